@@ -1,0 +1,82 @@
+// gateway validate | render | reload | start | demo
+import { ConfigError, loadConfig } from '../config/load.ts';
+import { NginxConfError, NginxControl } from '../nginx/control.ts';
+import { renderAll } from '../nginx/render/index.ts';
+import { Fleet } from '../sidecar/fleet/fleet.ts';
+import { describeFleet, Gateway, renderPaths } from '../sidecar/gateway.ts';
+import { runDemo } from './demo.ts';
+
+const USAGE = `usage: gateway <command> [--config FILE]
+  validate   check the config file and say what is wrong
+  render     validate, probe the backends, render the nginx conf and test it with nginx -t
+  reload     re-read the config in the running gateway (validated and nginx -t tested first)
+  start      run nginx and the sidecar in the foreground (Ctrl-C stops both)
+  demo       start three emulated Ollama backends and the gateway on https://127.0.0.1:8443
+The config file is --config, else $GATEWAY_CONFIG, else gateway.yaml.`;
+
+function configFile(args: string[]): string {
+  const i = args.indexOf('--config');
+  return i >= 0 && args[i + 1] ? args[i + 1] : process.env.GATEWAY_CONFIG || 'gateway.yaml';
+}
+
+async function render(file: string): Promise<void> {
+  const loaded = loadConfig(file);
+  const fleet = new Fleet(loaded.config);
+  await fleet.probeAll();
+  for (const line of describeFleet(fleet)) console.log(line);
+  const control = new NginxControl(loaded.config.nginx.binary, loaded.runtimeDir);
+  const changed = await control.install(renderAll(loaded.config, fleet.state(), renderPaths(loaded)));
+  console.log(`${changed ? 'rendered' : 'unchanged'}: ${control.confDir} (nginx -t passed)`);
+}
+
+async function reload(file: string): Promise<void> {
+  const loaded = loadConfig(file);
+  const res = await fetch(`http://127.0.0.1:${loaded.config.sidecar.port}/control/reload`, { method: 'POST' }).catch(() => {
+    throw new Error(`no gateway answers on 127.0.0.1:${loaded.config.sidecar.port}; start it with \`gateway start\``);
+  });
+  const body = (await res.json()) as { changed?: boolean; error?: string };
+  if (!res.ok) throw new Error(`reload refused, the running config stays:\n${body.error}`);
+  console.log(body.changed ? 'reloaded' : 'no change');
+}
+
+async function start(file: string): Promise<void> {
+  const gw = await Gateway.start(file, { say: console.log, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+  const { listen } = gw.config;
+  console.log(`gateway listening on https://${listen.address}:${listen.https}${listen.http ? ` (http :${listen.http} redirects)` : ''}; Ctrl-C stops it`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    gw.nginx?.once('exit', stop);
+  });
+  await gw.stop();
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  const file = configFile(args);
+  switch (command) {
+    case 'validate': {
+      const loaded = loadConfig(file);
+      console.log(`${loaded.file}: valid (${loaded.config.backends.length} backends, strategy ${loaded.config.strategy})`);
+      return;
+    }
+    case 'render':
+      return render(file);
+    case 'reload':
+      return reload(file);
+    case 'start':
+      return start(file);
+    case 'demo':
+      return runDemo();
+    default:
+      console.log(USAGE);
+      if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  if (err instanceof ConfigError || err instanceof NginxConfError) console.error(err.message);
+  else console.error(`gateway: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+// Reads the YAML config, validates it and says precisely what is wrong (`backends[1].url: Invalid URL`).
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type GatewayConfig } from './schema.ts';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** Absolute path of the file it came from. */
+  file: string;
+  /** Absolute runtime directory (config.runtimeDir resolved against the file's folder). */
+  runtimeDir: string;
+}
+
+/** `['backends', 1, 'url']` → `backends[1].url` */
+export function formatPath(path: PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += (out ? '.' : '') + String(part);
+  }
+  return out || '(root)';
+}
+
+export function formatIssues(issues: z.core.$ZodIssue[]): string[] {
+  return issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+}
+
+/** Validates an already-parsed document; `file` only labels errors and anchors runtimeDir. */
+export function validateConfig(doc: unknown, file: string): LoadedConfig {
+  const parsed = configSchema.safeParse(doc ?? {});
+  if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
+  const abs = resolve(file);
+  return { config: parsed.data, file: abs, runtimeDir: resolve(dirname(abs), parsed.data.runtimeDir) };
+}
+
+export function loadConfig(file = process.env.GATEWAY_CONFIG || 'gateway.yaml'): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw new ConfigError(file, [`not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  return validateConfig(doc, file);
+}

@@ -1,0 +1,194 @@
+// The gateway's configuration: one YAML file, validated here. This schema is the single source of
+// truth: defaults and descriptions live in it, nginx conf and sidecar settings are derived from it,
+// and docs/CONFIG.md is generated from it (`gateway docs`).
+import { z } from 'zod';
+
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "250ms", "5s", "2m", "1h" → milliseconds. */
+export function parseDuration(text: string): number {
+  const m = DURATION.exec(text);
+  if (!m) throw new Error(`invalid duration "${text}"`);
+  return Number(m[1]) * UNIT_MS[m[2]];
+}
+
+const duration = (def: string, description: string) =>
+  z
+    .string()
+    .regex(DURATION, 'expected a duration such as 500ms, 5s, 2m or 1h')
+    .default(def)
+    .describe(description)
+    .transform(parseDuration);
+
+const SIZE = /^(\d+)([kKmM]?)$/;
+const size = (def: string, description: string) =>
+  z.string().regex(SIZE, 'expected a size such as 512k or 10m').default(def).describe(description);
+
+// Runs after the url check even when that failed: an unparsable URL is reported there, not here.
+function hasNoPath(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return u.pathname === '/' && !u.search;
+  } catch {
+    return true;
+  }
+}
+
+const port = z.number().int().min(1).max(65535);
+
+// Names end up in nginx upstream names, map values and metric labels: keep them to a closed alphabet.
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'use lowercase letters, digits, "-" and "_" (at most 40)');
+
+// Ollama model names: "llama3.2:1b", "library/x:latest", "hf.co/org/model:Q4_K_M".
+const modelName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,199}$/, 'not a valid model name');
+
+export const backendSchema = z.object({
+  name: name.describe('Unique name; shown in X-Gateway-Backend and metrics.'),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .describe('Base URL of the backend, e.g. http://10.0.0.5:11434 (no path).')
+    .refine(hasNoPath, 'the URL must have no path or query'),
+  kind: z.enum(['ollama', 'openai']).default('ollama').describe('ollama: native + OpenAI-compatible API; openai: only /v1/*.'),
+  weight: z.number().int().min(1).max(100).default(1).describe('Relative share of requests (strategy weighted / least_busy).'),
+  maxConcurrency: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Most requests in flight to this backend (nginx max_conns); unset = unlimited.'),
+  models: z
+    .array(modelName)
+    .optional()
+    .describe('Models served, for backends whose model list cannot be probed; normally learnt from /api/tags or /v1/models.'),
+});
+
+const legacyRedirectSchema = z.object({
+  from: z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, 'a path starting with /'),
+  to: z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, 'a path starting with /'),
+  match: z.enum(['prefix', 'exact']).describe('prefix: from/x → to/x; exact: only this path.'),
+});
+
+export const DEFAULT_LEGACY_REDIRECTS: z.input<typeof legacyRedirectSchema>[] = [
+  { from: '/api/v1/', to: '/v1/', match: 'prefix' },
+  { from: '/v1/api/', to: '/api/', match: 'prefix' },
+  { from: '/chat/completions', to: '/v1/chat/completions', match: 'exact' },
+  { from: '/completions', to: '/v1/completions', match: 'exact' },
+  { from: '/embeddings', to: '/v1/embeddings', match: 'exact' },
+  { from: '/models', to: '/v1/models', match: 'exact' },
+];
+
+export const configSchema = z
+  .object({
+    listen: z
+      .object({
+        address: z.string().default('0.0.0.0').describe('Address nginx listens on.'),
+        https: port.default(443).describe('HTTPS port.'),
+        http: port.nullable().default(80).describe('Plain HTTP port that redirects to HTTPS (308); null disables it.'),
+      })
+      .prefault({}),
+    tls: z
+      .object({
+        cert: z.string().optional().describe('PEM certificate path; unset = a self-signed pair is generated on first start.'),
+        key: z.string().optional().describe('PEM private key path.'),
+      })
+      .prefault({})
+      .refine((t) => !t.cert === !t.key, 'set both cert and key, or neither'),
+    runtimeDir: z
+      .string()
+      .default('nginx/generated')
+      .describe('Where the rendered nginx conf, generated certificate, logs and pid live (relative to the config file).'),
+    nginx: z
+      .object({
+        binary: z.string().default('nginx').describe('nginx executable.'),
+        jsModule: z
+          .string()
+          .optional()
+          .describe('Path of ngx_http_js_module.so; unset = found in the usual places (Debian, official image), or built in.'),
+        workerProcesses: z.union([z.literal('auto'), z.number().int().min(1)]).default('auto'),
+        workerConnections: z.number().int().min(64).default(4096),
+        workerShutdownTimeout: duration('5m', 'How long old workers may finish in-flight streams after a reload.'),
+        maxBodySize: size('8m', 'Largest request body accepted (413 above); njs reads bodies up to this size in memory.'),
+      })
+      .prefault({}),
+    sidecar: z
+      .object({
+        port: port.default(9901).describe('Loopback port of the sidecar.'),
+        failMode: z
+          .enum(['closed', 'open'])
+          .default('closed')
+          .describe('When the sidecar cannot be reached on /_admit: closed = 503, open = let the request through.'),
+        admitTimeout: duration('2s', 'Longest wait for the sidecar verdict.'),
+      })
+      .prefault({}),
+    admission: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Ask the sidecar (/_admit) about every generation and embedding request before it is proxied.'),
+      })
+      .prefault({}),
+    backends: z.array(backendSchema).min(1).describe('The fleet.'),
+    strategy: z
+      .enum(['round_robin', 'least_busy', 'weighted'])
+      .default('least_busy')
+      .describe('round_robin: equal turns; weighted: turns by weight; least_busy: fewest requests in flight (nginx least_conn).'),
+    health: z
+      .object({
+        interval: duration('5s', 'Time between two probes of a backend.'),
+        timeout: duration('2s', 'A probe slower than this fails.'),
+        unhealthyAfter: z.number().int().min(1).default(3).describe('Consecutive failed probes before a backend is taken out.'),
+        healthyAfter: z.number().int().min(1).default(2).describe('Consecutive good probes before it is put back.'),
+        maxFails: z.number().int().min(0).default(1).describe('Passive health: failed attempts (nginx max_fails) before a server is skipped for failTimeout.'),
+        failTimeout: duration('10s', 'Passive health: how long a failing server is skipped (nginx fail_timeout).'),
+      })
+      .prefault({}),
+    timeouts: z
+      .object({
+        connect: duration('3s', 'Connecting to a backend.'),
+        firstByte: duration('5m', 'Longest silence between two reads from a backend (nginx proxy_read_timeout); a model load can take minutes.'),
+        send: duration('60s', 'Longest pause while sending the request to a backend.'),
+      })
+      .prefault({}),
+    retries: z
+      .object({
+        tries: z.number().int().min(1).max(10).default(3).describe('Attempts per request, the first included (on connect error, timeout, 502, 503).'),
+        window: duration('30s', 'No new attempt once this much time has passed since the first.'),
+      })
+      .prefault({}),
+    models: z
+      .object({
+        aliases: z.record(modelName, modelName).default({}).describe('Requested name → served model, e.g. gpt-4o-mini: llama3.2:3b.'),
+        fallbacks: z
+          .record(modelName, z.array(modelName).min(1))
+          .default({})
+          .describe('Model → models to use, in order, while it has no healthy backend.'),
+      })
+      .prefault({}),
+    legacyRedirects: z
+      .array(legacyRedirectSchema)
+      .default(DEFAULT_LEGACY_REDIRECTS)
+      .describe('Routes of older gateways answered with 308 to the canonical path (method and body preserved).'),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.backends.forEach((b, i) => {
+      if (seen.has(b.name)) ctx.addIssue({ code: 'custom', path: ['backends', i, 'name'], message: `duplicate backend name "${b.name}"` });
+      seen.add(b.name);
+    });
+    if (cfg.listen.http !== null && cfg.listen.http === cfg.listen.https) {
+      ctx.addIssue({ code: 'custom', path: ['listen', 'http'], message: 'must differ from listen.https' });
+    }
+    for (const alias of Object.keys(cfg.models.aliases)) {
+      if (cfg.models.aliases[alias] === alias) ctx.addIssue({ code: 'custom', path: ['models', 'aliases', alias], message: 'alias points to itself' });
+    }
+  });
+
+export type GatewayConfigInput = z.input<typeof configSchema>;
+export type GatewayConfig = z.output<typeof configSchema>;
+export type BackendConfig = GatewayConfig['backends'][number];
+export type LegacyRedirect = GatewayConfig['legacyRedirects'][number];
+export type Strategy = GatewayConfig['strategy'];

@@ -1,0 +1,106 @@
+// Drives nginx: lays out the runtime folder, tests a rendered conf before it may replace the running
+// one, swaps it in and reloads, and starts nginx in the foreground.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+const JS_MODULE_PLACES = [
+  '/usr/lib/nginx/modules/ngx_http_js_module.so', // Debian, Ubuntu, the official nginx image
+  '/usr/share/nginx/modules/ngx_http_js_module.so',
+  '/etc/nginx/modules/ngx_http_js_module.so',
+  '/usr/lib64/nginx/modules/ngx_http_js_module.so', // RHEL family
+];
+
+export function findJsModule(configured?: string): string | undefined {
+  if (configured) return configured;
+  return JS_MODULE_PLACES.find((p) => existsSync(p));
+}
+
+export class NginxConfError extends Error {}
+
+export class NginxControl {
+  readonly confDir: string;
+  private readonly stageDir: string;
+
+  constructor(
+    readonly binary: string,
+    readonly runtimeDir: string,
+  ) {
+    this.confDir = join(runtimeDir, 'conf');
+    this.stageDir = join(runtimeDir, 'conf.next');
+    for (const d of ['conf', 'logs', 'tmp', 'certs']) mkdirSync(join(runtimeDir, d), { recursive: true });
+  }
+
+  private args(confDir: string): string[] {
+    return ['-p', `${this.runtimeDir}/`, '-c', join(confDir, 'nginx.conf'), '-e', 'stderr'];
+  }
+
+  /** `nginx -t` on a folder of rendered files; throws NginxConfError with nginx's own words. */
+  async test(confDir: string): Promise<void> {
+    try {
+      await run(this.binary, [...this.args(confDir), '-t', '-q']);
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new NginxConfError((e.stderr || e.message).trim());
+    }
+  }
+
+  /** True when these files differ from the ones nginx runs with. */
+  differs(files: Record<string, string>): boolean {
+    return Object.entries(files).some(([name, text]) => {
+      const path = join(this.confDir, name);
+      return !existsSync(path) || readFileSync(path, 'utf8') !== text;
+    });
+  }
+
+  /**
+   * Stages the files, runs `nginx -t` on them and only then moves them into place. A conf that
+   * fails the test never replaces the running one. Returns false when nothing changed.
+   */
+  async install(files: Record<string, string>): Promise<boolean> {
+    if (!this.differs(files)) return false;
+    rmSync(this.stageDir, { recursive: true, force: true });
+    mkdirSync(this.stageDir, { recursive: true });
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(this.stageDir, name), text);
+    await this.test(this.stageDir);
+    for (const name of Object.keys(files)) renameSync(join(this.stageDir, name), join(this.confDir, name));
+    rmSync(this.stageDir, { recursive: true, force: true });
+    return true;
+  }
+
+  /** Graceful reload: new workers take new connections, old ones finish their streams. */
+  async reload(): Promise<void> {
+    try {
+      await run(this.binary, [...this.args(this.confDir), '-s', 'reload']);
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new NginxConfError((e.stderr || e.message).trim());
+    }
+  }
+
+  isRunning(): boolean {
+    const pid = this.pid();
+    if (!pid) return false;
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  pid(): number | undefined {
+    const file = join(this.runtimeDir, 'nginx.pid');
+    if (!existsSync(file)) return undefined;
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return pid > 0 ? pid : undefined;
+  }
+
+  /** Starts nginx in the foreground (the conf says `daemon off`) as a child of this process. */
+  start(): ChildProcess {
+    return spawn(this.binary, this.args(this.confDir), { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+}

@@ -1,0 +1,86 @@
+// Renders the part of the nginx conf that follows the fleet: one upstream{} group per set of backends
+// serving a model (nginx balances inside it), and the maps njs reads to route a model to its group.
+import type { BackendConfig, GatewayConfig } from '../../config/schema.ts';
+import { ROUTE_UNAVAILABLE } from '../../njs/contract.ts';
+import { canonicalModel, type ApiRoutes, type RouteTable } from './route-table.ts';
+
+/** nginx string literal. Every rendered value was validated upstream; nginx has no escape for "$". */
+export function q(value: string): string {
+  if (/["\\$;{}\r\n]/.test(value)) throw new Error(`refusing to render unsafe value into nginx conf: ${JSON.stringify(value)}`);
+  return `"${value}"`;
+}
+
+function hostPort(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+}
+
+function serverLine(b: BackendConfig, config: GatewayConfig): string {
+  const params = [`max_fails=${config.health.maxFails}`, `fail_timeout=${Math.ceil(config.health.failTimeout / 1000)}s`];
+  if (config.strategy !== 'round_robin') params.unshift(`weight=${b.weight}`);
+  if (b.maxConcurrency) params.push(`max_conns=${b.maxConcurrency}`);
+  return `    server ${hostPort(b.url)} ${params.join(' ')};`;
+}
+
+export function renderUpstreams(config: GatewayConfig, table: RouteTable): string {
+  const byName = new Map(config.backends.map((b) => [b.name, b]));
+  const blocks = Object.keys(table.pools)
+    .sort()
+    .map((pool) => {
+      const lines = [`upstream ${pool} {`, `    zone ${pool} 64k;`];
+      if (config.strategy === 'least_busy') lines.push('    least_conn;');
+      for (const name of table.pools[pool]) lines.push(serverLine(byName.get(name)!, config));
+      lines.push('    keepalive 32;', '    keepalive_timeout 60s;', '}');
+      return lines.join('\n');
+    });
+  return blocks.join('\n\n');
+}
+
+function routeMap(variable: string, routes: ApiRoutes): string {
+  const lines = [`map $gw_model ${variable} {`, '    default "";'];
+  for (const key of Object.keys(routes.routes).sort()) {
+    const r = routes.routes[key];
+    let value = ROUTE_UNAVAILABLE;
+    if (r !== 'unavailable') value = r.model && canonicalModel(r.model) !== canonicalModel(key) ? `${r.pool} ${r.model}` : r.pool;
+    lines.push(`    ${q(key)} ${q(value)};`);
+  }
+  lines.push('}');
+  return lines.join('\n');
+}
+
+// Host header per group: Ollama bound to loopback rejects unknown Host values, so a single-backend
+// group sends that backend's own host:port; a shared group sends "localhost", which Ollama accepts.
+function hostMap(config: GatewayConfig, table: RouteTable): string {
+  const byName = new Map(config.backends.map((b) => [b.name, b]));
+  const lines = ['map $gw_pool $gw_upstream_host {', '    default "localhost";'];
+  for (const pool of Object.keys(table.pools).sort()) {
+    const members = table.pools[pool];
+    if (members.length === 1) lines.push(`    ${q(pool)} ${q(hostPort(byName.get(members[0])!.url))};`);
+  }
+  lines.push('}');
+  return lines.join('\n');
+}
+
+// The backend that answered last ($upstream_addr lists every attempt) → its configured name.
+// The sidecar's own answers name no backend (an empty value drops the header).
+function backendNameMap(config: GatewayConfig): string {
+  const sidecar = `127\\.0\\.0\\.1:${config.sidecar.port}`;
+  const lines = ['map $upstream_addr $gw_backend {', '    default $upstream_addr;', `    "~(^|, )${sidecar}$" "";`];
+  for (const b of config.backends) {
+    const addr = hostPort(b.url).replace(/[.[\]]/g, (c) => `\\${c}`);
+    lines.push(`    "~(^|, )${addr}$" ${q(b.name)};`);
+  }
+  lines.push('}');
+  return lines.join('\n');
+}
+
+export function renderRouteMaps(config: GatewayConfig, table: RouteTable): string {
+  return [
+    routeMap('$gw_route_v1', table.v1),
+    routeMap('$gw_route_api', table.api),
+    `map $gw_model $gw_models_v1 {\n    default ${q(table.v1.available.join(', ') || '-')};\n}`,
+    `map $gw_model $gw_models_api {\n    default ${q(table.api.available.join(', ') || '-')};\n}`,
+    hostMap(config, table),
+    backendNameMap(config),
+  ].join('\n\n');
+}

@@ -1,0 +1,119 @@
+// Which upstream group serves which model, derived from config and the live fleet state.
+// Pure: the sidecar re-runs it on every health or inventory change and renders the result.
+import type { BackendConfig, GatewayConfig } from '../../config/schema.ts';
+
+export interface BackendState {
+  healthy: boolean;
+  /** Last model list the backend reported (kept while it is down: its models are then "unavailable", not "unknown"). */
+  models: string[];
+  version?: string;
+  /** Why the last probe failed, for operators. */
+  lastError?: string;
+}
+export type FleetState = Record<string, BackendState>;
+
+export type Api = 'v1' | 'api';
+
+/** A model's route: the upstream group and, where it differs from the requested name, the model to send. */
+export interface Route {
+  pool: string;
+  model?: string;
+}
+export interface ApiRoutes {
+  /** Requested model (lower case) → route, or 'unavailable' while every backend that had it is down. */
+  routes: Record<string, Route | 'unavailable'>;
+  /** Names a client may ask for now, for "unknown model" errors and listings. */
+  available: string[];
+}
+export interface RouteTable {
+  /** Upstream group name → backend names in it. */
+  pools: Record<string, string[]>;
+  v1: ApiRoutes;
+  api: ApiRoutes;
+}
+
+/** Ollama treats "llama3" and "llama3:latest" as one model. */
+export function canonicalModel(name: string): string {
+  const lastSegment = name.slice(name.lastIndexOf('/') + 1);
+  return (lastSegment.includes(':') ? name : `${name}:latest`).toLowerCase();
+}
+
+export function poolName(backends: string[]): string {
+  return `gw.${[...backends].sort().join('.')}`;
+}
+
+function modelsOf(backend: BackendConfig, state: BackendState | undefined): string[] {
+  return [...(backend.models ?? []), ...(state?.models ?? [])];
+}
+
+function buildApiRoutes(
+  config: GatewayConfig,
+  state: FleetState,
+  backends: BackendConfig[],
+  pools: Record<string, string[]>,
+): ApiRoutes {
+  const servedBy = new Map<string, string[]>();
+  const known = new Set<string>();
+  // Lookups are case-insensitive (as in Ollama) but a rewritten request carries the backend's own spelling.
+  const spelling = new Map<string, string>();
+  for (const b of backends) {
+    for (const name of modelsOf(b, state[b.name])) {
+      const m = canonicalModel(name);
+      known.add(m);
+      if (!spelling.has(m)) spelling.set(m, name.includes(':') ? name : `${name}:latest`);
+      if (!state[b.name]?.healthy) continue;
+      const list = servedBy.get(m) ?? [];
+      if (!list.includes(b.name)) list.push(b.name);
+      servedBy.set(m, list);
+    }
+  }
+
+  const routes: Record<string, Route | 'unavailable'> = {};
+  const fallbacks = new Map(Object.entries(config.models.fallbacks).map(([k, v]) => [canonicalModel(k), v]));
+  const direct = (model: string): Route | undefined => {
+    const servers = servedBy.get(model);
+    if (!servers) return undefined;
+    const pool = poolName(servers);
+    pools[pool] = [...servers].sort();
+    return { pool, model: spelling.get(model) ?? model };
+  };
+  // A model without a healthy backend falls back along its chain; fallbacks are not chained further.
+  const resolve = (model: string): Route | 'unavailable' | undefined => {
+    const own = direct(model);
+    if (own) return own;
+    const chain = fallbacks.get(model);
+    for (const fb of chain ?? []) {
+      const r = direct(canonicalModel(fb));
+      if (r) return r;
+    }
+    return known.has(model) || chain ? 'unavailable' : undefined;
+  };
+
+  // Listed under the name the operator or the backend spelled; routed under every spelling.
+  const listed = new Map<string, string>();
+  const add = (name: string, r: Route | 'unavailable' | undefined) => {
+    if (!r) return;
+    const key = canonicalModel(name);
+    routes[key] = r;
+    if (r !== 'unavailable' && !listed.has(key)) listed.set(key, name);
+  };
+  for (const m of known) add(spelling.get(m) ?? m, resolve(m));
+  for (const name of Object.keys(config.models.fallbacks)) add(name, resolve(canonicalModel(name)));
+  for (const [alias, target] of Object.entries(config.models.aliases)) add(alias, resolve(canonicalModel(target)));
+  // Clients may omit ":latest"; answer to the short name too.
+  for (const key of Object.keys(routes)) {
+    if (key.endsWith(':latest')) routes[key.slice(0, -':latest'.length)] ??= routes[key];
+  }
+  const available = [...listed.values()].sort();
+  return { routes, available };
+}
+
+export function buildRouteTable(config: GatewayConfig, state: FleetState): RouteTable {
+  const pools: Record<string, string[]> = {};
+  return {
+    pools,
+    v1: buildApiRoutes(config, state, config.backends, pools),
+    // Native /api/* routes exist only on Ollama backends.
+    api: buildApiRoutes(config, state, config.backends.filter((b) => b.kind === 'ollama'), pools),
+  };
+}

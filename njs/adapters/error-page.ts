@@ -1,0 +1,28 @@
+// error_page target: turns every error nginx produces itself (404 route, 413, 502, 504, …) into
+// JSON in the client API's shape instead of nginx's HTML page.
+import { keyForStatus } from '../errors/error-body.ts';
+import { shapeOf } from '../request/routes.ts';
+import { sendError } from './respond.ts';
+
+export function errorPage(r: NginxHTTPRequest): void {
+  send(r, keyForStatus(Number(r.variables.status) || 500));
+}
+
+/** error_page target of the routes the sidecar answers: its failure is not the backend's. */
+export function sidecarErrorPage(r: NginxHTTPRequest): void {
+  send(r, 'sidecar_unavailable');
+}
+
+function send(r: NginxHTTPRequest, key: string): void {
+  const status = Number(r.variables.status) || 500;
+  try {
+    sendError(r, shapeOf(r.uri), status, key, {
+      lang: r.variables.gw_lang || 'en',
+      params: { path: r.uri, method: r.method, limit: r.variables.gw_max_body || '' },
+      retryAfter: status === 503 ? 2 : undefined,
+    });
+  } catch (e) {
+    r.error('gateway error page: ' + String(e));
+    r.return(status, '{"error":"gateway error"}');
+  }
+}

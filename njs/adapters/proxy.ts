@@ -1,0 +1,84 @@
+// js_content for model routes: parse the body, pick the upstream group from the rendered route map,
+// ask the sidecar (when admission is on), then hand the request to nginx's proxy (@upstream).
+import { ROUTE_UNAVAILABLE, type AdmitVerdict, type ApiShape } from '../contract.ts';
+import { isBodyError, parseBody, parseRouteValue, type ParsedBody } from '../request/parse-body.ts';
+import { modelRoutes } from '../request/routes.ts';
+import { sendError } from './respond.ts';
+
+// Seconds a client should wait before retrying while no backend is healthy: one health interval.
+function retryAfter(r: NginxHTTPRequest): number {
+  return Number(r.variables.gw_retry_after) || 5;
+}
+
+export function proxy(r: NginxHTTPRequest): void {
+  const route = modelRoutes()[r.uri];
+  const shape: ApiShape = route ? route.shape : 'ollama';
+  try {
+    if (!route) return sendError(r, shape, 404, 'route_not_found', { params: { path: r.uri } });
+    if (r.method !== 'POST') {
+      r.headersOut['Allow'] = 'POST';
+      return sendError(r, shape, 405, 'method_not_allowed', { params: { method: r.method, path: r.uri } });
+    }
+    const parsed = parseBody(r.requestText, route);
+    if (isBodyError(parsed)) return sendError(r, shape, 400, parsed.error, { param: parsed.param });
+
+    r.variables.gw_model = parsed.model;
+    const value = (shape === 'openai' ? r.variables.gw_route_v1 : r.variables.gw_route_api) || '';
+    if (value === '') {
+      return sendError(r, shape, 404, 'model_not_found', {
+        param: 'model',
+        params: { model: parsed.model, models: (shape === 'openai' ? r.variables.gw_models_v1 : r.variables.gw_models_api) || '-' },
+      });
+    }
+    if (value === ROUTE_UNAVAILABLE) {
+      return sendError(r, shape, 503, 'no_healthy_backend', { params: { model: parsed.model }, retryAfter: retryAfter(r) });
+    }
+    const target = parseRouteValue(value);
+    r.variables.gw_pool = target.pool;
+    const location = rewriteModel(r, parsed, target.model);
+
+    if (!route.admit || r.variables.gw_admission !== 'on') return r.internalRedirect(location);
+    admit(r, shape, location);
+  } catch (e) {
+    r.error('gateway proxy handler: ' + String(e));
+    sendError(r, shape, 500, 'internal_error');
+  }
+}
+
+// Aliases and fallbacks serve another model than the one asked for: the backend must see its own name.
+function rewriteModel(r: NginxHTTPRequest, parsed: ParsedBody, model: string | undefined): string {
+  if (model === undefined) return '@upstream';
+  parsed.body.model = model;
+  r.variables.gw_body = JSON.stringify(parsed.body);
+  return '@upstream_rewritten';
+}
+
+// The sidecar reads the body as sent; route and model ride in headers set by the /_admit location.
+function admit(r: NginxHTTPRequest, shape: ApiShape, location: string): void {
+  r.variables.gw_path = r.uri;
+  r.subrequest('/_admit', { method: 'POST', body: r.requestText }, function (reply: NginxHTTPRequest) {
+    try {
+      if (reply.status !== 200) return admitUnavailable(r, shape, location);
+      const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
+      r.variables.gw_lang = verdict.lang;
+      if (verdict.headers) {
+        for (const name in verdict.headers) r.headersOut[name] = verdict.headers[name];
+      }
+      if (!verdict.allow) {
+        return sendError(r, shape, verdict.status || 400, verdict.code || 'bad_request', { lang: verdict.lang, text: verdict.message });
+      }
+      r.internalRedirect(location);
+    } catch (e) {
+      r.error('gateway admit: ' + String(e));
+      admitUnavailable(r, shape, location);
+    }
+  });
+}
+
+function admitUnavailable(r: NginxHTTPRequest, shape: ApiShape, location: string): void {
+  if (r.variables.gw_fail_open === 'on') {
+    r.warn('gateway: sidecar unavailable, admitting without checks (failMode: open)');
+    return r.internalRedirect(location);
+  }
+  sendError(r, shape, 503, 'sidecar_unavailable', { retryAfter: 2 });
+}

@@ -1,0 +1,28 @@
+// Types shared by the njs module and the sidecar: the one place where both sides of a subrequest
+// and of the rendered nginx variables agree.
+
+/** Which client API a route belongs to: OpenAI-compatible (/v1/*) or Ollama native (/api/*). */
+export type ApiShape = 'openai' | 'ollama';
+
+/** Body of the njs → sidecar `/_admit` subrequest is the client's own request body; these ride in headers. */
+export const ADMIT_HEADER_ROUTE = 'X-Gateway-Route';
+export const ADMIT_HEADER_MODEL = 'X-Gateway-Model';
+
+/** The sidecar's answer to `/_admit`. */
+export interface AdmitVerdict {
+  allow: boolean;
+  /** BCP 47 primary language subtag of the prompt (or of Accept-Language), for localized errors. */
+  lang: string;
+  /** When blocked: HTTP status and catalogue key of the reason, and the message already localized. */
+  status?: number;
+  code?: string;
+  message?: string;
+  /** Extra response headers (verdict details), set on the client's response either way. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Value of the rendered `$gw_route_v1` / `$gw_route_api` map for a model:
+ * "" unknown model, "!" known but no healthy backend, "<pool>" or "<pool> <model to send>".
+ */
+export const ROUTE_UNAVAILABLE = '!';

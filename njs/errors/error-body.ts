@@ -1,0 +1,36 @@
+// Error bodies in the shape each client API expects, so SDKs surface the message instead of a parse error.
+import type { ApiShape } from '../contract.ts';
+
+/** OpenAI's error "type" for an HTTP status. */
+export function openaiErrorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  return status >= 500 ? 'server_error' : 'invalid_request_error';
+}
+
+export function errorBody(shape: ApiShape, status: number, code: string, message: string, param?: string): string {
+  if (shape === 'ollama') return JSON.stringify({ error: message });
+  return JSON.stringify({
+    error: { message: message, type: openaiErrorType(status), code: code, param: param === undefined ? null : param },
+  });
+}
+
+/** Catalogue key for an error status that nginx itself produced (no handler chose a reason). */
+export function keyForStatus(status: number) {
+  switch (status) {
+    case 400: return 'bad_request' as const;
+    case 404: return 'route_not_found' as const;
+    case 405: return 'method_not_allowed' as const;
+    case 408: return 'request_timeout' as const;
+    case 413: return 'body_too_large' as const;
+    case 414: return 'uri_too_long' as const;
+    case 429: return 'rate_limited' as const;
+    case 431: case 494: return 'headers_too_large' as const;
+    case 502: return 'backend_failed' as const;
+    case 503: return 'service_unavailable' as const;
+    case 504: return 'backend_timeout' as const;
+    default: return status >= 500 ? ('internal_error' as const) : ('bad_request' as const);
+  }
+}

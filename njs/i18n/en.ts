@@ -1,0 +1,27 @@
+// English messages. Every language file has exactly these keys (a unit test checks it).
+// A function, not a module-level literal: njs runs module scope on every request.
+export function en() {
+  return {
+    body_required: 'The request needs a JSON body.',
+    invalid_json: 'The request body is not valid JSON.',
+    body_not_object: 'The request body must be a JSON object.',
+    model_required: 'The request does not say which "model" to use.',
+    model_not_found: 'The model "{model}" is not available on this gateway. Available models: {models}.',
+    no_healthy_backend: 'No healthy backend can serve "{model}" right now. Please retry in a few seconds.',
+    method_not_allowed: 'The method {method} is not allowed on {path}.',
+    route_not_found: 'There is no route {path} on this gateway.',
+    body_too_large: 'The request body is larger than this gateway accepts ({limit}).',
+    headers_too_large: 'The request headers are too large.',
+    uri_too_long: 'The request URI is too long.',
+    request_timeout: 'The request was not received in time.',
+    bad_request: 'The request is malformed.',
+    rate_limited: 'Too many requests. Please retry later.',
+    backend_failed: 'The backend failed to answer. Please retry.',
+    backend_timeout: 'The backend did not answer in time.',
+    service_unavailable: 'The service is unavailable right now. Please retry in a few seconds.',
+    sidecar_unavailable: 'The gateway cannot check this request right now (its admission service is down). Please retry in a few seconds.',
+    internal_error: 'The gateway hit an internal error.',
+  };
+}
+
+export type MessageKey = keyof ReturnType<typeof en>;

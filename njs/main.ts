@@ -1,0 +1,6 @@
+// The njs module nginx imports (js_import gw from gateway.js). Only the default export object:
+// njs 0.7.9 takes nothing else.
+import { errorPage, sidecarErrorPage } from './adapters/error-page.ts';
+import { proxy } from './adapters/proxy.ts';
+
+export default { proxy, errorPage, sidecarErrorPage };

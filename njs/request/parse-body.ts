@@ -1,0 +1,39 @@
+// Reads what routing needs from a client's JSON body. Pure: runs in njs and in node tests.
+import type { ModelRoute } from './routes.ts';
+
+export interface ParsedBody {
+  body: Record<string, unknown>;
+  model: string;
+  stream: boolean;
+}
+export interface BodyError {
+  error: 'body_required' | 'invalid_json' | 'body_not_object' | 'model_required';
+  param?: string;
+}
+
+export function parseBody(text: string | undefined, route: ModelRoute): ParsedBody | BodyError {
+  if (text === undefined || text === '') return { error: 'body_required' };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    return { error: 'invalid_json' };
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { error: 'body_not_object' };
+  const obj = body as Record<string, unknown>;
+  let model = obj.model;
+  if ((model === undefined || model === '') && route.legacyModelField) model = obj[route.legacyModelField];
+  if (typeof model !== 'string' || model.trim() === '') return { error: 'model_required', param: 'model' };
+  const stream = typeof obj.stream === 'boolean' ? obj.stream : route.streamDefault;
+  return { body: obj, model: model.trim(), stream };
+}
+
+export function isBodyError(p: ParsedBody | BodyError): p is BodyError {
+  return (p as BodyError).error !== undefined;
+}
+
+/** Splits a rendered route value "<pool>[ <model>]". */
+export function parseRouteValue(value: string): { pool: string; model?: string } {
+  const space = value.indexOf(' ');
+  return space < 0 ? { pool: value } : { pool: value.slice(0, space), model: value.slice(space + 1) };
+}

@@ -1,0 +1,31 @@
+// The client routes the gateway serves through njs, and what each needs. Also read by the nginx
+// renderer, so nginx locations and njs handling come from this one table.
+import type { ApiShape } from '../contract.ts';
+
+export interface ModelRoute {
+  shape: ApiShape;
+  /** Generation and embedding requests are checked by the sidecar before they are proxied. */
+  admit: boolean;
+  /** Value of "stream" when the client sends none (Ollama streams by default, OpenAI does not). */
+  streamDefault: boolean;
+  /** Legacy field that names the model when "model" is absent (Ollama's /api/show took "name"). */
+  legacyModelField?: string;
+}
+
+export function modelRoutes(): Record<string, ModelRoute> {
+  return {
+    '/v1/chat/completions': { shape: 'openai', admit: true, streamDefault: false },
+    '/v1/completions': { shape: 'openai', admit: true, streamDefault: false },
+    '/v1/embeddings': { shape: 'openai', admit: true, streamDefault: false },
+    '/api/chat': { shape: 'ollama', admit: true, streamDefault: true },
+    '/api/generate': { shape: 'ollama', admit: true, streamDefault: true },
+    '/api/embed': { shape: 'ollama', admit: true, streamDefault: false },
+    '/api/embeddings': { shape: 'ollama', admit: true, streamDefault: false },
+    '/api/show': { shape: 'ollama', admit: false, streamDefault: false, legacyModelField: 'name' },
+  };
+}
+
+/** Errors on /v1/* take OpenAI's shape; everything else Ollama's. */
+export function shapeOf(path: string): ApiShape {
+  return path.indexOf('/v1/') === 0 || path === '/v1' ? 'openai' : 'ollama';
+}

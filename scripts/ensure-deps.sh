@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs what the gateway needs when it is missing, so `npm start`, `npm run demo` and `npm test`
+# work on a fresh Debian machine: nginx with the njs module and the njs CLI from apt, node modules from npm.
+set -e
+cd "$(dirname "$0")/.."
+
+missing=""
+command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
+[ -e /usr/lib/nginx/modules/ngx_http_js_module.so ] || missing="$missing libnginx-mod-http-js"
+command -v njs >/dev/null 2>&1 || missing="$missing njs"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+if [ -n "$missing" ]; then
+  echo "installing from apt:$missing" >&2
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+fi
+
+# npm ci when node_modules is absent or older than the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

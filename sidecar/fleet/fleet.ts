@@ -1,0 +1,87 @@
+// The sidecar's view of the fleet: health and model inventory of every backend, kept fresh by
+// polling, and the route table derived from it. Emits 'change' when nginx must be re-rendered.
+import { EventEmitter } from 'node:events';
+import type { GatewayConfig } from '../../config/schema.ts';
+import { buildRouteTable, type FleetState, type RouteTable } from '../../nginx/render/route-table.ts';
+import { firstRecord, nextRecord, type HealthRecord } from './health-tracker.ts';
+import { probeBackend, type ProbeResult } from './probe.ts';
+
+export interface BackendView {
+  record?: HealthRecord;
+  last?: ProbeResult;
+  /** Last good probe: its models stay known while the backend is down. */
+  lastGood?: ProbeResult;
+}
+
+export class Fleet extends EventEmitter {
+  readonly views = new Map<string, BackendView>();
+  table: RouteTable;
+  private timer?: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(readonly config: GatewayConfig) {
+    super();
+    for (const b of config.backends) this.views.set(b.name, {});
+    this.table = buildRouteTable(config, this.state());
+  }
+
+  state(): FleetState {
+    const out: FleetState = {};
+    for (const [name, v] of this.views) {
+      out[name] = {
+        healthy: v.record?.healthy ?? false,
+        models: v.lastGood?.models ?? [],
+        version: v.lastGood?.version,
+        lastError: v.record?.healthy ? undefined : v.last?.error,
+      };
+    }
+    return out;
+  }
+
+  healthyBackends(): string[] {
+    return [...this.views].filter(([, v]) => v.record?.healthy).map(([n]) => n);
+  }
+
+  /** Probes every backend once; returns true when health or inventory changed. */
+  async probeAll(): Promise<boolean> {
+    const before = JSON.stringify(this.state());
+    const results = await Promise.all(this.config.backends.map((b) => probeBackend(b, this.config.health.timeout)));
+    this.config.backends.forEach((b, i) => {
+      const view = this.views.get(b.name)!;
+      const r = results[i];
+      view.last = r;
+      if (r.ok) view.lastGood = r;
+      view.record = view.record ? nextRecord(view.record, r.ok, this.config.health) : firstRecord(r.ok);
+      this.emit('probe', b.name, r, view.record);
+    });
+    const after = this.state();
+    // Errors alone do not change routing; compare what nginx renders from.
+    const changed = JSON.stringify(stripErrors(after)) !== JSON.stringify(stripErrors(JSON.parse(before)));
+    if (changed) {
+      this.table = buildRouteTable(this.config, after);
+      this.emit('change', after);
+    }
+    return changed;
+  }
+
+  startPolling(): void {
+    this.timer = setInterval(() => {
+      if (this.polling) return;
+      this.polling = true;
+      this.probeAll()
+        .catch((err) => this.emit('error', err))
+        .finally(() => (this.polling = false));
+    }, this.config.health.interval);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+function stripErrors(s: FleetState): FleetState {
+  const out: FleetState = {};
+  for (const [k, v] of Object.entries(s)) out[k] = { healthy: v.healthy, models: v.models, version: v.version };
+  return out;
+}

@@ -1,0 +1,142 @@
+// The running gateway on one host: the sidecar app, the fleet poller, and nginx kept in step with
+// both. `gateway start` and the tests use this; nginx runs as a child in the foreground.
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type LoadedConfig } from '../config/load.ts';
+import type { GatewayConfig } from '../config/schema.ts';
+import { ensureCertificate } from '../nginx/certificate.ts';
+import { findJsModule, NginxControl } from '../nginx/control.ts';
+import type { RenderPaths } from '../nginx/render/index.ts';
+import { buildApp } from './app.ts';
+import { Fleet } from './fleet/fleet.ts';
+import { NginxSync } from './nginx-sync.ts';
+
+export const NJS_DIR = fileURLToPath(new URL('../dist/njs', import.meta.url));
+
+export interface GatewayOptions {
+  /** Start and own nginx (host mode). False when nginx runs elsewhere and is only signalled. */
+  manageNginx?: boolean;
+  /** Fastify/pino logger options; false for silence (tests). */
+  logger?: boolean | object;
+  /** One line per event for people watching the terminal. */
+  say?: (line: string) => void;
+}
+
+export function renderPaths(loaded: LoadedConfig): RenderPaths {
+  if (!existsSync(`${NJS_DIR}/gateway.js`)) throw new Error(`the njs bundle is missing (${NJS_DIR}/gateway.js): run \`npm run build\``);
+  const tls = ensureCertificate(loaded);
+  return { runtimeDir: loaded.runtimeDir, njsDir: NJS_DIR, jsModule: findJsModule(loaded.config.nginx.jsModule), cert: tls.cert, key: tls.key };
+}
+
+export function describeFleet(fleet: Fleet): string[] {
+  return [...fleet.views].map(([name, v]) => {
+    const b = fleet.config.backends.find((x) => x.name === name)!;
+    if (v.record?.healthy) return `  up    ${name} ${b.url} (${v.lastGood?.models.length ?? 0} models${v.lastGood?.version ? `, ollama ${v.lastGood.version}` : ''})`;
+    return `  DOWN  ${name} ${b.url}: ${v.last?.error ?? 'not probed yet'}`;
+  });
+}
+
+export class Gateway {
+  nginx?: ChildProcess;
+  private stopping = false;
+
+  private constructor(
+    public loaded: LoadedConfig,
+    public fleet: Fleet,
+    readonly control: NginxControl,
+    readonly sync: NginxSync,
+    readonly app: FastifyInstance,
+    private readonly say: (line: string) => void,
+  ) {}
+
+  get config(): GatewayConfig {
+    return this.loaded.config;
+  }
+
+  static async start(configFile: string, opts: GatewayOptions = {}): Promise<Gateway> {
+    const say = opts.say ?? (() => {});
+    const loaded = loadConfig(configFile);
+    const control = new NginxControl(loaded.config.nginx.binary, loaded.runtimeDir);
+    if (opts.manageNginx !== false && control.isRunning()) {
+      throw new Error(`nginx already runs from ${loaded.runtimeDir} (pid ${control.pid()}); use \`gateway reload\` or stop it first`);
+    }
+    const paths = renderPaths(loaded);
+    const fleet = new Fleet(loaded.config);
+    await fleet.probeAll();
+    say(`backends (${fleet.healthyBackends().length} of ${loaded.config.backends.length} up):`);
+    for (const line of describeFleet(fleet)) say(line);
+
+    let gw: Gateway | undefined;
+    const app = buildApp({
+      current: () => ({ fleet: gw!.fleet, config: gw!.config }),
+      control: { reload: () => gw!.reloadConfig() },
+      logger: opts.logger ?? false,
+    });
+    const sync = new NginxSync(control, paths, app.log);
+    gw = new Gateway(loaded, fleet, control, sync, app, say);
+    await sync.sync(loaded.config, fleet.state());
+    await app.listen({ host: '127.0.0.1', port: loaded.config.sidecar.port });
+    if (opts.manageNginx !== false) await gw.startNginx();
+    gw.watch(fleet);
+    return gw;
+  }
+
+  private watch(fleet: Fleet): void {
+    fleet.on('change', (state) => {
+      for (const line of describeFleet(fleet)) this.say(line);
+      this.sync.sync(this.config, state).catch(() => undefined);
+    });
+    fleet.on('error', (err) => this.app.log.error({ err }, 'health poll failed'));
+    fleet.startPolling();
+  }
+
+  private async startNginx(): Promise<void> {
+    const child = this.control.start();
+    this.nginx = child;
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, signal) => reject(new Error(`nginx exited during start-up (code ${code}, signal ${signal})`))),
+    );
+    const deadline = Date.now() + 10_000;
+    while (!this.control.isRunning()) {
+      if (Date.now() > deadline) throw new Error('nginx did not write its pid file within 10 s');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 50))]);
+    }
+    exited.catch(() => undefined);
+    child.once('exit', (code, signal) => {
+      if (!this.stopping) this.say(`nginx exited unexpectedly (code ${code}, signal ${signal})`);
+    });
+  }
+
+  /** Re-reads the config file: validated, rendered and `nginx -t`-tested before anything changes. */
+  async reloadConfig(): Promise<{ changed: boolean }> {
+    const next = loadConfig(this.loaded.file);
+    for (const key of ['runtimeDir', 'sidecar', 'nginx'] as const) {
+      if (JSON.stringify(next.config[key]) !== JSON.stringify(this.config[key])) {
+        throw new Error(`"${key}" changed: restart the gateway to apply it`);
+      }
+    }
+    const fleet = new Fleet(next.config);
+    await fleet.probeAll();
+    const changed = await this.sync.sync(next.config, fleet.state());
+    this.fleet.stop();
+    this.fleet.removeAllListeners();
+    this.loaded = next;
+    this.fleet = fleet;
+    this.watch(fleet);
+    return { changed };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.fleet.stop();
+    const child = this.nginx;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    }
+    await this.app.close();
+  }
+}

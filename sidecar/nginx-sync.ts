@@ -1,0 +1,47 @@
+// Keeps nginx in step with the fleet: re-render, `nginx -t`, swap, reload — only when the rendered
+// files change, one at a time, and never leaving a failed conf in place.
+import type { GatewayConfig } from '../config/schema.ts';
+import type { NginxControl } from '../nginx/control.ts';
+import { renderAll, type RenderPaths } from '../nginx/render/index.ts';
+import type { FleetState } from '../nginx/render/route-table.ts';
+
+export interface SyncLog {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export class NginxSync {
+  private queue: Promise<unknown> = Promise.resolve();
+  reloads = 0;
+  lastError?: string;
+
+  constructor(
+    private readonly control: NginxControl,
+    private readonly paths: RenderPaths,
+    private readonly log: SyncLog,
+  ) {}
+
+  /** Renders for this state and installs it; reloads a running nginx when anything changed. */
+  sync(config: GatewayConfig, state: FleetState): Promise<boolean> {
+    const next = this.queue.then(() => this.apply(config, state));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async apply(config: GatewayConfig, state: FleetState): Promise<boolean> {
+    try {
+      const changed = await this.control.install(renderAll(config, state, this.paths));
+      if (changed && this.control.isRunning()) {
+        await this.control.reload();
+        this.reloads++;
+        this.log.info({ reloads: this.reloads }, 'nginx reloaded with the new fleet state');
+      }
+      this.lastError = undefined;
+      return changed;
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      this.log.error({ err: this.lastError }, 'nginx conf not applied; the running one stays');
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+// The read-only APIs that describe the whole fleet rather than one backend: model listings
+// aggregated over healthy backends, running models, version, readiness.
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { GatewayConfig } from '../../config/schema.ts';
+import { errorBody } from '../../njs/errors/error-body.ts';
+import { localize } from '../../njs/i18n/messages.ts';
+import { canonicalModel } from '../../nginx/render/route-table.ts';
+import type { Fleet } from '../fleet/fleet.ts';
+
+export interface FleetApiOptions {
+  /** Read on every request: a config reload swaps the fleet. */
+  current: () => { fleet: Fleet; config: GatewayConfig };
+}
+
+/** Oldest version first, numerically ("0.9.2" < "0.10.0"). */
+export function oldestVersion(versions: string[]): string | undefined {
+  const parts = (v: string) => v.split(/[.-]/).map((p) => Number(p) || 0);
+  return [...versions].sort((a, b) => {
+    const pa = parts(a);
+    const pb = parts(b);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+    return 0;
+  })[0];
+}
+
+function unavailable(reply: FastifyReply, shape: 'openai' | 'ollama', retryAfter: number) {
+  const msg = localize('en', 'service_unavailable');
+  return reply
+    .code(503)
+    .header('Retry-After', String(retryAfter))
+    .header('Content-Language', msg.lang)
+    .type('application/json')
+    .send(errorBody(shape, 503, 'service_unavailable', msg.text));
+}
+
+export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, { current }) => {
+  const started = Math.floor(Date.now() / 1000);
+
+  // Raw /api/tags entries by model name, from the healthy backends' last probes.
+  const tagEntries = (fleet: Fleet) => {
+    const out = new Map<string, Record<string, unknown>>();
+    for (const name of fleet.healthyBackends()) {
+      for (const t of fleet.views.get(name)?.lastGood?.tags ?? []) {
+        const key = canonicalModel(String(t.name ?? t.model));
+        if (!out.has(key)) out.set(key, t);
+      }
+    }
+    return out;
+  };
+
+  app.get('/api/tags', async () => {
+    const { fleet } = current();
+    const entries = tagEntries(fleet);
+    const models = fleet.table.api.available.map((name) => {
+      const own = entries.get(canonicalModel(name));
+      return own ? { ...own, name, model: name } : { name, model: name, modified_at: new Date(started * 1000).toISOString(), size: 0, digest: '', details: {} };
+    });
+    return { models };
+  });
+
+  app.get('/v1/models', async () => ({
+    object: 'list',
+    data: current().fleet.table.v1.available.map((id) => ({ id, object: 'model', created: started, owned_by: 'gateway' })),
+  }));
+
+  app.get<{ Params: { '*': string } }>('/v1/models/*', async (req, reply) => {
+    const id = req.params['*'];
+    const { fleet } = current();
+    const route = fleet.table.v1.routes[canonicalModel(id)];
+    if (!route || route === 'unavailable') {
+      const msg = localize('en', 'model_not_found', { model: id, models: fleet.table.v1.available.join(', ') || '-' });
+      return reply.code(404).header('Content-Language', msg.lang).type('application/json').send(errorBody('openai', 404, 'model_not_found', msg.text, 'model'));
+    }
+    return { id, object: 'model', created: started, owned_by: 'gateway' };
+  });
+
+  // Running models change by the second: ask the healthy Ollama backends now.
+  app.get('/api/ps', async () => {
+    const { fleet, config } = current();
+    const urls = config.backends.filter((b) => b.kind === 'ollama' && fleet.healthyBackends().includes(b.name)).map((b) => b.url);
+    const answers = await Promise.all(
+      urls.map((u) =>
+        fetch(new URL('/api/ps', u), { signal: AbortSignal.timeout(config.health.timeout) })
+          .then((r) => (r.ok ? (r.json() as Promise<{ models?: unknown[] }>) : { models: [] }))
+          .catch(() => ({ models: [] as unknown[] })),
+      ),
+    );
+    return { models: answers.flatMap((a) => a.models ?? []) };
+  });
+
+  app.get('/api/version', async (_req, reply) => {
+    const { fleet, config } = current();
+    const versions = fleet.healthyBackends().map((n) => fleet.views.get(n)?.lastGood?.version).filter((v): v is string => !!v);
+    const version = oldestVersion(versions);
+    if (!version) return unavailable(reply, 'ollama', Math.ceil(config.health.interval / 1000));
+    return { version };
+  });
+
+  app.get('/readyz', async (_req, reply) => {
+    const { fleet, config } = current();
+    const healthy = fleet.healthyBackends();
+    const body = { ready: healthy.length > 0, healthy, down: config.backends.map((b) => b.name).filter((n) => !healthy.includes(n)) };
+    return reply.code(body.ready ? 200 : 503).send(body);
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+};

@@ -1,0 +1,134 @@
+// An in-process stand-in for a GPU box running Ollama: native and OpenAI-compatible APIs, stats, fault injection,
+// and a lifecycle (kill/restart on the same port) that lets gateway tests simulate boxes crashing and coming back.
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Backend } from './backend.ts';
+import { CONTROL_PREFIX, handleControl } from './control.ts';
+import type { FailureRule } from './failures.ts';
+import { sendJson } from './http.ts';
+import { ollamaRoutes } from './ollama-api.ts';
+import { openaiRoutes } from './openai-api.ts';
+import { handleRequest } from './router.ts';
+import type { EmulatorStats } from './stats.ts';
+
+export type { Failure, FailureRule } from './failures.ts';
+export type { EmulatorStats } from './stats.ts';
+
+export interface EmulatorOptions {
+  name: string;
+  /** 0 or undefined = a random free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default ['llama3.2:1b', 'qwen2.5:0.5b', 'nomic-embed-text']. */
+  models?: string[];
+  /** Delay between streamed chunks (and per token before a non-streamed reply), default 0. */
+  tokenDelayMs?: number;
+  /** Default '0.6.2'. */
+  version?: string;
+}
+
+export interface Emulator {
+  name: string;
+  port: number;
+  /** http://127.0.0.1:PORT */
+  url: string;
+  stats(): EmulatorStats;
+  resetStats(): void;
+  fail(rule: FailureRule | null): void;
+  setModels(models: string[]): void;
+  setDelay(ms: number): void;
+  /** Graceful: stop listening, then destroy the remaining sockets. */
+  close(): Promise<void>;
+  /** Abrupt, like a crashed box: reset every socket now and stop listening. */
+  kill(): Promise<void>;
+  /** Listen again on the same port (after close/kill; a running emulator is killed first). */
+  restart(): Promise<void>;
+}
+
+const DEFAULT_MODELS = ['llama3.2:1b', 'qwen2.5:0.5b', 'nomic-embed-text'];
+const ROUTES = [...ollamaRoutes, ...openaiRoutes];
+
+export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const backend = new Backend(opts.name, opts.version ?? '0.6.2', opts.models ?? DEFAULT_MODELS, opts.tokenDelayMs ?? 0);
+  const sockets = new Set<Socket>();
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    res.setHeader('X-Backend-Name', backend.name);
+    const path = new URL(req.url ?? '/', 'http://emulator').pathname;
+    const handled = path.startsWith(CONTROL_PREFIX)
+      ? handleControl(backend, req, res, path)
+      : handleRequest(backend, ROUTES, req, res, path);
+    handled.catch((err: unknown) => {
+      // A client that vanished mid-body lands here too; answering is then impossible, and harmless to try.
+      sendJson(res, 500, { error: err instanceof Error ? err.message : String(err) });
+    });
+  });
+  // The gateway pools upstream connections; they must outlive its idle timeouts, as Ollama's do.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.on('connection', (socket: Socket) => {
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    backend.stats.connectionOpened();
+    socket.on('close', () => {
+      sockets.delete(socket);
+      backend.stats.connectionClosed();
+    });
+  });
+
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port, host, exclusive: true }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+    });
+
+  await listen(opts.port ?? 0);
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('emulator: expected a TCP address');
+  const port = address.port;
+  // Wildcard binds are reached through loopback; IPv6 literals need brackets in URLs.
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
+  // Resolves once every socket is gone, so stats (inFlight, openConnections) are settled when close/kill return.
+  const dropSockets = (drop: (socket: Socket) => void) => {
+    const closed = [...sockets].map((socket) => once(socket, 'close'));
+    for (const socket of sockets) drop(socket);
+    return Promise.all(closed);
+  };
+
+  const kill = async () => {
+    await Promise.all([dropSockets((socket) => socket.resetAndDestroy()), stopListening()]);
+  };
+
+  return {
+    name: backend.name,
+    port,
+    url: `http://${urlHost}:${port}`,
+    stats: () => backend.stats.snapshot(),
+    resetStats: () => backend.stats.reset(),
+    fail: (rule) => backend.failures.set(rule),
+    setModels: (models) => backend.setModels(models),
+    setDelay: (ms) => backend.setDelay(ms),
+    close: async () => {
+      const stopped = stopListening();
+      await Promise.all([dropSockets((socket) => socket.destroy()), stopped]);
+    },
+    kill,
+    restart: async () => {
+      if (server.listening) await kill();
+      await listen(port);
+    },
+  };
+}

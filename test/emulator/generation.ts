@@ -1,0 +1,77 @@
+// What native and OpenAI-compatible generation routes share: model checks, prompt sizing, the reply plan.
+import { type Api, pause, sendError } from './http.ts';
+import { countTokens, replyTokens, streamPieces, tokenBudget } from './reply.ts';
+import type { RequestContext } from './router.ts';
+
+export interface Plan {
+  /** Echoed back as the request spelled it, as Ollama does. */
+  model: string;
+  text: string;
+  pieces: string[];
+  promptTokens: number;
+  completionTokens: number;
+  finishReason: 'stop' | 'length';
+}
+
+export interface ModelRef {
+  requested: string;
+  installed: string;
+}
+
+/** Checks the request names an installed model; answers 400/404 itself and returns null otherwise. */
+export function requireModel(ctx: RequestContext, api: Api, requested: unknown = ctx.body.model): ModelRef | null {
+  if (typeof requested !== 'string' || requested === '') {
+    sendError(ctx.res, api, 400, 'model is required');
+    return null;
+  }
+  const installed = ctx.backend.resolve(requested);
+  if (!installed) {
+    sendError(ctx.res, api, 404, `model "${requested}" not found, try pulling it first`);
+    return null;
+  }
+  return { requested, installed };
+}
+
+/** Like requireModel, for routes that run the model, which is what makes it show up in /api/ps. */
+export function loadModel(ctx: RequestContext, api: Api): string | null {
+  const ref = requireModel(ctx, api);
+  if (ref) ctx.backend.use(ref.installed);
+  return ref?.requested ?? null;
+}
+
+/** Pulls the text a tokenizer would see out of prompts, messages, content parts and embedding inputs. */
+export function collectText(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(collectText);
+  if (typeof value === 'object' && value !== null) {
+    const { content, text } = value as { content?: unknown; text?: unknown };
+    return [...collectText(content), ...collectText(text)];
+  }
+  return [];
+}
+
+/** Embedding input as both APIs accept it: one string or a list of strings; null if it is anything else. */
+export function embeddingInputs(input: unknown): string[] | null {
+  const texts = typeof input === 'string' ? [input] : input;
+  return Array.isArray(texts) && texts.every((t) => typeof t === 'string') ? texts : null;
+}
+
+export function planReply(ctx: RequestContext, api: Api, limit: unknown, prompt: unknown): Plan | null {
+  const model = loadModel(ctx, api);
+  if (model === null) return null;
+  const budget = tokenBudget(limit);
+  const tokens = replyTokens(ctx.backend.name, budget.count);
+  return {
+    model,
+    text: tokens.join(' '),
+    pieces: streamPieces(tokens),
+    promptTokens: countTokens(collectText(prompt)),
+    completionTokens: tokens.length,
+    finishReason: budget.limited ? 'length' : 'stop',
+  };
+}
+
+/** A non-streamed reply takes as long as its stream would have, as on a real GPU; false if the client left. */
+export function simulateGeneration(ctx: RequestContext, plan: Plan): Promise<boolean> {
+  return pause(plan.completionTokens * ctx.backend.delayMs, ctx.gone);
+}

@@ -1,0 +1,118 @@
+// Starts the real thing for integration tests: emulated backends, the sidecar and nginx (with the
+// built njs bundle) on free 127.0.0.1 ports in a temp folder; stop() tears it all down.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { GatewayConfigInput } from '../../config/schema.ts';
+import { Gateway } from '../../sidecar/gateway.ts';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/emulator.ts';
+
+// The gateway serves a self-signed certificate; the clients under test must accept it.
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StackOptions {
+  /** One emulator per entry; `name` is also the backend name. Default: three plain emulators a, b, c. */
+  backends?: (Partial<EmulatorOptions> & { name: string; weight?: number; kind?: 'ollama' | 'openai' })[];
+  /** Merged over the test defaults (fast health checks, no HTTP listener). */
+  config?: Partial<GatewayConfigInput>;
+  /** Also listen on plain HTTP (the 308-to-HTTPS server). */
+  withHttp?: boolean;
+}
+
+export interface Stack {
+  url: string;
+  httpUrl?: string;
+  gateway: Gateway;
+  emulators: Record<string, Emulator>;
+  configFile: string;
+  dir: string;
+  /** Rewrites the config file (same defaults) so a test can `gateway.reloadConfig()`. */
+  writeConfig(config: Partial<GatewayConfigInput>): void;
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-test-'));
+  const specs = opts.backends ?? [{ name: 'a' }, { name: 'b' }, { name: 'c' }];
+  const emulators: Record<string, Emulator> = {};
+  for (const s of specs) emulators[s.name] = await startEmulator({ ...s, port: s.port ?? 0 });
+  const https = await freePort();
+  const http = opts.withHttp ? await freePort() : null;
+  const sidecarPort = await freePort();
+
+  const base = (): GatewayConfigInput => ({
+    listen: { address: '127.0.0.1', https, http },
+    runtimeDir: dir,
+    sidecar: { port: sidecarPort },
+    backends: specs.map((s) => ({ name: s.name, url: emulators[s.name].url, weight: s.weight ?? 1, kind: s.kind ?? 'ollama' })),
+    health: { interval: '200ms', timeout: '500ms', unhealthyAfter: 2, healthyAfter: 2 },
+    nginx: { workerProcesses: 1 },
+  });
+  const configFile = join(dir, 'gateway.yaml');
+  const writeConfig = (config: Partial<GatewayConfigInput>) => {
+    const b = base();
+    writeFileSync(configFile, stringify({ ...b, ...config, listen: { ...b.listen, ...config.listen }, sidecar: { ...b.sidecar, ...config.sidecar } }));
+  };
+  writeConfig(opts.config ?? {});
+
+  let gateway: Gateway;
+  try {
+    gateway = await Gateway.start(configFile, { logger: false });
+  } catch (err) {
+    await Promise.all(Object.values(emulators).map((e) => e.close()));
+    throw err;
+  }
+  return {
+    url: `https://127.0.0.1:${https}`,
+    httpUrl: http ? `http://127.0.0.1:${http}` : undefined,
+    gateway,
+    emulators,
+    configFile,
+    dir,
+    writeConfig,
+    async stop() {
+      await gateway.stop();
+      await Promise.all(Object.values(emulators).map((e) => e.close()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** POST JSON through the gateway with fetch; returns status, headers and parsed body. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json: json as any };
+}
+
+/** Polls `check` until it returns true or `ms` pass. */
+export async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
