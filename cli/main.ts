@@ -1,4 +1,6 @@
 // gateway validate | render | reload | start | demo
+import { writeFileSync } from 'node:fs';
+import { configReference } from '../config/docs.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import { NginxConfError, NginxControl } from '../nginx/control.ts';
 import { renderAll } from '../nginx/render/index.ts';
@@ -12,6 +14,7 @@ const USAGE = `usage: gateway <command> [--config FILE]
   reload     re-read the config in the running gateway (validated and nginx -t tested first)
   start      run nginx and the sidecar in the foreground (Ctrl-C stops both)
   demo       start three emulated Ollama backends and the gateway on https://127.0.0.1:8443
+  docs       regenerate docs/CONFIG.md from the config schema
 The config file is --config, else $GATEWAY_CONFIG, else gateway.yaml.`;
 
 function configFile(args: string[]): string {
@@ -69,6 +72,10 @@ async function main(argv: string[]): Promise<void> {
       return start(file);
     case 'demo':
       return runDemo();
+    case 'docs':
+      writeFileSync(new URL('../docs/CONFIG.md', import.meta.url), configReference());
+      console.log('wrote docs/CONFIG.md');
+      return;
     default:
       console.log(USAGE);
       if (command && command !== 'help' && command !== '--help') process.exitCode = 2;

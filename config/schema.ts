@@ -66,8 +66,8 @@ export const backendSchema = z.object({
 });
 
 const legacyRedirectSchema = z.object({
-  from: z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, 'a path starting with /'),
-  to: z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, 'a path starting with /'),
+  from: z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, 'a path starting with /').describe('Old path (or path prefix).'),
+  to: z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, 'a path starting with /').describe('Canonical path (or prefix) it moved to.'),
   match: z.enum(['prefix', 'exact']).describe('prefix: from/x → to/x; exact: only this path.'),
 });
 
@@ -107,8 +107,11 @@ export const configSchema = z
           .string()
           .optional()
           .describe('Path of ngx_http_js_module.so; unset = found in the usual places (Debian, official image), or built in.'),
-        workerProcesses: z.union([z.literal('auto'), z.number().int().min(1)]).default('auto'),
-        workerConnections: z.number().int().min(64).default(4096),
+        workerProcesses: z
+          .union([z.literal('auto'), z.number().int().min(1)])
+          .default('auto')
+          .describe('nginx worker processes; auto = one per core.'),
+        workerConnections: z.number().int().min(64).default(4096).describe('Connections per worker, clients and backends together.'),
         workerShutdownTimeout: duration('5m', 'How long old workers may finish in-flight streams after a reload.'),
         maxBodySize: size('8m', 'Largest request body accepted (413 above); njs reads bodies up to this size in memory.'),
       })
