@@ -50,7 +50,9 @@ export const backendSchema = z.object({
   url: z
     .url({ protocol: /^https?$/ })
     .describe('Base URL of the backend, e.g. http://10.0.0.5:11434 (no path).')
-    .refine(hasNoPath, 'the URL must have no path or query'),
+    .refine(hasNoPath, 'the URL must have no path or query')
+    // nginx proxies to every group over one scheme; TLS to backends needs per-group schemes, not built yet.
+    .refine((u) => !u.startsWith('https:'), 'https backends are not supported yet: use http (a TLS-terminating proxy next to the backend)'),
   kind: z.enum(['ollama', 'openai']).default('ollama').describe('ollama: native + OpenAI-compatible API; openai: only /v1/*.'),
   weight: z.number().int().min(1).max(100).default(1).describe('Relative share of requests (strategy weighted / least_busy).'),
   maxConcurrency: z

@@ -26,3 +26,6 @@ export interface AdmitVerdict {
  * "" unknown model, "!" known but no healthy backend, "<pool>" or "<pool> <model to send>".
  */
 export const ROUTE_UNAVAILABLE = '!';
+
+/** Internal location of the error page for requests nginx could not parse (400, 414): they have no URI to keep. */
+export const ERROR_URI = '/_gw/error';

@@ -10,9 +10,14 @@ export function q(value: string): string {
   return `"${value}"`;
 }
 
+/** A map source value: "default" and "include" are map keywords even quoted; nginx wants them as "\default". */
+export function mapKey(value: string): string {
+  return value === 'default' || value === 'include' ? `"\\${value}"` : q(value);
+}
+
 function hostPort(url: string): string {
   const u = new URL(url);
-  return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  return `${u.hostname}:${u.port || '80'}`;
 }
 
 function serverLine(b: BackendConfig, config: GatewayConfig): string {
@@ -42,7 +47,20 @@ function routeMap(variable: string, routes: ApiRoutes): string {
     const r = routes.routes[key];
     let value = ROUTE_UNAVAILABLE;
     if (r !== 'unavailable') value = r.model && canonicalModel(r.model) !== canonicalModel(key) ? `${r.pool} ${r.model}` : r.pool;
-    lines.push(`    ${q(key)} ${q(value)};`);
+    lines.push(`    ${mapKey(key)} ${q(value)};`);
+  }
+  lines.push('}');
+  return lines.join('\n');
+}
+
+// Backend spellings with capitals that route values leave out (they differ from the key only by case):
+// njs sends them to a request that matched case-insensitively, and any other name in lower case.
+function spellingMap(variable: string, routes: ApiRoutes): string {
+  const lines = [`map $gw_model ${variable} {`, '    default "";'];
+  for (const key of Object.keys(routes.routes).sort()) {
+    const r = routes.routes[key];
+    if (r === 'unavailable' || !r.model || r.model === r.model.toLowerCase() || canonicalModel(r.model) !== canonicalModel(key)) continue;
+    lines.push(`    ${mapKey(key)} ${q(r.model)};`);
   }
   lines.push('}');
   return lines.join('\n');
@@ -65,7 +83,8 @@ function hostMap(config: GatewayConfig, table: RouteTable): string {
 // The sidecar's own answers name no backend (an empty value drops the header).
 function backendNameMap(config: GatewayConfig): string {
   const sidecar = `127\\.0\\.0\\.1:${config.sidecar.port}`;
-  const lines = ['map $upstream_addr $gw_backend {', '    default $upstream_addr;', `    "~(^|, )${sidecar}$" "";`];
+  // "no live upstreams" leaves the group's name last: no backend answered.
+  const lines = ['map $upstream_addr $gw_backend {', '    default $upstream_addr;', `    "~(^|, )${sidecar}$" "";`, '    "~(^|, )gw\\.[^,]*$" "";'];
   for (const b of config.backends) {
     const addr = hostPort(b.url).replace(/[.[\]]/g, (c) => `\\${c}`);
     lines.push(`    "~(^|, )${addr}$" ${q(b.name)};`);
@@ -78,6 +97,8 @@ export function renderRouteMaps(config: GatewayConfig, table: RouteTable): strin
   return [
     routeMap('$gw_route_v1', table.v1),
     routeMap('$gw_route_api', table.api),
+    spellingMap('$gw_spelling_v1', table.v1),
+    spellingMap('$gw_spelling_api', table.api),
     `map $gw_model $gw_models_v1 {\n    default ${q(table.v1.available.join(', ') || '-')};\n}`,
     `map $gw_model $gw_models_api {\n    default ${q(table.api.available.join(', ') || '-')};\n}`,
     hostMap(config, table),

@@ -1,6 +1,6 @@
 // Renders nginx.conf: TLS edge, the model routes handled by njs, the proxy to the backends, the
 // sidecar routes and the JSON error pages. The fleet-dependent part is included from fleet.conf.
-import { ADMIT_HEADER_MODEL, ADMIT_HEADER_ROUTE } from '../../njs/contract.ts';
+import { ADMIT_HEADER_MODEL, ADMIT_HEADER_ROUTE, ERROR_URI } from '../../njs/contract.ts';
 import { modelRoutes } from '../../njs/request/routes.ts';
 import type { GatewayConfig, LegacyRedirect } from '../../config/schema.ts';
 import { q } from './fleet-conf.ts';
@@ -155,6 +155,9 @@ ${httpServer}
 
         add_header X-Request-Id $gw_request_id always;
         add_header X-Gateway-Backend $gw_backend always;
+        # nginx cannot redirect a request whose request line it could not parse (no URI yet) to a
+        # named location, and answers an HTML 500 instead: 400 and 414 go to a URI location. First match wins.
+        error_page 400 414 ${ERROR_URI};
         error_page ${NGINX_ERRORS} @gw_error;
 
 ${modelLocations}
@@ -204,6 +207,10 @@ ${config.legacyRedirects.map(redirectLocation).join('\n')}
         return 404;
     }
     location @gw_error {
+        js_content gw.errorPage;
+    }
+    location = ${ERROR_URI} {
+        internal;
         js_content gw.errorPage;
     }
     location @gw_sidecar_error {

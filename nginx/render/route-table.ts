@@ -60,7 +60,8 @@ function buildApiRoutes(
     for (const name of modelsOf(b, state[b.name])) {
       const m = canonicalModel(name);
       known.add(m);
-      if (!spelling.has(m)) spelling.set(m, name.includes(':') ? name : `${name}:latest`);
+      // As spelled: an OpenAI-compatible backend knows "gpt-4.1", not "gpt-4.1:latest".
+      if (!spelling.has(m)) spelling.set(m, name);
       if (!state[b.name]?.healthy) continue;
       const list = servedBy.get(m) ?? [];
       if (!list.includes(b.name)) list.push(b.name);

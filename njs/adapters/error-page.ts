@@ -1,5 +1,6 @@
 // error_page target: turns every error nginx produces itself (404 route, 413, 502, 504, …) into
 // JSON in the client API's shape instead of nginx's HTML page.
+import { ERROR_URI } from '../contract.ts';
 import { keyForStatus } from '../errors/error-body.ts';
 import { shapeOf } from '../request/routes.ts';
 import { sendError } from './respond.ts';
@@ -16,9 +17,11 @@ export function sidecarErrorPage(r: NginxHTTPRequest): void {
 function send(r: NginxHTTPRequest, key: string): void {
   const status = Number(r.variables.status) || 500;
   try {
-    sendError(r, shapeOf(r.uri), status, key, {
+    // Reached by URI (ERROR_URI) rather than by name, the request's own path is in $request_uri, if any.
+    const path = r.uri === ERROR_URI ? (r.variables.request_uri || '').split('?')[0] : r.uri;
+    sendError(r, shapeOf(path), status, key, {
       lang: r.variables.gw_lang || 'en',
-      params: { path: r.uri, method: r.method, limit: r.variables.gw_max_body || '' },
+      params: { path: path, method: r.method, limit: r.variables.gw_max_body || '' },
       retryAfter: status === 503 ? 2 : undefined,
     });
   } catch (e) {

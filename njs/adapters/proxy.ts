@@ -35,7 +35,7 @@ export function proxy(r: NginxHTTPRequest): void {
     }
     const target = parseRouteValue(value);
     r.variables.gw_pool = target.pool;
-    const location = rewriteModel(r, parsed, target.model);
+    const location = rewriteModel(r, parsed, target.model !== undefined ? target.model : spelling(r, shape, parsed.model));
 
     if (!route.admit || r.variables.gw_admission !== 'on') return r.internalRedirect(location);
     admit(r, shape, location);
@@ -45,9 +45,20 @@ export function proxy(r: NginxHTTPRequest): void {
   }
 }
 
+// The route map matches names case-insensitively; the backend gets its own spelling (lower case
+// unless the spelling map says otherwise), as some backends (OpenAI-compatible ones) are case-sensitive.
+function spelling(r: NginxHTTPRequest, shape: ApiShape, model: string): string {
+  return (shape === 'openai' ? r.variables.gw_spelling_v1 : r.variables.gw_spelling_api) || model.toLowerCase();
+}
+
+// A backend that spells "llama3:latest" also answers to "llama3" (Ollama); the reverse is not sure.
+function sameName(asked: string, served: string): boolean {
+  return asked === served || asked + ':latest' === served;
+}
+
 // Aliases and fallbacks serve another model than the one asked for: the backend must see its own name.
-function rewriteModel(r: NginxHTTPRequest, parsed: ParsedBody, model: string | undefined): string {
-  if (model === undefined) return '@upstream';
+function rewriteModel(r: NginxHTTPRequest, parsed: ParsedBody, model: string): string {
+  if (sameName(parsed.model, model)) return '@upstream';
   parsed.body.model = model;
   r.variables.gw_body = JSON.stringify(parsed.body);
   return '@upstream_rewritten';

@@ -104,4 +104,19 @@ export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, {
   });
 
   app.get('/healthz', async () => ({ ok: true }));
+
+  // nginx sends only the routes above here, so a miss on one of their paths is a wrong method:
+  // answer it as the gateway answers every error, JSON in the API's shape, not Fastify's own 404.
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const shape = path.startsWith('/v1/') ? 'openai' : 'ollama';
+    const known = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz', '/healthz'].includes(path) || path.startsWith('/v1/models/');
+    const msg = known ? localize('en', 'method_not_allowed', { method: req.method, path }) : localize('en', 'route_not_found', { path });
+    if (known) reply.header('Allow', 'GET, HEAD');
+    return reply
+      .code(known ? 405 : 404)
+      .header('Content-Language', msg.lang)
+      .type('application/json')
+      .send(errorBody(shape, known ? 405 : 404, known ? 'method_not_allowed' : 'route_not_found', msg.text));
+  });
 };

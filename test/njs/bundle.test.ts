@@ -1,0 +1,367 @@
+// The BUILT njs bundle (dist/njs/gateway.js) in the real njs engine (the `njs` CLI, the same engine
+// nginx embeds): a generated script imports it as nginx does (js_path + js_import), calls its handlers
+// with fake request objects and prints what they did; this test asserts on that.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { NJS_DIR } from '../../sidecar/gateway.ts';
+
+const BUNDLE = join(NJS_DIR, 'gateway.js');
+
+interface Case {
+  name: string;
+  fn: 'proxy' | 'errorPage' | 'sidecarErrorPage';
+  uri: string;
+  method?: string;
+  body?: string;
+  variables?: Record<string, string>;
+  /** The sidecar's answer to the /_admit subrequest. */
+  reply?: { status: number; responseText?: string };
+}
+
+interface Outcome {
+  name: string;
+  returned: { status: number; body: string } | null;
+  redirect: string | null;
+  subrequests: { uri: string; opts: { method?: string; body?: string } }[];
+  headersOut: Record<string, string>;
+  variables: Record<string, string>;
+  logs: string[];
+  calls: number;
+  threw?: string;
+}
+
+// Defaults as the rendered nginx.conf sets them (js_var) plus route maps for a small fleet.
+const BASE_VARS: Record<string, string> = {
+  gw_route_v1: '',
+  gw_route_api: '',
+  gw_models_v1: 'gpt-4o-mini, llama3.2:1b, mistral:7b',
+  gw_models_api: 'gpt-4o-mini, llama3.2:1b',
+  gw_admission: 'off',
+  gw_fail_open: 'off',
+  gw_retry_after: '7',
+  gw_max_body: '8m',
+  gw_model: '',
+  gw_pool: '',
+  gw_body: '',
+  gw_lang: '',
+  gw_path: '',
+};
+
+const CHAT = JSON.stringify({ model: 'llama3.2:1b', messages: [{ role: 'user', content: 'Hello' }], stream: true });
+const ALIAS_CHAT = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'héllo ✓ 😀 "quoted" \\ back\nslash' }],
+  temperature: 0.2,
+  stream: false,
+  tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+});
+const V1 = '/v1/chat/completions';
+const ALLOW_DE = { status: 200, responseText: JSON.stringify({ allow: true, lang: 'de' }) };
+const BLOCK_FR = {
+  status: 200,
+  responseText: JSON.stringify({
+    allow: false,
+    lang: 'fr',
+    status: 403,
+    code: 'content_blocked',
+    message: 'Requête bloquée par la politique',
+    headers: { 'X-Guard-Verdict': 'blocked' },
+  }),
+};
+
+const CASES: Case[] = [
+  { name: 'chat', fn: 'proxy', uri: V1, body: CHAT, variables: { gw_route_v1: 'gw.a.b' } },
+  { name: 'api chat reads the api map', fn: 'proxy', uri: '/api/chat', body: CHAT, variables: { gw_route_v1: 'gw.wrong', gw_route_api: 'gw.a' } },
+  { name: 'alias', fn: 'proxy', uri: V1, body: ALIAS_CHAT, variables: { gw_route_v1: 'gw.a.c llama3.2:1b' } },
+  { name: 'unknown model v1', fn: 'proxy', uri: V1, body: CHAT },
+  { name: 'unknown model api', fn: 'proxy', uri: '/api/generate', body: JSON.stringify({ model: 'gpt-9', prompt: 'x' }) },
+  { name: 'unavailable', fn: 'proxy', uri: V1, body: CHAT, variables: { gw_route_v1: '!' } },
+  { name: 'unavailable api', fn: 'proxy', uri: '/api/embed', body: JSON.stringify({ model: 'nomic-embed-text', input: 'x' }), variables: { gw_route_api: '!', gw_retry_after: '' } },
+  { name: 'malformed v1', fn: 'proxy', uri: V1, body: '{"model": llama', variables: { gw_route_v1: 'gw.a' } },
+  { name: 'malformed api', fn: 'proxy', uri: '/api/chat', body: '{"model": llama', variables: { gw_route_api: 'gw.a' } },
+  { name: 'no model', fn: 'proxy', uri: '/v1/embeddings', body: '{"input":"x"}' },
+  { name: 'no body', fn: 'proxy', uri: '/v1/completions' },
+  { name: 'array body', fn: 'proxy', uri: '/api/generate', body: '[1,2]' },
+  { name: 'GET', fn: 'proxy', uri: V1, method: 'GET' },
+  { name: 'admit allow', fn: 'proxy', uri: V1, body: CHAT, variables: { gw_route_v1: 'gw.a', gw_admission: 'on' }, reply: ALLOW_DE },
+  { name: 'admit allow alias', fn: 'proxy', uri: V1, body: ALIAS_CHAT, variables: { gw_route_v1: 'gw.a llama3.2:1b', gw_admission: 'on' }, reply: ALLOW_DE },
+  { name: 'admit block v1', fn: 'proxy', uri: V1, body: CHAT, variables: { gw_route_v1: 'gw.a', gw_admission: 'on' }, reply: BLOCK_FR },
+  { name: 'admit block api', fn: 'proxy', uri: '/api/chat', body: CHAT, variables: { gw_route_api: 'gw.a', gw_admission: 'on' }, reply: BLOCK_FR },
+  { name: 'sidecar 502 fail closed', fn: 'proxy', uri: V1, body: CHAT, variables: { gw_route_v1: 'gw.a', gw_admission: 'on' }, reply: { status: 502, responseText: '<html>bad gateway</html>' } },
+  { name: 'sidecar 502 fail open', fn: 'proxy', uri: V1, body: CHAT, variables: { gw_route_v1: 'gw.a', gw_admission: 'on', gw_fail_open: 'on' }, reply: { status: 502 } },
+  { name: 'sidecar garbage fail closed', fn: 'proxy', uri: '/api/chat', body: CHAT, variables: { gw_route_api: 'gw.a', gw_admission: 'on' }, reply: { status: 200, responseText: 'not json' } },
+  { name: 'show skips admission', fn: 'proxy', uri: '/api/show', body: '{"name":"llama3.2:1b"}', variables: { gw_route_api: 'gw.a', gw_admission: 'on' }, reply: { status: 502 } },
+  { name: 'error 413', fn: 'errorPage', uri: V1, method: 'POST', variables: { status: '413' } },
+  { name: 'error 502 api', fn: 'errorPage', uri: '/api/chat', method: 'POST', variables: { status: '502' } },
+  { name: 'error 504', fn: 'errorPage', uri: '/v1/completions', method: 'POST', variables: { status: '504' } },
+  { name: 'error 404 route', fn: 'errorPage', uri: '/nope', method: 'GET', variables: { status: '404' } },
+  { name: 'error 503', fn: 'errorPage', uri: V1, method: 'POST', variables: { status: '503' } },
+  { name: 'error no status', fn: 'errorPage', uri: V1, method: 'POST', variables: { status: '' } },
+  { name: 'sidecar error v1', fn: 'sidecarErrorPage', uri: '/v1/models', method: 'GET', variables: { status: '503' } },
+  { name: 'sidecar error api', fn: 'sidecarErrorPage', uri: '/api/tags', method: 'GET', variables: { status: '503' } },
+];
+
+// Runs in njs 0.7.9: plain ES5-ish code. The fake request records what the handler does with it.
+// Results go to a file: the njs CLI's console.log cuts lines at 2048 bytes.
+function driver(cases: Case[], outFile: string): string {
+  return `import fs from 'fs';
+import gw from 'gateway.js';
+var BASE = ${JSON.stringify(BASE_VARS)};
+var cases = ${JSON.stringify(cases)};
+var out = [];
+cases.forEach(function (c) {
+  var rec = { name: c.name, returned: null, redirect: null, subrequests: [], logs: [], calls: 0 };
+  var r = {
+    uri: c.uri,
+    method: c.method || 'POST',
+    requestText: c.body,
+    headersIn: {},
+    headersOut: {},
+    variables: Object.assign({}, BASE, c.variables || {}),
+    return: function (status, body) { rec.calls++; rec.returned = { status: status, body: body }; },
+    internalRedirect: function (location) { rec.calls++; rec.redirect = location; },
+    subrequest: function (uri, opts, callback) {
+      rec.subrequests.push({ uri: uri, opts: opts });
+      callback({ status: c.reply.status, responseText: c.reply.responseText });
+    },
+    error: function (m) { rec.logs.push('error: ' + m); },
+    warn: function (m) { rec.logs.push('warn: ' + m); },
+    log: function (m) { rec.logs.push('info: ' + m); }
+  };
+  try {
+    gw[c.fn](r);
+  } catch (e) {
+    rec.threw = String(e);
+  }
+  rec.headersOut = r.headersOut;
+  rec.variables = r.variables;
+  out.push(rec);
+});
+fs.writeFileSync(${JSON.stringify(outFile)}, JSON.stringify(out));
+console.log('done ' + out.length);
+`;
+}
+
+describe('njs bundle in the real njs engine', () => {
+  let dir: string;
+  const results = new Map<string, Outcome>();
+
+  before(() => {
+    // `npm test` builds first; build here only when run alone on a fresh checkout.
+    if (!existsSync(BUNDLE)) execFileSync('npm', ['run', '-s', 'build'], { cwd: join(NJS_DIR, '..', '..'), stdio: 'pipe' });
+    dir = mkdtempSync(join(tmpdir(), 'gw-njs-'));
+    const outFile = join(dir, 'results.json');
+    writeFileSync(join(dir, 'driver.js'), driver(CASES, outFile));
+    const run = spawnSync('njs', ['-t', 'module', '-p', NJS_DIR, join(dir, 'driver.js')], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(run.status, 0, `njs failed:\n${run.stdout}\n${run.stderr}`);
+    assert.equal(run.stdout.trim(), `done ${CASES.length}`);
+    for (const o of JSON.parse(readFileSync(outFile, 'utf8')) as Outcome[]) results.set(o.name, o);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function outcome(name: string): Outcome {
+    const o = results.get(name);
+    assert.ok(o, `case ${name} ran`);
+    assert.equal(o.threw, undefined, `case ${name} threw ${o.threw}`);
+    assert.equal(o.calls, 1, `case ${name}: exactly one of return / internalRedirect`);
+    return o;
+  }
+
+  function returned(name: string, status: number): { o: Outcome; body: unknown } {
+    const o = outcome(name);
+    assert.ok(o.returned, `${name} returned a response`);
+    assert.equal(o.returned.status, status, name);
+    assert.equal(o.redirect, null);
+    assert.equal(o.headersOut['Content-Type'], 'application/json', name);
+    assert.equal(o.headersOut['Content-Language'], 'en', name);
+    return { o, body: JSON.parse(o.returned.body) };
+  }
+
+  test('the bundle has a single `export default` and imports nothing', () => {
+    const text = readFileSync(BUNDLE, 'utf8');
+    const exports = text.match(/^\s*export\b.*$/gm) ?? [];
+    assert.deepEqual(exports.map((l) => l.trim().replace(/\s+\w+;$/, ' <name>;')), ['export default <name>;']);
+    assert.doesNotMatch(text, /^\s*import\b/m);
+    assert.doesNotMatch(text, /\brequire\(/);
+  });
+
+  test('njs 0.7.9 loads it and finds the three handlers', () => {
+    const script = join(dir, 'load.js');
+    writeFileSync(script, "import gw from 'gateway.js';\nconsole.log(JSON.stringify(Object.keys(gw).map(function (k) { return k + ':' + typeof gw[k]; })));\n");
+    const run = spawnSync('njs', ['-t', 'module', '-p', NJS_DIR, script], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr || run.stdout);
+    assert.deepEqual(JSON.parse(run.stdout.trim()), ['proxy:function', 'errorPage:function', 'sidecarErrorPage:function']);
+    const version = spawnSync('njs', ['-v'], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(version, '0.7.9');
+  });
+
+  test('every case ran without throwing or logging an error it should not', () => {
+    assert.equal(results.size, CASES.length);
+    for (const o of results.values()) {
+      assert.equal(o.threw, undefined, o.name);
+      if (o.name !== 'sidecar garbage fail closed') assert.deepEqual(o.logs.filter((l) => l.startsWith('error: ')), [], o.name);
+    }
+  });
+
+  test('a valid chat goes to @upstream with the pool and model set', () => {
+    const o = outcome('chat');
+    assert.equal(o.redirect, '@upstream');
+    assert.equal(o.variables.gw_pool, 'gw.a.b');
+    assert.equal(o.variables.gw_model, 'llama3.2:1b');
+    assert.equal(o.variables.gw_body, '');
+    assert.deepEqual(o.subrequests, [], 'admission off');
+    assert.deepEqual(o.logs, []);
+
+    const api = outcome('api chat reads the api map');
+    assert.equal(api.redirect, '@upstream');
+    assert.equal(api.variables.gw_pool, 'gw.a');
+  });
+
+  test('an alias route "<pool> <model>" rewrites the body and goes to @upstream_rewritten', () => {
+    const o = outcome('alias');
+    assert.equal(o.redirect, '@upstream_rewritten');
+    assert.equal(o.variables.gw_pool, 'gw.a.c');
+    assert.equal(o.variables.gw_model, 'gpt-4o-mini', 'logged as requested');
+    assert.deepEqual(JSON.parse(o.variables.gw_body), { ...JSON.parse(ALIAS_CHAT), model: 'llama3.2:1b' });
+  });
+
+  test('unknown model (route ""): 404 listing the models, in each API\'s shape', () => {
+    const { body } = returned('unknown model v1', 404);
+    assert.deepEqual(body, {
+      error: {
+        message: 'The model "llama3.2:1b" is not available on this gateway. Available models: gpt-4o-mini, llama3.2:1b, mistral:7b.',
+        type: 'not_found_error',
+        code: 'model_not_found',
+        param: 'model',
+      },
+    });
+    const api = returned('unknown model api', 404);
+    assert.deepEqual(api.body, { error: 'The model "gpt-9" is not available on this gateway. Available models: gpt-4o-mini, llama3.2:1b.' });
+  });
+
+  test('no healthy backend ("!"): 503 with Retry-After of one health interval', () => {
+    const { o, body } = returned('unavailable', 503);
+    assert.equal(o.headersOut['Retry-After'], '7');
+    assert.deepEqual(body, {
+      error: {
+        message: 'No healthy backend can serve "llama3.2:1b" right now. Please retry in a few seconds.',
+        type: 'server_error',
+        code: 'no_healthy_backend',
+        param: null,
+      },
+    });
+    const api = returned('unavailable api', 503);
+    assert.equal(api.o.headersOut['Retry-After'], '5', 'default when the variable is empty');
+    assert.deepEqual(api.body, { error: 'No healthy backend can serve "nomic-embed-text" right now. Please retry in a few seconds.' });
+  });
+
+  test('malformed JSON: 400 in OpenAI\'s shape on /v1, Ollama\'s on /api', () => {
+    assert.deepEqual(returned('malformed v1', 400).body, {
+      error: { message: 'The request body is not valid JSON.', type: 'invalid_request_error', code: 'invalid_json', param: null },
+    });
+    assert.deepEqual(returned('malformed api', 400).body, { error: 'The request body is not valid JSON.' });
+  });
+
+  test('other body errors', () => {
+    assert.deepEqual(returned('no model', 400).body, {
+      error: { message: 'The request does not say which "model" to use.', type: 'invalid_request_error', code: 'model_required', param: 'model' },
+    });
+    assert.equal((returned('no body', 400).body as { error: { code: string } }).error.code, 'body_required');
+    assert.deepEqual(returned('array body', 400).body, { error: 'The request body must be a JSON object.' });
+  });
+
+  test('GET on a model route: 405 with Allow: POST', () => {
+    const { o, body } = returned('GET', 405);
+    assert.equal(o.headersOut.Allow, 'POST');
+    assert.deepEqual(body, {
+      error: { message: 'The method GET is not allowed on /v1/chat/completions.', type: 'invalid_request_error', code: 'method_not_allowed', param: null },
+    });
+  });
+
+  test('admission: an allow verdict redirects, with the verdict\'s language', () => {
+    const o = outcome('admit allow');
+    assert.equal(o.redirect, '@upstream');
+    assert.equal(o.variables.gw_lang, 'de');
+    assert.equal(o.variables.gw_path, V1);
+    assert.equal(o.variables.gw_model, 'llama3.2:1b');
+    assert.deepEqual(o.subrequests, [{ uri: '/_admit', opts: { method: 'POST', body: CHAT } }]);
+
+    const alias = outcome('admit allow alias');
+    assert.equal(alias.redirect, '@upstream_rewritten');
+    assert.equal(JSON.parse(alias.variables.gw_body).model, 'llama3.2:1b');
+    assert.deepEqual(alias.subrequests[0].opts.body, ALIAS_CHAT, 'the sidecar sees the body as the client sent it');
+  });
+
+  test('admission: a block verdict answers with its status, message, language and headers', () => {
+    const v1 = outcome('admit block v1');
+    assert.equal(v1.redirect, null);
+    assert.equal(v1.returned?.status, 403);
+    assert.equal(v1.headersOut['Content-Language'], 'fr');
+    assert.equal(v1.headersOut['X-Guard-Verdict'], 'blocked');
+    assert.equal(v1.headersOut['Content-Type'], 'application/json');
+    assert.deepEqual(JSON.parse(v1.returned!.body), {
+      error: { message: 'Requête bloquée par la politique', type: 'permission_error', code: 'content_blocked', param: null },
+    });
+    const api = outcome('admit block api');
+    assert.equal(api.returned?.status, 403);
+    assert.deepEqual(JSON.parse(api.returned!.body), { error: 'Requête bloquée par la politique' });
+  });
+
+  test('admission: sidecar unavailable fails closed with 503 sidecar_unavailable', () => {
+    const { o, body } = returned('sidecar 502 fail closed', 503);
+    assert.equal(o.headersOut['Retry-After'], '2');
+    assert.deepEqual(body, {
+      error: {
+        message: 'The gateway cannot check this request right now (its admission service is down). Please retry in a few seconds.',
+        type: 'server_error',
+        code: 'sidecar_unavailable',
+        param: null,
+      },
+    });
+    const garbage = returned('sidecar garbage fail closed', 503);
+    assert.deepEqual(garbage.body, { error: 'The gateway cannot check this request right now (its admission service is down). Please retry in a few seconds.' });
+    assert.ok(garbage.o.logs.some((l) => l.startsWith('error: gateway admit:')), 'an unreadable verdict is logged');
+  });
+
+  test('admission: sidecar unavailable with gw_fail_open = on lets the request through, with a warning', () => {
+    const o = outcome('sidecar 502 fail open');
+    assert.equal(o.redirect, '@upstream');
+    assert.equal(o.returned, null);
+    assert.ok(o.logs.some((l) => l.startsWith('warn: ')));
+  });
+
+  test('/api/show is not admitted and takes the legacy "name" field', () => {
+    const o = outcome('show skips admission');
+    assert.deepEqual(o.subrequests, []);
+    assert.equal(o.redirect, '@upstream');
+    assert.equal(o.variables.gw_model, 'llama3.2:1b');
+  });
+
+  test('errorPage: nginx\'s own errors as JSON with the right code', () => {
+    assert.deepEqual(returned('error 413', 413).body, {
+      error: { message: 'The request body is larger than this gateway accepts (8m).', type: 'invalid_request_error', code: 'body_too_large', param: null },
+    });
+    assert.deepEqual(returned('error 502 api', 502).body, { error: 'The backend failed to answer. Please retry.' });
+    assert.deepEqual(returned('error 504', 504).body, {
+      error: { message: 'The backend did not answer in time.', type: 'server_error', code: 'backend_timeout', param: null },
+    });
+    assert.deepEqual(returned('error 404 route', 404).body, { error: 'There is no route /nope on this gateway.' });
+    const unavailable = returned('error 503', 503);
+    assert.equal(unavailable.o.headersOut['Retry-After'], '2');
+    assert.equal((unavailable.body as { error: { code: string } }).error.code, 'service_unavailable');
+    assert.equal((returned('error no status', 500).body as { error: { code: string } }).error.code, 'internal_error');
+  });
+
+  test('sidecarErrorPage: the sidecar\'s failure is reported as such, in each shape', () => {
+    const v1 = returned('sidecar error v1', 503);
+    assert.equal(v1.o.headersOut['Retry-After'], '2');
+    assert.equal((v1.body as { error: { code: string; type: string } }).error.code, 'sidecar_unavailable');
+    assert.equal((v1.body as { error: { code: string; type: string } }).error.type, 'server_error');
+    const api = returned('sidecar error api', 503);
+    assert.match((api.body as { error: string }).error, /admission service is down/);
+  });
+});

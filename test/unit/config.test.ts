@@ -1,0 +1,251 @@
+// config/schema.ts + config/load.ts: defaults, durations, readable errors, file loading.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, formatPath, loadConfig, validateConfig } from '../../config/load.ts';
+import { DEFAULT_LEGACY_REDIRECTS, parseDuration } from '../../config/schema.ts';
+import { problemsOf } from './fixtures.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ONE_BACKEND = [{ name: 'local', url: 'http://127.0.0.1:11434' }];
+
+describe('defaults', () => {
+  test('a config with one backend gets every default', () => {
+    const { config } = validateConfig({ backends: ONE_BACKEND }, 'gw.yaml');
+    assert.deepEqual(config.listen, { address: '0.0.0.0', https: 443, http: 80 });
+    assert.deepEqual(config.tls, {});
+    assert.equal(config.runtimeDir, 'nginx/generated');
+    assert.deepEqual(config.nginx, {
+      binary: 'nginx',
+      workerProcesses: 'auto',
+      workerConnections: 4096,
+      workerShutdownTimeout: 300_000,
+      maxBodySize: '8m',
+    });
+    assert.deepEqual(config.sidecar, { port: 9901, failMode: 'closed', admitTimeout: 2000 });
+    assert.deepEqual(config.admission, { enabled: true });
+    assert.equal(config.strategy, 'least_busy');
+    assert.deepEqual(config.health, { interval: 5000, timeout: 2000, unhealthyAfter: 3, healthyAfter: 2, maxFails: 1, failTimeout: 10_000 });
+    assert.deepEqual(config.timeouts, { connect: 3000, firstByte: 300_000, send: 60_000 });
+    assert.deepEqual(config.retries, { tries: 3, window: 30_000 });
+    assert.deepEqual(config.models, { aliases: {}, fallbacks: {} });
+    assert.deepEqual(config.legacyRedirects, DEFAULT_LEGACY_REDIRECTS);
+  });
+
+  test('backend defaults: kind ollama, weight 1, no limit, no static models', () => {
+    const { config } = validateConfig({ backends: ONE_BACKEND }, 'gw.yaml');
+    assert.deepEqual(config.backends, [{ name: 'local', url: 'http://127.0.0.1:11434', kind: 'ollama', weight: 1 }]);
+  });
+
+  test('listen.http: null disables the plain HTTP port', () => {
+    const { config } = validateConfig({ backends: ONE_BACKEND, listen: { http: null } }, 'gw.yaml');
+    assert.equal(config.listen.http, null);
+    assert.equal(config.listen.https, 443);
+  });
+
+  test('an empty document asks for backends', () => {
+    assert.deepEqual(problemsOf(null), ['backends: Invalid input: expected array, received undefined']);
+    assert.match(problemsOf({ backends: [] })[0], /^backends: /);
+  });
+});
+
+describe('durations', () => {
+  test('parseDuration converts every unit to milliseconds', () => {
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('5s'), 5000);
+    assert.equal(parseDuration('2m'), 120_000);
+    assert.equal(parseDuration('1h'), 3_600_000);
+    assert.equal(parseDuration('0s'), 0);
+  });
+
+  test('parseDuration rejects anything else', () => {
+    for (const bad of ['5', '5 s', '1.5s', '-1s', 's', '1d', '5sec', '', ' 5s', '5S']) {
+      assert.throws(() => parseDuration(bad), /invalid duration/, bad);
+    }
+  });
+
+  test('durations in the config become milliseconds', () => {
+    const { config } = validateConfig(
+      { backends: ONE_BACKEND, health: { interval: '500ms', timeout: '1s', failTimeout: '2m' }, timeouts: { firstByte: '1h' } },
+      'gw.yaml',
+    );
+    assert.equal(config.health.interval, 500);
+    assert.equal(config.health.timeout, 1000);
+    assert.equal(config.health.failTimeout, 120_000);
+    assert.equal(config.timeouts.firstByte, 3_600_000);
+  });
+
+  test('a bad duration is reported under its key', () => {
+    for (const bad of ['5', '5 s', '1.5s', '2d', 'soon']) {
+      assert.deepEqual(problemsOf({ backends: ONE_BACKEND, health: { interval: bad } }), [
+        'health.interval: expected a duration such as 500ms, 5s, 2m or 1h',
+      ]);
+    }
+    assert.deepEqual(problemsOf({ backends: ONE_BACKEND, sidecar: { admitTimeout: 2 } }), [
+      'sidecar.admitTimeout: Invalid input: expected string, received number',
+    ]);
+  });
+});
+
+describe('readable errors', () => {
+  test('formatPath writes indexes in brackets and keys with dots', () => {
+    assert.equal(formatPath(['backends', 1, 'url']), 'backends[1].url');
+    assert.equal(formatPath(['models', 'aliases', 'x']), 'models.aliases.x');
+    assert.equal(formatPath([]), '(root)');
+  });
+
+  test('an invalid URL names the backend by index', () => {
+    const backends = [ONE_BACKEND[0], { name: 'b', url: 'not a url' }];
+    assert.deepEqual(problemsOf({ backends }), ['backends[1].url: Invalid URL']);
+  });
+
+  test('only http URLs without a path are accepted', () => {
+    assert.deepEqual(problemsOf({ backends: [{ name: 'a', url: 'ftp://10.0.0.1' }] }), ['backends[0].url: Invalid URL']);
+    assert.deepEqual(problemsOf({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434/v1' }] }), [
+      'backends[0].url: the URL must have no path or query',
+    ]);
+    assert.deepEqual(problemsOf({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434/?x=1' }] }), [
+      'backends[0].url: the URL must have no path or query',
+    ]);
+    assert.deepEqual(problemsOf({ backends: [{ name: 'a', url: 'https://10.0.0.1:8443/' }] }), [
+      'backends[0].url: https backends are not supported yet: use http (a TLS-terminating proxy next to the backend)',
+    ]);
+    const { config } = validateConfig({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434/' }] }, 'gw.yaml');
+    assert.equal(config.backends[0].url, 'http://10.0.0.1:11434/');
+  });
+
+  test('duplicate backend names', () => {
+    const backends = [
+      { name: 'a', url: 'http://10.0.0.1:11434' },
+      { name: 'b', url: 'http://10.0.0.2:11434' },
+      { name: 'a', url: 'http://10.0.0.3:11434' },
+    ];
+    assert.deepEqual(problemsOf({ backends }), ['backends[2].name: duplicate backend name "a"']);
+  });
+
+  test('backend names and model names are restricted', () => {
+    assert.match(problemsOf({ backends: [{ name: 'GPU A', url: 'http://10.0.0.1' }] })[0], /^backends\[0\]\.name: use lowercase letters/);
+    assert.deepEqual(problemsOf({ backends: ONE_BACKEND, models: { aliases: { 'x': 'bad model"' } } }), ['models.aliases.x: not a valid model name']);
+  });
+
+  test('tls cert without key (and key without cert)', () => {
+    assert.deepEqual(problemsOf({ backends: ONE_BACKEND, tls: { cert: 'c.pem' } }), ['tls: set both cert and key, or neither']);
+    assert.deepEqual(problemsOf({ backends: ONE_BACKEND, tls: { key: 'k.pem' } }), ['tls: set both cert and key, or neither']);
+    const { config } = validateConfig({ backends: ONE_BACKEND, tls: { cert: 'c.pem', key: 'k.pem' } }, 'gw.yaml');
+    assert.deepEqual(config.tls, { cert: 'c.pem', key: 'k.pem' });
+  });
+
+  test('an alias to itself', () => {
+    assert.deepEqual(problemsOf({ backends: ONE_BACKEND, models: { aliases: { 'llama3.2:1b': 'llama3.2:1b' } } }), [
+      'models.aliases.llama3.2:1b: alias points to itself',
+    ]);
+  });
+
+  test('http port equal to https', () => {
+    assert.deepEqual(problemsOf({ backends: ONE_BACKEND, listen: { https: 8443, http: 8443 } }), ['listen.http: must differ from listen.https']);
+    assert.deepEqual(problemsOf({ backends: ONE_BACKEND, listen: { http: 443 } }), ['listen.http: must differ from listen.https']);
+  });
+
+  test('several problems are all listed, and the error message carries the file name', () => {
+    try {
+      validateConfig(
+        { backends: [ONE_BACKEND[0], { name: 'b', url: 'nope' }], health: { interval: '5' }, strategy: 'random' },
+        'conf/gw.yaml',
+      );
+      assert.fail('expected a ConfigError');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.file, 'conf/gw.yaml');
+      assert.equal(err.problems.length, 3);
+      assert.ok(err.problems.includes('backends[1].url: Invalid URL'));
+      assert.ok(err.problems.includes('health.interval: expected a duration such as 500ms, 5s, 2m or 1h'));
+      assert.ok(err.problems.some((p) => p.startsWith('strategy: ')));
+      assert.match(err.message, /^conf\/gw\.yaml: invalid configuration\n {2}- /);
+      assert.ok(err.message.includes('\n  - backends[1].url: Invalid URL'));
+    }
+  });
+});
+
+describe('loadConfig', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a missing file is a ConfigError that says it cannot be read', () => {
+    const file = join(dir, 'missing.yaml');
+    assert.throws(
+      () => loadConfig(file),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.file, file);
+        assert.deepEqual(err.problems, ['cannot read the file (ENOENT)']);
+        assert.ok(err.message.startsWith(`${file}: `));
+        return true;
+      },
+    );
+  });
+
+  test('invalid YAML is a ConfigError with the parser\'s first line', () => {
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'backends:\n  - name: a\n    url: [unclosed\n');
+    assert.throws(
+      () => loadConfig(file),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.problems.length, 1);
+        assert.match(err.problems[0], /^not valid YAML: \S/);
+        assert.ok(!err.problems[0].includes('\n'), 'one line');
+        return true;
+      },
+    );
+  });
+
+  test('an empty file asks for backends', () => {
+    const file = join(dir, 'empty.yaml');
+    writeFileSync(file, '');
+    assert.throws(() => loadConfig(file), (err: unknown) => err instanceof ConfigError && err.problems[0].startsWith('backends: '));
+  });
+
+  test('runtimeDir is resolved against the config file\'s folder, and the file made absolute', () => {
+    writeFileSync(join(dir, 'rel.yaml'), 'runtimeDir: ../var/gw\nbackends:\n  - name: a\n    url: http://127.0.0.1:11434\n');
+    const loaded = loadConfig(join(dir, 'rel.yaml'));
+    assert.equal(loaded.file, join(dir, 'rel.yaml'));
+    assert.equal(loaded.runtimeDir, resolve(dir, '../var/gw'));
+
+    writeFileSync(join(dir, 'abs.yaml'), 'runtimeDir: /srv/gw\nbackends:\n  - name: a\n    url: http://127.0.0.1:11434\n');
+    assert.equal(loadConfig(join(dir, 'abs.yaml')).runtimeDir, '/srv/gw');
+
+    const relative = validateConfig({ backends: ONE_BACKEND }, 'some/dir/gw.yaml');
+    assert.equal(relative.file, resolve('some/dir/gw.yaml'));
+    assert.equal(relative.runtimeDir, resolve('some/dir/nginx/generated'));
+  });
+
+  test('GATEWAY_CONFIG names the default file', () => {
+    const file = join(dir, 'env.yaml');
+    writeFileSync(file, 'backends:\n  - name: env\n    url: http://127.0.0.1:11434\n');
+    const saved = process.env.GATEWAY_CONFIG;
+    process.env.GATEWAY_CONFIG = file;
+    try {
+      assert.equal(loadConfig().config.backends[0].name, 'env');
+    } finally {
+      if (saved === undefined) delete process.env.GATEWAY_CONFIG;
+      else process.env.GATEWAY_CONFIG = saved;
+    }
+  });
+
+  test('the shipped gateway.yaml validates', () => {
+    const loaded = loadConfig(join(ROOT, 'gateway.yaml'));
+    assert.ok(loaded.config.backends.length >= 1);
+    assert.equal(loaded.runtimeDir, join(ROOT, 'nginx/generated'));
+  });
+
+  test('examples/demo.yaml validates, with its runtime dir under var/demo', () => {
+    const loaded = loadConfig(join(ROOT, 'examples/demo.yaml'));
+    assert.deepEqual(loaded.config.backends.map((b) => b.name), ['gpu-a', 'gpu-b', 'gpu-c']);
+    assert.equal(loaded.runtimeDir, join(ROOT, 'var/demo'));
+    assert.equal(loaded.config.health.interval, 2000);
+    assert.deepEqual(loaded.config.models.aliases, { 'gpt-4o-mini': 'llama3.2:1b' });
+  });
+});

@@ -1,0 +1,117 @@
+// sidecar/fleet/probe.ts against emulated backends: Ollama (/api/tags + /api/version) and
+// OpenAI-compatible (/v1/models), failures and timeouts.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { BackendConfig } from '../../config/schema.ts';
+import { probeBackend } from '../../sidecar/fleet/probe.ts';
+import { startEmulator, type Emulator } from '../emulator/emulator.ts';
+
+function backend(name: string, url: string, kind: 'ollama' | 'openai' = 'ollama'): BackendConfig {
+  return { name, url, kind, weight: 1 };
+}
+
+describe('probeBackend', () => {
+  let ollama: Emulator;
+  let vllm: Emulator;
+  let goneUrl: string;
+
+  before(async () => {
+    ollama = await startEmulator({ name: 'ollama', port: 0, models: ['llama3.2:1b', 'nomic-embed-text'], version: '0.7.1' });
+    vllm = await startEmulator({ name: 'vllm', port: 0, models: ['mistral:7b', 'Qwen2.5:0.5B'] });
+    const gone = await startEmulator({ name: 'gone', port: 0 });
+    goneUrl = gone.url;
+    await gone.close();
+  });
+  after(async () => {
+    await Promise.all([ollama.close(), vllm.close()]);
+  });
+
+  test('ollama: models, raw tag entries and version', async () => {
+    const r = await probeBackend(backend('o', ollama.url), 2000);
+    assert.equal(r.ok, true);
+    assert.equal(r.error, undefined);
+    assert.deepEqual(r.models, ['llama3.2:1b', 'nomic-embed-text:latest']);
+    assert.equal(r.version, '0.7.1');
+    assert.equal(r.tags.length, 2);
+    assert.equal(r.tags[0].name, 'llama3.2:1b');
+    assert.equal(typeof r.tags[0].digest, 'string');
+    assert.equal(typeof r.tags[0].details, 'object');
+    assert.ok(r.durationMs >= 0);
+  });
+
+  test('ollama: a trailing slash in the URL is fine', async () => {
+    const r = await probeBackend(backend('o', `${ollama.url}/`), 2000);
+    assert.equal(r.ok, true);
+  });
+
+  test('openai kind: models from /v1/models, no tags, no version', async () => {
+    const r = await probeBackend(backend('v', vllm.url, 'openai'), 2000);
+    assert.equal(r.ok, true);
+    assert.deepEqual(r.models, ['mistral:7b', 'Qwen2.5:0.5B']);
+    assert.deepEqual(r.tags, []);
+    assert.equal(r.version, undefined);
+  });
+
+  test('names that could not be rendered safely are dropped', async () => {
+    ollama.setModels(['llama3.2:1b', 'bad name', 'evil";x']);
+    try {
+      const r = await probeBackend(backend('o', ollama.url), 2000);
+      assert.equal(r.ok, true);
+      assert.deepEqual(r.models, ['llama3.2:1b']);
+      assert.equal(r.tags.length, 1);
+    } finally {
+      ollama.setModels(['llama3.2:1b', 'nomic-embed-text']);
+    }
+  });
+
+  test('nothing listening: not ok, with the connection error code', async () => {
+    for (const kind of ['ollama', 'openai'] as const) {
+      const r = await probeBackend(backend('g', goneUrl, kind), 2000);
+      assert.equal(r.ok, false);
+      assert.equal(r.error, 'ECONNREFUSED');
+      assert.deepEqual(r.models, []);
+      assert.deepEqual(r.tags, []);
+    }
+  });
+
+  test('an error status is reported with the path that answered it', async () => {
+    ollama.fail({ failure: { mode: 'status', status: 500 }, paths: 'all' });
+    vllm.fail({ failure: { mode: 'status', status: 503 }, paths: 'all' });
+    try {
+      const o = await probeBackend(backend('o', ollama.url), 2000);
+      assert.equal(o.ok, false);
+      assert.match(o.error ?? '', /^\/api\/(tags|version) answered 500$/);
+      const v = await probeBackend(backend('v', vllm.url, 'openai'), 2000);
+      assert.equal(v.ok, false);
+      assert.equal(v.error, '/v1/models answered 503');
+    } finally {
+      ollama.fail(null);
+      vllm.fail(null);
+    }
+  });
+
+  test('a hanging backend is reported as "timed out" after the timeout', async () => {
+    ollama.fail({ failure: { mode: 'hang' }, paths: 'all' });
+    vllm.fail({ failure: { mode: 'hang' }, paths: 'all' });
+    try {
+      for (const [b, kind] of [[ollama, 'ollama'], [vllm, 'openai']] as const) {
+        const started = Date.now();
+        const r = await probeBackend(backend(b.name, b.url, kind), 250);
+        const took = Date.now() - started;
+        assert.equal(r.ok, false);
+        assert.equal(r.error, 'timed out');
+        assert.ok(took >= 240 && took < 2000, `took ${took} ms`);
+      }
+    } finally {
+      ollama.fail(null);
+      vllm.fail(null);
+    }
+  });
+
+  test('a probe never runs a generation', async () => {
+    ollama.resetStats();
+    await probeBackend(backend('o', ollama.url), 2000);
+    await probeBackend(backend('o', ollama.url, 'openai'), 2000);
+    assert.deepEqual(ollama.stats().byPath, { '/api/tags': 1, '/api/version': 1, '/v1/models': 1 });
+  });
+});
