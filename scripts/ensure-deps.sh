@@ -17,7 +17,9 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
 fi
 
-# npm ci when node_modules is absent or older than the lock file.
+# Install from the lock file when node_modules is absent or older than it. `npm ci` refuses a lock
+# without other platforms' optional packages (rollup's), which registries that serve only this
+# platform's leave out; `npm install` then installs the same locked versions without rewriting it.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=silent || npm install --no-audit --no-fund --loglevel=error
 fi
