@@ -112,20 +112,27 @@ export class Gateway {
   /** Re-reads the config file: validated, rendered and `nginx -t`-tested before anything changes. */
   async reloadConfig(): Promise<{ changed: boolean }> {
     const next = loadConfig(this.loaded.file);
-    for (const key of ['runtimeDir', 'sidecar', 'nginx'] as const) {
+    for (const key of ['runtimeDir', 'sidecar', 'nginx', 'tls'] as const) {
       if (JSON.stringify(next.config[key]) !== JSON.stringify(this.config[key])) {
         throw new Error(`"${key}" changed: restart the gateway to apply it`);
       }
     }
-    const fleet = new Fleet(next.config);
-    await fleet.probeAll();
-    const changed = await this.sync.sync(next.config, fleet.state());
-    this.fleet.stop();
-    this.fleet.removeAllListeners();
-    this.loaded = next;
-    this.fleet = fleet;
-    this.watch(fleet);
-    return { changed };
+    // The old poller must not re-render the old config while the new one is being applied.
+    const old = this.fleet;
+    old.stop();
+    old.removeAllListeners();
+    try {
+      const fleet = new Fleet(next.config);
+      await fleet.probeAll();
+      const changed = await this.sync.sync(next.config, fleet.state());
+      this.loaded = next;
+      this.fleet = fleet;
+      this.watch(fleet);
+      return { changed };
+    } catch (err) {
+      this.watch(old);
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
