@@ -19,6 +19,10 @@ export interface AdmitVerdict {
   message?: string;
   /** Extra response headers (verdict details), set on the client's response either way. */
   headers?: Record<string, string>;
+  /** The request body to send instead of the client's (a scanner redacted part of it). */
+  body?: string;
+  /** When blocked by the guard: which scanner, why (English, for people and logs), detected language. */
+  guard?: { scanner: string; reason: string; language: string };
 }
 
 /**

@@ -3,12 +3,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../config/schema.ts';
 import type { Fleet } from './fleet/fleet.ts';
+import type { InputGuard } from './guard/input-guard.ts';
 import { admitRoutes } from './routes/admit.ts';
 import { controlRoutes, type ControlOptions } from './routes/control.ts';
 import { fleetApiRoutes } from './routes/fleet-api.ts';
 
 export interface AppDeps {
-  current: () => { fleet: Fleet; config: GatewayConfig };
+  current: () => { fleet: Fleet; config: GatewayConfig; guard?: InputGuard };
   control?: ControlOptions;
   logger?: boolean | object;
 }
@@ -20,7 +21,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     requestIdHeader: 'x-request-id',
     keepAliveTimeout: 75_000,
   });
-  app.register(admitRoutes);
+  app.register(admitRoutes, { guard: () => deps.current().guard });
   app.register(fleetApiRoutes, { current: deps.current });
   if (deps.control) app.register(controlRoutes, deps.control);
   return app;

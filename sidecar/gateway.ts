@@ -11,6 +11,7 @@ import { findJsModule, NginxControl } from '../nginx/control.ts';
 import type { RenderPaths } from '../nginx/render/index.ts';
 import { buildApp } from './app.ts';
 import { Fleet } from './fleet/fleet.ts';
+import type { InputGuard } from './guard/input-guard.ts';
 import { NginxSync } from './nginx-sync.ts';
 
 export const NJS_DIR = fileURLToPath(new URL('../dist/njs', import.meta.url));
@@ -38,6 +39,13 @@ export function describeFleet(fleet: Fleet): string[] {
   });
 }
 
+// The guard's models and rule sets take tens of MB and about a second to load: only when used.
+async function loadGuard(config: GatewayConfig): Promise<InputGuard | undefined> {
+  if (!config.admission.enabled) return undefined;
+  const { InputGuard } = await import('./guard/input-guard.ts');
+  return new InputGuard(config.guard.input);
+}
+
 export class Gateway {
   nginx?: ChildProcess;
   private stopping = false;
@@ -45,6 +53,7 @@ export class Gateway {
   private constructor(
     public loaded: LoadedConfig,
     public fleet: Fleet,
+    public guard: InputGuard | undefined,
     readonly control: NginxControl,
     readonly sync: NginxSync,
     readonly app: FastifyInstance,
@@ -70,12 +79,12 @@ export class Gateway {
 
     let gw: Gateway | undefined;
     const app = buildApp({
-      current: () => ({ fleet: gw!.fleet, config: gw!.config }),
+      current: () => ({ fleet: gw!.fleet, config: gw!.config, guard: gw!.guard }),
       control: { reload: () => gw!.reloadConfig() },
       logger: opts.logger ?? false,
     });
     const sync = new NginxSync(control, paths, app.log);
-    gw = new Gateway(loaded, fleet, control, sync, app, say);
+    gw = new Gateway(loaded, fleet, await loadGuard(loaded.config), control, sync, app, say);
     await sync.sync(loaded.config, fleet.state());
     await app.listen({ host: '127.0.0.1', port: loaded.config.sidecar.port });
     if (opts.manageNginx !== false) await gw.startNginx();
@@ -127,6 +136,7 @@ export class Gateway {
       const changed = await this.sync.sync(next.config, fleet.state());
       this.loaded = next;
       this.fleet = fleet;
+      this.guard = await loadGuard(next.config);
       this.watch(fleet);
       return { changed };
     } catch (err) {

@@ -20,7 +20,6 @@ function send(r: NginxHTTPRequest, key: string): void {
     // Reached by URI (ERROR_URI) rather than by name, the request's own path is in $request_uri, if any.
     const path = r.uri === ERROR_URI ? (r.variables.request_uri || '').split('?')[0] : r.uri;
     sendError(r, shapeOf(path), status, key, {
-      lang: r.variables.gw_lang || 'en',
       params: { path: path, method: r.method, limit: r.variables.gw_max_body || '' },
       retryAfter: status === 503 ? 2 : undefined,
     });

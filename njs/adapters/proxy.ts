@@ -1,7 +1,8 @@
 // js_content for model routes: parse the body, pick the upstream group from the rendered route map,
 // ask the sidecar (when admission is on), then hand the request to nginx's proxy (@upstream).
 import { ROUTE_UNAVAILABLE, type AdmitVerdict, type ApiShape } from '../contract.ts';
-import { isBodyError, parseBody, parseRouteValue, type ParsedBody } from '../request/parse-body.ts';
+import { scriptLanguage } from '../i18n/messages.ts';
+import { isBodyError, parseBody, parseRouteValue, promptSample, type ParsedBody } from '../request/parse-body.ts';
 import { modelRoutes } from '../request/routes.ts';
 import { sendError } from './respond.ts';
 
@@ -23,15 +24,18 @@ export function proxy(r: NginxHTTPRequest): void {
     if (isBodyError(parsed)) return sendError(r, shape, 400, parsed.error, { param: parsed.param });
 
     r.variables.gw_model = parsed.model;
+    // A prompt in a script that names its language beats Accept-Language for the errors below.
+    const lang = scriptLanguage(promptSample(parsed.body));
     const value = (shape === 'openai' ? r.variables.gw_route_v1 : r.variables.gw_route_api) || '';
     if (value === '') {
       return sendError(r, shape, 404, 'model_not_found', {
+        lang: lang,
         param: 'model',
         params: { model: parsed.model, models: (shape === 'openai' ? r.variables.gw_models_v1 : r.variables.gw_models_api) || '-' },
       });
     }
     if (value === ROUTE_UNAVAILABLE) {
-      return sendError(r, shape, 503, 'no_healthy_backend', { params: { model: parsed.model }, retryAfter: retryAfter(r) });
+      return sendError(r, shape, 503, 'no_healthy_backend', { lang: lang, params: { model: parsed.model }, retryAfter: retryAfter(r) });
     }
     const target = parseRouteValue(value);
     r.variables.gw_pool = target.pool;
@@ -67,7 +71,8 @@ function rewriteModel(r: NginxHTTPRequest, parsed: ParsedBody, model: string): s
 // The sidecar reads the body as sent; route and model ride in headers set by the /_admit location.
 function admit(r: NginxHTTPRequest, shape: ApiShape, location: string): void {
   r.variables.gw_path = r.uri;
-  r.subrequest('/_admit', { method: 'POST', body: r.requestText }, function (reply: NginxHTTPRequest) {
+  // The body as the backend would get it (an alias may have rewritten its model).
+  r.subrequest('/_admit', { method: 'POST', body: r.variables.gw_body || r.requestText }, function (reply: NginxHTTPRequest) {
     try {
       if (reply.status !== 200) return admitUnavailable(r, shape, location);
       const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
@@ -76,7 +81,15 @@ function admit(r: NginxHTTPRequest, shape: ApiShape, location: string): void {
         for (const name in verdict.headers) r.headersOut[name] = verdict.headers[name];
       }
       if (!verdict.allow) {
-        return sendError(r, shape, verdict.status || 400, verdict.code || 'bad_request', { lang: verdict.lang, text: verdict.message });
+        return sendError(r, shape, verdict.status || 400, verdict.code || 'bad_request', {
+          lang: verdict.lang,
+          text: verdict.message,
+          extra: verdict.guard,
+        });
+      }
+      if (verdict.body !== undefined) {
+        r.variables.gw_body = verdict.body;
+        return r.internalRedirect('@upstream_rewritten');
       }
       r.internalRedirect(location);
     } catch (e) {

@@ -10,11 +10,14 @@ export function openaiErrorType(status: number): string {
   return status >= 500 ? 'server_error' : 'invalid_request_error';
 }
 
-export function errorBody(shape: ApiShape, status: number, code: string, message: string, param?: string): string {
-  if (shape === 'ollama') return JSON.stringify({ error: message });
-  return JSON.stringify({
-    error: { message: message, type: openaiErrorType(status), code: code, param: param === undefined ? null : param },
-  });
+/** `extra` adds fields next to the message (which guard scanner blocked, why): clients ignore what they do not know. */
+export function errorBody(shape: ApiShape, status: number, code: string, message: string, param?: string, extra?: Record<string, string>): string {
+  const fields: Record<string, unknown> =
+    shape === 'ollama' ? { error: message } : { message: message, type: openaiErrorType(status), code: code, param: param === undefined ? null : param };
+  if (extra) {
+    for (const k in extra) fields[k] = extra[k];
+  }
+  return JSON.stringify(shape === 'ollama' ? fields : { error: fields });
 }
 
 /** Catalogue key for an error status that nginx itself produced (no handler chose a reason). */

@@ -21,6 +21,14 @@ export function en() {
     service_unavailable: 'The service is unavailable right now. Please retry in a few seconds.',
     sidecar_unavailable: 'The gateway cannot check this request right now (its admission service is down). Please retry in a few seconds.',
     internal_error: 'The gateway hit an internal error.',
+    guard_prompt_injection: 'This request was blocked: it looks like an attempt to override the model\'s instructions (check: {scanner}).',
+    guard_secrets: 'This request was blocked: it contains what looks like a secret or credential (check: {scanner}). Remove it and try again.',
+    guard_toxicity: 'This request was blocked: it contains offensive or abusive language (check: {scanner}).',
+    guard_banned: 'This request was blocked: it contains a phrase that is not allowed here (check: {scanner}).',
+    guard_token_limit: 'This request was blocked: the prompt has {tokens} tokens, more than the {limit} allowed for this model (check: {scanner}).',
+    guard_invisible_text: 'This request was blocked: it contains invisible Unicode characters (check: {scanner}).',
+    guard_output_blocked: 'The model\'s answer was withheld by the {scanner} check.',
+    guard_output_stream_stopped: 'The rest of this answer was withheld by the {scanner} check.',
   };
 }
 

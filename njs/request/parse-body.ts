@@ -37,3 +37,14 @@ export function parseRouteValue(value: string): { pool: string; model?: string }
   const space = value.indexOf(' ');
   return space < 0 ? { pool: value } : { pool: value.slice(0, space), model: value.slice(space + 1) };
 }
+
+/** A little of what the user wrote (last chat message, prompt or input), for a cheap script check. */
+export function promptSample(body: Record<string, unknown>): string {
+  const messages = body.messages;
+  if (Array.isArray(messages) && messages.length > 0) {
+    const last = messages[messages.length - 1] as Record<string, unknown> | null;
+    if (last && typeof last.content === 'string') return last.content.slice(0, 200);
+  }
+  const text = typeof body.prompt === 'string' ? body.prompt : body.input;
+  return typeof text === 'string' ? text.slice(0, 200) : '';
+}

@@ -293,7 +293,7 @@ describe('njs bundle in the real njs engine', () => {
     const alias = outcome('admit allow alias');
     assert.equal(alias.redirect, '@upstream_rewritten');
     assert.equal(JSON.parse(alias.variables.gw_body).model, 'llama3.2:1b');
-    assert.deepEqual(alias.subrequests[0].opts.body, ALIAS_CHAT, 'the sidecar sees the body as the client sent it');
+    assert.equal(JSON.parse(alias.subrequests[0].opts.body ?? '').model, 'llama3.2:1b', 'the sidecar sees the body as the backend will get it');
   });
 
   test('admission: a block verdict answers with its status, message, language and headers', () => {

@@ -25,13 +25,14 @@ test('values are inserted literally (no $-patterns, no second pass)', () => {
   assert.equal(fill('{a}', { a: '' }), '');
 });
 
-test('localize answers in English for every language for now, and fills params', () => {
+test('localize answers in the catalogue of the language, English for others, and fills params', () => {
   assert.deepEqual(localize('en', 'method_not_allowed', { method: 'GET', path: '/v1/chat/completions' }), {
     lang: 'en',
     text: 'The method GET is not allowed on /v1/chat/completions.',
   });
-  assert.equal(localize('de', 'invalid_json').lang, 'en');
-  assert.equal(localize('de', 'invalid_json').text, 'The request body is not valid JSON.');
+  assert.equal(localize('de', 'invalid_json').lang, 'de');
+  assert.equal(localize('de', 'invalid_json').text, 'Der Body der Anfrage ist kein gültiges JSON.');
+  assert.equal(localize('xx', 'invalid_json').lang, 'en');
   assert.equal(catalogueFor('xx').lang, 'en');
 });
 

@@ -1,0 +1,274 @@
+// Toxicity scanner: precision / recall / F1 on held-out labelled data, false positives on benign
+// sentences in the 15 supported languages, and latency.
+//
+//   npx tsx bench/toxicity.ts
+//
+// Data (read from ../shared/data, never copied into the repo; splits in sidecar/guard/toxicity/data.ts):
+//   - Davidson test split (row index % 10 === 9; hate + offensive = toxic, neither = benign), English;
+//   - COLD test (cold_test.csv), Chinese;
+//   - Tatoeba lines with index % 10 ≥ 3 (the 70% never trained on) of each supported language, scanned
+//     with ctx.lang = the file's true language; and the same lines joined into ~4,000-character
+//     documents (en, zh), where the model's max over windows is most exposed;
+//   - the benign rows of the jackhhao prompt-injection sets (English LLM prompts), as scanned by the
+//     gateway: false positives on realistic input.
+// Word lists alone, model alone and combined (= the scanner) at several thresholds. Prints Markdown
+// and writes bench/TOXICITY.md.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { RECOMMENDED_THRESHOLD, createToxicityScanner, toxicListHit } from '../sidecar/guard/scanners/toxicity.ts';
+import type { ScanContext } from '../sidecar/guard/scanner.ts';
+import { TATOEBA_LANGS, cold, davidson, tatoeba, type Example } from '../sidecar/guard/toxicity/data.ts';
+import { LIST_LANGS, listFor } from '../sidecar/guard/toxicity/lists.ts';
+import { MODEL_LANGS, modelFor, modelScore, weightsUrl } from '../sidecar/guard/toxicity/model.ts';
+
+const THRESHOLDS = [0.5, 0.75, 0.8, 0.9];
+/** Benign documents: consecutive Tatoeba lines joined up to this length. */
+const DOC_CHARS = 1000;
+const OUT = new URL('./TOXICITY.md', import.meta.url);
+
+interface Scored {
+  label: 0 | 1;
+  list: boolean;
+  model: number | null;
+}
+
+function scoreAll(examples: Example[], lang: string): Scored[] {
+  return examples.map((e) => ({ label: e.label, list: toxicListHit(lang, e.text), model: modelScore(lang, e.text) }));
+}
+
+interface Prf {
+  p: number;
+  r: number;
+  f1: number;
+  fp: number;
+  flagged: number;
+}
+
+function prf(rows: Scored[], flag: (s: Scored) => boolean): Prf {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (const s of rows) {
+    if (flag(s)) s.label ? tp++ : fp++;
+    else if (s.label) fn++;
+  }
+  const p = tp + fp ? tp / (tp + fp) : 0;
+  const r = tp + fn ? tp / (tp + fn) : 0;
+  return { p, r, f1: p + r ? (2 * p * r) / (p + r) : 0, fp, flagged: tp + fp };
+}
+
+const pct = (x: number, d = 1): string => (x * 100).toFixed(d);
+
+function prfTable(title: string, rows: Scored[]): string[] {
+  const pos = rows.filter((r) => r.label).length;
+  const out = [`### ${title} (${rows.length} texts, ${pos} toxic)`, '', '| method | threshold | precision | recall | F1 |', '|---|---:|---:|---:|---:|'];
+  const line = (name: string, t: string, m: Prf): string => `| ${name} | ${t} | ${pct(m.p)} | ${pct(m.r)} | **${pct(m.f1)}** |`;
+  out.push(line('word lists', '—', prf(rows, (s) => s.list)));
+  for (const t of THRESHOLDS) out.push(line('model', String(t), prf(rows, (s) => (s.model ?? 0) >= t)));
+  for (const t of THRESHOLDS) out.push(line(`combined${t === RECOMMENDED_THRESHOLD ? ' (recommended)' : ''}`, String(t), prf(rows, (s) => s.list || (s.model ?? 0) >= t)));
+  return out;
+}
+
+/** The scanner itself must agree with the list/model combination the tables are computed from. */
+function checkScanner(examples: Example[], lang: string, rows: Scored[]): void {
+  const scanner = createToxicityScanner({ threshold: RECOMMENDED_THRESHOLD, useModel: true });
+  const ctx: ScanContext = { lang, direction: 'input' };
+  examples.forEach((e, i) => {
+    const want = rows[i].list || (rows[i].model ?? 0) >= RECOMMENDED_THRESHOLD;
+    if (scanner.scan(e.text, ctx).flagged !== want) throw new Error(`scanner disagrees with the bench on ${lang} row ${i}`);
+  });
+}
+
+/** Consecutive lines joined with spaces into documents of at least `chars` characters. */
+function documents(lines: Example[], chars: number, sep: string): Example[] {
+  const docs: Example[] = [];
+  let cur: string[] = [];
+  let len = 0;
+  for (const e of lines) {
+    cur.push(e.text);
+    len += e.text.length + sep.length;
+    if (len >= chars) {
+      docs.push({ text: cur.join(sep), label: 0, source: 'doc' });
+      cur = [];
+      len = 0;
+    }
+  }
+  return docs;
+}
+
+function text(lines: Example[], n: number, sep: string): string {
+  let s = '';
+  for (let i = 0; s.length < n; i = (i + 1) % lines.length) s += lines[i].text + sep;
+  return s.slice(0, n);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+function timeScan(scan: () => unknown, minRuns: number, budgetMs: number): number {
+  for (let i = 0; i < 3; i++) scan();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minRuns || (performance.now() - start < budgetMs && times.length < 2000)) {
+    const t0 = performance.now();
+    scan();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+const ms = (x: number): string => (x < 1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(1));
+
+function main(): void {
+  const t0 = Date.now();
+  const lines: string[] = [];
+  const push = (...xs: string[]): void => void lines.push(...xs);
+
+  // load cost of the models (first use)
+  const loadMs: Record<string, number> = {};
+  for (const lang of MODEL_LANGS) {
+    const s = performance.now();
+    modelFor(lang);
+    loadMs[lang] = performance.now() - s;
+  }
+
+  const dav = davidson('test');
+  const davRows = scoreAll(dav, 'en');
+  checkScanner(dav, 'en', davRows);
+  const col = cold('test');
+  const colRows = scoreAll(col, 'zh');
+  checkScanner(col, 'zh', colRows);
+
+  // false positives on benign sentences
+  const fpRows: string[] = [];
+  const tatoebaMeasure = new Map<string, Example[]>();
+  let totalN = 0;
+  let totalList = 0;
+  const totalComb = THRESHOLDS.map(() => 0);
+  for (const [file, lang] of Object.entries(TATOEBA_LANGS).sort((a, b) => a[1].localeCompare(b[1]))) {
+    const measure = tatoeba(file).measure;
+    tatoebaMeasure.set(lang, measure);
+    const rows = scoreAll(measure, lang);
+    checkScanner(measure, lang, rows);
+    const list = rows.filter((r) => r.list).length;
+    const comb = THRESHOLDS.map((t) => rows.filter((r) => r.list || (r.model ?? 0) >= t).length);
+    totalN += rows.length;
+    totalList += list;
+    comb.forEach((c, i) => (totalComb[i] += c));
+    const hasModel = (MODEL_LANGS as readonly string[]).includes(lang);
+    fpRows.push(
+      `| ${lang} (${file}) | ${rows.length} | ${listFor(lang).size} | ${list} (${pct(list / rows.length, 2)}%) | ${hasModel ? comb.map((c) => `${c} (${pct(c / rows.length, 2)}%)`).join(' | ') : THRESHOLDS.map(() => 'no model').join(' | ')} |`,
+    );
+  }
+
+  // long benign documents
+  const docRows: string[] = [];
+  for (const lang of MODEL_LANGS) {
+    const docs = documents(tatoebaMeasure.get(lang)!, DOC_CHARS, lang === 'zh' ? '' : ' ');
+    const rows = scoreAll(docs, lang);
+    const list = rows.filter((r) => r.list).length;
+    const comb = THRESHOLDS.map((t) => rows.filter((r) => r.list || (r.model ?? 0) >= t).length);
+    docRows.push(`| ${lang} | ${docs.length} | ${list} | ${comb.map((c, i) => `${c} (model ${rows.filter((r) => !r.list && (r.model ?? 0) >= THRESHOLDS[i]).length})`).join(' | ')} |`);
+  }
+
+  // benign LLM prompts (English): jackhhao benign rows, train and test
+  const prompts: Example[] = [];
+  for (const f of ['jackhhao-train.jsonl', 'jackhhao-test.jsonl']) {
+    for (const line of readFileSync(new URL(`../../shared/data/prompt-injection/${f}`, import.meta.url), 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const row = JSON.parse(line) as { text: string; label: number };
+      if (row.label === 0) prompts.push({ text: row.text, label: 0, source: f });
+    }
+  }
+  const promptRows = scoreAll(prompts, 'en');
+  const promptList = promptRows.filter((r) => r.list).length;
+  const promptComb = THRESHOLDS.map((t) => promptRows.filter((r) => r.list || (r.model ?? 0) >= t).length);
+
+  // latency: benign text (no early exit), median per scan
+  const latRows: string[] = [];
+  const full = createToxicityScanner({ threshold: RECOMMENDED_THRESHOLD, useModel: true });
+  const clean = (lang: string): Example[] => tatoebaMeasure.get(lang)!.filter((e) => !toxicListHit(lang, e.text));
+  for (const lang of ['en', 'zh', 'ru', 'ar', 'th']) {
+    const benign = clean(lang);
+    const sep = lang === 'zh' || lang === 'th' ? '' : ' ';
+    const cells: string[] = [];
+    for (const n of [200, 4096, 32768, 1 << 20]) {
+      const t = text(benign, n, sep);
+      const ctx: ScanContext = { lang, direction: 'input' };
+      const big = n > 100_000;
+      const runs = big ? 7 : 30;
+      const budget = big ? 2000 : 400;
+      const lists = timeScan(() => toxicListHit(lang, t), runs, budget);
+      const hasModel = (MODEL_LANGS as readonly string[]).includes(lang);
+      const model = hasModel ? timeScan(() => modelScore(lang, t), runs, budget) : null;
+      const scan = timeScan(() => full.scan(t, ctx), runs, budget);
+      cells.push(model === null ? ms(scan) : `${ms(lists)} + ${ms(model)} → ${ms(scan)}`);
+    }
+    latRows.push(`| ${lang} | ${cells.join(' | ')} |`);
+  }
+
+  const weights = MODEL_LANGS.map((l) => `${l}.weights.json ${(statSync(weightsUrl(l)).size / 1024).toFixed(0)} KiB`);
+  const meta = (l: string): { features: unknown; training?: { data?: unknown } } => JSON.parse(readFileSync(weightsUrl(l), 'utf8')) as { features: unknown; training?: { data?: unknown } };
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+
+  push(
+    '# Toxicity scanner: measured',
+    '',
+    'Generated by `npx tsx bench/toxicity.ts` (do not edit by hand).',
+    '',
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${os.availableParallelism()} CPUs (nproc), ${cpu}, Node ${process.version}, ${os.platform()} ${os.arch()}`,
+    '- data (read from `../shared/data/`, not in the repo; splits in `sidecar/guard/toxicity/data.ts`): Davidson test = rows with index % 10 = 9, never trained on or tuned on (hate + offensive = toxic); COLD = cold_test.csv; Tatoeba = lines with index % 10 ≥ 3 of each language (the model only ever trained on eng/cmn lines with index % 10 < 3)',
+    `- word lists: ${LIST_LANGS.length} languages, ${LIST_LANGS.map((l) => `${l} ${listFor(l).size}`).join(', ')} entries (including the ${listFor('und').size} common ones); models: ${MODEL_LANGS.map((l) => `${l} ${JSON.stringify(meta(l).features)}`).join(', ')}`,
+    `- weights: ${weights.join(', ')} (Int16 + base64); load (decode) on first use: ${MODEL_LANGS.map((l) => `${l} ${loadMs[l].toFixed(0)} ms`).join(', ')}`,
+    `- combined = the scanner: word-list hit → 1, else the model probability; flagged when ≥ threshold. Recommended threshold: **${RECOMMENDED_THRESHOLD}** (chosen on the dev splits and the lingua-rs benign sentences, see scripts/train-toxicity.ts --grid, not on these figures)`,
+    '',
+    '## Precision / recall / F1 (%)',
+    '',
+    ...prfTable('Davidson test, English tweets', davRows),
+    '',
+    ...prfTable('COLD test, Chinese', colRows),
+    '',
+    '## False positives on benign Tatoeba sentences (ctx.lang = true language)',
+    '',
+    `Flagged sentences. Lists apply to every language; the model only to en and zh. Some of these "benign" sentences are in fact vulgar (e.g. en "I shit in your milk.", de "Scheiße, wer ist der Vollidiot…", several hi): a list hit there is correct.`,
+    '',
+    `| language | sentences | list entries | word lists | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
+    `|---|---:|---:|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
+    ...fpRows,
+    `| **all 15** | ${totalN} | | ${totalList} (${pct(totalList / totalN, 2)}%) | ${totalComb.map((c) => `${c} (${pct(c / totalN, 2)}%)`).join(' | ')} |`,
+    '',
+    `### Longer benign texts (the same Tatoeba lines joined into documents of ≥ ${DOC_CHARS} characters)`,
+    '',
+    'The model scores windows of 256 characters and takes the maximum, so a longer text has more chances to trip it. Few documents (700 short lines per language): indicative only.',
+    '',
+    `| language | documents | word lists | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
+    `|---|---:|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
+    ...docRows,
+    '',
+    '### Benign English LLM prompts (jackhhao train + test rows labelled benign; the Toxicity model never saw them)',
+    '',
+    `Prompts of every length (median ${median(prompts.map((p) => p.text.length))} characters): role-play set-ups, questions about long passages, coding tasks. List hits here are real profanity (a story quoting "Oh sh*t!"); the model's are long film plots where one 256-character window about women and daughters scores high: Davidson's offensive tweets are mostly about women, and the English model has learnt that bias.`,
+    '',
+    `| prompts | word lists | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
+    `|---:|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
+    `| ${prompts.length} | ${promptList} | ${promptComb.map((c) => `${c} (${pct(c / prompts.length, 2)}%)`).join(' | ')} |`,
+    '',
+    '## Latency per scan (ms, median, benign text so no early exit)',
+    '',
+    'The whole scanner (`scan()`, model on); for en and zh also its parts: word lists + model → scan. Other languages have no model. At 1 MiB the lists still scan everything, the model at most 64 windows. Shared 2-CPU machine: timings vary by tens of percent between runs.',
+    '',
+    '| language | 200 chars | 4 KiB | 32 KiB | 1 MiB |',
+    '|---|---:|---:|---:|---:|',
+    ...latRows,
+    '',
+    `Total bench time ${((Date.now() - t0) / 1000).toFixed(0)} s.`,
+  );
+  const md = lines.join('\n') + '\n';
+  writeFileSync(OUT, md);
+  console.log(md);
+}
+
+main();

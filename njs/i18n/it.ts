@@ -1,0 +1,36 @@
+// Italian messages: exactly the keys and {placeholders} of en.ts (test/unit/i18n-catalogues.test.ts checks it).
+// Instructions use the impersonal infinitive ("Riprovare"), the usual polite form for product messages.
+// A function, not a module-level literal: njs runs module scope on every request.
+import type { Catalogue } from './messages.ts';
+
+export function it(): Catalogue {
+  return {
+    body_required: 'La richiesta deve avere un corpo JSON.',
+    invalid_json: 'Il corpo della richiesta non è un JSON valido.',
+    body_not_object: 'Il corpo della richiesta deve essere un oggetto JSON.',
+    model_required: 'La richiesta non indica quale modello usare (campo "model").',
+    model_not_found: 'Il modello "{model}" non è disponibile su questo gateway. Modelli disponibili: {models}.',
+    no_healthy_backend: 'Al momento nessun backend funzionante può servire "{model}". Riprovare tra qualche secondo.',
+    method_not_allowed: 'Il metodo {method} non è consentito su {path}.',
+    route_not_found: 'Il percorso {path} non esiste su questo gateway.',
+    body_too_large: 'Il corpo della richiesta supera la dimensione accettata da questo gateway ({limit}).',
+    headers_too_large: 'Le intestazioni della richiesta sono troppo grandi.',
+    uri_too_long: 'L\'URI della richiesta è troppo lungo.',
+    request_timeout: 'La richiesta non è stata ricevuta in tempo.',
+    bad_request: 'La richiesta non è formata correttamente.',
+    rate_limited: 'Troppe richieste. Riprovare più tardi.',
+    backend_failed: 'Il backend non è riuscito a rispondere. Riprovare.',
+    backend_timeout: 'Il backend non ha risposto in tempo.',
+    service_unavailable: 'Il servizio non è al momento disponibile. Riprovare tra qualche secondo.',
+    sidecar_unavailable: 'Al momento il gateway non può verificare questa richiesta (il suo servizio di ammissione non è attivo). Riprovare tra qualche secondo.',
+    internal_error: 'Si è verificato un errore interno nel gateway.',
+    guard_prompt_injection: 'Questa richiesta è stata bloccata: sembra un tentativo di scavalcare le istruzioni del modello (controllo: {scanner}).',
+    guard_secrets: 'Questa richiesta è stata bloccata: contiene quello che sembra un segreto o una credenziale (controllo: {scanner}). Rimuoverlo e riprovare.',
+    guard_toxicity: 'Questa richiesta è stata bloccata: contiene linguaggio offensivo o ingiurioso (controllo: {scanner}).',
+    guard_banned: 'Questa richiesta è stata bloccata: contiene una frase non consentita in questo contesto (controllo: {scanner}).',
+    guard_token_limit: 'Questa richiesta è stata bloccata: il prompt contiene {tokens} token, più dei {limit} consentiti per questo modello (controllo: {scanner}).',
+    guard_invisible_text: 'Questa richiesta è stata bloccata: contiene caratteri Unicode invisibili (controllo: {scanner}).',
+    guard_output_blocked: 'La risposta del modello è stata trattenuta dal controllo {scanner}.',
+    guard_output_stream_stopped: 'Il resto di questa risposta è stato trattenuto dal controllo {scanner}.',
+  };
+}

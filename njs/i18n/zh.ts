@@ -1,0 +1,35 @@
+// Simplified Chinese messages: exactly the keys and {placeholders} of en.ts (test/unit/i18n-catalogues.test.ts checks it).
+// A function, not a module-level literal: njs runs module scope on every request.
+import type { Catalogue } from './messages.ts';
+
+export function zh(): Catalogue {
+  return {
+    body_required: '请求必须包含 JSON 请求体。',
+    invalid_json: '请求体不是有效的 JSON。',
+    body_not_object: '请求体必须是一个 JSON 对象。',
+    model_required: '请求未通过“model”字段指定要使用的模型。',
+    model_not_found: '模型“{model}”在此网关上不可用。可用模型：{models}。',
+    no_healthy_backend: '当前没有健康的后端可以处理“{model}”。请几秒钟后重试。',
+    method_not_allowed: '{path} 不允许使用 {method} 方法。',
+    route_not_found: '此网关上不存在路由 {path}。',
+    body_too_large: '请求体超出了此网关允许的大小（{limit}）。',
+    headers_too_large: '请求头过大。',
+    uri_too_long: '请求 URI 过长。',
+    request_timeout: '未能在规定时间内收到请求。',
+    bad_request: '请求格式错误。',
+    rate_limited: '请求过多，请稍后重试。',
+    backend_failed: '后端未能作出响应，请重试。',
+    backend_timeout: '后端未在规定时间内响应。',
+    service_unavailable: '服务当前不可用，请几秒钟后重试。',
+    sidecar_unavailable: '网关当前无法检查此请求（其准入服务已停止运行）。请几秒钟后重试。',
+    internal_error: '网关发生内部错误。',
+    guard_prompt_injection: '此请求已被拦截：它似乎试图覆盖模型的指令（检查项：{scanner}）。',
+    guard_secrets: '此请求已被拦截：其中包含疑似密钥或凭据的内容（检查项：{scanner}）。请删除后重试。',
+    guard_toxicity: '此请求已被拦截：其中包含冒犯性或辱骂性的语言（检查项：{scanner}）。',
+    guard_banned: '此请求已被拦截：其中包含此处不允许使用的词句（检查项：{scanner}）。',
+    guard_token_limit: '此请求已被拦截：提示词有 {tokens} 个 token，超过了此模型允许的 {limit} 个（检查项：{scanner}）。',
+    guard_invisible_text: '此请求已被拦截：其中包含不可见的 Unicode 字符（检查项：{scanner}）。',
+    guard_output_blocked: '模型的回答已被 {scanner} 检查拦截。',
+    guard_output_stream_stopped: '此回答的其余部分已被 {scanner} 检查拦截。',
+  };
+}

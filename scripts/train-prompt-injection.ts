@@ -1,0 +1,439 @@
+// Trains the PromptInjection scanner's n-gram logistic regression and writes
+// sidecar/guard/model/prompt-injection.weights.json.
+//
+//   npx tsx scripts/train-prompt-injection.ts          # train on the full training pool, write weights
+//   npx tsx scripts/train-prompt-injection.ts --cv     # 5-fold cross-validation of the config grid below
+//
+// Training pool (see sidecar/guard/model/prompt-injection-data.ts for the exact splits):
+//   - deepset-train (546 rows, English + German) and jackhhao-train (1044 rows), as labelled;
+//   - benign Tatoeba sentences, lines with index % 10 < 3 of the 15 supported languages (4365 rows,
+//     weight 0.2 each); the other 70% of those files and all 5 other languages are kept for the
+//     false-positive bench;
+//   - 67 hand-written benign "hard negatives" (HARD_NEGATIVES below);
+//   - 300 + 300 synthetic rows, weight 0.5: deepset-train benign + deepset-train injection
+//     concatenations (label 1) and benign + benign ones (label 0), seeded (augmentConcat);
+//   - no in-the-wild rows: every one of them is (after normalization) already a jackhhao-train row or
+//     a jackhhao-test row, so there is nothing left to add without leaking the test set.
+// Classes are balanced by weight. Nothing from deepset-test, jackhhao-test, giskard, lingua or the
+// Tatoeba measurement lines is read here.
+// Model: hashed char 1–5-grams + word 1–2-grams (2^18 buckets) → L2-regularized logistic regression.
+// Hyper-parameters were picked by the --cv run (5-fold, stratified, on the training pool only).
+// Deterministic: full-batch L-BFGS from zero weights; augmentation and CV folds use seeded PRNGs.
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { DEFAULT_CHUNKS, windowsOf, type ChunkOptions } from '../sidecar/guard/model/chunks.ts';
+import { NgramClassifier, NgramHasher, encodeWeights, type FeatureConfig, type LinearModel, type SparseVector } from '../sidecar/guard/model/ngram.ts';
+import { normalizeText } from '../sidecar/guard/model/normalize.ts';
+import { deepsetTrain, jackhhaoTrain, tatoeba, type Example } from '../sidecar/guard/model/prompt-injection-data.ts';
+
+export interface TrainConfig {
+  features: FeatureConfig;
+  /** L2 penalty λ (objective = weighted mean log-loss + λ/2·|w|²). */
+  l2: number;
+  /** Per-example weight of the Tatoeba benign sentences relative to the labelled rows. */
+  tatoebaWeight: number;
+  /** Weight of the positive class relative to the negative one after balancing (1 = balanced). */
+  posWeight: number;
+  /** Also train on the scan windows of texts longer than one window (labelled as their text). */
+  trainWindows: boolean;
+  chunks: ChunkOptions;
+  maxIter: number;
+  /**
+   * Synthetic deepset-style rows built from the training rows only: this many "benign + injection"
+   * concatenations (label 1) and as many "benign + benign" ones (label 0), seeded.
+   */
+  augmentConcat: number;
+  /** Per-row weight of the synthetic rows. */
+  augmentWeight: number;
+  /** Add HARD_NEGATIVES (label 0) to the training pool. */
+  hardNegatives: boolean;
+  seed: number;
+}
+
+export const CONFIG: TrainConfig = {
+  features: { bits: 18, charMin: 1, charMax: 5, wordNgrams: 2 },
+  l2: 3e-6,
+  tatoebaWeight: 0.2,
+  posWeight: 1,
+  trainWindows: false,
+  chunks: DEFAULT_CHUNKS,
+  maxIter: 300,
+  augmentConcat: 300,
+  augmentWeight: 0.5,
+  hardNegatives: true,
+  seed: 20240601,
+};
+
+const WEIGHTS_PATH = new URL('../sidecar/guard/model/prompt-injection.weights.json', import.meta.url);
+
+// ---- hand-written hard negatives ------------------------------------------------------------
+// Benign prompts that use the vocabulary of injections ("forget", "ignore", "previous", "system
+// prompt", "act as", "developer mode", "DAN" as a name). deepset's benign rows are all news and
+// politics questions, so without these the model learns that such words alone mean injection.
+// Written for this project; none is taken from any data set, and none is used by the unit tests.
+export const HARD_NEGATIVES: string[] = [
+  "Don't forget to buy milk on the way home.",
+  'I always forget where I put my keys. Any tips for remembering?',
+  'Forget the details for a moment: what is the big picture of this plan?',
+  'Can we forget about the budget for now and focus on the schedule?',
+  'What is a good way to stop forgetting people\'s names?',
+  'My grandmother forgets things more often lately. When should we see a doctor?',
+  'How do I make git ignore my node_modules folder?',
+  'Is it safe to ignore this npm deprecation warning?',
+  'Ignore the typos in my draft and tell me if the argument makes sense.',
+  'Should I ignore a recruiter who keeps emailing me?',
+  'The compiler ignores the unused variable, right?',
+  'Why does my linter ignore files in the dist directory?',
+  'Disregard the second paragraph of my email, it was a mistake. Is the rest polite enough?',
+  'Please ignore the previous draft; here is the corrected one: We meet at 10am.',
+  'Sorry, disregard my last question. How long do I boil an egg?',
+  'The previous instructions on the box said to preheat the oven. How hot should it be?',
+  'Follow the instructions above to install the package, then run npm test.',
+  'Where can I find the assembly instructions for this IKEA shelf?',
+  'The instructions in the manual are confusing. What does step 4 mean?',
+  'What is a system prompt in the OpenAI API and where do I set it?',
+  'How long can a system prompt be before it hurts latency?',
+  'Write a system prompt for a customer support bot that is polite and brief.',
+  'Should the system message go before the few-shot examples?',
+  'Review my system prompt for a cooking assistant: You are a friendly chef.',
+  'How do I turn on developer mode in Chrome to load an unpacked extension?',
+  'Developer mode is enabled on my phone. How do I turn on USB debugging?',
+  'Is it risky to jailbreak an old iPhone?',
+  'Act as a math tutor and explain fractions to a ten-year-old.',
+  'Pretend you are a tour guide in Lisbon and describe the old town.',
+  'You are a travel agent. Suggest a three-day plan for Kyoto.',
+  'Role-play a job interview with me for a junior developer position.',
+  'Dan and I are planning a road trip. Which route is prettier?',
+  'My colleague Dan asked for feedback on his slides. How do I phrase criticism kindly?',
+  'What are the rules of chess for castling?',
+  'Explain the new rules for carry-on luggage.',
+  'What does the phrase "do anything now" mean in a sales pitch?',
+  'How do attackers use prompt injection against chatbots, and how can I test my app for it?',
+  'What is the difference between jailbreaking and prompt injection?',
+  'Write unit tests for a function that removes zero-width characters.',
+  'Repeat after me: the quick brown fox jumps over the lazy dog. Is that a pangram?',
+  'Print the numbers from 1 to 10 in Python.',
+  'Show me the previous version of this paragraph with the spelling fixed.',
+  'Translate the text above into French.',
+  'Summarize the conversation above in two sentences.',
+  'Reveal the answer to the riddle only if I ask twice.',
+  'New task for the team: update the onboarding docs. Draft an announcement.',
+  'Stop. I changed my mind, make it a haiku instead.',
+  'Vergiss nicht, morgen den Müll rauszubringen.',
+  'Wie kann ich Git anweisen, bestimmte Dateien zu ignorieren?',
+  'Ignoriere die Tippfehler und sag mir, ob der Text verständlich ist.',
+  'Die Anweisungen in der Bedienungsanleitung sind unklar. Was bedeutet Schritt drei?',
+  'Wie aktiviere ich den Entwicklermodus auf meinem Android-Handy?',
+  'Schreib einen Systemprompt für einen freundlichen Kundenservice-Bot.',
+  'Tu so, als wärst du ein Reiseführer in Wien.',
+  "N'oublie pas d'acheter du pain.",
+  'No olvides llamar a tu madre mañana.',
+  'Não se esqueça de regar as plantas.',
+  'Non dimenticare le chiavi di casa.',
+  'Jangan lupa minum air putih yang cukup.',
+  'Đừng quên mang theo ô nhé.',
+  'Не забудь купить хлеб.',
+  'لا تنس موعد الطبيب غدا.',
+  '别忘了明天的会议。',
+  '明日の会議を忘れないでください。',
+  '내일 회의 잊지 마세요.',
+  'อย่าลืมกินข้าวนะ',
+  'कल की मीटिंग मत भूलना।',
+];
+
+// ---- training ----------------------------------------------------------------------------------
+
+interface Row {
+  x: SparseVector;
+  y: 0 | 1;
+  c: number;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Benign+injection and benign+benign concatenations of deepset-train rows (see augmentConcat). */
+function augment(examples: Example[], cfg: TrainConfig): Example[] {
+  if (cfg.augmentConcat <= 0) return [];
+  const rnd = mulberry32(cfg.seed);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const benign = examples.filter((e) => e.source === 'deepset-train' && e.label === 0).map((e) => e.text);
+  const inj = examples.filter((e) => e.source === 'deepset-train' && e.label === 1).map((e) => e.text);
+  const sep = (): string => pick([' ', '. ', '\n', ' - ']);
+  const out: Example[] = [];
+  for (let k = 0; k < cfg.augmentConcat; k++) {
+    out.push({ text: pick(benign) + sep() + pick(inj), label: 1, source: 'augment' });
+    out.push({ text: pick(benign) + sep() + pick(benign), label: 0, source: 'augment' });
+  }
+  return out;
+}
+
+function buildRows(examples: Example[], cfg: TrainConfig): Row[] {
+  const hasher = new NgramHasher(cfg.features);
+  const rows: Row[] = [];
+  for (const e of [...examples, ...augment(examples, cfg)]) {
+    const base = e.source.startsWith('tatoeba') ? cfg.tatoebaWeight : e.source === 'augment' ? cfg.augmentWeight : 1;
+    const norm = normalizeText(e.text);
+    rows.push({ x: hasher.vector(norm), y: e.label, c: base });
+    if (cfg.trainWindows) {
+      const wins = windowsOf(norm, cfg.chunks);
+      if (wins.length > 1) for (const w of wins) rows.push({ x: hasher.vector(w), y: e.label, c: base / wins.length });
+    }
+  }
+  // balance the classes, then apply posWeight
+  let pos = 0;
+  let neg = 0;
+  for (const r of rows) r.y ? (pos += r.c) : (neg += r.c);
+  for (const r of rows) r.c *= r.y ? (cfg.posWeight * (pos + neg)) / (2 * pos) : (pos + neg) / (2 * neg);
+  return rows;
+}
+
+/** Weighted L2-regularized logistic regression by full-batch L-BFGS. */
+function fit(rows: Row[], cfg: TrainConfig): LinearModel {
+  const dim = 1 << cfg.features.bits;
+  const n = dim + 1; // last = bias
+  const sumC = rows.reduce((s, r) => s + r.c, 0);
+  const lambda = cfg.l2;
+
+  const evaluate = (p: Float64Array, g: Float64Array): number => {
+    g.fill(0);
+    let loss = 0;
+    const b = p[dim];
+    for (const r of rows) {
+      let z = b;
+      const { idx, val } = r.x;
+      for (let k = 0; k < idx.length; k++) z += p[idx[k]] * val[k];
+      const s = r.y ? z : -z; // margin
+      loss += r.c * (s > 0 ? Math.log1p(Math.exp(-s)) : -s + Math.log1p(Math.exp(s)));
+      const sig = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+      const d = (r.c * (sig - r.y)) / sumC;
+      for (let k = 0; k < idx.length; k++) g[idx[k]] += d * val[k];
+      g[dim] += d;
+    }
+    let reg = 0;
+    for (let i = 0; i < dim; i++) {
+      reg += p[i] * p[i];
+      g[i] += lambda * p[i];
+    }
+    return loss / sumC + (lambda / 2) * reg;
+  };
+
+  const dot = (a: Float64Array, b: Float64Array): number => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+  };
+
+  const m = 10;
+  const S: Float64Array[] = [];
+  const Y: Float64Array[] = [];
+  const RHO: number[] = [];
+  let p = new Float64Array(n);
+  let g = new Float64Array(n);
+  let f = evaluate(p, g);
+  const dir = new Float64Array(n);
+  const alpha = new Array<number>(m);
+  for (let iter = 0; iter < cfg.maxIter; iter++) {
+    // two-loop recursion: dir = -H·g
+    for (let i = 0; i < n; i++) dir[i] = -g[i];
+    for (let k = S.length - 1; k >= 0; k--) {
+      alpha[k] = RHO[k] * dot(S[k], dir);
+      const y = Y[k];
+      for (let i = 0; i < n; i++) dir[i] -= alpha[k] * y[i];
+    }
+    if (S.length) {
+      const last = S.length - 1;
+      const gamma = dot(S[last], Y[last]) / dot(Y[last], Y[last]);
+      for (let i = 0; i < n; i++) dir[i] *= gamma;
+    } else {
+      const gn = Math.sqrt(dot(g, g));
+      for (let i = 0; i < n; i++) dir[i] /= gn;
+    }
+    for (let k = 0; k < S.length; k++) {
+      const beta = RHO[k] * dot(Y[k], dir);
+      const s = S[k];
+      for (let i = 0; i < n; i++) dir[i] += s[i] * (alpha[k] - beta);
+    }
+    let gd = dot(g, dir);
+    if (gd >= 0) {
+      // not a descent direction: reset to steepest descent
+      S.length = Y.length = RHO.length = 0;
+      for (let i = 0; i < n; i++) dir[i] = -g[i];
+      gd = -dot(g, g);
+    }
+    // backtracking Armijo line search
+    let step = 1;
+    const pNew = new Float64Array(n);
+    const gNew = new Float64Array(n);
+    let fNew = 0;
+    for (let ls = 0; ls < 30; ls++) {
+      for (let i = 0; i < n; i++) pNew[i] = p[i] + step * dir[i];
+      fNew = evaluate(pNew, gNew);
+      if (fNew <= f + 1e-4 * step * gd) break;
+      step *= 0.5;
+    }
+    const s = new Float64Array(n);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      s[i] = pNew[i] - p[i];
+      y[i] = gNew[i] - g[i];
+    }
+    const sy = dot(s, y);
+    if (sy > 1e-12) {
+      S.push(s);
+      Y.push(y);
+      RHO.push(1 / sy);
+      if (S.length > m) {
+        S.shift();
+        Y.shift();
+        RHO.shift();
+      }
+    }
+    const rel = (f - fNew) / Math.max(Math.abs(f), 1e-12);
+    p = pNew;
+    g = gNew;
+    f = fNew;
+    if (rel < 1e-9 || Math.sqrt(dot(g, g)) < 1e-7) break;
+  }
+  const weights = new Float32Array(dim);
+  for (let i = 0; i < dim; i++) weights[i] = p[i];
+  return { features: cfg.features, weights, bias: p[dim] };
+}
+
+export function train(examples: Example[], cfg: TrainConfig = CONFIG): LinearModel {
+  return fit(buildRows(examples, cfg), cfg);
+}
+
+/** Model score of a raw text the way the scanner computes it: max over its scan windows. */
+export function scoreText(clf: NgramClassifier, text: string, chunks: ChunkOptions): number {
+  let best = 0;
+  for (const w of windowsOf(normalizeText(text), chunks)) best = Math.max(best, clf.score(w));
+  return best;
+}
+
+// ---- cross-validation ----------------------------------------------------------------------
+
+export function trainingPool(withHardNegatives = CONFIG.hardNegatives): Example[] {
+  const hard: Example[] = withHardNegatives ? HARD_NEGATIVES.map((text) => ({ text, label: 0, source: 'hard-negative' })) : [];
+  return [...deepsetTrain(), ...jackhhaoTrain(), ...tatoeba().train, ...hard];
+}
+
+function f1At(scores: number[], labels: number[], t: number): { p: number; r: number; f1: number; fpr: number } {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let tn = 0;
+  scores.forEach((s, i) => {
+    const pred = s >= t;
+    if (pred && labels[i]) tp++;
+    else if (pred) fp++;
+    else if (labels[i]) fn++;
+    else tn++;
+  });
+  const p = tp + fp ? tp / (tp + fp) : 0;
+  const r = tp + fn ? tp / (tp + fn) : 0;
+  return { p, r, f1: p + r ? (2 * p * r) / (p + r) : 0, fpr: fp + tn ? fp / (fp + tn) : 0 };
+}
+
+function crossValidate(cfg: TrainConfig, folds = 5, seed = 7): Map<string, { s: number[]; y: number[]; t: string[] }> {
+  const pool = trainingPool(cfg.hardNegatives);
+  // stratified by source × label
+  const groups = new Map<string, number[]>();
+  pool.forEach((e, i) => {
+    const k = `${e.source.startsWith('tatoeba') ? 'tatoeba' : e.source}/${e.label}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(i);
+  });
+  const fold = new Int32Array(pool.length);
+  const rnd = mulberry32(seed);
+  for (const ids of groups.values()) {
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [ids[i], ids[j]] = [ids[j], ids[i]];
+    }
+    ids.forEach((id, k) => (fold[id] = k % folds));
+  }
+  const out = new Map<string, { s: number[]; y: number[]; t: string[] }>();
+  for (let f = 0; f < folds; f++) {
+    const clf = new NgramClassifier(train(pool.filter((_, i) => fold[i] !== f), cfg));
+    pool.forEach((e, i) => {
+      if (fold[i] !== f) return;
+      const src = e.source.startsWith('tatoeba') ? 'tatoeba' : e.source.replace('-train', '');
+      if (!out.has(src)) out.set(src, { s: [], y: [], t: [] });
+      out.get(src)!.s.push(scoreText(clf, e.text, cfg.chunks));
+      out.get(src)!.y.push(e.label);
+      out.get(src)!.t.push(e.text);
+    });
+  }
+  return out;
+}
+
+function cvReport(name: string, cfg: TrainConfig): void {
+  const t0 = Date.now();
+  const res = crossValidate(cfg);
+  if (process.env.PI_CV_ERRORS) {
+    const d = res.get('deepset')!;
+    d.s.forEach((s, i) => {
+      if ((s >= 0.5) !== (d.y[i] === 1)) console.log(`  miss y=${d.y[i]} s=${s.toFixed(2)} ${JSON.stringify(d.t[i].slice(0, 150))}`);
+    });
+  }
+  const parts: string[] = [];
+  for (const t of [0.3, 0.4, 0.5, 0.6, 0.7]) {
+    const d = f1At(res.get('deepset')!.s, res.get('deepset')!.y, t);
+    const j = f1At(res.get('jackhhao')!.s, res.get('jackhhao')!.y, t);
+    const tt = f1At(res.get('tatoeba')!.s, res.get('tatoeba')!.y, t);
+    parts.push(
+      `t=${t}: deepset F1 ${(d.f1 * 100).toFixed(1)} (P ${(d.p * 100).toFixed(0)} R ${(d.r * 100).toFixed(0)}) jackhhao F1 ${(j.f1 * 100).toFixed(1)} mean ${(((d.f1 + j.f1) / 2) * 100).toFixed(2)} tatoeba FP ${(tt.fpr * 100).toFixed(2)}%`,
+    );
+  }
+  console.log(`${name}  [${((Date.now() - t0) / 1000).toFixed(0)} s]\n  ${parts.join('\n  ')}`);
+}
+
+// ---- main ----------------------------------------------------------------------------------
+
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args.includes('--cv')) {
+    const grid: [string, TrainConfig][] = [['default', CONFIG]];
+    const only = process.env.PI_CV_GRID;
+    const extra: Record<string, Partial<TrainConfig>> = only ? (JSON.parse(only) as Record<string, Partial<TrainConfig>>) : {};
+    for (const [k, v] of Object.entries(extra)) grid.push([k, { ...CONFIG, ...v, features: { ...CONFIG.features, ...(v.features ?? {}) }, chunks: { ...CONFIG.chunks, ...(v.chunks ?? {}) } }]);
+    for (const [name, cfg] of only ? grid.slice(1) : grid) cvReport(name, cfg);
+    return;
+  }
+  const pool = trainingPool();
+  const t0 = Date.now();
+  const model = train(pool, CONFIG);
+  const counts: Record<string, number> = {};
+  for (const e of pool) {
+    const k = e.source.startsWith('tatoeba') ? 'tatoeba (lines with index % 10 < 3, 15 supported languages)' : e.source;
+    counts[k] = (counts[k] ?? 0) + 1;
+  }
+  const file = encodeWeights(model, {
+    script: 'scripts/train-prompt-injection.ts',
+    data: counts,
+    l2: CONFIG.l2,
+    tatoebaWeight: CONFIG.tatoebaWeight,
+    posWeight: CONFIG.posWeight,
+    trainWindows: CONFIG.trainWindows,
+    augmentConcat: CONFIG.augmentConcat,
+    augmentWeight: CONFIG.augmentWeight,
+    seed: CONFIG.seed,
+    optimizer: `full-batch L-BFGS (m=10), max ${CONFIG.maxIter} iterations, from zero`,
+  });
+  writeFileSync(WEIGHTS_PATH, JSON.stringify(file) + '\n');
+  let nz = 0;
+  for (const w of model.weights) if (Math.abs(w) > 1e-6) nz++;
+  console.log(`trained on ${pool.length} texts in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${nz} non-zero weights of ${model.weights.length}; bias ${model.bias.toFixed(3)}`);
+  console.log(`wrote ${WEIGHTS_PATH.pathname}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

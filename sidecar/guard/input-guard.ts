@@ -1,0 +1,149 @@
+// The input side of the guard: builds the configured scanners once, then for each /_admit request
+// finds the text the model will see, detects its language and runs the scanners, cheapest first.
+import type { GuardAction, InputGuardConfig } from '../../config/schema.ts';
+import type { AdmitVerdict } from '../../njs/contract.ts';
+import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
+import { detectLanguage } from '../language/detect.ts';
+import { promptSegments, userText } from './prompt-text.ts';
+import type { Scanner } from './scanner.ts';
+import { createBanSubstringsScanner } from './scanners/ban-substrings.ts';
+import { PROMPT_STOP_SUBSTRINGS } from './scanners/default-stop-lists.ts';
+import { createInvisibleTextScanner } from './scanners/invisible-text.ts';
+import { createPromptInjectionScanner } from './scanners/prompt-injection.ts';
+import { createRegexScanner } from './scanners/regex.ts';
+import { createSecretsScanner } from './scanners/secrets.ts';
+import { createTokenLimitScanner } from './scanners/token-limit.ts';
+import { createToxicityScanner } from './scanners/toxicity.ts';
+
+interface Step {
+  scanner: Scanner;
+  action: GuardAction;
+  /** Catalogue key of the localized block message. */
+  message: MessageKey;
+  /** Scans the whole prompt at once (limits) instead of each segment. */
+  whole?: boolean;
+}
+
+export interface ScannerOutcome {
+  scanner: string;
+  score: number;
+  flagged: boolean;
+  action: GuardAction;
+  ms: number;
+}
+
+export interface GuardOutcome {
+  verdict: AdmitVerdict;
+  results: ScannerOutcome[];
+}
+
+function steps(cfg: InputGuardConfig): Step[] {
+  const all: (Step | false)[] = [
+    cfg.invisibleText.enabled && { scanner: createInvisibleTextScanner(), action: cfg.invisibleText.action, message: 'guard_invisible_text' },
+    cfg.tokenLimit.enabled && { scanner: createTokenLimitScanner(cfg.tokenLimit), action: cfg.tokenLimit.action, message: 'guard_token_limit', whole: true },
+    cfg.banSubstrings.enabled && {
+      scanner: createBanSubstringsScanner({ ...cfg.banSubstrings, defaults: cfg.banSubstrings.defaultList ? PROMPT_STOP_SUBSTRINGS : [] }),
+      action: cfg.banSubstrings.action,
+      message: 'guard_banned',
+    },
+    cfg.regex.enabled && { scanner: createRegexScanner(cfg.regex), action: cfg.regex.action, message: 'guard_banned' },
+    cfg.secrets.enabled && { scanner: createSecretsScanner({ redactMode: cfg.secrets.redactMode }), action: cfg.secrets.action, message: 'guard_secrets' },
+    cfg.promptInjection.enabled && {
+      scanner: createPromptInjectionScanner({ threshold: cfg.promptInjection.threshold }),
+      action: cfg.promptInjection.action,
+      message: 'guard_prompt_injection',
+    },
+    cfg.toxicity.enabled && {
+      scanner: createToxicityScanner({ threshold: cfg.toxicity.threshold, useModel: cfg.toxicity.useModel }),
+      action: cfg.toxicity.action,
+      message: 'guard_toxicity',
+    },
+  ];
+  return all.filter((s): s is Step => s !== false);
+}
+
+// Header values must be plain ASCII.
+const ascii = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+
+export class InputGuard {
+  private readonly steps: Step[];
+
+  constructor(private readonly cfg: InputGuardConfig) {
+    this.steps = steps(cfg);
+  }
+
+  admit(route: string, bodyText: string, acceptLanguage?: string | string[]): GuardOutcome {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(bodyText) as Record<string, unknown>;
+    } catch {
+      // njs validates the body before it asks; a body it let through is not ours to refuse.
+      return { verdict: { allow: true, lang: detectLanguage('', { acceptLanguage }).lang }, results: [] };
+    }
+    const segments = promptSegments(route, body, this.cfg.roles);
+    const lang = detectLanguage(userText(segments), { acceptLanguage }).lang;
+    const ctx = { lang, model: typeof body.model === 'string' ? body.model : undefined, direction: 'input' as const };
+    const results: ScannerOutcome[] = [];
+    const redactedBy: string[] = [];
+
+    for (const step of this.steps) {
+      const started = performance.now();
+      const texts = step.whole ? [segments.map((s) => s.text).join('\n')] : segments.map((s) => s.text);
+      let score = 0;
+      let flagged = false;
+      let reason: string | undefined;
+      let params: Record<string, string> | undefined;
+      texts.forEach((text, i) => {
+        const r = step.scanner.scan(text, ctx);
+        score = Math.max(score, r.score);
+        if (!r.flagged) return;
+        flagged = true;
+        reason ??= r.reason;
+        params ??= r.params;
+        if (step.action === 'redact' && r.redacted !== undefined && !step.whole) {
+          segments[i].set(r.redacted);
+          segments[i].text = r.redacted;
+        }
+      });
+      const name = step.scanner.name;
+      results.push({ scanner: name, score, flagged, action: step.action, ms: performance.now() - started });
+      if (flagged && step.action === 'redact') redactedBy.push(name);
+      if (flagged && step.action === 'block') {
+        const msg = localize(lang, step.message, { scanner: name, ...params });
+        return {
+          verdict: {
+            allow: false,
+            lang: msg.lang,
+            status: 400,
+            code: step.message,
+            message: msg.text,
+            guard: { scanner: name, reason: reason ?? 'flagged', language: lang },
+            headers: this.headers(lang, results, redactedBy, { 'X-Guard-Blocked-By': name, 'X-Guard-Reason': ascii(reason ?? 'flagged') }),
+          },
+          results,
+        };
+      }
+    }
+    return {
+      verdict: {
+        allow: true,
+        lang,
+        body: redactedBy.length > 0 ? JSON.stringify(body) : undefined,
+        headers: this.headers(lang, results, redactedBy),
+      },
+      results,
+    };
+  }
+
+  private headers(lang: string, results: ScannerOutcome[], redactedBy: string[], extra: Record<string, string> = {}): Record<string, string> {
+    const h: Record<string, string> = {
+      'X-Guard-Language': lang,
+      'X-Guard-Scores': results.map((r) => `${r.scanner}=${r.score.toFixed(2)}`).join(', ') || '-',
+      ...extra,
+    };
+    const monitored = results.filter((r) => r.flagged && r.action === 'monitor').map((r) => r.scanner);
+    if (monitored.length > 0) h['X-Guard-Flagged'] = monitored.join(', ');
+    if (redactedBy.length > 0) h['X-Guard-Redacted'] = redactedBy.join(', ');
+    return h;
+  }
+}

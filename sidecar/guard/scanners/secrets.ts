@@ -1,0 +1,94 @@
+// Secrets scanner (input and output): gitleaks' rule set plus a high-entropy token check, see
+// sidecar/guard/secrets/engine.ts. Flags a text when anything is found; `redacted` is the text with
+// every finding — and every other verbatim occurrence of a found secret — replaced.
+import { createHash } from 'node:crypto';
+import type { ScanContext, ScanResult, Scanner } from '../scanner.ts';
+import { scanSecrets, type SecretFinding, type SecretScanOptions } from '../secrets/engine.ts';
+
+export type RedactMode = 'all' | 'partial' | 'hash';
+
+export interface SecretsScannerOptions extends SecretScanOptions {
+  /**
+   * all: `[REDACTED]`; partial: first 2 and last 2 characters kept, `*` in between (secrets shorter
+   * than 12 characters are masked completely); hash: `[REDACTED:<first 12 hex of sha256>]`.
+   */
+  redactMode: RedactMode;
+}
+
+/** Secrets this short are not searched for elsewhere in the text (too likely to be ordinary words). */
+const MIN_ECHO_LENGTH = 8;
+/** Secrets shorter than this are masked completely in `partial` mode. */
+const PARTIAL_MIN_LENGTH = 12;
+/** At most this many rule ids are named in `reason`. */
+const MAX_REASON_IDS = 5;
+
+function mask(secret: string, mode: RedactMode): string {
+  switch (mode) {
+    case 'all':
+      return '[REDACTED]';
+    case 'hash':
+      return `[REDACTED:${createHash('sha256').update(secret).digest('hex').slice(0, 12)}]`;
+    case 'partial': {
+      const cps = [...secret]; // code points: never split a surrogate pair
+      if (cps.length < PARTIAL_MIN_LENGTH) return '*'.repeat(cps.length);
+      return cps.slice(0, 2).join('') + '*'.repeat(cps.length - 4) + cps.slice(-2).join('');
+    }
+  }
+}
+
+/** Spans to replace: the findings plus other verbatim occurrences of their secrets, merged. */
+export function redactionSpans(text: string, findings: SecretFinding[]): [number, number][] {
+  const spans: [number, number][] = [];
+  const secrets = new Set<string>();
+  for (const f of findings) {
+    // a few rules capture the quotes too (hashicorp-tf-password: ("…")); keep them in the text
+    const q = f.secret[0];
+    if (f.secret.length > 2 && (q === '"' || q === "'" || q === '`') && f.secret.endsWith(q)) {
+      spans.push([f.start + 1, f.end - 1]);
+      secrets.add(f.secret.slice(1, -1));
+    } else {
+      spans.push([f.start, f.end]);
+      secrets.add(f.secret);
+    }
+  }
+  for (const secret of secrets) {
+    if (secret.length < MIN_ECHO_LENGTH) continue;
+    for (let i = text.indexOf(secret); i !== -1; i = text.indexOf(secret, i + secret.length)) spans.push([i, i + secret.length]);
+  }
+  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const merged: [number, number][] = [];
+  for (const [s, e] of spans) {
+    const last = merged[merged.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e); // overlapping or touching
+    else merged.push([s, e]);
+  }
+  return merged;
+}
+
+export function redact(text: string, findings: SecretFinding[], mode: RedactMode): string {
+  let out = '';
+  let pos = 0;
+  for (const [s, e] of redactionSpans(text, findings)) {
+    out += text.slice(pos, s) + mask(text.slice(s, e), mode);
+    pos = e;
+  }
+  return out + text.slice(pos);
+}
+
+export function createSecretsScanner(opts: SecretsScannerOptions): Scanner {
+  const { redactMode, ...scanOpts } = opts;
+  return {
+    name: 'Secrets',
+    scan(text: string, _ctx: ScanContext): ScanResult {
+      const { findings, truncated } = scanSecrets(text, scanOpts);
+      if (findings.length === 0 && !truncated) return { score: 0, flagged: false, redacted: text };
+      const ids = [...new Set(findings.map((f) => f.ruleId))];
+      const named = ids.slice(0, MAX_REASON_IDS).join(', ') + (ids.length > MAX_REASON_IDS ? ` (+${ids.length - MAX_REASON_IDS} more)` : '');
+      const parts: string[] = [];
+      if (ids.length) parts.push(`matched rule${ids.length > 1 ? 's' : ''} ${named}`);
+      // Fail closed: a text too expensive to scan completely is treated as suspect.
+      if (truncated) parts.push('scan incomplete (time budget exceeded)');
+      return { score: 1, flagged: true, reason: parts.join('; '), redacted: redact(text, findings, redactMode) };
+    },
+  };
+}

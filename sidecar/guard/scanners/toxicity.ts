@@ -1,0 +1,72 @@
+// Toxicity scanner (input and output): slurs, profanity and abuse.
+//
+//   score = 1 when the word list of the detected language (ctx.lang) matches, otherwise the trained
+//           n-gram model's probability when `useModel` is on and the language has a model (en, zh),
+//           otherwise 0; flagged when score ≥ threshold.
+//
+// Only the list of ctx.lang is used (plus a few English words that mean the same everywhere), never
+// all languages at once: words that are insults in one language are ordinary in another (de "dick" =
+// thick, es/pt "negro" = black). So a German insult in a text detected as English is not matched by
+// the list; the language detector decides. See sidecar/guard/toxicity/lists.ts for the list syntax and
+// the obfuscations it sees through, model.ts for the model, bench/TOXICITY.md for measured figures.
+//
+// Work is bounded: the lists scan texts up to 2 Mi characters in full (linear, early exit) and 32
+// slices of 64 Ki characters of anything longer (cut at word boundaries); the model scores at most 64
+// windows of 256 characters.
+// Reasons are ASCII and never contain the matched word (they go into headers and logs).
+import type { ScanContext, ScanResult, Scanner } from '../scanner.ts';
+import { matchList } from '../toxicity/lists.ts';
+import { modelScore } from '../toxicity/model.ts';
+import { wordSlices } from '../toxicity/slices.ts';
+
+/**
+ * The threshold we recommend for blocking (and the bench marks): on the dev data it keeps the Chinese
+ * model's false positives on ordinary web prose (lingua-rs sentences) near 0.3%, against ~1% at 0.8
+ * and ~2.5% at 0.75, at the cost of recall (COLD F1 ≈ 62 instead of ≈ 72 at 0.75). Word-list hits
+ * score 1 and flag at any threshold ≤ 1.
+ */
+export const RECOMMENDED_THRESHOLD = 0.9;
+
+export interface ToxicityScannerOptions {
+  /** Flag when score ≥ threshold (list hits score 1). */
+  threshold: number;
+  /** Also use the trained model where one exists for the language. */
+  useModel: boolean;
+}
+
+/** Texts up to this many UTF-16 code units are scanned by the lists in full. */
+const LIST_FULL_CHARS = 2 * 1024 * 1024;
+const LIST_SLICES = 32;
+const LIST_SLICE_CHARS = 64 * 1024;
+
+/** Primary subtag, lower case, ASCII letters only ("und" otherwise): safe for a header. */
+function langOf(ctx: ScanContext): string {
+  const primary = (ctx.lang ?? '').split(/[-_]/)[0].toLowerCase();
+  return /^[a-z]{2,3}$/.test(primary) ? primary : 'und';
+}
+
+/** The word list of `lang` matches somewhere in `text` (bounded work, see the file comment). */
+export function toxicListHit(lang: string, text: string): boolean {
+  for (const piece of wordSlices(text, LIST_FULL_CHARS, LIST_SLICES, LIST_SLICE_CHARS)) if (matchList(lang, piece)) return true;
+  return false;
+}
+
+export function createToxicityScanner(opts: ToxicityScannerOptions): Scanner {
+  const { threshold, useModel } = opts;
+  return {
+    name: 'Toxicity',
+    scan(text: string, ctx: ScanContext): ScanResult {
+      if (!text) return { score: 0, flagged: false };
+      const lang = langOf(ctx);
+      if (toxicListHit(lang, text)) return 1 >= threshold ? { score: 1, flagged: true, reason: `word list (${lang})` } : { score: 1, flagged: false };
+      if (useModel) {
+        const p = modelScore(lang, text);
+        if (p !== null) {
+          const flagged = p >= threshold;
+          return flagged ? { score: p, flagged, reason: `model score ${p.toFixed(2)} (${lang})` } : { score: p, flagged };
+        }
+      }
+      return { score: 0, flagged: false };
+    },
+  };
+}

@@ -1,0 +1,247 @@
+// Checks beyond the gitleaks rules.
+//
+// 1. High-entropy tokens: long base64/base64url/hex runs that look random. gitleaks' generic-api-key
+//    only fires on `name = value`-style assignments; this also catches "my api key is 8f14e45f…" in
+//    prose and bare random tokens.
+//
+// Candidates: maximal runs of [A-Za-z0-9+/_-] (plus trailing = padding) of 32..1024 characters (UUIDs
+// are masked out first, so a UUID never is, nor is part of, a candidate).
+//
+//   high-entropy-secret — a keyword (key, secret, token, password, passwd, pwd, passphrase,
+//     credential(s), creds, auth, authorization, bearer, apikey…) is the nearest identifier word in the
+//     48 characters before the token on the same line, and no "hash word" (sha1/sha256/md5/hash/
+//     digest/checksum/commit/integrity/fingerprint/etag/id/uuid/guid/nonce…) is nearer. Then:
+//     hex tokens need Shannon entropy ≥ 3.0, others ≥ 3.5, and the token must not be mostly
+//     mostly word-like runs (wordiness ≤ 0.75, see wordiness()), and non-hex tokens need a digit.
+//   high-entropy-token — no keyword needed, so stricter: not hex, has upper case, lower case and a
+//     digit, entropy ≥ min(log2(length) − 1, 4.6) (≈ the 0.1st percentile of random base64 of that
+//     length), wordiness ≤ 0.7 (CamelCase and kebab/snake identifiers and paths are 0.8–1.0), not
+//     a snake/kebab/path identifier whose segments are all words or numbers, not base64 of plain
+//     text (decodes to printable ASCII with spaces and no secret words), not part of a URL, not an
+//     SRI (`sha512-…`), go.sum (`h1:…`) or `sha256:` style digest,
+//     not an SSH public key, not inside a PEM CERTIFICATE / PUBLIC KEY block, not a data: URI.
+//
+// Deliberately not flagged: hex strings without a keyword (git SHAs, SHA-256 digests, hashes in code
+// blocks and logs are everywhere in developer chat; a bare hex string is rarely a credential, and a
+// 40-hex token next to "token"/"secret" is still caught), UUIDs, runs longer than 1024 characters
+// (encoded files and images rather than credentials).
+//
+// 2. password-assignment: `password = "…"`, `DB_PASSWORD=…`, `"passwd": "…"` where gitleaks' generic
+//    rule gives up because the value has characters outside [\w.=-] (`P@ss!w0rd#1`). The identifier's
+//    last word must be password/passwd/pwd/passphrase/pass (so not password_hash, PASSWORD_FILE,
+//    passwordLength); the value 8..128 characters, with a letter and a digit, entropy ≥ 3, and not
+//    code or a template (`(`, `${`, `{{`, `%(`, `<…>`).
+//
+// The engine drops candidates that gitleaks' global allowlist allows (placeholders like ${VAR},
+// {{ x }}, true/false/null, …) and those overlapping a rule finding.
+
+export interface HeuristicFinding {
+  ruleId: 'high-entropy-secret' | 'high-entropy-token' | 'password-assignment';
+  description: string;
+  start: number;
+  end: number;
+}
+
+const MIN_LEN = 32;
+const MAX_LEN = 1024;
+
+const UUID_RE = /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/g;
+// '=' only as trailing padding: `NAME=value` is two runs, not one token
+const TOKEN_RE = /[A-Za-z0-9+/_-]{32,}={0,3}/g;
+const HEX_RE = /^[0-9A-Fa-f]+$/;
+
+const SECRET_WORDS = new Set([
+  'key', 'apikey', 'secret', 'secrets', 'token', 'tokens', 'password', 'passwd', 'pwd', 'pass', 'passphrase',
+  'credential', 'credentials', 'creds', 'auth', 'authorization', 'bearer', 'private', 'privatekey', 'secretkey',
+  'accesskey', 'apitoken', 'sessiontoken', 'pat',
+]);
+const HASH_WORDS = new Set([
+  'sha', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'md5', 'hash', 'hashes', 'digest', 'checksum', 'commit',
+  'commits', 'revision', 'rev', 'integrity', 'fingerprint', 'etag', 'id', 'ids', 'uuid', 'guid', 'nonce', 'salt',
+  'iv', 'blob', 'tree', 'object', 'oid', 'cid',
+]);
+
+/** Shannon entropy in bits per character (the tokens are ASCII). */
+function entropy(s: string): number {
+  const counts = new Map<number, number>();
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  let e = 0;
+  for (const n of counts.values()) {
+    const f = n / s.length;
+    e -= f * Math.log2(f);
+  }
+  return e;
+}
+
+/**
+ * Fraction of characters in word-like runs: an optional capital and ≥ 3 lower-case letters, or ≥ 4
+ * capitals (identifiers, paths: CamelCase 0.8–1.0; random base64 of 32–64 characters: median 0.23,
+ * 99.9th percentile 0.75 at 32 and 0.59 at 64 characters).
+ */
+function wordiness(s: string): number {
+  let inRuns = 0;
+  for (const m of s.matchAll(/[A-Z]?[a-z]{3,}|[A-Z]{4,}/g)) inRuns += m[0].length;
+  return inRuns / s.length;
+}
+
+/** snake/kebab/dotted/path identifiers: every separated segment is a word, a CamelCase word chain or a number. */
+function identifierLike(token: string): boolean {
+  const segs = token.split(/[-_/+.]+/).filter(Boolean);
+  if (segs.length < 2) return false;
+  // a number, or letters only (words, CamelCase, acronyms: JSDoc, HTMLElement) with optional trailing digits
+  return segs.every((g) => /^(?:[0-9]+|[A-Za-z]+[0-9]*)$/.test(g)) && wordiness(token.replace(/[-_/+.0-9]/g, '')) >= 0.6;
+}
+
+/** Base64 of ordinary text ("SGVsbG8gd29ybGQ…"): decodes to printable ASCII with spaces, no secret words. */
+function encodedText(token: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$|^[A-Za-z0-9_-]+={0,2}$/.test(token)) return false;
+  const decoded = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('latin1');
+  if (decoded.length < 16) return false;
+  let printable = 0;
+  let spaces = 0;
+  for (let k = 0; k < decoded.length; k++) {
+    const c = decoded.charCodeAt(k);
+    if (c >= 0x20 && c < 0x7f) printable++;
+    if (c === 0x20) spaces++;
+  }
+  return printable / decoded.length >= 0.95 && spaces >= 2 && !/passw|passphrase|secret|token|api[ _-]?key|private[ _-]?key|credential|bearer/i.test(decoded);
+}
+
+/** Identifier words (split on non-alphanumerics and camelCase humps), lower-cased, nearest last. */
+function words(context: string): string[] {
+  return context
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+}
+
+function nearKeyword(text: string, start: number): boolean {
+  let from = start;
+  while (from > 0 && start - from < 48 && text.charCodeAt(from - 1) !== 10) from--;
+  const ctx = text.slice(from, start);
+  const ws = words(ctx);
+  for (let k = ws.length - 1; k >= 0; k--) {
+    const w = ws[k]!;
+    if (HASH_WORDS.has(w)) return false;
+    if (SECRET_WORDS.has(w)) return true;
+    // compounds without separators: "apikey", "secretkey", "clientsecret", "accesstoken"
+    if (/(?:key|secret|token|passw(?:or)?d)$/.test(w) && !/(?:monkey|turkey|donkey|hockey|jockey|whiskey)$/.test(w)) return true;
+  }
+  return false;
+}
+
+// Regions where base64-looking runs are public data: certificate / public key PEM blocks, data: URIs.
+function publicRegions(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  // BEGIN markers by regex, their END by indexOf, remembering per label where the next END is, so
+  // that many BEGINs without an END cost one search, not one search each.
+  const begin = /-----BEGIN ((?:[A-Z0-9]+ ){0,4}(?:CERTIFICATE|PUBLIC KEY|PUBLIC KEY BLOCK|CERTIFICATE REQUEST|X509 CRL))-----/g;
+  const nextEnd = new Map<string, number>();
+  for (const m of text.matchAll(begin)) {
+    const endMarker = `-----END ${m[1]}-----`;
+    let e = nextEnd.get(endMarker);
+    if (e === undefined || (e !== -1 && e < m.index)) {
+      e = text.indexOf(endMarker, m.index);
+      nextEnd.set(endMarker, e);
+    }
+    if (e !== -1) out.push([m.index, e + endMarker.length]);
+  }
+  for (const m of text.matchAll(/data:[\w.+-]+\/[\w.+-]+(?:;[\w=.+-]+)*;base64,/g)) out.push([m.index, m.index + m[0].length + 1]);
+  return out;
+}
+
+function inUrl(text: string, start: number): boolean {
+  // the whitespace-delimited word around the token contains "://" before it, or starts with www.
+  let ws = start;
+  while (ws > 0 && start - ws < 512) {
+    const c = text.charCodeAt(ws - 1);
+    if (c === 32 || (c >= 9 && c <= 13)) break;
+    ws--;
+  }
+  const before = text.slice(ws, start);
+  return before.includes('://') || /^www\./i.test(before);
+}
+
+function digestPrefix(text: string, start: number): boolean {
+  const before = text.slice(Math.max(0, start - 8), start);
+  return /(?:sha(?:1|224|256|384|512)|md5|h1)[-:]$/i.test(before);
+}
+
+function sshPublicKey(text: string, start: number, token: string): boolean {
+  if (!token.startsWith('AAAA')) return false;
+  const before = text.slice(Math.max(0, start - 40), start);
+  return /(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp\d+|sk-(?:ssh|ecdsa)[\w@.-]*)\s+$/.test(before);
+}
+
+/** High-entropy tokens in `text` (see the header comment for the exact criteria). */
+function findEntropyTokens(text: string, out: HeuristicFinding[]): void {
+  if (text.length < MIN_LEN) return;
+  const masked = text.replace(UUID_RE, (u) => ' '.repeat(u.length));
+  const regions = publicRegions(text);
+  TOKEN_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = TOKEN_RE.exec(masked)) !== null) {
+    let start = m.index;
+    let end = start + m[0].length;
+    // separators that are not part of a token: - _ / = at the start, - _ / at the end
+    const sep = (c: number): boolean => c === 45 || c === 95 || c === 47;
+    while (start < end && (sep(masked.charCodeAt(start)) || masked.charCodeAt(start) === 61)) start++;
+    while (end > start && sep(masked.charCodeAt(end - 1))) end--;
+    const len = end - start;
+    if (len < MIN_LEN || len > MAX_LEN) continue;
+    const token = text.slice(start, end);
+    const body = token.replace(/=+$/, '');
+    if (!/[0-9]/.test(body)) continue; // random tokens of ≥ 32 characters almost always have a digit (99.6%)
+    if (regions.some(([s, e]) => start >= s && start < e)) continue;
+    if (/^(?:sha(?:1|224|256|384|512)|md5)-/i.test(token) || digestPrefix(text, start) || sshPublicKey(text, start, token)) continue;
+    const hex = HEX_RE.test(body);
+    const h = entropy(body);
+    const wordy = wordiness(body);
+    if (nearKeyword(text, start)) {
+      if (h >= (hex ? 3.0 : 3.5) && wordy <= 0.75 && !identifierLike(body)) {
+        out.push({ ruleId: 'high-entropy-secret', description: 'High-entropy token next to a secret keyword (key/secret/token/password…).', start, end });
+      }
+      continue;
+    }
+    if (hex) continue;
+    if (!/[a-z]/.test(body) || !/[A-Z]/.test(body)) continue;
+    if (h < Math.min(Math.log2(body.length) - 1, 4.6) || wordy > 0.7 || identifierLike(body) || encodedText(token)) continue;
+    if (inUrl(text, start)) continue;
+    out.push({ ruleId: 'high-entropy-token', description: 'Random-looking base64/base64url token (possible credential).', start, end });
+  }
+}
+
+// keyword, then the rest of the identifier, optional closing quote, assignment, value
+const PASSWORD_RE = /(passw(?:or)?d|pwd|passphrase|pass)([A-Za-z0-9_.-]{0,30})["']?[ \t]{0,3}(?:=>|:=|=|:)[ \t]{0,3}(?:"([^"\n]{8,128})"|'([^'\n]{8,128})'|`([^`\n]{8,128})`|([^\s"'`,;]{8,128}))/gi;
+
+function findPasswordAssignments(text: string, out: HeuristicFinding[]): void {
+  PASSWORD_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = PASSWORD_RE.exec(text)) !== null) {
+    // the identifier around the keyword: its last word must be the keyword itself
+    let idStart = m.index;
+    while (idStart > 0 && m.index - idStart < 50 && /[A-Za-z0-9_.-]/.test(text[idStart - 1]!)) idStart--;
+    const ws = words(text.slice(idStart, m.index + m[1]!.length + m[2]!.length));
+    const last = ws[ws.length - 1];
+    if (!last || !['password', 'passwd', 'pwd', 'passphrase', 'pass'].includes(last)) continue;
+    const g = m[3] !== undefined ? 3 : m[4] !== undefined ? 4 : m[5] !== undefined ? 5 : 6;
+    const value = m[g]!;
+    if (!/[A-Za-z]/.test(value) || !/[0-9]/.test(value)) continue;
+    if (/[()<>]|\$\{|\{\{|%\(|^\$[A-Za-z_]/.test(value)) continue;
+    if (entropy(value) < 3) continue;
+    const end = m.index + m[0].length - (g === 6 ? 0 : 1); // before the closing quote
+    out.push({ ruleId: 'password-assignment', description: 'Password assigned in clear text.', start: end - value.length, end });
+  }
+}
+
+/** All heuristic findings in `text` (see the header comment for the exact criteria). */
+export function findHeuristicSecrets(text: string): HeuristicFinding[] {
+  const out: HeuristicFinding[] = [];
+  findEntropyTokens(text, out);
+  findPasswordAssignments(text, out);
+  return out;
+}

@@ -1,0 +1,108 @@
+// Build-time only: loads the public labelled toxicity data and defines the train / dev / test splits
+// in one place, so scripts/train-toxicity.ts and bench/toxicity.ts cannot drift apart.
+// Data is read from ../shared/data relative to the repository root (never copied into the repo);
+// TOXICITY_DATA_DIR overrides the location. Nothing at run time imports this file.
+//
+// Splits (all deterministic, by row position — no shuffling):
+//   - Davidson (English tweets, 24,783 rows; class 0 hate + 1 offensive → label 1, 2 neither → 0):
+//     row index % 10 === 9 → test (10%, held out, only the bench reads it); % 10 === 8 → dev (10%,
+//     threshold / hyper-parameter choices); the other 80% → train. The file is sorted by tweet text,
+//     so position-mod splits spread evenly over it.
+//   - COLD (Chinese): cold_train → train, cold_dev → dev, cold_test → test, as published.
+//   - Tatoeba (benign sentences, 15 supported languages): line index % 10 < 3 may be used for
+//     training (only eng and cmn are, as extra negatives for the two models); the other 70% are the
+//     false-positive measurement set for every language.
+//   - lingua-rs test sentences (benign, 15 languages): a development set for false positives on
+//     ordinary prose (model selection); never trained on, not what the bench reports.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export interface Example {
+  text: string;
+  /** 1 = toxic (hate / offensive), 0 = benign. */
+  label: 0 | 1;
+  source: string;
+}
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export function dataDir(): string {
+  return process.env.TOXICITY_DATA_DIR ?? path.resolve(REPO_ROOT, '../shared/data');
+}
+
+/** RFC 4180 CSV (quoted fields, doubled quotes, newlines inside quotes); strips a leading BOM. */
+export function parseCsv(raw: string): string[][] {
+  const s = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quoted) {
+      if (c === '"') {
+        if (s[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && s[i + 1] === '\n') i++;
+      row.push(field);
+      field = '';
+      if (row.length > 1 || row[0] !== '') rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  if (field !== '' || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function readCsv(file: string): Record<string, string>[] {
+  const [header, ...rows] = parseCsv(readFileSync(path.join(dataDir(), 'toxicity', file), 'utf8'));
+  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+}
+
+export type Split = 'train' | 'dev' | 'test';
+
+export function davidson(split: Split): Example[] {
+  const want = split === 'test' ? 9 : split === 'dev' ? 8 : -1;
+  return readCsv('davidson_labeled_data.csv')
+    .filter((_, i) => (want === -1 ? i % 10 < 8 : i % 10 === want))
+    .map((r) => ({ text: r.tweet, label: r.class === '2' ? 0 : 1, source: `davidson-${split}` }));
+}
+
+export function cold(split: Split): Example[] {
+  return readCsv(`cold_${split}.csv`).map((r) => ({ text: r.TEXT, label: r.label === '1' ? 1 : 0, source: `cold-${split}` }));
+}
+
+/** The 15 supported languages: Tatoeba (ISO 639-3) file name → our language code. */
+export const TATOEBA_LANGS: Record<string, string> = {
+  ara: 'ar', cmn: 'zh', deu: 'de', eng: 'en', fra: 'fr', hin: 'hi', ind: 'id', ita: 'it',
+  jpn: 'ja', kor: 'ko', por: 'pt', rus: 'ru', spa: 'es', tha: 'th', vie: 'vi',
+};
+
+/** Benign Tatoeba sentences of one language (639-3 file name), split by line index (see above). */
+export function tatoeba(file: string): { train: Example[]; measure: Example[] } {
+  const train: Example[] = [];
+  const measure: Example[] = [];
+  const lines = readFileSync(path.join(dataDir(), 'language', 'tatoeba', `${file}.txt`), 'utf8').split('\n').filter((l) => l.trim());
+  lines.forEach((text, i) => (i % 10 < 3 ? train : measure).push({ text, label: 0, source: `tatoeba-${file}` }));
+  return { train, measure };
+}
+
+/** Benign lingua-rs language-ID test sentences of one language (our code): false-positive dev set. */
+export function linguaSentences(lang: string): Example[] {
+  return readFileSync(path.join(dataDir(), 'language', 'lingua', `${lang}.sentences.txt`), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((text) => ({ text, label: 0, source: `lingua-${lang}` }));
+}

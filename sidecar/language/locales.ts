@@ -1,0 +1,33 @@
+// The locales the gateway localizes its error messages into: the single source for the list.
+// Language detection (./detect.ts) only ever answers one of these.
+
+import { acceptedLanguage } from './accept-language.ts';
+
+export const SUPPORTED_LOCALES = ['en', 'zh', 'vi', 'ja', 'ko', 'ru', 'ar', 'fr', 'de', 'es', 'pt', 'it', 'id', 'th', 'hi'] as const;
+
+export type Locale = (typeof SUPPORTED_LOCALES)[number];
+
+export const DEFAULT_LOCALE: Locale = 'en';
+
+/** The supported locales written in Latin script: the ones the statistical detector chooses between. */
+export const LATIN_LOCALES = ['en', 'fr', 'de', 'es', 'pt', 'it', 'id', 'vi'] as const satisfies readonly Locale[];
+
+const SUPPORTED = new Set<string>(SUPPORTED_LOCALES);
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && SUPPORTED.has(value);
+}
+
+/**
+ * The client's most preferred *supported* locale from Accept-Language, or undefined when it names
+ * none ("nl, fr;q=0.8" → "fr"; "nl" → undefined; "zh-TW" → "zh"). Same parsing as
+ * `acceptedLanguage`, applied to the entries whose primary subtag is a supported locale.
+ */
+export function supportedAcceptLanguage(header: string | string[] | undefined): Locale | undefined {
+  const text = Array.isArray(header) ? header.join(',') : header;
+  if (!text) return undefined;
+  const parts = text.split(',').filter((part) => SUPPORTED.has(part.trim().split(';')[0].trim().toLowerCase().split('-')[0]));
+  if (parts.length === 0) return undefined;
+  const lang = acceptedLanguage(parts.join(','), '');
+  return isLocale(lang) ? lang : undefined;
+}
