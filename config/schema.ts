@@ -90,8 +90,35 @@ const threshold = (def: number) => z.number().min(0).max(1).default(def).describ
 const substringList = {
   substrings: z.array(z.string().min(1)).default([]).describe('Phrases to ban.'),
   match: z.enum(['word', 'substring']).default('word').describe('word: whole words only; substring: anywhere.'),
-  caseSensitive: z.boolean().default(false),
+  caseSensitive: z.boolean().default(false).describe('Match letter case exactly.'),
 };
+
+// Checked inside nginx on streamed answers (js_body_filter): synchronous rules only. A match ends the
+// stream with a well-formed error event in the client's language. Off by default: to catch a phrase
+// split over chunks the filter holds back up to ~74 characters of text, which delays the first tokens.
+const outputGuardSchema = z
+  .object({
+    banSubstrings: z
+      .object({
+        enabled: enabled(false),
+        substrings: z.array(z.string().min(1)).default([]).describe('Phrases the answer must not contain (case-insensitive).'),
+        defaultList: z.boolean().default(true).describe("Also ban LLM Guard's default output stop list (jailbreak markers, test signatures)."),
+      })
+      .prefault({}),
+    noRefusal: z.object({ enabled: enabled(false) }).prefault({}).describe('Refusal phrases in the 15 languages.'),
+    maliciousUrls: z
+      .object({
+        enabled: enabled(false),
+        suspiciousTlds: z
+          .array(z.string().regex(/^\.?[a-z0-9-]+$/i))
+          .default(['zip', 'mov', 'xyz', 'top', 'click', 'country', 'kim', 'gq', 'tk', 'ml', 'cf', 'work'])
+          .describe('TLDs treated as suspicious in URLs (raw IPs, punycode, credentials, shorteners, data:/javascript: always are).'),
+      })
+      .prefault({}),
+    noCode: z.object({ enabled: enabled(false) }).prefault({}).describe('Fenced or inline code in the answer.'),
+    secrets: z.object({ enabled: enabled(false) }).prefault({}).describe('Common credential formats (AWS, GitHub, OpenAI, Slack, private keys, JWT).'),
+  })
+  .prefault({});
 
 const inputGuardSchema = z
   .object({
@@ -201,9 +228,9 @@ export const configSchema = z
       })
       .prefault({}),
     guard: z
-      .object({ input: inputGuardSchema })
+      .object({ input: inputGuardSchema, output: outputGuardSchema })
       .prefault({})
-      .describe('Scanners run by the sidecar on /_admit (needs admission.enabled).'),
+      .describe('input: scanners run by the sidecar on /_admit (needs admission.enabled); output: checks on streamed answers inside nginx.'),
     backends: z.array(backendSchema).min(1).describe('The fleet.'),
     strategy: z
       .enum(['round_robin', 'least_busy', 'weighted'])
@@ -277,4 +304,5 @@ export type BackendConfig = GatewayConfig['backends'][number];
 export type LegacyRedirect = GatewayConfig['legacyRedirects'][number];
 export type Strategy = GatewayConfig['strategy'];
 export type InputGuardConfig = GatewayConfig['guard']['input'];
+export type OutputGuardConfig = GatewayConfig['guard']['output'];
 export type GuardAction = InputGuardConfig['promptInjection']['action'];

@@ -1,6 +1,7 @@
 // The njs module nginx imports (js_import gw from gateway.js). Only the default export object:
 // njs 0.7.9 takes nothing else.
 import { errorPage, sidecarErrorPage } from './adapters/error-page.ts';
+import { outputFilter } from './adapters/output-filter.ts';
 import { proxy } from './adapters/proxy.ts';
 
-export default { proxy, errorPage, sidecarErrorPage };
+export default { proxy, errorPage, sidecarErrorPage, outputFilter };

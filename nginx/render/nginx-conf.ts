@@ -4,6 +4,7 @@ import { ADMIT_HEADER_MODEL, ADMIT_HEADER_ROUTE, ERROR_URI } from '../../njs/con
 import { modelRoutes } from '../../njs/request/routes.ts';
 import type { GatewayConfig, LegacyRedirect } from '../../config/schema.ts';
 import { q } from './fleet-conf.ts';
+import { encodeOutputRules, outputRules } from './output-rules.ts';
 
 export interface RenderPaths {
   runtimeDir: string;
@@ -30,7 +31,9 @@ function redirectLocation(r: LegacyRedirect): string {
 }
 
 function proxyToBackends(config: GatewayConfig): string {
-  return `        proxy_pass http://$gw_pool;
+  // Streamed answers go through the output guard only when a rule is on: the filter costs per chunk.
+  const filter = outputRules(config.guard.output) ? '\n        js_body_filter gw.outputFilter buffer_type=buffer;' : '';
+  return `        proxy_pass http://$gw_pool;${filter}
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host $gw_upstream_host;
@@ -58,6 +61,11 @@ function sidecarProxy(): string {
         proxy_connect_timeout 2s;
         proxy_read_timeout 30s;
         error_page 502 504 =503 @gw_sidecar_error;`;
+}
+
+function rulesVar(config: GatewayConfig): string {
+  const rules = outputRules(config.guard.output);
+  return rules ? `    js_var $gw_output_rules ${q(encodeOutputRules(rules))};` : '';
 }
 
 export function renderNginxConf(config: GatewayConfig, paths: RenderPaths): string {
@@ -123,6 +131,7 @@ http {
     js_var $gw_fail_open ${config.sidecar.failMode === 'open' ? 'on' : 'off'};
     js_var $gw_retry_after ${Math.max(1, Math.ceil(config.health.interval / 1000))};
     js_var $gw_max_body ${config.nginx.maxBodySize};
+${rulesVar(config)}
 
     # A client-supplied request id is kept when it is well formed; otherwise nginx makes one.
     map $http_x_request_id $gw_request_id {

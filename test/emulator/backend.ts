@@ -14,6 +14,8 @@ export interface LoadedModel {
 export class Backend {
   readonly stats: Stats;
   readonly failures = new Failures();
+  /** The last POST body a model route received, as sent (tests check what reached the backend). */
+  lastBody: { path: string; text: string } | undefined;
   private models: string[] = [];
   private delay = 0;
   private readonly lastUsed = new Map<string, number>();

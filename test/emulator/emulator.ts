@@ -36,6 +36,8 @@ export interface Emulator {
   url: string;
   stats(): EmulatorStats;
   resetStats(): void;
+  /** The last POST body a model route received, with its path; undefined before the first. */
+  lastBody(): { path: string; text: string } | undefined;
   fail(rule: FailureRule | null): void;
   setModels(models: string[]): void;
   setDelay(ms: number): void;
@@ -118,6 +120,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     url: `http://${urlHost}:${port}`,
     stats: () => backend.stats.snapshot(),
     resetStats: () => backend.stats.reset(),
+    lastBody: () => backend.lastBody,
     fail: (rule) => backend.failures.set(rule),
     setModels: (models) => backend.setModels(models),
     setDelay: (ms) => backend.setDelay(ms),

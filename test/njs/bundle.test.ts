@@ -189,12 +189,12 @@ describe('njs bundle in the real njs engine', () => {
     assert.doesNotMatch(text, /\brequire\(/);
   });
 
-  test('njs 0.7.9 loads it and finds the three handlers', () => {
+  test('njs 0.7.9 loads it and finds the four handlers', () => {
     const script = join(dir, 'load.js');
     writeFileSync(script, "import gw from 'gateway.js';\nconsole.log(JSON.stringify(Object.keys(gw).map(function (k) { return k + ':' + typeof gw[k]; })));\n");
     const run = spawnSync('njs', ['-t', 'module', '-p', NJS_DIR, script], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr || run.stdout);
-    assert.deepEqual(JSON.parse(run.stdout.trim()), ['proxy:function', 'errorPage:function', 'sidecarErrorPage:function']);
+    assert.deepEqual(JSON.parse(run.stdout.trim()), ['proxy:function', 'errorPage:function', 'sidecarErrorPage:function', 'outputFilter:function']);
     const version = spawnSync('njs', ['-v'], { encoding: 'utf8' }).stdout.trim();
     assert.equal(version, '0.7.9');
   });

@@ -326,6 +326,18 @@ describe('control endpoints', () => {
     assert.equal((await post(`${emulator.url}/_emulator/fail`, { failure: { mode: 'explode' } })).status, 400);
     assert.equal((await fetch(`${emulator.url}/_emulator/nothing`)).status, 404);
     assert.equal(emulator.stats().requests, 3, '/api/tags and two generates since the reset');
+    assert.deepEqual(emulator.lastBody(), { path: '/api/generate', text: JSON.stringify({ model: 'tiny:1b', prompt: 'x', stream: false }) });
+  });
+
+  test('lastBody is undefined before any POST and ignores GETs and control requests', async (t) => {
+    const emulator = await start(t, { name: 'c2' });
+    await fetch(`${emulator.url}/api/tags`);
+    await post(`${emulator.url}/_emulator/reset`, null);
+    assert.equal(emulator.lastBody(), undefined);
+    await post(`${emulator.url}/v1/chat/completions`, { model: 'llama3.2:1b', messages: [{ role: 'user', content: 'héllo 你好' }] });
+    const last = emulator.lastBody();
+    assert.equal(last?.path, '/v1/chat/completions');
+    assert.equal(JSON.parse(last?.text ?? '{}').messages[0].content, 'héllo 你好');
   });
 });
 

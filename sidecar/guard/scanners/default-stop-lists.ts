@@ -10,3 +10,10 @@ export const PROMPT_STOP_SUBSTRINGS = [
   'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X',
   'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTPHISH-STANDARD-ANTI-PHISH-TEST-EMAIL*C.34X',
 ];
+
+// LLM Guard's output list without "DAN:", "STAN:", "DUDE:" and "ANTI-DAN:": matched case-insensitively
+// inside words they would stop answers that mention "Jordan:" or "Afghanistan:".
+export const OUTPUT_STOP_SUBSTRINGS = [
+  '[DAN]', 'DAN Mode enabled', '[🔓JAILBREAK]', 'successfully jailbroken', '(🔓Developer Mode Output)', '![http',
+  ...PROMPT_STOP_SUBSTRINGS.slice(-3),
+];

@@ -348,6 +348,15 @@ export function modelLayer(text: string): number {
   return modelScore(normalizedPieces(text));
 }
 
+const MIN_MODEL_WORDS = 3;
+const MIN_MODEL_CJK_CHARS = 6;
+
+export function longEnoughForModel(text: string): boolean {
+  if ((text.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu)?.length ?? 0) >= MIN_MODEL_WORDS) return true;
+  // Chinese, Japanese, Thai and Korean runs are one "word" to the regex above.
+  return (text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/gu)?.length ?? 0) >= MIN_MODEL_CJK_CHARS;
+}
+
 export function createPromptInjectionScanner(opts: { threshold: number }): Scanner {
   const threshold = opts.threshold;
   return {
@@ -358,6 +367,9 @@ export function createPromptInjectionScanner(opts: { threshold: number }): Scann
         const hit = matchRules(p);
         if (hit) return { score: 1, flagged: true, reason: `matched rule ${hit.id} (${hit.lang})` };
       }
+      // On a word or two the n-gram model only sees hash noise ("y" scored 0.54, "ignore" 0.76):
+      // an injection needs a sentence, so very short texts get the rules alone.
+      if (!longEnoughForModel(text)) return { score: 0, flagged: false };
       const score = modelScore(pieces);
       const rounded = Math.round(score * 100) / 100;
       return score >= threshold ? { score, flagged: true, reason: `model score ${rounded.toFixed(2)}` } : { score, flagged: false };

@@ -12,6 +12,49 @@ export interface TokenLimitOptions {
 // Past this size an exact count of an over-long prompt costs more than it tells.
 const EXACT_COUNT_MAX_BYTES = 1 << 20;
 
+// BPE work grows with the square of a pre-token's length (o200k pre-tokens are runs of letters, of
+// symbols, or 1-3 digits): 64 Ki characters of "xxxx…" took 3 s, so 1 MB would pin the sidecar for
+// minutes. A stretch of more than MAX_RUN characters without whitespace is therefore counted in
+// pieces, cut just before a symbol that follows a letter (a pre-token boundary: the count stays exact,
+// e.g. in CJK prose), or every MAX_RUN characters where there is none (one endless "word": about one
+// token more per cut).
+const MAX_RUN = 256;
+const NON_ASCII_SPACE = /\s/;
+const NON_ASCII_LETTER = /[\p{L}\p{M}]/u;
+const NON_ASCII_SYMBOL = /[^\s\p{L}\p{M}\p{N}]/u;
+
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || (c > 127 && NON_ASCII_SPACE.test(String.fromCharCode(c)));
+const isAsciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isLetter = (c: number) => isAsciiLetter(c) || (c > 127 && NON_ASCII_LETTER.test(String.fromCharCode(c)));
+// The apostrophe is left out: it may start a contraction suffix ('s, 're) of the letters before it.
+const isSymbol = (c: number) =>
+  c < 128 ? c > 32 && c !== 39 && c !== 127 && !isAsciiLetter(c) && !(c >= 48 && c <= 57) : NON_ASCII_SYMBOL.test(String.fromCharCode(c));
+
+/** The text in pieces whose token counts add up to (about, see MAX_RUN) the text's own. */
+export function countingPieces(text: string): string[] {
+  const pieces: string[] = [];
+  let start = 0; // of the current piece
+  let runStart = 0; // of the whitespace-free stretch since the last whitespace or cut
+  let boundary = -1; // the last exact cut position in that stretch
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      runStart = i + 1;
+      boundary = -1;
+      continue;
+    }
+    if (i > runStart && isSymbol(c) && isLetter(text.charCodeAt(i - 1))) boundary = i;
+    if (i - runStart < MAX_RUN) continue;
+    const cut = boundary > runStart ? boundary : i;
+    if (cut === i && c >= 0xdc00 && c <= 0xdfff) continue; // never between the halves of a surrogate pair
+    pieces.push(text.slice(start, cut));
+    start = runStart = cut;
+    boundary = -1;
+  }
+  pieces.push(text.slice(start));
+  return pieces;
+}
+
 export function createTokenLimitScanner(opts: TokenLimitOptions): Scanner {
   const perModel = new Map(Object.entries(opts.perModel).map(([m, n]) => [canonicalModel(m), n]));
   return {
@@ -19,9 +62,18 @@ export function createTokenLimitScanner(opts: TokenLimitOptions): Scanner {
     scan(text, ctx) {
       const limit = (ctx.model && perModel.get(canonicalModel(ctx.model))) || opts.limit;
       // Stops counting at the limit, so a huge prompt costs about `limit` tokens of work.
-      const within = isWithinTokenLimit(text, limit);
-      if (within !== false) return { score: within / limit, flagged: false };
-      const tokens = Buffer.byteLength(text) <= EXACT_COUNT_MAX_BYTES ? String(countTokens(text)) : `more than ${limit}`;
+      const pieces = countingPieces(text);
+      let count = 0;
+      for (const piece of pieces) {
+        const within = isWithinTokenLimit(piece, limit - count);
+        if (within === false) {
+          count = -1;
+          break;
+        }
+        count += within;
+      }
+      if (count >= 0) return { score: count / limit, flagged: false };
+      const tokens = Buffer.byteLength(text) <= EXACT_COUNT_MAX_BYTES ? String(pieces.reduce((n, p) => n + countTokens(p), 0)) : `more than ${limit}`;
       return { score: 1, flagged: true, reason: `${tokens} tokens, limit ${limit}`, params: { tokens, limit: String(limit) } };
     },
   };

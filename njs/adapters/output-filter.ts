@@ -1,0 +1,59 @@
+// js_body_filter on proxied answers: streamed answers (SSE, NDJSON) pass through the synchronous
+// output guard, which holds back a few characters and ends a flagged stream with an error event.
+import type { ApiShape } from '../contract.ts';
+import { negotiateLanguage } from '../i18n/messages.ts';
+import { createStreamGuard } from '../output/stream-guard.ts';
+import type { OutputRules, StreamFormat, StreamGuard } from '../output/types.ts';
+import { shapeOf } from '../request/routes.ts';
+
+// Per request: njs gives every request its own VM, so module state lives as long as one response.
+let guard: StreamGuard | null | undefined;
+// Bytes of a UTF-8 character split between two chunks, kept for the next one.
+let carry: Buffer | null = null;
+
+function formatOf(contentType: string): StreamFormat | null {
+  if (contentType.indexOf('text/event-stream') === 0) return 'sse';
+  if (contentType.indexOf('application/x-ndjson') === 0) return 'ndjson';
+  return null;
+}
+
+function makeGuard(r: NginxHTTPRequest): StreamGuard | null {
+  const encoded = r.variables.gw_output_rules;
+  const format = formatOf(String(r.headersOut['Content-Type'] || ''));
+  if (!encoded || !format || r.status !== 200) return null;
+  const rules = JSON.parse(decodeURIComponent(encoded)) as OutputRules;
+  const shape: ApiShape = shapeOf(r.uri);
+  const lang = r.variables.gw_lang || negotiateLanguage(r.headersIn['Accept-Language'] as string | undefined);
+  return createStreamGuard(format, shape, rules, { lang: lang });
+}
+
+/** Length of the longest prefix of `b` that ends on a whole UTF-8 character. */
+function wholeChars(b: Buffer): number {
+  let i = b.length - 1;
+  let back = 0;
+  while (i >= 0 && back < 3 && (b[i] & 0xc0) === 0x80) {
+    i--;
+    back++;
+  }
+  if (i < 0) return b.length;
+  const lead = b[i];
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return b.length - i >= need ? b.length : i;
+}
+
+export function outputFilter(r: NginxHTTPRequest, data: Buffer, flags: NginxHTTPSendBufferOptions): void {
+  try {
+    if (guard === undefined) guard = makeGuard(r);
+    if (guard === null) return r.sendBuffer(data, flags);
+    const bytes: Buffer = carry ? Buffer.concat([carry, data]) : data;
+    const cut = flags.last ? bytes.length : wholeChars(bytes);
+    carry = cut < bytes.length ? bytes.slice(cut) : null;
+    const res = guard.push(bytes.slice(0, cut).toString(), !!flags.last);
+    if (res.blocked) r.warn('gateway output guard: ' + res.blocked.scanner + ' (' + res.blocked.reason + ')');
+    r.sendBuffer(res.out, flags);
+  } catch (e) {
+    r.error('gateway output filter: ' + String(e));
+    guard = null;
+    r.sendBuffer(data, flags);
+  }
+}

@@ -1,0 +1,211 @@
+// The streamed-output guard: runs in nginx's js_body_filter (pure, synchronous, no I/O) on a streamed
+// answer (SSE for the OpenAI API, NDJSON for Ollama's), scans the generated text as it goes and, when a
+// rule matches, ends the stream with an error event the client's SDK raises, instead of the rest.
+//
+// How it holds back: the body is cut into whole events (sse.ts / ndjson.ts); each event's generated
+// text (content.ts) is appended to its text stream (one per choice and kind: answer, reasoning, each
+// tool call). After every chunk, each text stream that grew is scanned (rules.ts) over a window of its
+// new text plus between `reach` and 1.5 × `reach` characters before it, where `reach` is the longest
+// stretch one match can span: the work per chunk is bounded, whatever the length of the answer. An
+// event goes to the client only once every text stream it added to has `holdBack` more characters
+// after its text (default: `reach`), or has ended (finish_reason, [DONE], done: true, the last chunk):
+// by then no match can still start inside its text, so a phrase split over two chunks or two events is
+// caught before any part of it leaves. Events without generated text (role chunks, usage, ": ping"
+// comments, unparsable data) keep their place in line and pass byte for byte: for a clean stream the
+// concatenated outputs equal the input.
+//
+// Text positions count characters as the engine does: code points in njs, UTF-16 units in node; the
+// verdicts are the same in both, only where astral characters put the hold-back line may differ.
+// njs frees nothing before the request ends, so the per-chunk path avoids allocations it can: regexps
+// are made once per response, units are kept in flat arrays, strings are copied only when needed.
+import type { ApiShape } from '../contract.ts';
+import { extractOllama, extractOpenAI, parseObject, type TextSink } from './content.ts';
+import { createNdjsonFramer } from './ndjson.ts';
+import { compileRules, type ScanWindow } from './rules.ts';
+import { createSseFramer, sseData } from './sse.ts';
+import { terminalEvent } from './terminal.ts';
+import type { Blocked, OutputRules, StreamFormat, StreamGuard } from './types.ts';
+
+export type { Blocked, OutputRules, OutputScanner, StreamFormat, StreamGuard } from './types.ts';
+
+interface TextStream extends ScanWindow {
+  /** Whether it grew since the last scan. */
+  dirty: boolean;
+  /** Characters so far, counting the '\n' that starts the stream and the one added each time it ends. */
+  end: number;
+  /** Text ending at or before this position is followed by an end: no match can reach into it any more. */
+  sealed: number;
+  open: boolean;
+  choice: number;
+}
+
+export function createStreamGuard(
+  format: StreamFormat,
+  shape: ApiShape,
+  rules: OutputRules,
+  opts: { lang: string; holdBack?: number },
+): StreamGuard {
+  const compiled = compileRules(rules);
+  const reach = compiled.reach;
+  const fold = compiled.fold;
+  const hold = typeof opts.holdBack === 'number' && opts.holdBack >= 0 ? Math.floor(opts.holdBack) : reach;
+  // Windows are cut back to `reach` characters once they pass `trimAt`: fewer copies, a little more scanning.
+  const trimAt = reach + (reach >> 1);
+  const framer = format === 'sse' ? createSseFramer() : createNdjsonFramer();
+  const streams: Record<string, TextStream> = {};
+  const keys: string[] = [];
+  const dirty: string[] = [];
+
+  // Units (events / lines) not sent yet, oldest at `head`: their bytes, and where their marks end.
+  // Marks say where each text a unit added ends: markKey[j] / markPos[j] for j < unitMarks[i].
+  const unitRaw: string[] = [];
+  const unitMarks: number[] = [];
+  const markKey: string[] = [];
+  const markPos: number[] = [];
+  let head = 0;
+  let markHead = 0;
+  let finished = false;
+
+  function touch(key: string, st: TextStream): void {
+    if (!st.dirty) {
+      st.dirty = true;
+      dirty.push(key);
+    }
+  }
+
+  function seal(key: string): void {
+    const st = streams[key];
+    if (!st || !st.open) return;
+    st.sealed = st.end;
+    st.open = false;
+    st.raw += '\n';
+    st.folded += '\n';
+    st.end += 1;
+    touch(key, st);
+  }
+
+  const sink: TextSink = {
+    text(key: string, choice: number, text: string): void {
+      let st = streams[key];
+      if (!st) {
+        st = { raw: '\n', folded: '\n', base: 0, urlsDone: 0, dirty: false, end: 1, sealed: 0, open: true, choice: choice };
+        streams[key] = st;
+        keys.push(key);
+      }
+      st.open = true;
+      st.raw += text;
+      st.folded += fold(text);
+      st.end += text.length;
+      touch(key, st);
+      markKey.push(key);
+      markPos.push(st.end);
+    },
+    endChoice(choice: number): void {
+      for (let i = 0; i < keys.length; i++) if (streams[keys[i]].choice === choice) seal(keys[i]);
+    },
+    endKey(key: string): void {
+      seal(key);
+    },
+    endAll(): void {
+      for (let i = 0; i < keys.length; i++) seal(keys[i]);
+    },
+  };
+
+  function take(raw: string): void {
+    let event: Record<string, unknown> | null = null;
+    if (format === 'sse') {
+      const data = sseData(raw);
+      if (data !== null && data.length < 16 && data.trim() === '[DONE]') sink.endAll();
+      else if (data !== null) event = parseObject(data);
+    } else {
+      event = parseObject(raw);
+    }
+    if (event) {
+      if (shape === 'ollama') extractOllama(event, sink);
+      else extractOpenAI(event, sink);
+    }
+    unitRaw.push(raw);
+    unitMarks.push(markKey.length);
+  }
+
+  /** Scans each text stream that grew since the last scan. */
+  function scan(): Blocked | null {
+    for (let i = 0; i < dirty.length; i++) {
+      const st = streams[dirty[i]];
+      const found = compiled.scan(st);
+      if (found) return found;
+      st.dirty = false;
+      if (st.raw.length > trimAt) {
+        const cut = st.raw.length - reach;
+        st.raw = st.raw.slice(cut);
+        st.folded = st.folded.slice(cut);
+        st.base += cut;
+      }
+    }
+    dirty.length = 0;
+    return null;
+  }
+
+  function releasable(unit: number): boolean {
+    for (let j = markHead; j < unitMarks[unit]; j++) {
+      const st = streams[markKey[j]];
+      if (markPos[j] > st.sealed && st.end - markPos[j] < hold) return false;
+    }
+    return true;
+  }
+
+  function release(): string {
+    let out = '';
+    while (head < unitRaw.length && releasable(head)) {
+      out = out ? out + unitRaw[head] : unitRaw[head];
+      unitRaw[head] = '';
+      markHead = unitMarks[head];
+      head++;
+    }
+    if (head === unitRaw.length) {
+      head = markHead = unitRaw.length = unitMarks.length = markKey.length = markPos.length = 0;
+    } else if (head >= 64) {
+      // Shift what is left to the front, in place.
+      const n = unitRaw.length - head;
+      const m = markKey.length - markHead;
+      for (let i = 0; i < n; i++) {
+        unitRaw[i] = unitRaw[head + i];
+        unitMarks[i] = unitMarks[head + i] - markHead;
+      }
+      for (let j = 0; j < m; j++) {
+        markKey[j] = markKey[markHead + j];
+        markPos[j] = markPos[markHead + j];
+      }
+      unitRaw.length = unitMarks.length = n;
+      markKey.length = markPos.length = m;
+      head = markHead = 0;
+    }
+    return out;
+  }
+
+  return {
+    push(chunk: string, last: boolean): { out: string; blocked?: Blocked } {
+      if (finished) return { out: '' };
+      const data = typeof chunk === 'string' ? chunk : '';
+      if (reach === 0) {
+        // No rule is on: nothing to hold.
+        finished = last;
+        return { out: data };
+      }
+      framer.push(data, take);
+      if (last) {
+        const rest = framer.rest();
+        if (rest) take(rest);
+        sink.endAll();
+      }
+      const blocked = scan();
+      if (blocked) {
+        finished = true;
+        unitRaw.length = unitMarks.length = markKey.length = markPos.length = 0;
+        return { out: terminalEvent(format, shape, opts.lang, blocked), blocked: blocked };
+      }
+      if (last) finished = true;
+      return { out: release() };
+    },
+  };
+}

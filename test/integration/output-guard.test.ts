@@ -1,0 +1,100 @@
+// Streamed answers through nginx's body filter: a banned phrase ends the stream with a well-formed,
+// localized error event before any part of the phrase reaches the client; clean streams are untouched.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Ollama } from 'ollama';
+import OpenAI from 'openai';
+import { localize } from '../../njs/i18n/messages.ts';
+import { postJson, startStack, type Stack } from '../harness/stack.ts';
+
+// 40 tokens: "[a] alpha bravo … kilo lima alpha bravo …": the banned "lima alpha" comes after ~75
+// characters, past the guard's hold-back window, so the start of the answer does reach the client.
+const CHAT = { model: 'llama3.2:1b', messages: [{ role: 'user', content: 'Erzähl mir bitte etwas über Berlin und seine Geschichte' }], max_tokens: 40 };
+
+/** The generated text in an SSE body. */
+function sseContent(text: string): string {
+  return text
+    .split('\n\n')
+    .filter((e) => e.startsWith('data: {'))
+    .map((e) => JSON.parse(e.slice(6)).choices?.[0]?.delta?.content ?? '')
+    .join('');
+}
+
+async function rawStream(url: string, body: unknown, headers: Record<string, string> = {}): Promise<string> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  assert.equal(res.status, 200);
+  return res.text();
+}
+
+describe('output guard on streamed answers', () => {
+  let stack: Stack;
+  before(async () => {
+    // The emulator answers "[name] alpha bravo charlie delta …": ban a phrase in the middle of it.
+    stack = await startStack({
+      backends: [{ name: 'a', tokenDelayMs: 5 }],
+      // Only this rule, so the hold-back window is the phrase's length, not the URL rule's 74 characters.
+      config: { guard: { output: { banSubstrings: { enabled: true, substrings: ['Lima Alpha'], defaultList: false } } } },
+    });
+  });
+  after(async () => stack?.stop());
+
+  it('ends an SSE stream with an OpenAI error event and [DONE]; no part of the phrase is sent', async () => {
+    const text = await rawStream(`${stack.url}/v1/chat/completions`, { ...CHAT, stream: true }, { 'accept-language': 'fr' });
+    const content = sseContent(text);
+    assert.match(content, /^\[a\] alpha bravo charlie/);
+    assert.doesNotMatch(content, /lima/i);
+    const events = text.split('\n\n').filter(Boolean);
+    assert.equal(events.at(-1), 'data: [DONE]');
+    const error = JSON.parse(events.at(-2)!.slice('data: '.length)).error;
+    assert.equal(error.code, 'guard_output_blocked');
+    assert.equal(error.scanner, 'BanSubstrings');
+    // The prompt is German: its detected language beats Accept-Language.
+    assert.equal(error.language, 'de');
+    assert.equal(error.message, localize('de', 'guard_output_stream_stopped', { scanner: 'BanSubstrings' }).text);
+  });
+
+  it('the openai client raises the localized error after the clean start of the answer', async () => {
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const stream = await client.chat.completions.create({
+      model: CHAT.model,
+      messages: [{ role: 'user', content: CHAT.messages[0].content }],
+      max_tokens: CHAT.max_tokens,
+      stream: true,
+    });
+    let seen = '';
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of stream) seen += chunk.choices[0]?.delta?.content ?? '';
+      })(),
+      (err: Error) => err.message.includes(localize('de', 'guard_output_stream_stopped', { scanner: 'BanSubstrings' }).text),
+    );
+    assert.match(seen, /^\[a\] alpha/);
+    assert.doesNotMatch(seen, /lima/i);
+  });
+
+  it('ends an NDJSON stream with an Ollama error line; ollama-js throws it', async () => {
+    const text = await rawStream(`${stack.url}/api/chat`, { ...CHAT, options: { num_predict: 40 } });
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.at(-1).scanner, 'BanSubstrings');
+    assert.equal(typeof lines.at(-1).error, 'string');
+    assert.doesNotMatch(lines.map((l) => l.message?.content ?? '').join(''), /lima/i);
+    const client = new Ollama({ host: stack.url });
+    await assert.rejects(async () => {
+      const stream = await client.generate({ model: 'llama3.2:1b', prompt: 'Tell me something', stream: true, options: { num_predict: 40 } });
+      for await (const part of stream) void part;
+    }, new RegExp(localize('en', 'guard_output_stream_stopped', { scanner: 'BanSubstrings' }).text.replace(/[.()]/g, '\\$&')));
+  });
+
+  it('a stream that never reaches the phrase is passed through unchanged', async () => {
+    const text = await rawStream(`${stack.url}/v1/chat/completions`, { ...CHAT, stream: true, max_tokens: 11 });
+    assert.match(sseContent(text), /india juliet$/);
+    assert.doesNotMatch(text, /guard_output_blocked/);
+    assert.equal(text.trim().split('\n\n').at(-1), 'data: [DONE]');
+  });
+
+  it('non-streamed answers are not changed by the stream filter', async () => {
+    const r = await postJson(`${stack.url}/v1/chat/completions`, CHAT);
+    assert.equal(r.status, 200);
+    assert.match(r.json.choices[0].message.content, /lima alpha/);
+  });
+});
