@@ -51,17 +51,21 @@ async function main(): Promise<void> {
       times.sort((a, b) => a - b);
       const key = `${lang} ${size}`;
       perScanner[key] = {};
+      let verdict = '';
       for (let i = 0; i < 50; i++) {
-        for (const r of guard.admit('/v1/chat/completions', body).results) (perScanner[key][r.scanner] ??= []).push(r.ms);
+        const outcome = guard.admit('/v1/chat/completions', body);
+        verdict = outcome.verdict.allow ? 'allowed' : `blocked by ${outcome.verdict.guard?.scanner}`;
+        for (const r of outcome.results) (perScanner[key][r.scanner] ??= []).push(r.ms);
       }
-      rows.push(`| ${lang} | ${size} | ${pct(times, 50).toFixed(2)} | ${pct(times, 99).toFixed(2)} |`);
+      rows.push(`| ${lang} | ${size} | ${verdict} | ${pct(times, 50).toFixed(2)} | ${pct(times, 99).toFixed(2)} |`);
     }
   }
   await app.close();
 
-  const scanners = Object.keys(Object.values(perScanner)[0]);
+  const scanners = [...new Set(Object.values(perScanner).flatMap((byName) => Object.keys(byName)))];
   const scannerRows = Object.entries(perScanner).map(
-    ([key, byName]) => `| ${key} | ${scanners.map((s) => pct([...byName[s]].sort((a, b) => a - b), 50).toFixed(3)).join(' | ')} |`,
+    ([key, byName]) =>
+      `| ${key} | ${scanners.map((s) => (byName[s] ? pct([...byName[s]].sort((a, b) => a - b), 50).toFixed(3) : '—')).join(' | ')} |`,
   );
   const cpu = (os.cpus()[0]?.model ?? 'unknown').trim();
   const sections = ['LANGUAGE.md', 'PROMPT-INJECTION.md', 'TOXICITY.md']
@@ -78,11 +82,11 @@ A shared 2-core machine: other work running at the same time inflates latency, t
 
 HTTP POST to the sidecar on 127.0.0.1 with a keep-alive connection, one request at a time, ${ROUNDS} rounds after 20 warm-up. Target: p99 ≤ 5 ms at 4k characters.
 
-| prompt language | characters | p50 ms | p99 ms |
-|---|---:|---:|---:|
+| prompt language | characters | verdict | p50 ms | p99 ms |
+|---|---:|---|---:|---:|
 ${rows.join('\n')}
 
-Median time per scanner (ms, in-process):
+Median time per scanner (ms, in-process; — = not reached, an earlier scanner blocked):
 
 | prompt | ${scanners.join(' | ')} |
 |---|${scanners.map(() => '---:').join('|')}|
