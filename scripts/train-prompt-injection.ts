@@ -25,6 +25,7 @@ import { DEFAULT_CHUNKS, windowsOf, type ChunkOptions } from '../sidecar/guard/m
 import { NgramClassifier, NgramHasher, encodeWeights, type FeatureConfig, type LinearModel, type SparseVector } from '../sidecar/guard/model/ngram.ts';
 import { normalizeText } from '../sidecar/guard/model/normalize.ts';
 import { deepsetTrain, jackhhaoTrain, tatoeba, type Example } from '../sidecar/guard/model/prompt-injection-data.ts';
+import { seededRandom as mulberry32 } from './seeded-random.ts';
 
 export interface TrainConfig {
   features: FeatureConfig;
@@ -149,16 +150,6 @@ interface Row {
   c: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Benign+injection and benign+benign concatenations of deepset-train rows (see augmentConcat). */
 function augment(examples: Example[], cfg: TrainConfig): Example[] {

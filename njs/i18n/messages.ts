@@ -96,7 +96,7 @@ export function negotiateLanguage(acceptLanguage: string | undefined): string {
 
 /**
  * The language a text's script gives away, from its first 200 characters, or undefined.
- * Counts letters per script by char code (no \p{} classes: njs has no regexp u flag); a CJK
+ * Counts letters per script by char code (no Unicode property classes: njs has no regexp u flag); a CJK
  * character weighs 3 (kana 2) Latin letters, and the text counts as Latin — undefined — unless
  * another script clearly outweighs the Latin letters. Han without kana → zh, with kana → ja,
  * mostly Hangul → ko; Thai → th, Devanagari → hi, Arabic → ar and Cyrillic → ru, except when a

@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rollup, type Plugin } from 'rollup';
 import { createStreamGuard, type Blocked, type OutputRules, type StreamFormat } from '../../njs/output/stream-guard.ts';
+import { seededRandom as rng } from '../../scripts/seeded-random.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -48,16 +49,6 @@ const ALL: OutputRules = {
   secrets: true,
 };
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random pieces, never inside a surrogate pair (njs strings hold whole characters). */
 function randomSplit(s: string, seed: number, max = 40): string[] {

@@ -10,6 +10,7 @@ import { parse } from 'smol-toml';
 import { __testing, gitleaksRules } from '../../sidecar/guard/secrets/engine.ts';
 import { convertRe2, Re2ConversionError } from '../../sidecar/guard/secrets/re2.ts';
 import type { RulesFileJson } from '../../sidecar/guard/secrets/types.ts';
+import { seededRandom as rng } from '../../scripts/seeded-random.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const rulesPath = join(repoRoot, 'sidecar/guard/secrets/gitleaks-rules.json');
@@ -191,16 +192,6 @@ test('every converted rule keeps its meaning on its own shape (spot checks)', ()
 
 // ---- fast search plans are equivalent to the plain regex ---------------------------------------
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('lazy-prefix and line-skip search plans find exactly the matches of the plain regex', () => {
   const r = rng(2024);

@@ -7,20 +7,11 @@ import { test } from 'node:test';
 import type { ScanContext } from '../../sidecar/guard/scanner.ts';
 import { createSecretsScanner, redact, redactionSpans } from '../../sidecar/guard/scanners/secrets.ts';
 import { scanSecrets, WINDOW } from '../../sidecar/guard/secrets/engine.ts';
+import { seededRandom as rng } from '../../scripts/seeded-random.ts';
 
 const ctx: ScanContext = { lang: 'en', direction: 'input' };
 
 // Deterministic pseudo-random strings (mulberry32), so the synthetic tokens have realistic entropy.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const HEX = '0123456789abcdef';
 function rand(n: number, alphabet = ALNUM, seed = n * 7919 + alphabet.length): string {

@@ -11,6 +11,7 @@ import { compileRules } from '../../njs/output/rules.ts';
 import { createStreamGuard, type Blocked, type OutputRules, type StreamFormat } from '../../njs/output/stream-guard.ts';
 import { foldForMatch } from '../../njs/output/fold.ts';
 import { localize } from '../../njs/i18n/messages.ts';
+import { seededRandom as rng } from '../../scripts/seeded-random.ts';
 
 const ALL: OutputRules = {
   banSubstrings: ['Project Nightingale', 'ACME-internal'],
@@ -20,18 +21,6 @@ const ALL: OutputRules = {
   secrets: true,
 };
 const NONE: OutputRules = { banSubstrings: [], noRefusal: false, maliciousUrls: null, noCode: false, secrets: false };
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Cuts `s` at random places: pieces of 0 to `max` characters (never inside a surrogate pair). */
 function randomSplit(s: string, seed: number, max = 40): string[] {
