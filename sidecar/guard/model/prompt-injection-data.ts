@@ -3,21 +3,14 @@
 // Data is read from ../shared/data relative to the repository root (never copied into the repo);
 // PI_DATA_DIR overrides the location. Nothing at run time imports this file.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { sharedDataDir, type Example } from '../labelled-data.ts';
 import { normalizeText } from './normalize.ts';
 
-export interface Example {
-  text: string;
-  /** 1 = injection / jailbreak, 0 = benign. */
-  label: 0 | 1;
-  source: string;
-}
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export type { Example };
 
 export function dataDir(): string {
-  return process.env.PI_DATA_DIR ?? path.resolve(REPO_ROOT, '../shared/data');
+  return sharedDataDir('PI_DATA_DIR');
 }
 
 function readJsonl(file: string, source: string): Example[] {

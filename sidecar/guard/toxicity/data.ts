@@ -15,20 +15,13 @@
 //   - lingua-rs test sentences (benign, 15 languages): a development set for false positives on
 //     ordinary prose (model selection); never trained on, not what the bench reports.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { sharedDataDir, type Example } from '../labelled-data.ts';
 
-export interface Example {
-  text: string;
-  /** 1 = toxic (hate / offensive), 0 = benign. */
-  label: 0 | 1;
-  source: string;
-}
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export type { Example };
 
 export function dataDir(): string {
-  return process.env.TOXICITY_DATA_DIR ?? path.resolve(REPO_ROOT, '../shared/data');
+  return sharedDataDir('TOXICITY_DATA_DIR');
 }
 
 /** RFC 4180 CSV (quoted fields, doubled quotes, newlines inside quotes); strips a leading BOM. */
