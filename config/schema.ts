@@ -141,8 +141,19 @@ const inputGuardSchema = z
         patterns: z.array(z.string().min(1)).default([]).describe('JavaScript regular expressions (case-insensitive).'),
       })
       .prefault({}),
-    // 0.4 from bench/PROMPT-INJECTION.md: F1 87 (deepset) / 96.8 (jackhhao), 0.2% false positives on Tatoeba.
-    promptInjection: z.object({ enabled: enabled(true), action: action('block'), threshold: threshold(0.4) }).prefault({}),
+    promptInjection: z
+      .object({
+        enabled: enabled(true),
+        action: action('block'),
+        // 0.4 gives the best F1 on the test sets (bench/PROMPT-INJECTION.md) but flags ordinary long prose:
+        // 16 of 40 benign 4k-character English texts, every German one. At 0.9 on English: 0–1 of 40.
+        threshold: threshold(0.9),
+        modelLanguages: z
+          .array(z.string())
+          .default(['en'])
+          .describe('Languages whose prompts the trained model scores; the others get the phrase rules alone. The model flags ordinary German prose: add "de" only with a high threshold.'),
+      })
+      .prefault({}),
     toxicity: z
       .object({
         enabled: enabled(true),

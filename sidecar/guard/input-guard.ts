@@ -49,7 +49,7 @@ function steps(cfg: InputGuardConfig): Step[] {
     cfg.regex.enabled && { scanner: createRegexScanner(cfg.regex), action: cfg.regex.action, message: 'guard_banned' },
     cfg.secrets.enabled && { scanner: createSecretsScanner({ redactMode: cfg.secrets.redactMode }), action: cfg.secrets.action, message: 'guard_secrets' },
     cfg.promptInjection.enabled && {
-      scanner: createPromptInjectionScanner({ threshold: cfg.promptInjection.threshold }),
+      scanner: createPromptInjectionScanner(cfg.promptInjection),
       action: cfg.promptInjection.action,
       message: 'guard_prompt_injection',
     },

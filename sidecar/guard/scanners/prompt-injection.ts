@@ -357,11 +357,18 @@ export function longEnoughForModel(text: string): boolean {
   return (text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/gu)?.length ?? 0) >= MIN_MODEL_CJK_CHARS;
 }
 
-export function createPromptInjectionScanner(opts: { threshold: number }): Scanner {
+export interface PromptInjectionOptions {
+  threshold: number;
+  /** Languages whose prompts the model scores; others get the rules alone. Unset: every language. */
+  modelLanguages?: string[];
+}
+
+export function createPromptInjectionScanner(opts: PromptInjectionOptions): Scanner {
   const threshold = opts.threshold;
+  const modelLanguages = opts.modelLanguages;
   return {
     name: 'PromptInjection',
-    scan(text: string, _ctx: ScanContext): ScanResult {
+    scan(text: string, ctx: ScanContext): ScanResult {
       const pieces = normalizedPieces(text);
       for (const p of pieces) {
         const hit = matchRules(p);
@@ -370,6 +377,7 @@ export function createPromptInjectionScanner(opts: { threshold: number }): Scann
       // On a word or two the n-gram model only sees hash noise ("y" scored 0.54, "ignore" 0.76):
       // an injection needs a sentence, so very short texts get the rules alone.
       if (!longEnoughForModel(text)) return { score: 0, flagged: false };
+      if (modelLanguages && !modelLanguages.includes(ctx.lang)) return { score: 0, flagged: false };
       const score = modelScore(pieces);
       const rounded = Math.round(score * 100) / 100;
       return score >= threshold ? { score, flagged: true, reason: `model score ${rounded.toFixed(2)}` } : { score, flagged: false };
