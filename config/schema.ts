@@ -96,6 +96,7 @@ const substringList = {
 // Checked inside nginx on streamed answers (js_body_filter): synchronous rules only. A match ends the
 // stream with a well-formed error event in the client's language. Off by default: to catch a phrase
 // split over chunks the filter holds back up to ~74 characters of text, which delays the first tokens.
+// Whole (non-streamed) answers go to the sidecar (/scan/output) before the client sees them.
 const outputGuardSchema = z
   .object({
     banSubstrings: z
@@ -116,7 +117,14 @@ const outputGuardSchema = z
       })
       .prefault({}),
     noCode: z.object({ enabled: enabled(false) }).prefault({}).describe('Fenced or inline code in the answer.'),
-    secrets: z.object({ enabled: enabled(false) }).prefault({}).describe('Common credential formats (AWS, GitHub, OpenAI, Slack, private keys, JWT).'),
+    secrets: z
+      .object({ enabled: enabled(false) })
+      .prefault({})
+      .describe('Streams: common credential formats (AWS, GitHub, OpenAI, Slack, private keys, JWT); whole answers: every gitleaks rule, redacted.'),
+    toxicity: z
+      .object({ enabled: enabled(false), threshold: threshold(0.9) })
+      .prefault({})
+      .describe('Whole (non-streamed) answers only: the Toxicity scanner in the language of the prompt.'),
   })
   .prefault({});
 

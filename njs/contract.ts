@@ -7,6 +7,8 @@ export type ApiShape = 'openai' | 'ollama';
 /** Body of the njs → sidecar `/_admit` subrequest is the client's own request body; these ride in headers. */
 export const ADMIT_HEADER_ROUTE = 'X-Gateway-Route';
 export const ADMIT_HEADER_MODEL = 'X-Gateway-Model';
+/** Language of the prompt, sent with a whole answer to /scan/output. */
+export const SCAN_HEADER_LANG = 'X-Gateway-Lang';
 
 /** The sidecar's answer to `/_admit`. */
 export interface AdmitVerdict {
@@ -33,3 +35,6 @@ export const ROUTE_UNAVAILABLE = '!';
 
 /** Internal location of the error page for requests nginx could not parse (400, 414): they have no URI to keep. */
 export const ERROR_URI = '/_gw/error';
+
+/** Internal location that proxies a whole answer into njs (subrequest) so the sidecar can check it first. */
+export const UPSTREAM_URI = '/_gw/upstream';

@@ -4,12 +4,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../config/schema.ts';
 import type { Fleet } from './fleet/fleet.ts';
 import type { InputGuard } from './guard/input-guard.ts';
+import type { OutputGuard } from './guard/output-guard.ts';
 import { admitRoutes } from './routes/admit.ts';
 import { controlRoutes, type ControlOptions } from './routes/control.ts';
 import { fleetApiRoutes } from './routes/fleet-api.ts';
+import { scanOutputRoutes } from './routes/scan-output.ts';
 
 export interface AppDeps {
-  current: () => { fleet: Fleet; config: GatewayConfig; guard?: InputGuard };
+  current: () => { fleet: Fleet; config: GatewayConfig; guard?: InputGuard; outputGuard?: OutputGuard };
   control?: ControlOptions;
   logger?: boolean | object;
 }
@@ -22,6 +24,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     keepAliveTimeout: 75_000,
   });
   app.register(admitRoutes, { guard: () => deps.current().guard });
+  app.register(scanOutputRoutes, { guard: () => deps.current().outputGuard });
   app.register(fleetApiRoutes, { current: deps.current });
   if (deps.control) app.register(controlRoutes, deps.control);
   return app;

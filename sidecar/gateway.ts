@@ -8,10 +8,12 @@ import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { ensureCertificate } from '../nginx/certificate.ts';
 import { findJsModule, NginxControl } from '../nginx/control.ts';
+import { wholeAnswerScanning } from '../nginx/render/output-rules.ts';
 import type { RenderPaths } from '../nginx/render/index.ts';
 import { buildApp } from './app.ts';
 import { Fleet } from './fleet/fleet.ts';
 import type { InputGuard } from './guard/input-guard.ts';
+import type { OutputGuard } from './guard/output-guard.ts';
 import { NginxSync } from './nginx-sync.ts';
 
 export const NJS_DIR = fileURLToPath(new URL('../dist/njs', import.meta.url));
@@ -40,10 +42,22 @@ export function describeFleet(fleet: Fleet): string[] {
 }
 
 // The guard's models and rule sets take tens of MB and about a second to load: only when used.
-async function loadGuard(config: GatewayConfig): Promise<InputGuard | undefined> {
-  if (!config.admission.enabled) return undefined;
-  const { InputGuard } = await import('./guard/input-guard.ts');
-  return new InputGuard(config.guard.input);
+interface Guards {
+  input?: InputGuard;
+  output?: OutputGuard;
+}
+
+async function loadGuards(config: GatewayConfig): Promise<Guards> {
+  const guards: Guards = {};
+  if (config.admission.enabled) {
+    const { InputGuard } = await import('./guard/input-guard.ts');
+    guards.input = new InputGuard(config.guard.input);
+  }
+  if (wholeAnswerScanning(config.guard.output)) {
+    const { OutputGuard } = await import('./guard/output-guard.ts');
+    guards.output = new OutputGuard(config.guard.output);
+  }
+  return guards;
 }
 
 export class Gateway {
@@ -53,7 +67,7 @@ export class Gateway {
   private constructor(
     public loaded: LoadedConfig,
     public fleet: Fleet,
-    public guard: InputGuard | undefined,
+    public guards: Guards,
     readonly control: NginxControl,
     readonly sync: NginxSync,
     readonly app: FastifyInstance,
@@ -79,12 +93,12 @@ export class Gateway {
 
     let gw: Gateway | undefined;
     const app = buildApp({
-      current: () => ({ fleet: gw!.fleet, config: gw!.config, guard: gw!.guard }),
+      current: () => ({ fleet: gw!.fleet, config: gw!.config, guard: gw!.guards.input, outputGuard: gw!.guards.output }),
       control: { reload: () => gw!.reloadConfig() },
       logger: opts.logger ?? false,
     });
     const sync = new NginxSync(control, paths, app.log);
-    gw = new Gateway(loaded, fleet, await loadGuard(loaded.config), control, sync, app, say);
+    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, say);
     await sync.sync(loaded.config, fleet.state());
     await app.listen({ host: '127.0.0.1', port: loaded.config.sidecar.port });
     if (opts.manageNginx !== false) await gw.startNginx();
@@ -136,7 +150,7 @@ export class Gateway {
       const changed = await this.sync.sync(next.config, fleet.state());
       this.loaded = next;
       this.fleet = fleet;
-      this.guard = await loadGuard(next.config);
+      this.guards = await loadGuards(next.config);
       this.watch(fleet);
       return { changed };
     } catch (err) {

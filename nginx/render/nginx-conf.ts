@@ -1,10 +1,10 @@
 // Renders nginx.conf: TLS edge, the model routes handled by njs, the proxy to the backends, the
 // sidecar routes and the JSON error pages. The fleet-dependent part is included from fleet.conf.
-import { ADMIT_HEADER_MODEL, ADMIT_HEADER_ROUTE, ERROR_URI } from '../../njs/contract.ts';
+import { ADMIT_HEADER_MODEL, ADMIT_HEADER_ROUTE, ERROR_URI, SCAN_HEADER_LANG, UPSTREAM_URI } from '../../njs/contract.ts';
 import { modelRoutes } from '../../njs/request/routes.ts';
 import type { GatewayConfig, LegacyRedirect } from '../../config/schema.ts';
 import { q } from './fleet-conf.ts';
-import { encodeOutputRules, outputRules } from './output-rules.ts';
+import { encodeOutputRules, outputRules, wholeAnswerScanning } from './output-rules.ts';
 
 export interface RenderPaths {
   runtimeDir: string;
@@ -30,10 +30,10 @@ function redirectLocation(r: LegacyRedirect): string {
   return `    location ~ ^${from}(.*)$ {\n        return 308 ${r.to}$1$is_args$args;\n    }`;
 }
 
-function proxyToBackends(config: GatewayConfig): string {
+function proxyToBackends(config: GatewayConfig, target = 'http://$gw_pool'): string {
   // Streamed answers go through the output guard only when a rule is on: the filter costs per chunk.
-  const filter = outputRules(config.guard.output) ? '\n        js_body_filter gw.outputFilter buffer_type=buffer;' : '';
-  return `        proxy_pass http://$gw_pool;${filter}
+  const filter = target === 'http://$gw_pool' && outputRules(config.guard.output) ? '\n        js_body_filter gw.outputFilter buffer_type=buffer;' : '';
+  return `        proxy_pass ${target};${filter}
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host $gw_upstream_host;
@@ -132,6 +132,7 @@ http {
     js_var $gw_retry_after ${Math.max(1, Math.ceil(config.health.interval / 1000))};
     js_var $gw_max_body ${config.nginx.maxBodySize};
 ${rulesVar(config)}
+    js_var $gw_output_whole ${wholeAnswerScanning(config.guard.output) ? 'on' : 'off'};
 
     # A client-supplied request id is kept when it is well formed; otherwise nginx makes one.
     map $http_x_request_id $gw_request_id {
@@ -177,6 +178,28 @@ ${proxyToBackends(config)}
     location @upstream_rewritten {
 ${proxyToBackends(config)}
         proxy_set_body $gw_body;
+    }
+
+    # Whole answers that the sidecar checks before the client sees them (njs subrequests, in memory).
+    location = ${UPSTREAM_URI} {
+        internal;
+${proxyToBackends(config, 'http://$gw_pool$gw_path')}
+        subrequest_output_buffer_size ${config.nginx.maxBodySize};
+    }
+    location = /_scan_output {
+        internal;
+        proxy_pass http://gw_sidecar/scan/output;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass_request_headers off;
+        proxy_set_header Content-Type application/json;
+        proxy_set_header ${ADMIT_HEADER_ROUTE} $gw_path;
+        proxy_set_header ${SCAN_HEADER_LANG} $gw_lang;
+        proxy_set_header X-Request-Id $gw_request_id;
+        proxy_connect_timeout 1s;
+        proxy_read_timeout ${secs(config.sidecar.admitTimeout)};
+        proxy_next_upstream off;
+        subrequest_output_buffer_size ${config.nginx.maxBodySize};
     }
 
     location = /_admit {

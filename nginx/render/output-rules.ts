@@ -22,3 +22,8 @@ export function outputRules(cfg: OutputGuardConfig): OutputRules | undefined {
 export function encodeOutputRules(rules: OutputRules): string {
   return encodeURIComponent(JSON.stringify(rules));
 }
+
+/** Whole (non-streamed) answers go to the sidecar when any output check is on. */
+export function wholeAnswerScanning(cfg: OutputGuardConfig): boolean {
+  return outputRules(cfg) !== undefined || cfg.toxicity.enabled;
+}

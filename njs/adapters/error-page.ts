@@ -1,6 +1,6 @@
 // error_page target: turns every error nginx produces itself (404 route, 413, 502, 504, …) into
 // JSON in the client API's shape instead of nginx's HTML page.
-import { ERROR_URI } from '../contract.ts';
+import { ERROR_URI, UPSTREAM_URI } from '../contract.ts';
 import { keyForStatus } from '../errors/error-body.ts';
 import { shapeOf } from '../request/routes.ts';
 import { sendError } from './respond.ts';
@@ -17,8 +17,11 @@ export function sidecarErrorPage(r: NginxHTTPRequest): void {
 function send(r: NginxHTTPRequest, key: string): void {
   const status = Number(r.variables.status) || 500;
   try {
-    // Reached by URI (ERROR_URI) rather than by name, the request's own path is in $request_uri, if any.
-    const path = r.uri === ERROR_URI ? (r.variables.request_uri || '').split('?')[0] : r.uri;
+    // Reached by URI (ERROR_URI) rather than by name, the request's own path is in $request_uri, if any;
+    // in the whole-answer subrequest (UPSTREAM_URI) it is the client's route that njs noted in $gw_path.
+    let path: string = r.uri;
+    if (r.uri === ERROR_URI) path = (r.variables.request_uri || '').split('?')[0];
+    else if (r.uri === UPSTREAM_URI) path = String(r.variables.gw_path || r.uri);
     sendError(r, shapeOf(path), status, key, {
       params: { path: path, method: r.method, limit: r.variables.gw_max_body || '' },
       retryAfter: status === 503 ? 2 : undefined,

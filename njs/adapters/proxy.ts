@@ -5,6 +5,7 @@ import { scriptLanguage } from '../i18n/messages.ts';
 import { isBodyError, parseBody, parseRouteValue, promptSample, type ParsedBody } from '../request/parse-body.ts';
 import { modelRoutes } from '../request/routes.ts';
 import { sendError } from './respond.ts';
+import { forward } from './whole-answer.ts';
 
 // Seconds a client should wait before retrying while no backend is healthy: one health interval.
 function retryAfter(r: NginxHTTPRequest): number {
@@ -41,8 +42,13 @@ export function proxy(r: NginxHTTPRequest): void {
     r.variables.gw_pool = target.pool;
     const location = rewriteModel(r, parsed, target.model !== undefined ? target.model : spelling(r, shape, parsed.model));
 
-    if (!route.admit || r.variables.gw_admission !== 'on') return r.internalRedirect(location);
-    admit(r, shape, location);
+    // Whole answers of generation routes are checked by the sidecar before the client sees them.
+    const scanWhole = route.generates && !parsed.stream && r.variables.gw_output_whole === 'on';
+    const go = function (loc: string) {
+      forward(r, shape, loc, scanWhole);
+    };
+    if (!route.admit || r.variables.gw_admission !== 'on') return go(location);
+    admit(r, shape, location, go);
   } catch (e) {
     r.error('gateway proxy handler: ' + String(e));
     sendError(r, shape, 500, 'internal_error');
@@ -69,12 +75,12 @@ function rewriteModel(r: NginxHTTPRequest, parsed: ParsedBody, model: string): s
 }
 
 // The sidecar reads the body as sent; route and model ride in headers set by the /_admit location.
-function admit(r: NginxHTTPRequest, shape: ApiShape, location: string): void {
+function admit(r: NginxHTTPRequest, shape: ApiShape, location: string, go: (location: string) => void): void {
   r.variables.gw_path = r.uri;
   // The body as the backend would get it (an alias may have rewritten its model).
   r.subrequest('/_admit', { method: 'POST', body: r.variables.gw_body || r.requestText }, function (reply: NginxHTTPRequest) {
     try {
-      if (reply.status !== 200) return admitUnavailable(r, shape, location);
+      if (reply.status !== 200) return admitUnavailable(r, shape, location, go);
       const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
       r.variables.gw_lang = verdict.lang;
       if (verdict.headers) {
@@ -89,20 +95,20 @@ function admit(r: NginxHTTPRequest, shape: ApiShape, location: string): void {
       }
       if (verdict.body !== undefined) {
         r.variables.gw_body = verdict.body;
-        return r.internalRedirect('@upstream_rewritten');
+        return go('@upstream_rewritten');
       }
-      r.internalRedirect(location);
+      go(location);
     } catch (e) {
       r.error('gateway admit: ' + String(e));
-      admitUnavailable(r, shape, location);
+      admitUnavailable(r, shape, location, go);
     }
   });
 }
 
-function admitUnavailable(r: NginxHTTPRequest, shape: ApiShape, location: string): void {
+function admitUnavailable(r: NginxHTTPRequest, shape: ApiShape, location: string, go: (location: string) => void): void {
   if (r.variables.gw_fail_open === 'on') {
     r.warn('gateway: sidecar unavailable, admitting without checks (failMode: open)');
-    return r.internalRedirect(location);
+    return go(location);
   }
   sendError(r, shape, 503, 'sidecar_unavailable', { retryAfter: 2 });
 }

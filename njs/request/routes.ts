@@ -6,6 +6,8 @@ export interface ModelRoute {
   shape: ApiShape;
   /** Generation and embedding requests are checked by the sidecar before they are proxied. */
   admit: boolean;
+  /** Answers with generated text (checked by the output guard), unlike embeddings and /api/show. */
+  generates: boolean;
   /** Value of "stream" when the client sends none (Ollama streams by default, OpenAI does not). */
   streamDefault: boolean;
   /** Legacy field that names the model when "model" is absent (Ollama's /api/show took "name"). */
@@ -14,14 +16,14 @@ export interface ModelRoute {
 
 export function modelRoutes(): Record<string, ModelRoute> {
   return {
-    '/v1/chat/completions': { shape: 'openai', admit: true, streamDefault: false },
-    '/v1/completions': { shape: 'openai', admit: true, streamDefault: false },
-    '/v1/embeddings': { shape: 'openai', admit: true, streamDefault: false },
-    '/api/chat': { shape: 'ollama', admit: true, streamDefault: true },
-    '/api/generate': { shape: 'ollama', admit: true, streamDefault: true },
-    '/api/embed': { shape: 'ollama', admit: true, streamDefault: false },
-    '/api/embeddings': { shape: 'ollama', admit: true, streamDefault: false },
-    '/api/show': { shape: 'ollama', admit: false, streamDefault: false, legacyModelField: 'name' },
+    '/v1/chat/completions': { generates: true, shape: 'openai', admit: true, streamDefault: false },
+    '/v1/completions': { generates: true, shape: 'openai', admit: true, streamDefault: false },
+    '/v1/embeddings': { generates: false, shape: 'openai', admit: true, streamDefault: false },
+    '/api/chat': { generates: true, shape: 'ollama', admit: true, streamDefault: true },
+    '/api/generate': { generates: true, shape: 'ollama', admit: true, streamDefault: true },
+    '/api/embed': { generates: false, shape: 'ollama', admit: true, streamDefault: false },
+    '/api/embeddings': { generates: false, shape: 'ollama', admit: true, streamDefault: false },
+    '/api/show': { generates: false, shape: 'ollama', admit: false, streamDefault: false, legacyModelField: 'name' },
   };
 }
 

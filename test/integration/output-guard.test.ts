@@ -92,9 +92,47 @@ describe('output guard on streamed answers', () => {
     assert.equal(text.trim().split('\n\n').at(-1), 'data: [DONE]');
   });
 
-  it('non-streamed answers are not changed by the stream filter', async () => {
-    const r = await postJson(`${stack.url}/v1/chat/completions`, CHAT);
+  it('a whole (non-streamed) answer with the phrase is replaced by a localized 400 in the API shape', async () => {
+    const v1 = await postJson(`${stack.url}/v1/chat/completions`, CHAT);
+    assert.equal(v1.status, 400);
+    assert.equal(v1.json.error.code, 'guard_output_blocked');
+    assert.equal(v1.json.error.scanner, 'BanSubstrings');
+    assert.equal(v1.json.error.message, localize('de', 'guard_output_blocked', { scanner: 'BanSubstrings' }).text);
+    assert.equal(v1.headers.get('content-language'), 'de');
+    assert.equal(v1.headers.get('x-guard-output-blocked-by'), 'BanSubstrings');
+    assert.doesNotMatch(v1.text, /lima/i);
+
+    const api = await postJson(`${stack.url}/api/generate`, { model: 'llama3.2:1b', prompt: 'Tell me a long story please', stream: false, options: { num_predict: 40 } });
+    assert.equal(api.status, 400);
+    assert.equal(api.json.error, localize('en', 'guard_output_blocked', { scanner: 'BanSubstrings' }).text);
+    assert.equal(api.json.scanner, 'BanSubstrings');
+  });
+
+  it('a clean whole answer is delivered as the backend sent it', async () => {
+    const r = await postJson(`${stack.url}/v1/chat/completions`, { ...CHAT, max_tokens: 11 });
     assert.equal(r.status, 200);
-    assert.match(r.json.choices[0].message.content, /lima alpha/);
+    assert.equal(r.json.choices[0].message.content, '[a] alpha bravo charlie delta echo foxtrot golf hotel india juliet');
+    assert.match(r.headers.get('content-type') ?? '', /application\/json/);
+    const api = await postJson(`${stack.url}/api/chat`, { ...CHAT, stream: false, options: { num_predict: 3 } });
+    assert.equal(api.status, 200);
+    assert.equal(api.json.message.content, '[a] alpha bravo');
+  });
+
+  it('whole answers: a backend error passes through, a dead fleet gets JSON, a dead sidecar fails closed', async () => {
+    stack.emulators.a.fail({ failure: { mode: 'status', status: 500, count: 1 } });
+    const failed = await postJson(`${stack.url}/v1/chat/completions`, { ...CHAT, max_tokens: 3 });
+    assert.equal(failed.status, 500);
+    assert.ok(failed.json?.error, 'the backend JSON error reaches the client');
+
+    stack.emulators.a.fail({ failure: { mode: 'close', count: 5 } });
+    const dead = await postJson(`${stack.url}/v1/chat/completions`, { ...CHAT, max_tokens: 3 });
+    stack.emulators.a.fail(null);
+    assert.equal(dead.status, 502);
+    assert.equal(dead.json.error.code, 'backend_failed');
+
+    await stack.gateway.app.close();
+    const closed = await postJson(`${stack.url}/api/chat`, { ...CHAT, stream: false, options: { num_predict: 3 } });
+    assert.equal(closed.status, 503);
+    assert.match(closed.json.error, /./);
   });
 });

@@ -227,11 +227,12 @@ describe('nginx.conf', () => {
     assert.match(conf, /js_var \$gw_retry_after 3;/);
     assert.match(conf, /server 127\.0\.0\.1:9911 max_fails=0;/);
     assert.match(conf, /worker_processes 2;/);
-    assert.equal(conf.match(/proxy_next_upstream_tries 5;/g)?.length, 2);
-    assert.equal(conf.match(/proxy_next_upstream_timeout 45s;/g)?.length, 2);
-    assert.equal(conf.match(/proxy_connect_timeout 4s;/g)?.length, 2);
-    assert.equal(conf.match(/proxy_read_timeout 120s;/g)?.length, 2);
-    assert.equal(conf.match(/proxy_send_timeout 1s;/g)?.length, 2, 'sub-second durations round up to 1s');
+    assert.equal(conf.match(/proxy_next_upstream_tries 5;/g)?.length, 3);
+    assert.equal(conf.match(/proxy_next_upstream_timeout 45s;/g)?.length, 3);
+    assert.equal(conf.match(/proxy_connect_timeout 4s;/g)?.length, 3);
+    assert.equal(conf.match(/proxy_read_timeout 120s;/g)?.length, 3);
+    // @upstream, @upstream_rewritten and the whole-answer subrequest location share the proxy settings.
+    assert.equal(conf.match(/proxy_send_timeout 1s;/g)?.length, 3, 'sub-second durations round up to 1s');
     assert.match(conf, /location = \/_admit \{\n {8}internal;[\s\S]*?proxy_read_timeout 2s;/);
   });
 

@@ -1,0 +1,57 @@
+// Hands a request to the backends. Usually an internal redirect to the proxy (@upstream), which
+// streams the answer through; when whole answers are checked, njs fetches the answer itself (a
+// subrequest to the same proxy settings, retries included), asks the sidecar (/scan/output), and only
+// then sends it, redacted, or replaced by a localized error.
+import { UPSTREAM_URI, type AdmitVerdict, type ApiShape } from '../contract.ts';
+import { keyForStatus } from '../errors/error-body.ts';
+import { sendError } from './respond.ts';
+
+function deliver(r: NginxHTTPRequest, answer: NginxHTTPRequest, body: string): void {
+  r.headersOut['Content-Type'] = String(answer.headersOut['Content-Type'] || 'application/json');
+  r.return(answer.status, body);
+}
+
+function scanned(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest, reply: NginxHTTPRequest): void {
+  if (reply.status !== 200) {
+    if (r.variables.gw_fail_open === 'on') return deliver(r, answer, answer.responseText || '');
+    return sendError(r, shape, 503, 'sidecar_unavailable', { retryAfter: 2 });
+  }
+  const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
+  if (verdict.headers) {
+    for (const name in verdict.headers) r.headersOut[name] = verdict.headers[name];
+  }
+  if (!verdict.allow) {
+    return sendError(r, shape, verdict.status || 400, verdict.code || 'guard_output_blocked', {
+      lang: verdict.lang,
+      text: verdict.message,
+      extra: verdict.guard,
+    });
+  }
+  deliver(r, answer, verdict.body !== undefined ? verdict.body : answer.responseText || '');
+}
+
+export function forward(r: NginxHTTPRequest, shape: ApiShape, location: string, scanWhole: boolean): void {
+  if (!scanWhole) return r.internalRedirect(location);
+  r.variables.gw_path = r.uri;
+  r.subrequest(UPSTREAM_URI, { method: 'POST', body: r.variables.gw_body || r.requestText }, function (answer: NginxHTTPRequest) {
+    try {
+      // The backend's own errors pass as they are; nginx's (no backend answered) become JSON.
+      if (answer.status !== 200) {
+        const json = String(answer.headersOut['Content-Type'] || '').indexOf('json') >= 0;
+        if (json) return deliver(r, answer, answer.responseText || '');
+        return sendError(r, shape, answer.status, keyForStatus(answer.status));
+      }
+      r.subrequest('/_scan_output', { method: 'POST', body: answer.responseText || '' }, function (reply: NginxHTTPRequest) {
+        try {
+          scanned(r, shape, answer, reply);
+        } catch (e) {
+          r.error('gateway output scan: ' + String(e));
+          sendError(r, shape, 500, 'internal_error');
+        }
+      });
+    } catch (e) {
+      r.error('gateway whole answer: ' + String(e));
+      sendError(r, shape, 500, 'internal_error');
+    }
+  });
+}

@@ -1,0 +1,22 @@
+// POST /scan/output: njs hands over a whole (non-streamed) answer before the client sees it.
+import type { FastifyPluginAsync } from 'fastify';
+import { ADMIT_HEADER_ROUTE, SCAN_HEADER_LANG } from '../../njs/contract.ts';
+import type { OutputGuard } from '../guard/output-guard.ts';
+import { DEFAULT_LOCALE } from '../language/locales.ts';
+
+export interface ScanOutputOptions {
+  /** Read per request: a config reload swaps the guard; none while whole answers are not scanned. */
+  guard: () => OutputGuard | undefined;
+}
+
+export const scanOutputRoutes: FastifyPluginAsync<ScanOutputOptions> = async (app, { guard }) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) =>
+    done(null, body),
+  );
+  app.post('/scan/output', async (req) => {
+    const lang = String(req.headers[SCAN_HEADER_LANG.toLowerCase()] || DEFAULT_LOCALE);
+    const g = guard();
+    if (!g) return { allow: true, lang };
+    return g.scan(String(req.headers[ADMIT_HEADER_ROUTE.toLowerCase()] ?? ''), String(req.body ?? ''), lang);
+  });
+};
