@@ -53,6 +53,25 @@ function proxyToBackends(config: GatewayConfig, target = 'http://$gw_pool'): str
         proxy_next_upstream_timeout ${secs(config.retries.window)};`;
 }
 
+// An internal location that njs subrequests reach the sidecar through, with the client's body.
+function sidecarSubrequest(config: GatewayConfig, location: string, path: string, headers: string[], buffer: string): string {
+  return `    location = ${location} {
+        internal;
+        proxy_pass http://gw_sidecar${path};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass_request_headers off;
+        proxy_set_header Content-Type application/json;
+        proxy_set_header ${ADMIT_HEADER_ROUTE} $gw_path;
+${headers.map((h) => `        proxy_set_header ${h};`).join('\n')}
+        proxy_set_header X-Request-Id $gw_request_id;
+        proxy_connect_timeout 1s;
+        proxy_read_timeout ${secs(config.sidecar.admitTimeout)};
+        proxy_next_upstream off;
+        subrequest_output_buffer_size ${buffer};
+    }`;
+}
+
 function sidecarProxy(): string {
   return `        proxy_pass http://gw_sidecar;
         proxy_http_version 1.1;
@@ -186,38 +205,8 @@ ${proxyToBackends(config)}
 ${proxyToBackends(config, 'http://$gw_pool$gw_path')}
         subrequest_output_buffer_size ${config.nginx.maxBodySize};
     }
-    location = /_scan_output {
-        internal;
-        proxy_pass http://gw_sidecar/scan/output;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_pass_request_headers off;
-        proxy_set_header Content-Type application/json;
-        proxy_set_header ${ADMIT_HEADER_ROUTE} $gw_path;
-        proxy_set_header ${SCAN_HEADER_LANG} $gw_lang;
-        proxy_set_header X-Request-Id $gw_request_id;
-        proxy_connect_timeout 1s;
-        proxy_read_timeout ${secs(config.sidecar.admitTimeout)};
-        proxy_next_upstream off;
-        subrequest_output_buffer_size ${config.nginx.maxBodySize};
-    }
-
-    location = /_admit {
-        internal;
-        proxy_pass http://gw_sidecar/admit;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_pass_request_headers off;
-        proxy_set_header Content-Type application/json;
-        proxy_set_header ${ADMIT_HEADER_ROUTE} $gw_path;
-        proxy_set_header ${ADMIT_HEADER_MODEL} $gw_model;
-        proxy_set_header Accept-Language $http_accept_language;
-        proxy_set_header X-Request-Id $gw_request_id;
-        proxy_connect_timeout 1s;
-        proxy_read_timeout ${secs(config.sidecar.admitTimeout)};
-        proxy_next_upstream off;
-        subrequest_output_buffer_size 64k;
-    }
+${sidecarSubrequest(config, '/_scan_output', '/scan/output', [`${SCAN_HEADER_LANG} $gw_lang`], config.nginx.maxBodySize)}
+${sidecarSubrequest(config, '/_admit', '/admit', [`${ADMIT_HEADER_MODEL} $gw_model`, 'Accept-Language $http_accept_language'], '64k')}
 
 ${sidecarLocations}
     location ^~ /v1/models/ {

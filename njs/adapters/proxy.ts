@@ -5,6 +5,7 @@ import { scriptLanguage } from '../i18n/messages.ts';
 import { isBodyError, parseBody, parseRouteValue, promptSample, type ParsedBody } from '../request/parse-body.ts';
 import { modelRoutes } from '../request/routes.ts';
 import { sendError } from './respond.ts';
+import { applyVerdict } from './verdict.ts';
 import { forward } from './whole-answer.ts';
 
 // Seconds a client should wait before retrying while no backend is healthy: one health interval.
@@ -83,16 +84,7 @@ function admit(r: NginxHTTPRequest, shape: ApiShape, location: string, go: (loca
       if (reply.status !== 200) return admitUnavailable(r, shape, location, go);
       const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
       r.variables.gw_lang = verdict.lang;
-      if (verdict.headers) {
-        for (const name in verdict.headers) r.headersOut[name] = verdict.headers[name];
-      }
-      if (!verdict.allow) {
-        return sendError(r, shape, verdict.status || 400, verdict.code || 'bad_request', {
-          lang: verdict.lang,
-          text: verdict.message,
-          extra: verdict.guard,
-        });
-      }
+      if (!applyVerdict(r, shape, verdict, 'bad_request')) return;
       if (verdict.body !== undefined) {
         r.variables.gw_body = verdict.body;
         return go('@upstream_rewritten');

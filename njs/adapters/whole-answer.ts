@@ -5,6 +5,7 @@
 import { UPSTREAM_URI, type AdmitVerdict, type ApiShape } from '../contract.ts';
 import { keyForStatus } from '../errors/error-body.ts';
 import { sendError } from './respond.ts';
+import { applyVerdict } from './verdict.ts';
 
 function deliver(r: NginxHTTPRequest, answer: NginxHTTPRequest, body: string): void {
   r.headersOut['Content-Type'] = String(answer.headersOut['Content-Type'] || 'application/json');
@@ -17,16 +18,7 @@ function scanned(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest,
     return sendError(r, shape, 503, 'sidecar_unavailable', { retryAfter: 2 });
   }
   const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
-  if (verdict.headers) {
-    for (const name in verdict.headers) r.headersOut[name] = verdict.headers[name];
-  }
-  if (!verdict.allow) {
-    return sendError(r, shape, verdict.status || 400, verdict.code || 'guard_output_blocked', {
-      lang: verdict.lang,
-      text: verdict.message,
-      extra: verdict.guard,
-    });
-  }
+  if (!applyVerdict(r, shape, verdict, 'guard_output_blocked')) return;
   deliver(r, answer, verdict.body !== undefined ? verdict.body : answer.responseText || '');
 }
 
