@@ -1,11 +1,12 @@
 // The read-only APIs that describe the whole fleet rather than one backend: model listings
 // aggregated over healthy backends, running models, version, readiness.
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../../config/schema.ts';
 import { errorBody } from '../../njs/errors/error-body.ts';
-import { localize } from '../../njs/i18n/messages.ts';
+import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
 import { canonicalModel } from '../../nginx/render/route-table.ts';
 import type { Fleet } from '../fleet/fleet.ts';
+import { DEFAULT_LOCALE, supportedAcceptLanguage } from '../language/locales.ts';
 
 export interface FleetApiOptions {
   /** Read on every request: a config reload swaps the fleet. */
@@ -23,14 +24,18 @@ export function oldestVersion(versions: string[]): string | undefined {
   })[0];
 }
 
-function unavailable(reply: FastifyReply, shape: 'openai' | 'ollama', retryAfter: number) {
-  const msg = localize('en', 'service_unavailable');
-  return reply
-    .code(503)
-    .header('Retry-After', String(retryAfter))
-    .header('Content-Language', msg.lang)
-    .type('application/json')
-    .send(errorBody(shape, 503, 'service_unavailable', msg.text));
+/** An error in the API's shape, in the client's language (Accept-Language: these answers have no prompt). */
+function sendError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  shape: 'openai' | 'ollama',
+  status: number,
+  key: MessageKey,
+  params?: Record<string, string>,
+  param?: string,
+) {
+  const msg = localize(supportedAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LOCALE, key, params);
+  return reply.code(status).header('Content-Language', msg.lang).type('application/json').send(errorBody(shape, status, key, msg.text, param));
 }
 
 export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, { current }) => {
@@ -68,8 +73,7 @@ export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, {
     const { fleet } = current();
     const route = fleet.table.v1.routes[canonicalModel(id)];
     if (!route || route === 'unavailable') {
-      const msg = localize('en', 'model_not_found', { model: id, models: fleet.table.v1.available.join(', ') || '-' });
-      return reply.code(404).header('Content-Language', msg.lang).type('application/json').send(errorBody('openai', 404, 'model_not_found', msg.text, 'model'));
+      return sendError(req, reply, 'openai', 404, 'model_not_found', { model: id, models: fleet.table.v1.available.join(', ') || '-' }, 'model');
     }
     return { id, object: 'model', created: started, owned_by: 'gateway' };
   });
@@ -88,11 +92,14 @@ export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, {
     return { models: answers.flatMap((a) => a.models ?? []) };
   });
 
-  app.get('/api/version', async (_req, reply) => {
+  app.get('/api/version', async (req, reply) => {
     const { fleet, config } = current();
     const versions = fleet.healthyBackends().map((n) => fleet.views.get(n)?.lastGood?.version).filter((v): v is string => !!v);
     const version = oldestVersion(versions);
-    if (!version) return unavailable(reply, 'ollama', Math.ceil(config.health.interval / 1000));
+    if (!version) {
+      reply.header('Retry-After', String(Math.ceil(config.health.interval / 1000)));
+      return sendError(req, reply, 'ollama', 503, 'service_unavailable');
+    }
     return { version };
   });
 
@@ -111,12 +118,8 @@ export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, {
     const path = req.url.split('?')[0];
     const shape = path.startsWith('/v1/') ? 'openai' : 'ollama';
     const known = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz', '/healthz'].includes(path) || path.startsWith('/v1/models/');
-    const msg = known ? localize('en', 'method_not_allowed', { method: req.method, path }) : localize('en', 'route_not_found', { path });
-    if (known) reply.header('Allow', 'GET, HEAD');
-    return reply
-      .code(known ? 405 : 404)
-      .header('Content-Language', msg.lang)
-      .type('application/json')
-      .send(errorBody(shape, known ? 405 : 404, known ? 'method_not_allowed' : 'route_not_found', msg.text));
+    if (!known) return sendError(req, reply, shape, 404, 'route_not_found', { path });
+    reply.header('Allow', 'GET, HEAD');
+    return sendError(req, reply, shape, 405, 'method_not_allowed', { method: req.method, path });
   });
 };

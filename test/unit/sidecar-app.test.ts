@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../../config/schema.ts';
+import { localize } from '../../njs/i18n/messages.ts';
 import { buildApp } from '../../sidecar/app.ts';
 import { Fleet } from '../../sidecar/fleet/fleet.ts';
 import { InputGuard } from '../../sidecar/guard/input-guard.ts';
@@ -210,5 +211,27 @@ describe('sidecar app', () => {
     await probe.inject({ method: 'GET', url: '/readyz', headers: { 'x-request-id': 'abc-123-def' } });
     await probe.close();
     assert.equal(seen, 'abc-123-def');
+  });
+});
+
+describe('sidecar errors speak the client language', () => {
+  test('unknown model id, wrong method and unknown route follow Accept-Language', async () => {
+    const config = makeConfig({ backends: [{ name: 'gone', url: 'http://127.0.0.1:9' }] });
+    const app = buildApp({ current: () => ({ fleet: new Fleet(config), config }) });
+    try {
+      const missing = await app.inject({ method: 'GET', url: '/v1/models/nope', headers: { 'accept-language': 'ja,en;q=0.5' } });
+      assert.equal(missing.statusCode, 404);
+      assert.equal(missing.headers['content-language'], 'ja');
+      assert.equal(missing.json().error.message, localize('ja', 'model_not_found', { model: 'nope', models: '-' }).text);
+      const wrong = await app.inject({ method: 'POST', url: '/api/tags', headers: { 'accept-language': 'ru' } });
+      assert.equal(wrong.statusCode, 405);
+      assert.equal(wrong.json().error, localize('ru', 'method_not_allowed', { method: 'POST', path: '/api/tags' }).text);
+      const version = await app.inject({ method: 'GET', url: '/api/version', headers: { 'accept-language': 'nl, fr;q=0.8' } });
+      assert.equal(version.statusCode, 503);
+      assert.equal(version.headers['content-language'], 'fr');
+      assert.ok(version.headers['retry-after']);
+    } finally {
+      await app.close();
+    }
   });
 });
