@@ -64,14 +64,15 @@ export function catalogueFor(lang: string): { lang: string; messages: Catalogue 
 }
 
 /**
- * The client's most preferred supported language from an Accept-Language header, or 'en'.
- * For errors njs answers before the sidecar is consulted. Same rules as the sidecar's
- * supportedAcceptLanguage (sidecar/language/locales.ts): entries whose primary subtag has no
- * catalogue are skipped, a missing q counts as 1, q=0 never wins, ties go to the earlier entry.
+ * The client's most preferred supported language from an Accept-Language header, or `fallback`.
+ * For errors njs answers before the sidecar is consulted, and for the sidecar's own fallback:
+ * entries whose primary subtag has no catalogue are skipped, a missing q counts as 1, q=0 never
+ * wins, ties go to the earlier entry.
  */
-export function negotiateLanguage(acceptLanguage: string | undefined): string {
-  if (!acceptLanguage) return 'en';
-  let best = 'en';
+export function negotiateLanguage(acceptLanguage: string | undefined, fallback?: string): string {
+  const none = fallback === undefined ? 'en' : fallback;
+  if (!acceptLanguage) return none;
+  let best = none;
   let bestQ = 0;
   const entries = acceptLanguage.split(',');
   for (let i = 0; i < entries.length; i++) {

@@ -1,7 +1,7 @@
 // The locales the gateway localizes its error messages into: the single source for the list.
 // Language detection (./detect.ts) only ever answers one of these.
 
-import { acceptedLanguage } from './accept-language.ts';
+import { negotiateLanguage } from '../../njs/i18n/messages.ts';
 
 export const SUPPORTED_LOCALES = ['en', 'zh', 'vi', 'ja', 'ko', 'ru', 'ar', 'fr', 'de', 'es', 'pt', 'it', 'id', 'th', 'hi'] as const;
 
@@ -20,14 +20,9 @@ export function isLocale(value: unknown): value is Locale {
 
 /**
  * The client's most preferred *supported* locale from Accept-Language, or undefined when it names
- * none ("nl, fr;q=0.8" → "fr"; "nl" → undefined; "zh-TW" → "zh"). Same parsing as
- * `acceptedLanguage`, applied to the entries whose primary subtag is a supported locale.
+ * none ("nl, fr;q=0.8" → "fr"; "nl" → undefined; "zh-TW" → "zh"). The same negotiation as njs's.
  */
 export function supportedAcceptLanguage(header: string | string[] | undefined): Locale | undefined {
-  const text = Array.isArray(header) ? header.join(',') : header;
-  if (!text) return undefined;
-  const parts = text.split(',').filter((part) => SUPPORTED.has(part.trim().split(';')[0].trim().toLowerCase().split('-')[0]));
-  if (parts.length === 0) return undefined;
-  const lang = acceptedLanguage(parts.join(','), '');
+  const lang = negotiateLanguage(Array.isArray(header) ? header.join(',') : header, '');
   return isLocale(lang) ? lang : undefined;
 }
