@@ -26,18 +26,17 @@ export function proxy(r: NginxHTTPRequest): void {
     if (isBodyError(parsed)) return sendError(r, shape, 400, parsed.error, { param: parsed.param });
 
     r.variables.gw_model = parsed.model;
-    // A prompt in a script that names its language beats Accept-Language for the errors below.
-    const lang = scriptLanguage(promptSample(parsed.body));
     const value = (shape === 'openai' ? r.variables.gw_route_v1 : r.variables.gw_route_api) || '';
+    // In the two errors below, a prompt whose script names its language beats Accept-Language.
     if (value === '') {
       return sendError(r, shape, 404, 'model_not_found', {
-        lang: lang,
+        lang: scriptLanguage(promptSample(parsed.body)),
         param: 'model',
         params: { model: parsed.model, models: (shape === 'openai' ? r.variables.gw_models_v1 : r.variables.gw_models_api) || '-' },
       });
     }
     if (value === ROUTE_UNAVAILABLE) {
-      return sendError(r, shape, 503, 'no_healthy_backend', { lang: lang, params: { model: parsed.model }, retryAfter: retryAfter(r) });
+      return sendError(r, shape, 503, 'no_healthy_backend', { lang: scriptLanguage(promptSample(parsed.body)), params: { model: parsed.model }, retryAfter: retryAfter(r) });
     }
     const target = parseRouteValue(value);
     r.variables.gw_pool = target.pool;
