@@ -3,7 +3,7 @@
 // Then writes bench/GUARD.md: this table plus the per-scanner reports the other guard benches wrote.
 //
 //   npm run bench:guard        (runs bench/language.ts, bench/prompt-injection.ts, bench/toxicity.ts first)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -25,12 +25,32 @@ function prose(lang: string, chars: number): string {
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
+/** The sidecar app with the default guard, in a process of its own as in production (`serve` mode). */
+async function serve(): Promise<void> {
+  const { config } = validateConfig({ backends: [{ name: 'a', url: 'http://127.0.0.1:9' }] }, 'bench.yaml');
+  const app = buildApp({ current: () => ({ fleet, config, guard }) });
+  const fleet = new Fleet(config);
+  const guard = new InputGuard(config.guard.input);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  console.log(`port ${(app.server.address() as { port: number }).port}`);
+}
+
+async function startSidecar(): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /port (\d+)/.exec(String(d));
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`sidecar exited (${code})`)));
+  });
+  return { port, child };
+}
+
 async function main(): Promise<void> {
   const { config } = validateConfig({ backends: [{ name: 'a', url: 'http://127.0.0.1:9' }] }, 'bench.yaml');
   const guard = new InputGuard(config.guard.input);
-  const app = buildApp({ current: () => ({ fleet: new Fleet(config), config, guard }) });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as { port: number };
+  const { port, child } = await startSidecar();
 
   const rows: string[] = [];
   const perScanner: Record<string, Record<string, number[]>> = {};
@@ -60,7 +80,7 @@ async function main(): Promise<void> {
       rows.push(`| ${lang} | ${size} | ${verdict} | ${pct(times, 50).toFixed(2)} | ${pct(times, 99).toFixed(2)} |`);
     }
   }
-  await app.close();
+  child.kill();
 
   const scanners = [...new Set(Object.values(perScanner).flatMap((byName) => Object.keys(byName)))];
   const scannerRows = Object.entries(perScanner).map(
@@ -80,7 +100,7 @@ A shared 2-core machine: other work running at the same time inflates latency, t
 
 ## Full /_admit latency (default guard: InvisibleText, TokenLimit, BanSubstrings, Secrets, PromptInjection, Toxicity; language detection)
 
-HTTP POST to the sidecar on 127.0.0.1 with a keep-alive connection, one request at a time, ${ROUNDS} rounds after 20 warm-up. Target: p99 ≤ 5 ms at 4k characters.
+HTTP POST to the sidecar (its own process) on 127.0.0.1 with a keep-alive connection, one request at a time, ${ROUNDS} rounds after 20 warm-up. Target: p99 ≤ 5 ms at 4k characters.
 
 | prompt language | characters | verdict | p50 ms | p99 ms |
 |---|---:|---|---:|---:|
@@ -111,7 +131,7 @@ function gitRev(): string {
   }
 }
 
-main().catch((err) => {
+(process.argv.includes('--serve') ? serve() : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });
