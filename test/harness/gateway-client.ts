@@ -205,3 +205,13 @@ export function healthyAre(stack: Stack, names: string[]): () => boolean {
   const want = [...names].sort().join(',');
   return () => stack.gateway.fleet.healthyBackends().sort().join(',') === want;
 }
+
+/** Runs `fn` while every emulator of the stack waits `ms` between streamed tokens. */
+export async function withTokenDelay(stack: Stack, ms: number, fn: () => Promise<void>): Promise<void> {
+  for (const e of Object.values(stack.emulators)) e.setDelay(ms);
+  try {
+    await fn();
+  } finally {
+    for (const e of Object.values(stack.emulators)) e.setDelay(0);
+  }
+}

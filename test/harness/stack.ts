@@ -1,7 +1,6 @@
 // Starts the real thing for integration tests: emulated backends, the sidecar and nginx (with the
 // built njs bundle) on free 127.0.0.1 ports in a temp folder; stop() tears it all down.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -12,16 +11,9 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/
 // The gateway serves a self-signed certificate; the clients under test must accept it.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './free-port.ts';
+
+export { freePort };
 
 export interface StackOptions {
   /** One emulator per entry; `name` is also the backend name. Default: three plain emulators a, b, c. */

@@ -13,6 +13,7 @@ import {
   rawPost,
   rawRequest,
   recordingFetch,
+  withTokenDelay,
 } from '../harness/gateway-client.ts';
 
 const COMMON = ['llama3.2:1b', 'qwen2.5:0.5b', 'nomic-embed-text'];
@@ -38,14 +39,7 @@ describe('Ollama API through the gateway', () => {
   });
   after(async () => stack?.stop());
 
-  const withDelay = async (fn: () => Promise<void>) => {
-    for (const e of Object.values(stack.emulators)) e.setDelay(DELAY);
-    try {
-      await fn();
-    } finally {
-      for (const e of Object.values(stack.emulators)) e.setDelay(0);
-    }
-  };
+  const withDelay = (fn: () => Promise<void>) => withTokenDelay(stack, DELAY, fn);
 
   describe('/api/chat', () => {
     it('answers a non-streamed chat from a backend (ollama client)', async () => {

@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rollup, type Plugin } from 'rollup';
 import { createStreamGuard, type Blocked, type OutputRules, type StreamFormat } from '../../njs/output/stream-guard.ts';
 import { seededRandom as rng } from '../../scripts/seeded-random.ts';
+import { tokens } from '../harness/stream-text.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -64,18 +65,6 @@ function randomSplit(s: string, seed: number, max = 40): string[] {
   return out;
 }
 
-function tokens(text: string, seed = 1): string[] {
-  const r = rng(seed);
-  const out: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    let j = Math.min(text.length, i + 1 + Math.floor(r() * 6));
-    if (j < text.length && /[\uDC00-\uDFFF]/.test(text[j])) j++;
-    out.push(text.slice(i, j));
-    i = j;
-  }
-  return out;
-}
 
 const BASE = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1700000000, model: 'm' };
 

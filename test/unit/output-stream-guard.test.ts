@@ -12,6 +12,7 @@ import { createStreamGuard, type Blocked, type OutputRules, type StreamFormat } 
 import { foldForMatch } from '../../njs/output/fold.ts';
 import { localize } from '../../njs/i18n/messages.ts';
 import { seededRandom as rng } from '../../scripts/seeded-random.ts';
+import { tokens } from '../harness/stream-text.ts';
 
 const ALL: OutputRules = {
   banSubstrings: ['Project Nightingale', 'ACME-internal'],
@@ -38,19 +39,6 @@ function randomSplit(s: string, seed: number, max = 40): string[] {
   return out;
 }
 
-/** Text cut into model-like tokens. */
-function tokens(text: string, seed = 1): string[] {
-  const r = rng(seed);
-  const out: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    let j = Math.min(text.length, i + 1 + Math.floor(r() * 6));
-    if (j < text.length && /[\uDC00-\uDFFF]/.test(text[j])) j++;
-    out.push(text.slice(i, j));
-    i = j;
-  }
-  return out;
-}
 
 const BASE = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1700000000, model: 'llama3.2:1b' };
 
