@@ -1,4 +1,4 @@
-import type { FastForm, LineSkip } from './re2.ts';
+import type { Converted } from './re2.ts';
 
 // Shape of gitleaks-rules.json, written by scripts/convert-gitleaks.ts and loaded by engine.ts.
 
@@ -24,20 +24,11 @@ export interface AllowlistJson {
   commits: string[];
 }
 
-export interface RuleJson {
+/** A converted rule: the RE2 original, its JavaScript translation (Converted) and gitleaks' settings. */
+export interface RuleJson extends Converted {
   id: string;
   description: string;
   re2: string;
-  source: string;
-  flags: 'u' | 'iu';
-  /** Number of capture groups. */
-  groups: number;
-  /** Longest possible match in code points; null when unbounded. */
-  maxLength: number | null;
-  /** Faster equivalent search plan (see FastForm in re2.ts). */
-  fast?: FastForm;
-  /** Skip dominated retries on the same line (see LineSkip in re2.ts). */
-  lineSkip?: LineSkip;
   /** 1-based capture group holding the secret; default: the first non-empty group, else the whole match. */
   secretGroup?: number;
   /** The secret's Shannon entropy must be above this (bits per character). */
