@@ -5,11 +5,20 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load.ts';
 
-export function ensureCertificate(loaded: LoadedConfig): { cert: string; key: string; generated: boolean } {
+export interface TlsFiles {
+  cert: string;
+  key: string;
+  generated: boolean;
+  /** Issuer chain that verifies OCSP responses (edge.ocsp.trustedCertificate), with a configured pair only. */
+  ocspTrusted?: string;
+}
+
+export function ensureCertificate(loaded: LoadedConfig): TlsFiles {
   const { tls } = loaded.config;
   if (tls.cert && tls.key) {
     const base = resolve(loaded.file, '..');
-    return { cert: resolve(base, tls.cert), key: resolve(base, tls.key), generated: false };
+    const trusted = loaded.config.edge.ocsp.trustedCertificate;
+    return { cert: resolve(base, tls.cert), key: resolve(base, tls.key), generated: false, ocspTrusted: trusted ? resolve(base, trusted) : undefined };
   }
   const dir = join(loaded.runtimeDir, 'certs');
   const cert = join(dir, 'self-signed.crt');

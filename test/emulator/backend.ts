@@ -1,4 +1,5 @@
 // The emulated box's mutable state: what it serves, how fast, and what it has "loaded" into memory.
+import type { IncomingHttpHeaders } from 'node:http';
 import { Failures } from './failures.ts';
 import { canonicalName } from './models.ts';
 import { Stats } from './stats.ts';
@@ -16,6 +17,8 @@ export class Backend {
   readonly failures = new Failures();
   /** The last POST body a model route received, as sent (tests check what reached the backend). */
   lastBody: { path: string; text: string } | undefined;
+  /** The request headers that came with lastBody (tests check what the gateway forwards). */
+  lastHeaders: IncomingHttpHeaders | undefined;
   private models: string[] = [];
   private delay = 0;
   private readonly lastUsed = new Map<string, number>();

@@ -65,7 +65,10 @@ export async function handleRequest(backend: Backend, routes: Route[], req: Inco
   if (failure?.mode === 'hang') return;
 
   const text = await readBody(req);
-  if (method === 'POST') backend.lastBody = { path, text };
+  if (method === 'POST') {
+    backend.lastBody = { path, text };
+    backend.lastHeaders = req.headers;
+  }
   if (failure?.mode === 'status') {
     return sendError(res, route.api, failure.status, `emulator ${backend.name}: injected failure (status ${failure.status})`);
   }
