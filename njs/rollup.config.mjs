@@ -16,6 +16,8 @@ const njsDefaultExport = {
 export default {
   input: 'njs/main.ts',
   output: { file: 'dist/njs/gateway.js', format: 'es' },
+  // njs built-in modules, imported by the bundle as they are.
+  external: ['crypto'],
   plugins: [
     nodeResolve({ extensions }),
     commonjs(),

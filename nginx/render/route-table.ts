@@ -1,6 +1,9 @@
 // Which upstream group serves which model, derived from config and the live fleet state.
 // Pure: the sidecar re-runs it on every health or inventory change and renders the result.
 import type { BackendConfig, GatewayConfig } from '../../config/schema.ts';
+import { canonicalModel } from '../../njs/request/model-name.ts';
+
+export { canonicalModel };
 
 export interface BackendState {
   healthy: boolean;
@@ -32,11 +35,6 @@ export interface RouteTable {
   api: ApiRoutes;
 }
 
-/** Ollama treats "llama3" and "llama3:latest" as one model. */
-export function canonicalModel(name: string): string {
-  const lastSegment = name.slice(name.lastIndexOf('/') + 1);
-  return (lastSegment.includes(':') ? name : `${name}:latest`).toLowerCase();
-}
 
 export function poolName(backends: string[]): string {
   return `gw.${[...backends].sort().join('.')}`;

@@ -1,12 +1,31 @@
 // error_page target: turns every error nginx produces itself (404 route, 413, 502, 504, …) into
 // JSON in the client API's shape instead of nginx's HTML page.
+import { authErrorKey } from '../auth/api-key.ts';
 import { ERROR_URI, UPSTREAM_URI } from '../contract.ts';
 import { keyForStatus } from '../errors/error-body.ts';
-import { shapeOf } from '../request/routes.ts';
+import { endpointClass } from '../limits/endpoint-class.ts';
+import { decodeLimits, rejectionHeaders } from '../limits/rate-limit-headers.ts';
+import { modelRoutes, shapeOf } from '../request/routes.ts';
 import { sendError } from './respond.ts';
 
 export function errorPage(r: NginxHTTPRequest): void {
-  send(r, keyForStatus(Number(r.variables.status) || 500));
+  const status = Number(r.variables.status) || 500;
+  // 401/403 come from the server-level API key check, 429 from limit_req / limit_conn.
+  try {
+    if (status === 401) r.headersOut['WWW-Authenticate'] = 'Bearer';
+    if (status === 429) rateLimitHeaders(r);
+  } catch (e) {
+    r.error('gateway error page headers: ' + String(e));
+  }
+  send(r, authErrorKey(status, String(r.variables.gw_key_state || '')) || keyForStatus(status));
+}
+
+// Per-key limits apply on model routes only (nginx/render/access-control.ts).
+function rateLimitHeaders(r: NginxHTTPRequest): void {
+  const keyLimits = modelRoutes()[r.uri] ? decodeLimits(r.variables.gw_key_limits) : {};
+  const v = r.variables;
+  const headers = rejectionHeaders(String(v.limit_req_status || ''), String(v.limit_conn_status || ''), keyLimits, decodeLimits(v.gw_ip_limits), endpointClass(r.uri));
+  for (const name in headers) r.headersOut[name] = headers[name];
 }
 
 /** error_page target of the routes the sidecar answers: its failure is not the backend's. */
@@ -23,7 +42,7 @@ function send(r: NginxHTTPRequest, key: string): void {
     if (r.uri === ERROR_URI) path = (r.variables.request_uri || '').split('?')[0];
     else if (r.uri === UPSTREAM_URI) path = String(r.variables.gw_path || r.uri);
     sendError(r, shapeOf(path), status, key, {
-      params: { path: path, method: r.method, limit: r.variables.gw_max_body || '' },
+      params: { path: path, method: r.method, limit: r.variables.gw_max_body || '', header: 'Authorization: Bearer <key>' },
       retryAfter: status === 503 ? 2 : undefined,
     });
   } catch (e) {

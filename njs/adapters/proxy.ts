@@ -1,5 +1,6 @@
 // js_content for model routes: parse the body, pick the upstream group from the rendered route map,
 // ask the sidecar (when admission is on), then hand the request to nginx's proxy (@upstream).
+import { allowedList, modelAllowed } from '../auth/model-globs.ts';
 import { ROUTE_UNAVAILABLE, type AdmitVerdict, type ApiShape } from '../contract.ts';
 import { scriptLanguage } from '../i18n/messages.ts';
 import { isBodyError, parseBody, parseRouteValue, promptSample, type ParsedBody } from '../request/parse-body.ts';
@@ -27,13 +28,18 @@ export function proxy(r: NginxHTTPRequest): void {
 
     r.variables.gw_model = parsed.model;
     const value = (shape === 'openai' ? r.variables.gw_route_v1 : r.variables.gw_route_api) || '';
-    // In the two errors below, a prompt whose script names its language beats Accept-Language.
+    // The API key's model globs ("" without auth); the 404 lists only the models the key may use.
+    const globs = r.variables.gw_key_models || '';
+    // In the errors below, a prompt whose script names its language beats Accept-Language.
     if (value === '') {
       return sendError(r, shape, 404, 'model_not_found', {
         lang: scriptLanguage(promptSample(parsed.body)),
         param: 'model',
-        params: { model: parsed.model, models: (shape === 'openai' ? r.variables.gw_models_v1 : r.variables.gw_models_api) || '-' },
+        params: { model: parsed.model, models: allowedList(globs, (shape === 'openai' ? r.variables.gw_models_v1 : r.variables.gw_models_api) || '-') },
       });
+    }
+    if (!modelAllowed(globs, parsed.model)) {
+      return sendError(r, shape, 403, 'model_not_allowed', { lang: scriptLanguage(promptSample(parsed.body)), param: 'model', params: { model: parsed.model } });
     }
     if (value === ROUTE_UNAVAILABLE) {
       return sendError(r, shape, 503, 'no_healthy_backend', { lang: scriptLanguage(promptSample(parsed.body)), params: { model: parsed.model }, retryAfter: retryAfter(r) });

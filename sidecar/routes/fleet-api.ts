@@ -1,10 +1,13 @@
 // The read-only APIs that describe the whole fleet rather than one backend: model listings
-// aggregated over healthy backends, running models, version, readiness.
+// aggregated over healthy backends, running models, version, readiness. With API keys, listings hold
+// only the models the client's key may use (nginx passes the key's globs).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../../config/schema.ts';
+import { modelAllowed } from '../../njs/auth/model-globs.ts';
+import { KEY_MODELS_HEADER } from '../../njs/contract.ts';
 import { errorBody } from '../../njs/errors/error-body.ts';
 import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
-import { canonicalModel } from '../../nginx/render/route-table.ts';
+import { canonicalModel, type ApiRoutes } from '../../nginx/render/route-table.ts';
 import type { Fleet } from '../fleet/fleet.ts';
 import { DEFAULT_LOCALE, supportedAcceptLanguage } from '../language/locales.ts';
 
@@ -22,6 +25,16 @@ export function oldestVersion(versions: string[]): string | undefined {
     for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
     return 0;
   })[0];
+}
+
+/** The client key's model globs; "" (no policy) when auth is off. */
+function keyGlobs(req: FastifyRequest): string {
+  return String(req.headers[KEY_MODELS_HEADER.toLowerCase()] ?? '');
+}
+
+/** The names of `routes` the key may use. */
+function keyModels(globs: string, routes: ApiRoutes): string[] {
+  return routes.available.filter((name) => modelAllowed(globs, name));
 }
 
 /** An error in the API's shape, in the client's language (Accept-Language: these answers have no prompt). */
@@ -53,34 +66,37 @@ export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, {
     return out;
   };
 
-  app.get('/api/tags', async () => {
+  app.get('/api/tags', async (req) => {
     const { fleet } = current();
     const entries = tagEntries(fleet);
-    const models = fleet.table.api.available.map((name) => {
+    const models = keyModels(keyGlobs(req), fleet.table.api).map((name) => {
       const own = entries.get(canonicalModel(name));
       return own ? { ...own, name, model: name } : { name, model: name, modified_at: new Date(started * 1000).toISOString(), size: 0, digest: '', details: {} };
     });
     return { models };
   });
 
-  app.get('/v1/models', async () => ({
+  app.get('/v1/models', async (req) => ({
     object: 'list',
-    data: current().fleet.table.v1.available.map((id) => ({ id, object: 'model', created: started, owned_by: 'gateway' })),
+    data: keyModels(keyGlobs(req), current().fleet.table.v1).map((id) => ({ id, object: 'model', created: started, owned_by: 'gateway' })),
   }));
 
   app.get<{ Params: { '*': string } }>('/v1/models/*', async (req, reply) => {
     const id = req.params['*'];
     const { fleet } = current();
     const route = fleet.table.v1.routes[canonicalModel(id)];
-    if (!route || route === 'unavailable') {
-      return sendError(req, reply, 'openai', 404, 'model_not_found', { model: id, models: fleet.table.v1.available.join(', ') || '-' }, 'model');
+    const globs = keyGlobs(req);
+    // A model the key may not use is not there for it.
+    if (!route || route === 'unavailable' || !modelAllowed(globs, id)) {
+      return sendError(req, reply, 'openai', 404, 'model_not_found', { model: id, models: keyModels(globs, fleet.table.v1).join(', ') || '-' }, 'model');
     }
     return { id, object: 'model', created: started, owned_by: 'gateway' };
   });
 
   // Running models change by the second: ask the healthy Ollama backends now.
-  app.get('/api/ps', async () => {
+  app.get('/api/ps', async (req) => {
     const { fleet, config } = current();
+    const globs = keyGlobs(req);
     const urls = config.backends.filter((b) => b.kind === 'ollama' && fleet.healthyBackends().includes(b.name)).map((b) => b.url);
     const answers = await Promise.all(
       urls.map((u) =>
@@ -89,7 +105,8 @@ export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, {
           .catch(() => ({ models: [] as unknown[] })),
       ),
     );
-    return { models: answers.flatMap((a) => a.models ?? []) };
+    const running = answers.flatMap((a) => a.models ?? []) as { name?: unknown; model?: unknown }[];
+    return { models: running.filter((m) => modelAllowed(globs, String(m.name ?? m.model ?? ''))) };
   });
 
   app.get('/api/version', async (req, reply) => {

@@ -55,25 +55,29 @@ export function countingPieces(text: string): string[] {
   return pieces;
 }
 
+/**
+ * The text's token count, or undefined when it has more than `limit`: counting stops there, so a
+ * huge text costs about `limit` tokens of work. Also the estimate of per-key token quotas.
+ */
+export function countTokensWithin(text: string, limit: number): number | undefined {
+  let count = 0;
+  for (const piece of countingPieces(text)) {
+    const within = isWithinTokenLimit(piece, limit - count);
+    if (within === false) return undefined;
+    count += within;
+  }
+  return count;
+}
+
 export function createTokenLimitScanner(opts: TokenLimitOptions): Scanner {
   const perModel = new Map(Object.entries(opts.perModel).map(([m, n]) => [canonicalModel(m), n]));
   return {
     name: 'TokenLimit',
     scan(text, ctx) {
       const limit = (ctx.model && perModel.get(canonicalModel(ctx.model))) || opts.limit;
-      // Stops counting at the limit, so a huge prompt costs about `limit` tokens of work.
-      const pieces = countingPieces(text);
-      let count = 0;
-      for (const piece of pieces) {
-        const within = isWithinTokenLimit(piece, limit - count);
-        if (within === false) {
-          count = -1;
-          break;
-        }
-        count += within;
-      }
-      if (count >= 0) return { score: count / limit, flagged: false };
-      const tokens = Buffer.byteLength(text) <= EXACT_COUNT_MAX_BYTES ? String(pieces.reduce((n, p) => n + countTokens(p), 0)) : `more than ${limit}`;
+      const count = countTokensWithin(text, limit);
+      if (count !== undefined) return { score: count / limit, flagged: false };
+      const tokens = Buffer.byteLength(text) <= EXACT_COUNT_MAX_BYTES ? String(countingPieces(text).reduce((n, p) => n + countTokens(p), 0)) : `more than ${limit}`;
       return { score: 1, flagged: true, reason: `${tokens} tokens, limit ${limit}`, params: { tokens, limit: String(limit) } };
     },
   };

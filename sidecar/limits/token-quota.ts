@@ -1,0 +1,83 @@
+// Per-key tokens per minute (auth.keys[].tokensPerMinute), enforced on /admit: a request is admitted
+// on its prompt's token count, then settled with the usage nginx logged for it (telemetry's
+// 'completion' records). A stream that overshoots completes; the overshoot is charged when it is
+// settled, so the key's next requests wait longer.
+import type { GatewayConfig } from '../../config/schema.ts';
+import type { AdmitVerdict } from '../../njs/contract.ts';
+import { localize } from '../../njs/i18n/messages.ts';
+import { limitHeaders } from '../../njs/limits/rate-limit-headers.ts';
+import { promptSegments, type Role } from '../guard/prompt-text.ts';
+import { countTokensWithin } from '../guard/scanners/token-limit.ts';
+import type { CompletionRecord } from '../telemetry/completion-record.ts';
+import { TokenWindow, type WindowLimit } from './token-window.ts';
+
+// Every role's text reaches the model and is billed by it, whatever the guard scans.
+const ALL_ROLES: Role[] = ['system', 'user', 'assistant', 'tool'];
+
+export interface QuotaCheck {
+  /** The 429 verdict when the key's window is spent. */
+  refused?: AdmitVerdict;
+  /** Headers for an admitted request: the key's token limit and what is left of it. */
+  headers?: Record<string, string>;
+}
+
+/** The prompt's token count (o200k_base, as TokenLimit counts), at most `cap`. */
+export function promptTokens(route: string, bodyText: string, cap: number): number {
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(bodyText) as Record<string, unknown>;
+  } catch {
+    return 0;
+  }
+  const text = promptSegments(route, body, ALL_ROLES)
+    .map((s) => s.text)
+    .join('\n');
+  return countTokensWithin(text, cap) ?? cap;
+}
+
+export class TokenQuota {
+  private readonly window = new TokenWindow();
+
+  constructor(
+    private readonly config: () => GatewayConfig,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  private limitOf(keyId: string): (WindowLimit & { perMinute: number }) | undefined {
+    const cfg = this.config();
+    if (!cfg.auth.enabled || !keyId) return undefined;
+    const perMinute = cfg.auth.keys.find((k) => k.id === keyId)?.tokensPerMinute;
+    if (perMinute === undefined) return undefined;
+    const windowMs = cfg.limits.tokenWindow;
+    return { perMinute, windowMs, tokens: Math.max(1, Math.round((perMinute * windowMs) / 60_000)) };
+  }
+
+  /** undefined when the key has no token quota. `lang`: the client's, for the refusal message. */
+  admit(keyId: string, requestId: string, route: string, bodyText: string, lang: string): QuotaCheck | undefined {
+    const limit = this.limitOf(keyId);
+    if (!limit) return undefined;
+    const d = this.window.reserve(keyId, requestId, promptTokens(route, bodyText, limit.tokens), limit, this.clock());
+    if (d.allowed) return { headers: { 'X-RateLimit-Limit-Tokens': String(d.limit), 'X-RateLimit-Remaining-Tokens': String(d.remaining) } };
+    const msg = localize(lang, 'token_quota_exceeded', { limit: String(limit.perMinute), seconds: String(d.retryAfterSeconds) });
+    return {
+      refused: { allow: false, lang: msg.lang, status: 429, code: 'token_quota_exceeded', message: msg.text, headers: limitHeaders(d.limit, d.remaining, d.retryAfterSeconds) },
+    };
+  }
+
+  /** The request was refused after its admission (guard block): it uses nothing. */
+  release(keyId: string, requestId: string): void {
+    if (this.limitOf(keyId)) this.window.settle(keyId, requestId, 0, this.clock());
+  }
+
+  /**
+   * The real usage of a finished request. Without reported usage (e.g. an OpenAI stream without
+   * stream_options.include_usage) an answered request keeps its estimate, and one that failed before
+   * any generation (4xx/5xx, but not 499: the client left mid-answer) is charged nothing.
+   */
+  settle(rec: CompletionRecord): void {
+    if (!this.limitOf(rec.keyId)) return;
+    const reported = rec.promptTokens !== undefined || rec.completionTokens !== undefined;
+    if (reported) this.window.settle(rec.keyId, rec.requestId, (rec.promptTokens ?? 0) + (rec.completionTokens ?? 0), this.clock());
+    else if (rec.status >= 400 && rec.status !== 499) this.window.settle(rec.keyId, rec.requestId, 0, this.clock());
+  }
+}
