@@ -19,6 +19,8 @@ export class NginxSync {
     private readonly control: NginxControl,
     private readonly paths: RenderPaths,
     private readonly log: SyncLog,
+    /** Told of every reload attempt nginx saw: a new conf installed and signalled, or refused. */
+    private readonly onReload: (ok: boolean) => void = () => undefined,
   ) {}
 
   /** Renders for this state and installs it; reloads a running nginx when anything changed. */
@@ -34,12 +36,14 @@ export class NginxSync {
       if (changed && this.control.isRunning()) {
         await this.control.reload();
         this.reloads++;
+        this.onReload(true);
         this.log.info({ reloads: this.reloads }, 'nginx reloaded with the new fleet state');
       }
       this.lastError = undefined;
       return changed;
     } catch (err) {
       this.lastError = (err as Error).message;
+      this.onReload(false);
       this.log.error({ err: this.lastError }, 'nginx conf not applied; the running one stays');
       throw err;
     }

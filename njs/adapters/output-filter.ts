@@ -5,6 +5,7 @@ import { negotiateLanguage } from '../i18n/messages.ts';
 import { createStreamGuard } from '../output/stream-guard.ts';
 import type { OutputRules, StreamFormat, StreamGuard } from '../output/types.ts';
 import { shapeOf } from '../request/routes.ts';
+import { watchUsage } from './usage-capture.ts';
 
 // Per request: njs gives every request its own VM, so module state lives as long as one response.
 let guard: StreamGuard | null | undefined;
@@ -43,13 +44,17 @@ function wholeChars(b: Buffer): number {
 
 export function outputFilter(r: NginxHTTPRequest, data: Buffer, flags: NginxHTTPSendBufferOptions): void {
   try {
+    watchUsage(r, data, !!flags.last);
     if (guard === undefined) guard = makeGuard(r);
     if (guard === null) return r.sendBuffer(data, flags);
     const bytes: Buffer = carry ? Buffer.concat([carry, data]) : data;
     const cut = flags.last ? bytes.length : wholeChars(bytes);
     carry = cut < bytes.length ? bytes.slice(cut) : null;
     const res = guard.push(bytes.slice(0, cut).toString(), !!flags.last);
-    if (res.blocked) r.warn('gateway output guard: ' + res.blocked.scanner + ' (' + res.blocked.reason + ')');
+    if (res.blocked) {
+      r.variables.gw_output_blocked = res.blocked.scanner;
+      r.warn('gateway output guard: ' + res.blocked.scanner + ' (' + res.blocked.reason + ')');
+    }
     r.sendBuffer(res.out, flags);
   } catch (e) {
     r.error('gateway output filter: ' + String(e));

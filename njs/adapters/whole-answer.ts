@@ -5,10 +5,12 @@
 import { UPSTREAM_URI, type AdmitVerdict, type ApiShape } from '../contract.ts';
 import { keyForStatus } from '../errors/error-body.ts';
 import { sendError } from './respond.ts';
+import { recordAnswerEnd } from './usage-capture.ts';
 import { applyVerdict } from './verdict.ts';
 
 function deliver(r: NginxHTTPRequest, answer: NginxHTTPRequest, body: string): void {
   r.headersOut['Content-Type'] = String(answer.headersOut['Content-Type'] || 'application/json');
+  recordAnswerEnd(r, Buffer.from(answer.responseText || ''), r.headersOut['Content-Type']);
   r.return(answer.status, body);
 }
 
@@ -23,6 +25,8 @@ function scanned(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest,
 }
 
 export function forward(r: NginxHTTPRequest, shape: ApiShape, location: string, scanWhole: boolean): void {
+  // The gateway's own time before the first attempt (body parsing, admission), for X-Gateway-Overhead-Ms.
+  r.variables.gw_overhead_ms = String(Math.round(Number(r.variables.request_time) * 1000));
   if (!scanWhole) return r.internalRedirect(location);
   r.variables.gw_path = r.uri;
   r.subrequest(UPSTREAM_URI, { method: 'POST', body: r.variables.gw_body || r.requestText }, function (answer: NginxHTTPRequest) {

@@ -3,13 +3,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ADMIT_HEADER_ROUTE, SCAN_HEADER_LANG } from '../../njs/contract.ts';
 import type { OutputGuard } from '../guard/output-guard.ts';
 import { DEFAULT_LOCALE } from '../language/locales.ts';
+import type { Telemetry } from '../telemetry/telemetry.ts';
 
 export interface ScanOutputOptions {
   /** Read per request: a config reload swaps the guard; none while whole answers are not scanned. */
   guard: () => OutputGuard | undefined;
+  telemetry: Telemetry;
 }
 
-export const scanOutputRoutes: FastifyPluginAsync<ScanOutputOptions> = async (app, { guard }) => {
+export const scanOutputRoutes: FastifyPluginAsync<ScanOutputOptions> = async (app, { guard, telemetry }) => {
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) =>
     done(null, body),
   );
@@ -17,6 +19,9 @@ export const scanOutputRoutes: FastifyPluginAsync<ScanOutputOptions> = async (ap
     const lang = String(req.headers[SCAN_HEADER_LANG.toLowerCase()] || DEFAULT_LOCALE);
     const g = guard();
     if (!g) return { allow: true, lang };
-    return g.scan(String(req.headers[ADMIT_HEADER_ROUTE.toLowerCase()] ?? ''), String(req.body ?? ''), lang);
+    const verdict = g.scan(String(req.headers[ADMIT_HEADER_ROUTE.toLowerCase()] ?? ''), String(req.body ?? ''), lang);
+    telemetry.observeOutput(verdict);
+    if (verdict.guard) req.log.info({ guard: verdict.guard }, 'guard blocked an answer');
+    return verdict;
   });
 };

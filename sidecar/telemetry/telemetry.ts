@@ -1,0 +1,138 @@
+// The sidecar's telemetry: receives nginx's access log over syslog (UDP on loopback), turns each
+// line into metrics and a CompletionRecord for usage accounting ('completion' event), and records
+// what the sidecar sees itself (probes, reloads, guard verdicts).
+import dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import type { AdmitVerdict } from '../../njs/contract.ts';
+import { modelRoutes } from '../../njs/request/routes.ts';
+import type { ProbeResult } from '../fleet/probe.ts';
+import type { HealthRecord } from '../fleet/health-tracker.ts';
+import type { ScannerOutcome } from '../guard/input-guard.ts';
+import { parseAccessLine, type AccessLine } from './access-line.ts';
+import type { CompletionRecord } from './completion-record.ts';
+import { InFlight } from './in-flight.ts';
+import { closedLabel, routeLabel, statusClass, type LabelSets } from './labels.ts';
+import { createMetrics } from './metrics.ts';
+import { readDrops } from './udp-drops.ts';
+
+// nginx may send a little more than its syslog limit allows when a model name is long; a datagram is at most 64 KB.
+const RECV_BUFFER = 4 * 1024 * 1024;
+const SCANNER_NAME = /^[A-Za-z][A-Za-z0-9]{0,39}$/;
+
+export declare interface Telemetry {
+  on(event: 'completion', listener: (record: CompletionRecord) => void): this;
+}
+
+export class Telemetry extends EventEmitter {
+  private port?: number;
+  readonly metrics = createMetrics(() => (this.port === undefined ? undefined : readDrops(this.port)));
+  private readonly inFlight = new InFlight(this.metrics.inFlight);
+  private socket?: dgram.Socket;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly labels: () => LabelSets) {
+    super();
+  }
+
+  /** Binds the syslog receiver on 127.0.0.1:port. */
+  async listen(port: number): Promise<void> {
+    const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: RECV_BUFFER });
+    socket.on('message', (msg) => this.receive(msg.toString('utf8')));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, '127.0.0.1', () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    socket.on('error', () => undefined);
+    this.socket = socket;
+    this.port = port;
+    this.timer = setInterval(() => this.inFlight.expire(Date.now()), 5000);
+    this.timer.unref();
+  }
+
+  receive(datagram: string): void {
+    const line = parseAccessLine(datagram);
+    this.metrics.logLines.inc({ result: line ? 'parsed' : 'invalid' });
+    if (!line) return;
+    if (line.event === 'start') return this.started(line.start.requestId, line.start.pool);
+    this.done(line);
+  }
+
+  /** The request left for its upstream group (nginx's start line, or the sidecar admitted it). */
+  started(requestId: string, pool: string): void {
+    if (requestId && pool) this.inFlight.start(requestId, upstreamLabel(pool), Date.now());
+  }
+
+  private done(line: Extract<AccessLine, { event: 'done' }>): void {
+    const rec = line.record;
+    const sets = this.labels();
+    const m = this.metrics;
+    const route = routeLabel(rec.uri);
+    const model = rec.model ? (sets.model(rec.model) ?? 'other') : 'none';
+    const key = closedLabel(rec.keyId, sets.key);
+    m.requests.inc({ route, model, backend: closedLabel(rec.backend, sets.backend), status_class: statusClass(rec.status) });
+    m.duration.observe({ route, model }, rec.requestTime);
+    if (rec.ttfb !== undefined) m.ttfb.observe({ route, model }, rec.ttfb);
+    if (rec.attempts > 1) m.retries.inc({ route, model }, rec.attempts - 1);
+    if (rec.status === 499) m.incomplete.inc({ route, model, reason: 'client_closed' });
+    else if (line.proxied && rec.status === 200 && !rec.terminal && !line.outputBlocked) m.incomplete.inc({ route, model, reason: 'no_terminal_event' });
+    if (rec.promptTokens) m.tokens.inc({ model, key, type: 'prompt' }, rec.promptTokens);
+    if (rec.completionTokens) m.tokens.inc({ model, key, type: 'completion' }, rec.completionTokens);
+    if (rec.status === 429) {
+      // nginx's limits say so; a 429 before any upstream attempt is the sidecar's token quota; the rest are backends' own.
+      const limit = line.limits.requestLimited ? 'requests' : line.limits.concurrencyLimited ? 'concurrency' : !line.proxied && modelRoutes()[rec.uri] ? 'tokens' : '';
+      if (limit) m.rateLimited.inc({ key, limit });
+    }
+    if (line.outputBlocked) m.guardVerdicts.inc({ direction: 'output', scanner: scannerLabel(line.outputBlocked), verdict: 'block' });
+    if (line.pool) this.inFlight.finish(rec.requestId, Date.now());
+    this.emit('completion', rec);
+  }
+
+  observeProbe(backend: string, result: ProbeResult, record: HealthRecord): void {
+    const m = this.metrics;
+    m.probeDuration.observe({ backend }, result.durationMs / 1000);
+    if (!result.ok) m.probeFailures.inc({ backend });
+    else m.backendModels.set({ backend }, result.models.length);
+    m.backendUp.set({ backend }, record.healthy ? 1 : 0);
+  }
+
+  observeReload(ok: boolean): void {
+    this.metrics.reloads.inc({ result: ok ? 'success' : 'failure' });
+    this.metrics.lastReloadOk.set(ok ? 1 : 0);
+  }
+
+  observeInput(verdict: AdmitVerdict, results: ScannerOutcome[]): void {
+    const m = this.metrics;
+    for (const r of results) {
+      const scanner = scannerLabel(r.scanner);
+      m.guardVerdicts.inc({ direction: 'input', scanner, verdict: r.flagged ? r.action : 'pass' });
+      m.guardDuration.observe({ direction: 'input', scanner }, r.ms / 1000);
+    }
+    m.language.inc({ language: verdict.lang });
+  }
+
+  /** Whole answers checked by the sidecar: only what it did (block, redact) is a verdict. */
+  observeOutput(verdict: AdmitVerdict): void {
+    if (verdict.guard) this.metrics.guardVerdicts.inc({ direction: 'output', scanner: scannerLabel(verdict.guard.scanner), verdict: 'block' });
+    const redacted = verdict.headers?.['X-Guard-Output-Redacted'];
+    if (redacted) this.metrics.guardVerdicts.inc({ direction: 'output', scanner: scannerLabel(redacted), verdict: 'redact' });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+}
+
+/** "gw.a.b" → "a.b": the backends of the group. */
+function upstreamLabel(pool: string): string {
+  return pool.replace(/^gw\./, '') || 'none';
+}
+
+function scannerLabel(name: string): string {
+  return SCANNER_NAME.test(name) ? name : 'other';
+}

@@ -1,0 +1,134 @@
+// The pure parts of the telemetry path: answer-end parsing (runs in njs too), access-line parsing,
+// in-flight pairing, label closing and the /metrics token check.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Gauge, Registry } from 'prom-client';
+import { lastCount, parseAnswerEnd as parseEnd } from '../../njs/usage/parse-usage.ts';
+
+const parseAnswerEnd = (text: string, contentType: string) => parseEnd(Buffer.from(text), contentType);
+import { bearerMatches } from '../../sidecar/routes/metrics.ts';
+import { attemptsOf, parseAccessLine, timeToFirstByte } from '../../sidecar/telemetry/access-line.ts';
+import { InFlight } from '../../sidecar/telemetry/in-flight.ts';
+import { dropsFor } from '../../sidecar/telemetry/udp-drops.ts';
+import { closedLabel, routeLabel, statusClass } from '../../sidecar/telemetry/labels.ts';
+
+describe('answer end', () => {
+  it('reads OpenAI usage from a whole answer and from the last chunk of a stream', () => {
+    const whole = '{"id":"x","choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":12,"completion_tokens":34,"total_tokens":46}}';
+    assert.deepEqual(parseAnswerEnd(whole, 'application/json'), { terminal: true, promptTokens: 12, completionTokens: 34 });
+    const sse = 'data: {"choices":[{"delta":{"content":"a"}}],"usage":null}\n\ndata: {"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7}}\n\ndata: [DONE]\n\n';
+    assert.deepEqual(parseAnswerEnd(sse, 'text/event-stream; charset=utf-8'), { terminal: true, promptTokens: 5, completionTokens: 7 });
+  });
+
+  it('reads Ollama eval counts from the final line', () => {
+    const nd = '{"message":{"content":"a"},"done":false}\n{"done":true,"prompt_eval_count":3,"eval_count":9,"eval_duration":1}\n';
+    assert.deepEqual(parseAnswerEnd(nd, 'application/x-ndjson'), { terminal: true, promptTokens: 3, completionTokens: 9 });
+  });
+
+  it('says a stream without its terminal event is not complete', () => {
+    assert.equal(parseAnswerEnd('data: {"choices":[]}\n\n', 'text/event-stream').terminal, false);
+    assert.equal(parseAnswerEnd('{"done":false}\n', 'application/x-ndjson').terminal, false);
+    assert.equal(parseAnswerEnd('{"choices":[{"mess', 'application/json').terminal, false);
+  });
+
+  it('ignores counts quoted inside generated text', () => {
+    assert.equal(lastCount(Buffer.from('{"content":"say \\"prompt_tokens\\": 999"}'), 'prompt_tokens'), undefined);
+    assert.equal(lastCount(Buffer.from('{"prompt_eval_count":4}'), 'eval_count'), undefined);
+    assert.equal(lastCount(Buffer.from('{"prompt_tokens" : 17, "x": 1}'), 'prompt_tokens'), 17, 'spaces around the colon');
+  });
+});
+
+const line = (fields: Record<string, unknown>) => `<190>Nov 23 16:00:00 llmgw: ${JSON.stringify(fields)}`;
+const DONE = { event: 'done', request_id: 'r1', uri: '/api/chat', status: 200, model: 'm', pool: 'gw.a.b', backend: 'b', request_time: 1.5, bytes_sent: 10 };
+
+describe('access lines', () => {
+  it('parses a finished request with retries, time to first byte and usage', () => {
+    const parsed = parseAccessLine(
+      line({ ...DONE, upstream_addr: '127.0.0.1:1, 127.0.0.1:2', upstream_header_time: '-, 0.250', upstream_response_time: '0.010, 1.400', overhead_ms: '3', tokens_prompt: '4', tokens_completion: '', terminal: '1', key: 'k1' }),
+    );
+    assert.ok(parsed && parsed.event === 'done');
+    assert.equal(parsed.proxied, true);
+    assert.equal(parsed.record.attempts, 2);
+    assert.equal(parsed.record.ttfb, 0.003 + 0.01 + 0.25);
+    assert.equal(parsed.record.promptTokens, 4);
+    assert.equal(parsed.record.completionTokens, undefined);
+    assert.equal(parsed.record.terminal, true);
+    assert.equal(parsed.record.keyId, 'k1');
+  });
+
+  it('parses start lines and refuses anything else', () => {
+    assert.deepEqual(parseAccessLine(line({ event: 'start', request_id: 'r1', pool: 'gw.a' })), { event: 'start', start: { requestId: 'r1', pool: 'gw.a' } });
+    assert.equal(parseAccessLine('<190>Nov 23 16:00:00 llmgw: {"event":"done"'), null);
+    assert.equal(parseAccessLine('no json here'), null);
+    assert.equal(parseAccessLine(line({ event: 'done', status: '200' })), null);
+  });
+
+  it('counts only servers as attempts', () => {
+    assert.equal(attemptsOf(''), 0);
+    assert.equal(attemptsOf('127.0.0.1:1'), 1);
+    assert.equal(attemptsOf('127.0.0.1:1, 127.0.0.1:2, gw.a.b'), 2);
+    assert.equal(attemptsOf('127.0.0.1:1 : 127.0.0.1:2'), 2);
+    assert.equal(timeToFirstByte({ upstream_header_time: '' }), undefined);
+  });
+});
+
+describe('in flight', () => {
+  const gauge = () => new Gauge({ name: 'x', help: 'x', labelNames: ['upstream'], registers: [new Registry()] });
+  const value = async (g: Gauge, upstream: string) => (await g.get()).values.find((v) => v.labels.upstream === upstream)?.value ?? 0;
+
+  it('pairs start and done by request id, in either order', async () => {
+    const g = gauge();
+    const f = new InFlight(g);
+    f.start('1', 'a', 0);
+    f.start('2', 'a', 0);
+    assert.equal(await value(g, 'a'), 2);
+    f.finish('1', 1);
+    f.finish('3', 1);
+    f.start('3', 'a', 2);
+    assert.equal(await value(g, 'a'), 1, 'a done that overtook its start cancels it');
+  });
+
+  it('forgets starts whose done line was lost', async () => {
+    const g = gauge();
+    const f = new InFlight(g);
+    f.start('1', 'a', 0);
+    f.expire(30 * 60_000);
+    assert.equal(await value(g, 'a'), 1);
+    f.expire(61 * 60_000);
+    assert.equal(await value(g, 'a'), 0);
+  });
+});
+
+describe('labels', () => {
+  it('close every value over a known set', () => {
+    assert.equal(routeLabel('/v1/chat/completions'), '/v1/chat/completions');
+    assert.equal(routeLabel('/v1/models/llama3'), '/v1/models/{id}');
+    assert.equal(routeLabel('/wp-admin/../etc'), 'other');
+    assert.equal(statusClass(404), '4xx');
+    assert.equal(statusClass(0), 'other');
+    assert.equal(closedLabel('', () => true), 'none');
+    assert.equal(closedLabel('x', () => false), 'other');
+  });
+});
+
+describe('log datagram drops', () => {
+  it('reads the drops column of the socket bound to the log port', () => {
+    const proc = [
+      '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops',
+      ' 5471: 0100007F:E53B 0100007F:8B29 01 00000000:00000000 00:00000000 00000000 65534        0 477084 2 0000000067c9a974 0',
+      ' 5472: 0100007F:2512 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 477085 2 0000000067c9a975 42',
+    ].join('\n');
+    assert.equal(dropsFor(proc, 9490), 42);
+    assert.equal(dropsFor(proc, 9514), undefined);
+  });
+});
+
+describe('/metrics token', () => {
+  it('accepts only the exact bearer token', () => {
+    assert.equal(bearerMatches('Bearer secret-token', 'secret-token'), true);
+    assert.equal(bearerMatches('bearer secret-token', 'secret-token'), true);
+    assert.equal(bearerMatches('Bearer secret-tokeN', 'secret-token'), false);
+    assert.equal(bearerMatches('secret-token', 'secret-token'), false);
+    assert.equal(bearerMatches(undefined, 'secret-token'), false);
+  });
+});
