@@ -1,20 +1,25 @@
-// gateway validate | render | reload | start | demo
+// gateway validate | render | reload | start | sidecar | demo
 import { writeFileSync } from 'node:fs';
 import { configReference } from '../config/docs.ts';
+import { metricsReference } from '../sidecar/telemetry/metrics-docs.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import { NginxConfError, NginxControl } from '../nginx/control.ts';
 import { renderAll } from '../nginx/render/index.ts';
 import { Fleet } from '../sidecar/fleet/fleet.ts';
 import { describeFleet, Gateway, renderPaths } from '../sidecar/gateway.ts';
 import { runDemo } from './demo.ts';
+import { describeAuth, keysCommand } from './keys.ts';
 
 const USAGE = `usage: gateway <command> [--config FILE]
   validate   check the config file and say what is wrong
   render     validate, probe the backends, render the nginx conf and test it with nginx -t
   reload     re-read the config in the running gateway (validated and nginx -t tested first)
   start      run nginx and the sidecar in the foreground (Ctrl-C stops both)
+  sidecar    run the sidecar alone; it renders the conf and signals an nginx started elsewhere
+             (another container sharing its pid namespace) to reload
   demo       start three emulated Ollama backends and the gateway on https://127.0.0.1:8443
-  docs       regenerate docs/CONFIG.md from the config schema
+  keys       create, list, rotate, disable, enable or delete API keys (gateway keys: details)
+  docs       regenerate docs/CONFIG.md and docs/METRICS.md from the config schema and metric definitions
 The config file is --config, else $GATEWAY_CONFIG, else gateway.yaml.`;
 
 function configFile(args: string[]): string {
@@ -42,10 +47,12 @@ async function reload(file: string): Promise<void> {
   console.log(body.changed ? 'reloaded' : 'no change');
 }
 
-async function start(file: string): Promise<void> {
-  const gw = await Gateway.start(file, { say: console.log, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+async function start(file: string, manageNginx: boolean): Promise<void> {
+  const gw = await Gateway.start(file, { manageNginx, say: console.log, logger: process.env.LOG_LEVEL ? { level: process.env.LOG_LEVEL } : undefined });
   const { listen } = gw.config;
-  console.log(`gateway listening on https://${listen.address}:${listen.https}${listen.http ? ` (http :${listen.http} redirects)` : ''}; Ctrl-C stops it`);
+  console.log(describeAuth(gw.config));
+  if (manageNginx) console.log(`gateway listening on https://${listen.address}:${listen.https}${listen.http ? ` (http :${listen.http} redirects)` : ''}; Ctrl-C stops it`);
+  else console.log(`sidecar listening on 127.0.0.1:${gw.config.sidecar.port}; nginx is to run ${gw.control.confDir}/nginx.conf`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
@@ -62,6 +69,7 @@ async function main(argv: string[]): Promise<void> {
     case 'validate': {
       const loaded = loadConfig(file);
       console.log(`${loaded.file}: valid (${loaded.config.backends.length} backends, strategy ${loaded.config.strategy})`);
+      console.log(describeAuth(loaded.config));
       return;
     }
     case 'render':
@@ -69,12 +77,17 @@ async function main(argv: string[]): Promise<void> {
     case 'reload':
       return reload(file);
     case 'start':
-      return start(file);
+      return start(file, true);
+    case 'sidecar':
+      return start(file, false);
     case 'demo':
       return runDemo();
+    case 'keys':
+      return keysCommand(args, file);
     case 'docs':
       writeFileSync(new URL('../docs/CONFIG.md', import.meta.url), configReference());
-      console.log('wrote docs/CONFIG.md');
+      writeFileSync(new URL('../docs/METRICS.md', import.meta.url), metricsReference());
+      console.log('wrote docs/CONFIG.md and docs/METRICS.md');
       return;
     default:
       console.log(USAGE);

@@ -41,7 +41,23 @@ export function validateConfig(doc: unknown, file: string): LoadedConfig {
   const parsed = configSchema.safeParse(doc ?? {});
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
   const abs = resolve(file);
-  return { config: parsed.data, file: abs, runtimeDir: resolve(dirname(abs), parsed.data.runtimeDir) };
+  const config = parsed.data;
+  config.observability.metricsToken ??= readMetricsToken(config.observability.metricsTokenFile, file);
+  return { config, file: abs, runtimeDir: resolve(dirname(abs), config.runtimeDir) };
+}
+
+// The token kept out of the config file (a Docker secret): a missing or short one is a config error.
+function readMetricsToken(tokenFile: string | undefined, file: string): string | undefined {
+  if (!tokenFile) return undefined;
+  const path = resolve(dirname(resolve(file)), tokenFile);
+  let token: string;
+  try {
+    token = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(file, [`observability.metricsTokenFile: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
+  }
+  if (token.length < 16) throw new ConfigError(file, [`observability.metricsTokenFile: the token in ${path} has fewer than 16 characters`]);
+  return token;
 }
 
 export function loadConfig(file = process.env.GATEWAY_CONFIG || 'gateway.yaml'): LoadedConfig {

@@ -192,6 +192,150 @@ const inputGuardSchema = z
   })
   .prefault({});
 
+// Mozilla's "intermediate" TLS 1.2 suites (guideline 5.7) without its DHE ones: nginx offers DHE only
+// with ssl_dhparam, and the ECDHE suites cover every client of the last decade.
+const INTERMEDIATE_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+// One string type with a plain message, rather than a union (which reports "Invalid input").
+const matches = (schema: z.ZodType, message: string) => z.string().refine((text) => schema.safeParse(text).success, message);
+const ipAddress = matches(z.union([z.ipv4(), z.ipv6()]), 'an IP address such as 10.0.0.53 or fd00::53');
+const ipOrCidr = matches(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]), 'an IP address or CIDR such as 10.0.0.0/8');
+
+// What the HTTPS edge shows clients and tolerates from them (rendered by nginx/render/edge.ts).
+const edgeSchema = z
+  .object({
+    ciphers: z
+      .string()
+      .regex(/^[A-Za-z0-9!+@=._-]+(:[A-Za-z0-9!+@=._-]+)*$/, 'an OpenSSL cipher list such as ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256')
+      .default(INTERMEDIATE_CIPHERS)
+      .describe("TLS 1.2 cipher suites (OpenSSL names); TLS 1.3 uses OpenSSL's own suites, all AEAD. Default: Mozilla's intermediate list without DHE."),
+    ocsp: z
+      .object({
+        stapling: z.boolean().default(true).describe('Staple verified OCSP responses when tls.cert is set; never with the generated self-signed pair.'),
+        trustedCertificate: z
+          .string()
+          .optional()
+          .describe("PEM file with the issuer's intermediate and root certificates, to verify OCSP responses (relative to the config file); unset = the chain in tls.cert."),
+        resolvers: z
+          .array(ipAddress)
+          .default([])
+          .describe("DNS servers nginx asks for the OCSP responder's address; empty = resolved once at start by the system resolver."),
+      })
+      .prefault({}),
+    hsts: z
+      .object({
+        maxAge: z.number().int().min(0).default(63072000).describe('Strict-Transport-Security max-age in seconds (2 years); 0 tells browsers to forget the policy.'),
+        includeSubDomains: z.boolean().default(true).describe('The policy covers subdomains of the gateway host too.'),
+      })
+      .prefault({}),
+    headerBufferSize: size('1k', 'Buffer for the request line and headers of a request (client_header_buffer_size); longer ones move to the large buffers.'),
+    largeHeaderBuffers: z
+      .object({
+        count: z.number().int().min(1).max(64).default(4).describe('Large header buffers per request: all headers together must fit in count × size (431 above).'),
+        size: size('8k', 'Longest header line (431 above) and request line (414 above).'),
+      })
+      .prefault({}),
+    timeouts: z
+      .object({
+        clientHeader: duration('10s', 'Longest time to complete the TLS handshake, then to send the request line and headers; the connection is closed without an answer (slow-header attacks).'),
+        clientBody: duration('30s', 'Longest pause between two reads of the request body; then the connection is closed.'),
+        send: duration('30s', 'Longest time a client may leave an answer unread before it is dropped (a stalled client holds a backend slot).'),
+        keepalive: duration('65s', 'How long an idle client connection (HTTP/1.1 or HTTP/2) stays open; above the 60 s idle timeout of common load balancers in front.'),
+      })
+      .prefault({}),
+    trustedProxies: z
+      .array(ipOrCidr)
+      .default([])
+      .describe('Addresses or CIDRs of proxies in front of the gateway whose X-Forwarded-For names the client (nginx realip); empty = X-Forwarded-For from clients is ignored.'),
+  })
+  .prefault({})
+  .describe('The HTTPS edge: TLS, security headers, header size limits, client timeouts and trusted proxies.');
+
+// Globs over model names: the name alphabet plus * (any run) and ? (one character).
+const modelGlob = z.string().regex(/^[A-Za-z0-9._:\/*?-]{1,200}$/, 'a model name or a glob such as llama3* or qwen2.5:?b');
+
+export const apiKeySchema = z.object({
+  id: name.describe('Unique id of the key: logged and used as metrics label instead of the secret.'),
+  hash: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" and 64 lowercase hex digits, the SHA-256 of the secret (`gateway keys create` writes it)')
+    .describe('"sha256:" + hex SHA-256 of the secret; the secret itself is never stored.'),
+  label: z.string().max(200).optional().describe('Who or what the key is for (for people; not rendered).'),
+  models: z
+    .array(modelGlob)
+    .min(1)
+    .default(['*'])
+    .describe('Models the key may use, by the name clients ask for (an alias by its own name): names or globs (* any characters, ? one), case-insensitive.'),
+  requestsPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Requests per minute to model routes (nginx limit_req, metered evenly: 60 means one per second); unset = unlimited.'),
+  burst: z.number().int().min(0).default(0).describe('Requests accepted at once above requestsPerMinute (nginx limit_req burst, nodelay).'),
+  maxConcurrent: z.number().int().min(1).optional().describe('Requests to model routes in flight at once (nginx limit_conn); unset = unlimited.'),
+  tokensPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Prompt + completion tokens per minute (sidecar, needs admission.enabled): admitted on the prompt\'s count, settled with the usage the backend reports.'),
+  enabled: z.boolean().default(true).describe('false: requests with this key get 403 (the key stays in config and logs).'),
+});
+
+const authSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Require an API key (Authorization: Bearer, or x-api-key) on every route but /, /healthz, /readyz and the legacy redirects. Turn off only on a trusted network.'),
+    keys: z.array(apiKeySchema).default([]).describe('The API keys; `gateway keys create <id>` adds one.'),
+  })
+  .prefault({});
+
+const ipRate = (what: string) =>
+  z
+    .object({
+      requestsPerMinute: z.number().int().min(1).nullable().default(null).describe(`Requests per minute one client IP may send to ${what}; null = unlimited.`),
+      burst: z.number().int().min(0).default(0).describe('Requests accepted at once above the rate (nginx limit_req burst, nodelay).'),
+    })
+    .prefault({});
+
+const limitsSchema = z
+  .object({
+    perIp: z
+      .object({
+        generate: ipRate('chat and generation routes'),
+        embeddings: ipRate('embedding routes'),
+        metadata: ipRate('model listings, /api/show, /api/ps and /api/version'),
+        maxConcurrent: z.number().int().min(1).nullable().default(null).describe('Requests one client IP may have in flight (nginx limit_conn); null = unlimited.'),
+      })
+      .prefault({})
+      .describe('Limits per client address (after edge real-IP handling), whatever the key; off by default, as clients behind one NAT share an address.'),
+    tokenWindow: duration('1m', 'Sliding window in which tokensPerMinute is counted; the budget scales with it (30s allows half).'),
+  })
+  .prefault({});
+
+type ConfigDraft = { auth: z.output<typeof authSchema>; admission: { enabled: boolean } };
+
+// Ids and hashes end up as nginx map keys and values: both must be unique.
+function checkKeys(cfg: ConfigDraft, ctx: z.RefinementCtx): void {
+  const ids = new Set<string>();
+  const hashes = new Set<string>();
+  cfg.auth.keys.forEach((k, i) => {
+    if (ids.has(k.id)) ctx.addIssue({ code: 'custom', path: ['auth', 'keys', i, 'id'], message: `duplicate key id "${k.id}"` });
+    if (hashes.has(k.hash)) ctx.addIssue({ code: 'custom', path: ['auth', 'keys', i, 'hash'], message: 'the same hash as another key (one secret, two keys)' });
+    ids.add(k.id);
+    hashes.add(k.hash);
+    if (k.tokensPerMinute !== undefined && !cfg.admission.enabled) {
+      ctx.addIssue({ code: 'custom', path: ['auth', 'keys', i, 'tokensPerMinute'], message: 'needs admission.enabled: the sidecar counts tokens on /_admit' });
+    }
+  });
+}
+
 export const configSchema = z
   .object({
     listen: z
@@ -208,6 +352,7 @@ export const configSchema = z
       })
       .prefault({})
       .refine((t) => !t.cert === !t.key, 'set both cert and key, or neither'),
+    edge: edgeSchema,
     runtimeDir: z
       .string()
       .default('nginx/generated')
@@ -238,6 +383,30 @@ export const configSchema = z
         admitTimeout: duration('2s', 'Longest wait for the sidecar verdict.'),
       })
       .prefault({}),
+    observability: z
+      .object({
+        logPort: port.default(9514).describe('Loopback UDP port where the sidecar receives nginx\'s access log (syslog, one JSON line per finished request).'),
+        metricsListen: z
+          .string()
+          .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 0.0.0.0:9464')
+          .nullable()
+          .default(null)
+          .describe('Also serve /metrics (only) on this address, e.g. for a Prometheus on another host; null = /metrics only on the sidecar\'s loopback port.'),
+        metricsToken: z
+          .string()
+          .min(16, 'use at least 16 characters')
+          .optional()
+          .describe('Bearer token /metrics requires when set; required when metricsListen is not a loopback address.'),
+        metricsTokenFile: z
+          .string()
+          .optional()
+          .describe('File holding metricsToken instead (a Docker secret, say; relative to the config file), read at start and on reload.'),
+        logLevel: z
+          .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+          .default('info')
+          .describe('Level of the sidecar\'s JSON logs (pino): guard blocks, reloads and probe changes are info, each with the request id where there is one.'),
+      })
+      .prefault({}),
     admission: z
       .object({
         enabled: z
@@ -250,6 +419,8 @@ export const configSchema = z
       .object({ input: inputGuardSchema, output: outputGuardSchema })
       .prefault({})
       .describe('input: scanners run by the sidecar on /_admit (needs admission.enabled); output: checks on streamed answers inside nginx.'),
+    auth: authSchema,
+    limits: limitsSchema,
     backends: z.array(backendSchema).min(1).describe('The fleet.'),
     strategy: z
       .enum(['round_robin', 'least_busy', 'weighted'])
@@ -312,6 +483,11 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['guard', 'input', 'regex', 'patterns', i], message: `not a valid regular expression: ${(err as Error).message}` });
       }
     });
+    const listen = cfg.observability.metricsListen;
+    if (listen && !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):/.test(listen) && !cfg.observability.metricsToken && !cfg.observability.metricsTokenFile) {
+      ctx.addIssue({ code: 'custom', path: ['observability', 'metricsToken'], message: `required when /metrics listens on ${listen} (not loopback)` });
+    }
+    checkKeys(cfg, ctx);
     for (const alias of Object.keys(cfg.models.aliases)) {
       if (cfg.models.aliases[alias] === alias) ctx.addIssue({ code: 'custom', path: ['models', 'aliases', alias], message: 'alias points to itself' });
     }
@@ -325,3 +501,4 @@ export type Strategy = GatewayConfig['strategy'];
 export type InputGuardConfig = GatewayConfig['guard']['input'];
 export type OutputGuardConfig = GatewayConfig['guard']['output'];
 export type GuardAction = InputGuardConfig['promptInjection']['action'];
+export type ApiKeyConfig = GatewayConfig['auth']['keys'][number];

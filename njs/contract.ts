@@ -7,6 +7,12 @@ export type ApiShape = 'openai' | 'ollama';
 /** Body of the njs → sidecar `/_admit` subrequest is the client's own request body; these ride in headers. */
 export const ADMIT_HEADER_ROUTE = 'X-Gateway-Route';
 export const ADMIT_HEADER_MODEL = 'X-Gateway-Model';
+/** Id of the client's API key ("" when auth is off), for its token quota. */
+export const ADMIT_HEADER_KEY = 'X-Gateway-Key-Id';
+/** The upstream group the request goes to once admitted: the sidecar counts it in flight from then on. */
+export const ADMIT_HEADER_POOL = 'X-Gateway-Pool';
+/** The client's key's model globs (njs/auth/model-globs.ts) on listings the sidecar answers; absent = no policy. */
+export const KEY_MODELS_HEADER = 'X-Gateway-Key-Models';
 /** Language of the prompt, sent with a whole answer to /scan/output. */
 export const SCAN_HEADER_LANG = 'X-Gateway-Lang';
 

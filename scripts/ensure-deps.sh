@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what the gateway needs when it is missing, so `npm start`, `npm run demo` and `npm test`
-# work on a fresh Debian machine: nginx with the njs module and the njs CLI from apt, node modules from npm.
+# work on a fresh Debian machine: nginx with the njs module, the njs CLI and promtool from apt, node modules from npm.
 set -e
 cd "$(dirname "$0")/.."
 
@@ -9,12 +9,14 @@ command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
 [ -e /usr/lib/nginx/modules/ngx_http_js_module.so ] || missing="$missing libnginx-mod-http-js"
 command -v njs >/dev/null 2>&1 || missing="$missing njs"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+# promtool (tests check the /metrics output and the Prometheus config with it).
+command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
 if [ -n "$missing" ]; then
   echo "installing from apt:$missing" >&2
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
 # Install from the lock file when node_modules is absent or older than it. `npm ci` refuses a lock

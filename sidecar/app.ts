@@ -1,17 +1,23 @@
 // The sidecar's HTTP app: one plugin per capability, registered by one factory so that tests can
 // build it and call app.inject().
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../config/schema.ts';
 import type { Fleet } from './fleet/fleet.ts';
 import type { InputGuard } from './guard/input-guard.ts';
 import type { OutputGuard } from './guard/output-guard.ts';
+import { labelSetsFor } from './telemetry/labels.ts';
+import { Telemetry } from './telemetry/telemetry.ts';
+import { TokenQuota } from './limits/token-quota.ts';
 import { admitRoutes } from './routes/admit.ts';
 import { controlRoutes, type ControlOptions } from './routes/control.ts';
 import { fleetApiRoutes } from './routes/fleet-api.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { scanOutputRoutes } from './routes/scan-output.ts';
 
 export interface AppDeps {
   current: () => { fleet: Fleet; config: GatewayConfig; guard?: InputGuard; outputGuard?: OutputGuard };
+  /** Default: a Telemetry of its own (tests that build only the app). */
+  telemetry?: Telemetry;
   control?: ControlOptions;
   logger?: boolean | object;
 }
@@ -21,10 +27,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logger: deps.logger ?? false,
     // nginx sends its request id; use it so sidecar logs join the access log.
     requestIdHeader: 'x-request-id',
+    // Two log lines per /admit would cost more than the scan; guard blocks and events are logged.
+    logController: new LogController({ disableRequestLogging: true }),
     keepAliveTimeout: 75_000,
   });
-  app.register(admitRoutes, { guard: () => deps.current().guard });
-  app.register(scanOutputRoutes, { guard: () => deps.current().outputGuard });
+  const telemetry = deps.telemetry ?? new Telemetry(() => labelSetsFor(deps.current().config, deps.current().fleet));
+  // Token quotas are admitted on /admit and settled with the usage in nginx's completion log.
+  const tokenQuota = new TokenQuota(() => deps.current().config);
+  telemetry.on('completion', (rec) => tokenQuota.settle(rec));
+  app.register(admitRoutes, { guard: () => deps.current().guard, telemetry, tokenQuota });
+  app.register(scanOutputRoutes, { guard: () => deps.current().outputGuard, telemetry });
+  app.register(metricsRoutes, { registry: telemetry.metrics.registry, token: () => deps.current().config.observability.metricsToken });
   app.register(fleetApiRoutes, { current: deps.current });
   if (deps.control) app.register(controlRoutes, deps.control);
   return app;

@@ -3,7 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { ensureCertificate } from '../nginx/certificate.ts';
@@ -15,13 +15,16 @@ import { Fleet } from './fleet/fleet.ts';
 import type { InputGuard } from './guard/input-guard.ts';
 import type { OutputGuard } from './guard/output-guard.ts';
 import { NginxSync } from './nginx-sync.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { labelSetsFor } from './telemetry/labels.ts';
+import { Telemetry } from './telemetry/telemetry.ts';
 
 export const NJS_DIR = fileURLToPath(new URL('../dist/njs', import.meta.url));
 
 export interface GatewayOptions {
   /** Start and own nginx (host mode). False when nginx runs elsewhere and is only signalled. */
   manageNginx?: boolean;
-  /** Fastify/pino logger options; false for silence (tests). */
+  /** Fastify/pino logger options; false for silence (tests); default: JSON at observability.logLevel. */
   logger?: boolean | object;
   /** One line per event for people watching the terminal. */
   say?: (line: string) => void;
@@ -30,7 +33,7 @@ export interface GatewayOptions {
 export function renderPaths(loaded: LoadedConfig): RenderPaths {
   if (!existsSync(`${NJS_DIR}/gateway.js`)) throw new Error(`the njs bundle is missing (${NJS_DIR}/gateway.js): run \`npm run build\``);
   const tls = ensureCertificate(loaded);
-  return { runtimeDir: loaded.runtimeDir, njsDir: NJS_DIR, jsModule: findJsModule(loaded.config.nginx.jsModule), cert: tls.cert, key: tls.key };
+  return { runtimeDir: loaded.runtimeDir, njsDir: NJS_DIR, jsModule: findJsModule(loaded.config.nginx.jsModule), cert: tls.cert, key: tls.key, ocspTrusted: tls.ocspTrusted };
 }
 
 export function describeFleet(fleet: Fleet): string[] {
@@ -60,6 +63,12 @@ async function loadGuards(config: GatewayConfig): Promise<Guards> {
   return guards;
 }
 
+function observedFleet(config: GatewayConfig, telemetry: Telemetry): Fleet {
+  const fleet = new Fleet(config);
+  fleet.on('probe', (name, result, record) => telemetry.observeProbe(name, result, record));
+  return fleet;
+}
+
 export class Gateway {
   nginx?: ChildProcess;
   private stopping = false;
@@ -71,8 +80,12 @@ export class Gateway {
     readonly control: NginxControl,
     readonly sync: NginxSync,
     readonly app: FastifyInstance,
+    readonly telemetry: Telemetry,
     private readonly say: (line: string) => void,
   ) {}
+
+  /** The separate /metrics listener (observability.metricsListen), when configured. */
+  private metricsApp?: FastifyInstance;
 
   get config(): GatewayConfig {
     return this.loaded.config;
@@ -86,21 +99,26 @@ export class Gateway {
       throw new Error(`nginx already runs from ${loaded.runtimeDir} (pid ${control.pid()}); use \`gateway reload\` or stop it first`);
     }
     const paths = renderPaths(loaded);
-    const fleet = new Fleet(loaded.config);
+    let gw: Gateway | undefined;
+    const telemetry = new Telemetry(() => labelSetsFor(gw!.config, gw!.fleet));
+    const fleet = observedFleet(loaded.config, telemetry);
     await fleet.probeAll();
     say(`backends (${fleet.healthyBackends().length} of ${loaded.config.backends.length} up):`);
     for (const line of describeFleet(fleet)) say(line);
 
-    let gw: Gateway | undefined;
     const app = buildApp({
       current: () => ({ fleet: gw!.fleet, config: gw!.config, guard: gw!.guards.input, outputGuard: gw!.guards.output }),
       control: { reload: () => gw!.reloadConfig() },
-      logger: opts.logger ?? false,
+      telemetry,
+      logger: opts.logger ?? { level: loaded.config.observability.logLevel },
     });
-    const sync = new NginxSync(control, paths, app.log);
-    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, say);
+    const sync = new NginxSync(control, paths, app.log, (ok) => telemetry.observeReload(ok));
+    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, say);
     await sync.sync(loaded.config, fleet.state());
+    telemetry.metrics.lastReloadOk.set(1);
+    await telemetry.listen(loaded.config.observability.logPort);
     await app.listen({ host: '127.0.0.1', port: loaded.config.sidecar.port });
+    await gw.listenMetrics();
     if (opts.manageNginx !== false) await gw.startNginx();
     gw.watch(fleet);
     return gw;
@@ -109,6 +127,7 @@ export class Gateway {
   private watch(fleet: Fleet): void {
     fleet.on('change', (state) => {
       for (const line of describeFleet(fleet)) this.say(line);
+      this.app.log.info({ healthy: fleet.healthyBackends() }, 'fleet health or inventory changed');
       this.sync.sync(this.config, state).catch(() => undefined);
     });
     fleet.on('error', (err) => this.app.log.error({ err }, 'health poll failed'));
@@ -143,9 +162,10 @@ export class Gateway {
     // The old poller must not re-render the old config while the new one is being applied.
     const old = this.fleet;
     old.stop();
-    old.removeAllListeners();
+    old.removeAllListeners('change');
+    old.removeAllListeners('error');
     try {
-      const fleet = new Fleet(next.config);
+      const fleet = observedFleet(next.config, this.telemetry);
       await fleet.probeAll();
       const changed = await this.sync.sync(next.config, fleet.state());
       this.loaded = next;
@@ -159,6 +179,16 @@ export class Gateway {
     }
   }
 
+  private async listenMetrics(): Promise<void> {
+    const listen = this.config.observability.metricsListen;
+    if (!listen) return;
+    const at = listen.lastIndexOf(':');
+    const app = Fastify({ logger: false });
+    app.register(metricsRoutes, { registry: this.telemetry.metrics.registry, token: () => this.config.observability.metricsToken });
+    await app.listen({ host: listen.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(listen.slice(at + 1)) });
+    this.metricsApp = app;
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.fleet.stop();
@@ -169,5 +199,7 @@ export class Gateway {
       await gone;
     }
     await this.app.close();
+    await this.metricsApp?.close();
+    await this.telemetry.close();
   }
 }

@@ -1,8 +1,11 @@
 // Renders nginx.conf: TLS edge, the model routes handled by njs, the proxy to the backends, the
 // sidecar routes and the JSON error pages. The fleet-dependent part is included from fleet.conf.
-import { ADMIT_HEADER_MODEL, ADMIT_HEADER_ROUTE, ERROR_URI, SCAN_HEADER_LANG, UPSTREAM_URI } from '../../njs/contract.ts';
+import { ADMIT_HEADER_KEY, ADMIT_HEADER_MODEL, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE, ERROR_URI, KEY_MODELS_HEADER, SCAN_HEADER_LANG, UPSTREAM_URI } from '../../njs/contract.ts';
+import { endpointClass } from '../../njs/limits/endpoint-class.ts';
 import { modelRoutes } from '../../njs/request/routes.ts';
 import type { GatewayConfig, LegacyRedirect } from '../../config/schema.ts';
+import { locationLimits, renderAccessControlHttp, renderAuthCheck } from './access-control.ts';
+import { CLIENT_ADDRESS_HEADERS, renderClientLimits, renderTls, securityHeaders } from './edge.ts';
 import { q } from './fleet-conf.ts';
 import { encodeOutputRules, outputRules, wholeAnswerScanning } from './output-rules.ts';
 
@@ -14,12 +17,14 @@ export interface RenderPaths {
   jsModule?: string;
   cert: string;
   key: string;
+  /** Issuer chain for verifying OCSP responses (ssl_trusted_certificate); unset = the chain in cert. */
+  ocspTrusted?: string;
 }
 
 const secs = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}s`;
 
 /** Statuses nginx itself may produce whose HTML page we replace with JSON. */
-const NGINX_ERRORS = '400 404 405 408 413 414 429 494 500 502 503 504';
+const NGINX_ERRORS = '400 401 403 404 405 408 413 414 429 500 502 503 504';
 
 // Locations answered by the sidecar from its fleet view (aggregated over healthy backends).
 const SIDECAR_EXACT = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz'];
@@ -32,14 +37,16 @@ function redirectLocation(r: LegacyRedirect): string {
 
 function proxyToBackends(config: GatewayConfig, target = 'http://$gw_pool'): string {
   // Streamed answers go through the output guard only when a rule is on: the filter costs per chunk.
-  const filter = target === 'http://$gw_pool' && outputRules(config.guard.output) ? '\n        js_body_filter gw.outputFilter buffer_type=buffer;' : '';
+  // Every answer passes the usage capture; the output guard too when a rule is on (it costs per chunk).
+  const filter = target === 'http://$gw_pool' ? `\n        js_body_filter gw.${outputRules(config.guard.output) ? 'outputFilter' : 'usageFilter'} buffer_type=buffer;` : '';
   return `        proxy_pass ${target};${filter}
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host $gw_upstream_host;
         proxy_set_header Authorization "";
+        proxy_set_header X-Api-Key "";
         proxy_set_header X-Request-Id $gw_request_id;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+${CLIENT_ADDRESS_HEADERS}
         proxy_set_header X-Forwarded-Proto $scheme;
         # Tokens reach the client as the backend writes them.
         proxy_buffering off;
@@ -77,9 +84,49 @@ function sidecarProxy(): string {
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header X-Request-Id $gw_request_id;
+${CLIENT_ADDRESS_HEADERS}
+        proxy_set_header ${KEY_MODELS_HEADER} $gw_key_models;
+        proxy_set_header Authorization "";
+        proxy_set_header X-Api-Key "";
         proxy_connect_timeout 2s;
         proxy_read_timeout 30s;
-        error_page 502 504 =503 @gw_sidecar_error;`;
+        error_page 502 504 =503 @gw_sidecar_error;
+        error_page 429 @gw_error;`;
+}
+
+// Finished requests reach the sidecar as syslog datagrams on loopback (metrics, usage); the file
+// keeps the same lines for people.
+function syslogTarget(config: GatewayConfig): string {
+  return `syslog:server=127.0.0.1:${config.observability.logPort},tag=llmgw,nohostname`;
+}
+
+const LOG_FORMAT = 'gw_json';
+const STARTED_URI = '/_gw/started';
+// With admission on, the sidecar's /admit call marks the start; otherwise a mirror subrequest that
+// nginx logs without touching the request or waiting for njs.
+const startedMirror = (config: GatewayConfig) => (config.admission.enabled ? '' : `\n        mirror ${STARTED_URI};\n        mirror_request_body off;`);
+
+function accessLog(config: GatewayConfig, rt: string): string {
+  const fields = [
+    '"event":"done","time":"$time_iso8601","request_id":"$gw_request_id","method":"$request_method","uri":"$uri"',
+    '"status":$status,"model":"$gw_model","pool":"$gw_pool","backend":"$gw_backend","upstream_addr":"$upstream_addr"',
+    '"upstream_status":"$upstream_status","request_time":$request_time,"upstream_header_time":"$upstream_header_time"',
+    '"upstream_response_time":"$upstream_response_time","overhead_ms":"$gw_overhead_ms","bytes_sent":$bytes_sent',
+    '"lang":"$gw_lang","key":"$gw_key_id","tokens_prompt":"$gw_tokens_prompt","tokens_completion":"$gw_tokens_completion"',
+    '"terminal":"$gw_terminal","output_blocked":"$gw_output_blocked","limit_req":"$limit_req_status","limit_conn":"$limit_conn_status"',
+  ];
+  return `    log_format ${LOG_FORMAT} escape=json '{${fields.join(",'\n        '")}}';
+    log_format gw_start escape=json '{"event":"start","request_id":"$gw_request_id","pool":"$gw_pool"}';
+    access_log ${rt}/logs/access.log ${LOG_FORMAT} buffer=64k flush=1s;
+    access_log ${syslogTarget(config)} ${LOG_FORMAT};`;
+}
+
+// Attempts of a proxied request: the entries of $upstream_addr; nothing for requests nginx answered itself.
+function attemptsMap(config: GatewayConfig): string {
+  const lines = ['    map "$gw_pool|$upstream_addr" $gw_attempts {', '        default "";', '        "~^\\|" "";'];
+  for (let n = 1; n <= config.retries.tries; n++) lines.push(`        "~^[^|]+\\|[^,]*${'(,[^,]*)'.repeat(n - 1)}$" ${n};`);
+  lines.push('    }');
+  return lines.join('\n');
 }
 
 function rulesVar(config: GatewayConfig): string {
@@ -90,9 +137,10 @@ function rulesVar(config: GatewayConfig): string {
 export function renderNginxConf(config: GatewayConfig, paths: RenderPaths): string {
   const rt = paths.runtimeDir;
   const modelLocations = Object.keys(modelRoutes())
-    .map((path) => `    location = ${path} {\n        js_content gw.proxy;\n    }`)
+    .map((path) => `    location = ${path} {\n${locationLimits(config, endpointClass(path), true)}        js_content gw.proxy;\n    }`)
     .join('\n');
-  const sidecarLocations = SIDECAR_EXACT.map((path) => `    location = ${path} {\n${sidecarProxy()}\n    }`).join('\n');
+  const sidecarLimits = locationLimits(config, 'metadata', false);
+  const sidecarLocations = SIDECAR_EXACT.map((path) => `    location = ${path} {\n${path === '/readyz' ? '' : sidecarLimits}${sidecarProxy()}\n    }`).join('\n');
   const httpsPort = config.listen.https === 443 ? '' : `:${config.listen.https}`;
   const httpServer =
     config.listen.http === null
@@ -100,6 +148,7 @@ export function renderNginxConf(config: GatewayConfig, paths: RenderPaths): stri
       : `
     server {
         listen ${config.listen.address}:${config.listen.http};
+${securityHeaders(config, false)}
         location / {
             return 308 https://$host${httpsPort}$request_uri;
         }
@@ -122,7 +171,7 @@ http {
     default_type application/json;
     sendfile on;
     tcp_nodelay on;
-    keepalive_timeout 65s;
+${renderClientLimits(config)}
     map_hash_bucket_size 256;
     map_hash_max_size 8192;
     variables_hash_bucket_size 128;
@@ -133,11 +182,7 @@ http {
     uwsgi_temp_path ${rt}/tmp/uwsgi;
     scgi_temp_path ${rt}/tmp/scgi;
 
-    log_format gw_json escape=json '{"time":"$time_iso8601","request_id":"$gw_request_id","method":"$request_method",'
-        '"uri":"$uri","status":$status,"model":"$gw_model","backend":"$gw_backend","upstream_addr":"$upstream_addr",'
-        '"upstream_status":"$upstream_status","request_time":$request_time,"upstream_header_time":"$upstream_header_time",'
-        '"bytes_sent":$bytes_sent,"lang":"$gw_lang"}';
-    access_log ${rt}/logs/access.log gw_json buffer=64k flush=1s;
+${accessLog(config, rt)}
 
     js_path ${q(paths.njsDir)};
     js_import gw from gateway.js;
@@ -152,12 +197,21 @@ http {
     js_var $gw_max_body ${config.nginx.maxBodySize};
 ${rulesVar(config)}
     js_var $gw_output_whole ${wholeAnswerScanning(config.guard.output) ? 'on' : 'off'};
+    # Set by njs for the access log and the response headers.
+    js_var $gw_overhead_ms;
+    js_var $gw_terminal;
+    js_var $gw_tokens_prompt;
+    js_var $gw_tokens_completion;
+    js_var $gw_output_blocked;
+${attemptsMap(config)}
 
     # A client-supplied request id is kept when it is well formed; otherwise nginx makes one.
     map $http_x_request_id $gw_request_id {
         "~^[A-Za-z0-9._:-]{8,128}$" $http_x_request_id;
         default $request_id;
     }
+
+${renderAccessControlHttp(config)}
 
     upstream gw_sidecar {
         server 127.0.0.1:${config.sidecar.port} max_fails=0;
@@ -169,13 +223,7 @@ ${rulesVar(config)}
 ${httpServer}
     server {
         listen ${config.listen.address}:${config.listen.https} ssl http2;
-        ssl_certificate ${paths.cert};
-        ssl_certificate_key ${paths.key};
-        ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_prefer_server_ciphers off;
-        ssl_session_cache shared:gw_tls:10m;
-        ssl_session_timeout 1d;
-        ssl_session_tickets off;
+${renderTls(config, paths)}
 
         # njs reads the body from memory: the buffer must hold the largest accepted body.
         client_max_body_size ${config.nginx.maxBodySize};
@@ -184,19 +232,32 @@ ${httpServer}
 
         add_header X-Request-Id $gw_request_id always;
         add_header X-Gateway-Backend $gw_backend always;
+        add_header X-Gateway-Attempts $gw_attempts always;
+        add_header X-Gateway-Overhead-Ms $gw_overhead_ms always;
+${securityHeaders(config, true)}
         # nginx cannot redirect a request whose request line it could not parse (no URI yet) to a
         # named location, and answers an HTML 500 instead: 400 and 414 go to a URI location. First match wins.
         error_page 400 414 ${ERROR_URI};
+        # Headers over large_client_header_buffers: nginx's own 494 ("400 Request Header Or Cookie Too Large") is 431.
+        error_page 494 =431 @gw_error;
         error_page ${NGINX_ERRORS} @gw_error;
+${renderAuthCheck(config)}
 
 ${modelLocations}
 
     location @upstream {
-${proxyToBackends(config)}
+${proxyToBackends(config)}${startedMirror(config)}
     }
     location @upstream_rewritten {
-${proxyToBackends(config)}
+${proxyToBackends(config)}${startedMirror(config)}
         proxy_set_body $gw_body;
+    }
+    # One log line as a request leaves for its upstream group: the sidecar counts requests in flight.
+    location = ${STARTED_URI} {
+        internal;
+        log_subrequest on;
+        access_log ${syslogTarget(config)} gw_start;
+        return 204;
     }
 
     # Whole answers that the sidecar checks before the client sees them (njs subrequests, in memory).
@@ -206,11 +267,11 @@ ${proxyToBackends(config, 'http://$gw_pool$gw_path')}
         subrequest_output_buffer_size ${config.nginx.maxBodySize};
     }
 ${sidecarSubrequest(config, '/_scan_output', '/scan/output', [`${SCAN_HEADER_LANG} $gw_lang`], config.nginx.maxBodySize)}
-${sidecarSubrequest(config, '/_admit', '/admit', [`${ADMIT_HEADER_MODEL} $gw_model`, 'Accept-Language $http_accept_language'], '64k')}
+${sidecarSubrequest(config, '/_admit', '/admit', [`${ADMIT_HEADER_MODEL} $gw_model`, `${ADMIT_HEADER_KEY} $gw_key_id`, `${ADMIT_HEADER_POOL} $gw_pool`, 'Accept-Language $http_accept_language'], '64k')}
 
 ${sidecarLocations}
     location ^~ /v1/models/ {
-${sidecarProxy()}
+${sidecarLimits}${sidecarProxy()}
     }
 
     location = / {

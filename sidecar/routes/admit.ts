@@ -1,24 +1,44 @@
 // POST /admit: njs asks, for every generation and embedding request, whether it may go on. The
-// input guard answers: allow (maybe with a redacted body), or block with a localized reason.
+// input guard answers: allow (maybe with a redacted body), or block with a localized reason. A key
+// with a token quota is checked first (429 once its window is spent).
 import type { FastifyPluginAsync } from 'fastify';
-import { ADMIT_HEADER_ROUTE } from '../../njs/contract.ts';
+import { ADMIT_HEADER_KEY, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE } from '../../njs/contract.ts';
 import type { InputGuard } from '../guard/input-guard.ts';
 import { DEFAULT_LOCALE, supportedAcceptLanguage } from '../language/locales.ts';
+import type { TokenQuota } from '../limits/token-quota.ts';
+import type { Telemetry } from '../telemetry/telemetry.ts';
 
 export interface AdmitOptions {
   /** Read per request: a config reload swaps the guard; none while admission is off. */
   guard: () => InputGuard | undefined;
+  telemetry: Telemetry;
+  tokenQuota: TokenQuota;
 }
 
-export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard }) => {
+export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, telemetry, tokenQuota }) => {
   // The body is the client's request as sent (njs already checked it is JSON); the guard parses it.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) =>
     done(null, body),
   );
   app.post('/admit', async (req) => {
     const route = String(req.headers[ADMIT_HEADER_ROUTE.toLowerCase()] ?? '');
+    const keyId = String(req.headers[ADMIT_HEADER_KEY.toLowerCase()] ?? '');
+    const clientLang = supportedAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LOCALE;
+    const quota = tokenQuota.admit(keyId, req.id, route, String(req.body ?? ''), clientLang);
+    if (quota?.refused) return quota.refused;
+    // An admitted request goes to its upstream group at once: from here on it is in flight.
+    const pool = String(req.headers[ADMIT_HEADER_POOL.toLowerCase()] ?? '');
     const g = guard();
-    if (!g) return { allow: true, lang: supportedAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LOCALE };
-    return g.admit(route, String(req.body ?? ''), req.headers['accept-language']).verdict;
+    if (!g) {
+      telemetry.started(req.id, pool);
+      return { allow: true, lang: clientLang, headers: quota?.headers };
+    }
+    const { verdict, results } = g.admit(route, String(req.body ?? ''), req.headers['accept-language']);
+    telemetry.observeInput(verdict, results);
+    if (verdict.guard) req.log.info({ guard: verdict.guard, route }, 'guard blocked the prompt');
+    if (!verdict.allow) tokenQuota.release(keyId, req.id);
+    else telemetry.started(req.id, pool);
+    if (quota?.headers) verdict.headers = { ...verdict.headers, ...quota.headers };
+    return verdict;
   });
 };

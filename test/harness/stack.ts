@@ -44,19 +44,23 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const https = await freePort();
   const http = opts.withHttp ? await freePort() : null;
   const sidecarPort = await freePort();
+  const logPort = await freePort();
 
   const base = (): GatewayConfigInput => ({
     listen: { address: '127.0.0.1', https, http },
     runtimeDir: dir,
     sidecar: { port: sidecarPort },
+    observability: { logPort },
     backends: specs.map((s) => ({ name: s.name, url: emulators[s.name].url, weight: s.weight ?? 1, kind: s.kind ?? 'ollama' })),
     health: { interval: '200ms', timeout: '500ms', unhealthyAfter: 2, healthyAfter: 2 },
     nginx: { workerProcesses: 1 },
+    // Most tests are not about API keys: they turn auth on themselves (test/integration/auth.test.ts).
+    auth: { enabled: false },
   });
   const configFile = join(dir, 'gateway.yaml');
   const writeConfig = (config: Partial<GatewayConfigInput>) => {
     const b = base();
-    writeFileSync(configFile, stringify({ ...b, ...config, listen: { ...b.listen, ...config.listen }, sidecar: { ...b.sidecar, ...config.sidecar } }));
+    writeFileSync(configFile, stringify({ ...b, ...config, listen: { ...b.listen, ...config.listen }, sidecar: { ...b.sidecar, ...config.sidecar }, observability: { ...b.observability, ...config.observability } }));
   };
   writeConfig(opts.config ?? {});
 

@@ -249,3 +249,31 @@ describe('loadConfig', () => {
     assert.deepEqual(loaded.config.models.aliases, { 'gpt-4o-mini': 'llama3.2:1b' });
   });
 });
+
+describe('observability.metricsTokenFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-token-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const doc = (tokenFile: string) => ({ backends: ONE_BACKEND, observability: { metricsListen: '0.0.0.0:9464', metricsTokenFile: tokenFile } });
+
+  test('gives metricsToken from the file, relative to the config file, trimmed', () => {
+    writeFileSync(join(dir, 'token'), 'abcdefghijklmnop0123\n');
+    const { config } = validateConfig(doc('token'), join(dir, 'gw.yaml'));
+    assert.equal(config.observability.metricsToken, 'abcdefghijklmnop0123');
+  });
+
+  test('an unreadable or short token is a config error naming the key', () => {
+    assert.throws(() => validateConfig(doc('missing'), join(dir, 'gw.yaml')), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.problems[0], /^observability\.metricsTokenFile: cannot read .*missing \(ENOENT\)$/);
+      return true;
+    });
+    writeFileSync(join(dir, 'short'), 'short\n');
+    assert.throws(() => validateConfig(doc('short'), join(dir, 'gw.yaml')), /fewer than 16 characters/);
+  });
+
+  test('without it or metricsToken a non-loopback listener is refused', () => {
+    assert.deepEqual(problemsOf({ backends: ONE_BACKEND, observability: { metricsListen: '0.0.0.0:9464' } }), [
+      'observability.metricsToken: required when /metrics listens on 0.0.0.0:9464 (not loopback)',
+    ]);
+  });
+});

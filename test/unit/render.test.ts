@@ -218,7 +218,7 @@ describe('nginx.conf', () => {
       ALL_UP,
     )['nginx.conf'];
     assert.match(conf, /listen 127\.0\.0\.1:8443 ssl http2;/);
-    assert.match(conf, /listen 127\.0\.0\.1:8080;\n {8}location \/ \{\n {12}return 308 https:\/\/\$host:8443\$request_uri;/);
+    assert.match(conf, /listen 127\.0\.0\.1:8080;\n(?: {8}add_header .*\n)* {8}location \/ \{\n {12}return 308 https:\/\/\$host:8443\$request_uri;/);
     assert.match(conf, /client_max_body_size 16m;/);
     assert.match(conf, /client_body_buffer_size 16m;/);
     assert.match(conf, /js_var \$gw_max_body 16m;/);
@@ -238,7 +238,7 @@ describe('nginx.conf', () => {
 
   test('defaults: https on 443 redirects without a port, admission on, fail closed', () => {
     const conf = render({ backends: THREE }, ALL_UP)['nginx.conf'];
-    assert.match(conf, /listen 0\.0\.0\.0:80;\n {8}location \/ \{\n {12}return 308 https:\/\/\$host\$request_uri;/);
+    assert.match(conf, /listen 0\.0\.0\.0:80;\n(?: {8}add_header .*\n)* {8}location \/ \{\n {12}return 308 https:\/\/\$host\$request_uri;/);
     assert.match(conf, /js_var \$gw_admission on;/);
     assert.match(conf, /js_var \$gw_fail_open off;/);
   });
@@ -272,7 +272,7 @@ describe('nginx.conf', () => {
 
   test('JSON error pages for nginx\'s own errors', () => {
     const conf = render({ backends: THREE }, ALL_UP)['nginx.conf'];
-    assert.match(conf, /error_page 400 404 405 408 413 414 429 494 500 502 503 504 @gw_error;/);
+    assert.match(conf, /error_page 494 =431 @gw_error;\n\s+error_page 400 401 403 404 405 408 413 414 429 500 502 503 504 @gw_error;/);
     assert.match(conf, /location @gw_error \{\n {8}js_content gw\.errorPage;/);
     assert.match(conf, /location @gw_sidecar_error \{\n {8}js_content gw\.sidecarErrorPage;/);
     assert.match(conf, /error_page 502 504 =503 @gw_sidecar_error;/);
