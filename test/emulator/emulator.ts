@@ -1,7 +1,7 @@
 // An in-process stand-in for a GPU box running Ollama: native and OpenAI-compatible APIs, stats, fault injection,
 // and a lifecycle (kill/restart on the same port) that lets gateway tests simulate boxes crashing and coming back.
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Backend } from './backend.ts';
 import { CONTROL_PREFIX, handleControl } from './control.ts';
@@ -38,6 +38,8 @@ export interface Emulator {
   resetStats(): void;
   /** The last POST body a model route received, with its path; undefined before the first. */
   lastBody(): { path: string; text: string } | undefined;
+  /** The request headers of that last POST. */
+  lastHeaders(): IncomingHttpHeaders | undefined;
   fail(rule: FailureRule | null): void;
   setModels(models: string[]): void;
   setDelay(ms: number): void;
@@ -47,6 +49,8 @@ export interface Emulator {
   kill(): Promise<void>;
   /** Listen again on the same port (after close/kill; a running emulator is killed first). */
   restart(): Promise<void>;
+  /** kill, then restart after `ms`, as POST /_emulator/outage {"ms"} does for a test in another process. */
+  outage(ms: number): Promise<void>;
 }
 
 const DEFAULT_MODELS = ['llama3.2:1b', 'qwen2.5:0.5b', 'nomic-embed-text'];
@@ -61,7 +65,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     res.setHeader('X-Backend-Name', backend.name);
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
     const handled = path.startsWith(CONTROL_PREFIX)
-      ? handleControl(backend, req, res, path)
+      ? handleControl(backend, { outage }, req, res, path)
       : handleRequest(backend, ROUTES, req, res, path);
     handled.catch((err: unknown) => {
       // A client that vanished mid-body lands here too; answering is then impossible, and harmless to try.
@@ -114,6 +118,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     await Promise.all([dropSockets((socket) => socket.resetAndDestroy()), stopListening()]);
   };
 
+  // A pending return from an outage; close, kill and restart cancel it, so a closed emulator stays closed.
+  let comeBack: NodeJS.Timeout | undefined;
+  const stopComeBack = () => clearTimeout(comeBack);
+  async function outage(ms: number): Promise<void> {
+    stopComeBack();
+    await kill();
+    comeBack = setTimeout(() => {
+      listen(port).catch((err: unknown) => console.error(`emulator ${backend.name}: cannot listen again on ${port}: ${String(err)}`));
+    }, ms);
+  }
+
   return {
     name: backend.name,
     port,
@@ -121,17 +136,24 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     stats: () => backend.stats.snapshot(),
     resetStats: () => backend.stats.reset(),
     lastBody: () => backend.lastBody,
+    lastHeaders: () => backend.lastHeaders,
     fail: (rule) => backend.failures.set(rule),
     setModels: (models) => backend.setModels(models),
     setDelay: (ms) => backend.setDelay(ms),
     close: async () => {
+      stopComeBack();
       const stopped = stopListening();
       await Promise.all([dropSockets((socket) => socket.destroy()), stopped]);
     },
-    kill,
+    kill: async () => {
+      stopComeBack();
+      await kill();
+    },
     restart: async () => {
+      stopComeBack();
       if (server.listening) await kill();
       await listen(port);
     },
+    outage,
   };
 }

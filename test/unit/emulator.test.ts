@@ -449,6 +449,35 @@ describe('lifecycle and connections', () => {
     assert.equal((await fetch(`${emulator.url}/api/version`)).status, 200);
   });
 
+  test('POST /_emulator/outage answers, resets in-flight streams, refuses connections for ms, then serves again', async (t) => {
+    const emulator = await start(t, { name: 'o1', tokenDelayMs: 20 });
+    const stream = await new Ollama({ host: emulator.url }).generate({ model: 'llama3.2:1b', prompt: 'x', stream: true });
+    const reading = (async () => {
+      for await (const part of stream) void part;
+    })();
+    assert.equal((await post(`${emulator.url}/_emulator/outage`, { ms: -1 })).status, 400);
+    const askedAt = Date.now();
+    const answer = await post(`${emulator.url}/_emulator/outage`, { ms: 300 });
+    assert.deepEqual([answer.status, await answer.json()], [200, { ok: true }]);
+    await assert.rejects(reading);
+    await assert.rejects(fetch(`${emulator.url}/api/version`), TypeError);
+
+    const answers = () => fetch(`${emulator.url}/api/version`).then((res) => res.ok, () => false);
+    for (let tries = 0; !(await answers()); tries++) {
+      assert.ok(tries < 100, 'the emulator is back within 2 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(Date.now() - askedAt >= 300, 'down for the whole outage');
+  });
+
+  test('close during an outage keeps the emulator closed', async (t) => {
+    const emulator = await start(t, { name: 'o2' });
+    await emulator.outage(50);
+    await emulator.close();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await assert.rejects(fetch(`${emulator.url}/api/version`), TypeError);
+  });
+
   test('keep-alive: 50 sequential requests over one pooled socket make one connection', async (t) => {
     const emulator = await start(t, { name: 'ka' });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
