@@ -1,8 +1,13 @@
 -- wrk -s bench/post.lua: every request is the same small non-streamed chat completion.
--- The body comes from $BENCH_BODY (bench/run.ts sets it) so the driver and wrk agree on it.
+-- The body comes from $BENCH_BODY and extra headers from $BENCH_HEADERS ("Name: value" lines), both set
+-- by bench/wrk.ts, so the driver and wrk agree on them.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = os.getenv("BENCH_BODY") or '{"model":"llama3.2:1b","messages":[{"role":"user","content":"Hello"}],"stream":false}'
+for line in string.gmatch(os.getenv("BENCH_HEADERS") or "", "[^\n]+") do
+  local name, value = line:match("^([^:]+):%s*(.*)$")
+  if name then wrk.headers[name] = value end
+end
 
 -- Machine-readable summary for bench/run.ts, which merges several short runs: totals, errors, and the
 -- latency distribution as a grid of percentiles (microseconds).

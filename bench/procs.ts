@@ -177,6 +177,25 @@ export function rssKiB(pid: number): number {
   }
 }
 
+/**
+ * Samples, every `everyMs`, the summed RSS of each group of processes; `stop()` ends the sampling and
+ * gives each group's highest sum (KiB). An RSS read once after the load misses what a burst took.
+ */
+export function watchPeakRss<G extends string>(groups: Record<G, number[]>, everyMs = 100): () => Record<G, number> {
+  const names = Object.keys(groups) as G[];
+  const peak = {} as Record<G, number>;
+  const sample = () => {
+    for (const g of names) peak[g] = Math.max(peak[g] ?? 0, groups[g].reduce((sum, pid) => sum + rssKiB(pid), 0));
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return () => {
+    clearInterval(timer);
+    sample();
+    return peak;
+  };
+}
+
 /** Whole-machine jiffies from the first line of /proc/stat: busy (steal excluded), stolen by the hypervisor, total. */
 export function machineJiffies(): { busy: number; steal: number; total: number } {
   const parts = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);

@@ -1,0 +1,61 @@
+// A node:http(s) client that times one request: response headers, first body byte, end of body.
+// One keepalive connection per scheme, so sequential requests measure the proxy and not handshakes.
+import http from 'node:http';
+import https from 'node:https';
+import { performance } from 'node:perf_hooks';
+
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+export interface Timed {
+  status: number;
+  body: string;
+  /** The emulator that answered (its X-Backend-Name header), if the proxy passed it on. */
+  backend?: string;
+  headersMs: number;
+  firstByteMs: number;
+  totalMs: number;
+}
+
+export function post(url: URL, body: string, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<Timed> {
+  const mod = url.protocol === 'https:' ? https : http;
+  const agent = url.protocol === 'https:' ? httpsAgent : httpAgent;
+  return new Promise((resolvePost, reject) => {
+    const t0 = performance.now();
+    const req = mod.request(url, {
+      method: 'POST',
+      agent,
+      headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${url} timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const headersMs = performance.now() - t0;
+      let firstByteMs = -1;
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        if (firstByteMs < 0) firstByteMs = performance.now() - t0;
+        text += d;
+      });
+      res.on('error', reject);
+      res.on('end', () => {
+        const backend = res.headers['x-backend-name'];
+        resolvePost({
+          status: res.statusCode ?? 0,
+          body: text,
+          backend: typeof backend === 'string' ? backend : undefined,
+          headersMs,
+          firstByteMs,
+          totalMs: performance.now() - t0,
+        });
+      });
+    });
+    req.end(body);
+  });
+}
+
+export function closeConnections(): void {
+  httpsAgent.destroy();
+  httpAgent.destroy();
+}
