@@ -2,7 +2,7 @@
 // serving a model (nginx balances inside it), and the maps njs reads to route a model to its group.
 import type { BackendConfig, GatewayConfig } from '../../config/schema.ts';
 import { ROUTE_UNAVAILABLE } from '../../njs/contract.ts';
-import { canonicalModel, type ApiRoutes, type RouteTable } from './route-table.ts';
+import { canonicalModel, type ApiRoutes, type FleetState, type RouteTable } from './route-table.ts';
 
 /** nginx string literal. Every rendered value was validated upstream; nginx has no escape for "$". */
 export function q(value: string): string {
@@ -80,20 +80,22 @@ function hostMap(config: GatewayConfig, table: RouteTable): string {
 }
 
 // The backend that answered last ($upstream_addr lists every attempt) → its configured name.
-// The sidecar's own answers name no backend (an empty value drops the header).
-function backendNameMap(config: GatewayConfig): string {
+// The sidecar's own answers name no backend (an empty value drops the header). For a host name that
+// resolves to several addresses nginx reports the address it connected to: those are matched too.
+function backendNameMap(config: GatewayConfig, state: FleetState): string {
   const sidecar = `127\\.0\\.0\\.1:${config.sidecar.port}`;
   // "no live upstreams" leaves the group's name last: no backend answered.
   const lines = ['map $upstream_addr $gw_backend {', '    default $upstream_addr;', `    "~(^|, )${sidecar}$" "";`, '    "~(^|, )gw\\.[^,]*$" "";'];
   for (const b of config.backends) {
-    const addr = hostPort(b.url).replace(/[.[\]]/g, (c) => `\\${c}`);
-    lines.push(`    "~(^|, )${addr}$" ${q(b.name)};`);
+    for (const address of new Set([hostPort(b.url), ...(state[b.name]?.addresses ?? [])])) {
+      lines.push(`    "~(^|, )${address.replace(/[.[\]]/g, (c) => `\\${c}`)}$" ${q(b.name)};`);
+    }
   }
   lines.push('}');
   return lines.join('\n');
 }
 
-export function renderRouteMaps(config: GatewayConfig, table: RouteTable): string {
+export function renderRouteMaps(config: GatewayConfig, table: RouteTable, state: FleetState): string {
   return [
     routeMap('$gw_route_v1', table.v1),
     routeMap('$gw_route_api', table.api),
@@ -102,6 +104,6 @@ export function renderRouteMaps(config: GatewayConfig, table: RouteTable): strin
     `map $gw_model $gw_models_v1 {\n    default ${q(table.v1.available.join(', ') || '-')};\n}`,
     `map $gw_model $gw_models_api {\n    default ${q(table.api.available.join(', ') || '-')};\n}`,
     hostMap(config, table),
-    backendNameMap(config),
+    backendNameMap(config, state),
   ].join('\n\n');
 }

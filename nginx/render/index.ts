@@ -8,6 +8,6 @@ export type { RenderPaths };
 
 export function renderAll(config: GatewayConfig, state: FleetState, paths: RenderPaths): Record<string, string> {
   const table = buildRouteTable(config, state);
-  const fleet = `# Generated from the config and the live fleet state. Do not edit.\n\n${renderUpstreams(config, table)}\n\n${renderRouteMaps(config, table)}\n`;
+  const fleet = `# Generated from the config and the live fleet state. Do not edit.\n\n${renderUpstreams(config, table)}\n\n${renderRouteMaps(config, table, state)}\n`;
   return { 'nginx.conf': renderNginxConf(config, paths), 'fleet.conf': fleet };
 }

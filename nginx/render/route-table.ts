@@ -12,6 +12,8 @@ export interface BackendState {
   version?: string;
   /** Why the last probe failed, for operators. */
   lastError?: string;
+  /** For a URL with a host name: the host:port addresses it resolved to ($upstream_addr shows those). */
+  addresses?: string[];
 }
 export type FleetState = Record<string, BackendState>;
 

@@ -34,6 +34,8 @@ export class Fleet extends EventEmitter {
         version: v.lastGood?.version,
         lastError: v.record?.healthy ? undefined : v.last?.error,
       };
+      const addresses = v.last?.addresses ?? v.lastGood?.addresses;
+      if (addresses) out[name].addresses = addresses;
     }
     return out;
   }
@@ -82,6 +84,6 @@ export class Fleet extends EventEmitter {
 
 function stripErrors(s: FleetState): FleetState {
   const out: FleetState = {};
-  for (const [k, v] of Object.entries(s)) out[k] = { healthy: v.healthy, models: v.models, version: v.version };
+  for (const [k, v] of Object.entries(s)) out[k] = { healthy: v.healthy, models: v.models, version: v.version, ...(v.addresses && { addresses: v.addresses }) };
   return out;
 }

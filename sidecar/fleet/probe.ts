@@ -1,5 +1,7 @@
 // One cheap health probe of a backend: it lists the backend's models (never runs a generation).
 // Ollama: GET /api/tags (+ /api/version); OpenAI-compatible: GET /v1/models.
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { BackendConfig } from '../../config/schema.ts';
 
 export interface ProbeResult {
@@ -10,6 +12,8 @@ export interface ProbeResult {
   version?: string;
   error?: string;
   durationMs: number;
+  /** For a URL with a host name: the host:port addresses it resolves to now. */
+  addresses?: string[];
 }
 
 // Names go into the nginx conf: a backend that reports something odd must not break rendering.
@@ -27,7 +31,26 @@ function describe(err: unknown): string {
   return e.cause?.code ?? e.message;
 }
 
+/** host:port as nginx writes it in $upstream_addr, for each address a host name resolves to. */
+export async function resolveAddresses(url: string): Promise<string[] | undefined> {
+  const u = new URL(url);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return undefined;
+  const port = u.port || '80';
+  try {
+    return (await lookup(host, { all: true })).map((a) => (a.family === 6 ? `[${a.address}]:${port}` : `${a.address}:${port}`));
+  } catch {
+    return undefined;
+  }
+}
+
 export async function probeBackend(backend: BackendConfig, timeoutMs: number): Promise<ProbeResult> {
+  const result = await probeApi(backend, timeoutMs);
+  const addresses = await resolveAddresses(backend.url);
+  return addresses ? { ...result, addresses } : result;
+}
+
+async function probeApi(backend: BackendConfig, timeoutMs: number): Promise<ProbeResult> {
   const started = performance.now();
   const base = backend.url.replace(/\/$/, '');
   try {

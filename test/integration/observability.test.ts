@@ -198,3 +198,24 @@ describe('/metrics access', () => {
     stack.emulators.a.fail(null);
   });
 });
+
+describe('a backend named by host name', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ backends: [{ name: 'a' }], config: { admission: { enabled: false } } });
+    stack.writeConfig({ admission: { enabled: false }, backends: [{ name: 'a', url: `http://localhost:${stack.emulators.a.port}` }] });
+    await stack.gateway.reloadConfig();
+  });
+  after(async () => stack?.stop());
+
+  it('is named in X-Gateway-Backend and in metrics', async () => {
+    const port = stack.gateway.config.sidecar.port;
+    const before = await scrape(port);
+    for (let i = 0; i < 3; i++) {
+      const res = await postJson(`${stack.url}${CHAT}`, { model: MODEL, messages: [{ role: 'user', content: `by name ${i}` }] });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('x-gateway-backend'), 'a');
+    }
+    await waitFor(async () => sum(await scrape(port), 'llmgw_requests_total', { route: CHAT, backend: 'a' }) - sum(before, 'llmgw_requests_total', { route: CHAT, backend: 'a' }) === 3, 3000, 'three requests by a');
+  });
+});

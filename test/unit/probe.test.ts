@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BackendConfig } from '../../config/schema.ts';
-import { probeBackend } from '../../sidecar/fleet/probe.ts';
+import { probeBackend, resolveAddresses } from '../../sidecar/fleet/probe.ts';
 import { startEmulator, type Emulator } from '../emulator/emulator.ts';
 
 function backend(name: string, url: string, kind: 'ollama' | 'openai' = 'ollama'): BackendConfig {
@@ -113,5 +113,14 @@ describe('probeBackend', () => {
     await probeBackend(backend('o', ollama.url), 2000);
     await probeBackend(backend('o', ollama.url, 'openai'), 2000);
     assert.deepEqual(ollama.stats().byPath, { '/api/tags': 1, '/api/version': 1, '/v1/models': 1 });
+  });
+});
+
+describe('resolveAddresses', () => {
+  test('gives the host:port addresses of a host name, as nginx writes them', async () => {
+    assert.ok((await resolveAddresses('http://localhost:1234'))?.includes('127.0.0.1:1234'));
+    assert.equal(await resolveAddresses('http://10.0.0.1:11434'), undefined, 'an address needs no lookup');
+    assert.equal(await resolveAddresses('http://[::1]:11434'), undefined);
+    assert.equal(await resolveAddresses('http://no-such-host.invalid:1'), undefined, 'an unresolvable name has no addresses');
   });
 });

@@ -179,6 +179,14 @@ describe('fleet.conf: maps', () => {
     assert.match(fleet, / {4}"~\(\^\|, \)10\\\.0\\\.0\\\.2:11434\$" "b";/);
     assert.match(fleet, / {4}"~\(\^\|, \)127\\\.0\\\.0\\\.1:9901\$" "";/);
   });
+
+  test('a backend named by host name is known by the addresses it resolved to', () => {
+    const backends = [{ name: 'box', url: 'http://gpu-box.internal:11434' }];
+    const fleet = render({ backends }, { box: { healthy: true, models: ['m'], addresses: ['10.1.2.3:11434', '[fd00::7]:11434'] } })['fleet.conf'];
+    assert.match(fleet, / {4}"~\(\^\|, \)gpu-box\\\.internal:11434\$" "box";/);
+    assert.match(fleet, / {4}"~\(\^\|, \)10\\\.1\\\.2\\\.3:11434\$" "box";/);
+    assert.match(fleet, / {4}"~\(\^\|, \)\\\[fd00::7\\\]:11434\$" "box";/);
+  });
 });
 
 describe('nginx.conf', () => {
