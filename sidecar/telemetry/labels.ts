@@ -4,11 +4,16 @@ import type { GatewayConfig } from '../../config/schema.ts';
 import { modelRoutes } from '../../njs/request/routes.ts';
 import type { Fleet } from '../fleet/fleet.ts';
 
-// Routes the sidecar answers behind nginx, and nginx's own.
+// Model routes, the routes the sidecar answers behind nginx, and nginx's own: built once, read per log line.
+const MODEL_ROUTES = modelRoutes();
 const FIXED_ROUTES = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz', '/healthz', '/'];
 
+export function isModelRoute(uri: string): boolean {
+  return uri in MODEL_ROUTES;
+}
+
 export function routeLabel(uri: string): string {
-  if (modelRoutes()[uri] || FIXED_ROUTES.includes(uri)) return uri;
+  if (isModelRoute(uri) || FIXED_ROUTES.includes(uri)) return uri;
   if (uri.startsWith('/v1/models/')) return '/v1/models/{id}';
   return 'other';
 }

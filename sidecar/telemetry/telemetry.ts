@@ -4,14 +4,13 @@
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { AdmitVerdict } from '../../njs/contract.ts';
-import { modelRoutes } from '../../njs/request/routes.ts';
 import type { ProbeResult } from '../fleet/probe.ts';
 import type { HealthRecord } from '../fleet/health-tracker.ts';
 import type { ScannerOutcome } from '../guard/input-guard.ts';
 import { parseAccessLine, type AccessLine } from './access-line.ts';
 import type { CompletionRecord } from './completion-record.ts';
 import { InFlight } from './in-flight.ts';
-import { closedLabel, routeLabel, statusClass, type LabelSets } from './labels.ts';
+import { closedLabel, isModelRoute, routeLabel, statusClass, type LabelSets } from './labels.ts';
 import { createMetrics } from './metrics.ts';
 import { readDrops } from './udp-drops.ts';
 
@@ -82,7 +81,7 @@ export class Telemetry extends EventEmitter {
     if (rec.completionTokens) m.tokens.inc({ model, key, type: 'completion' }, rec.completionTokens);
     if (rec.status === 429) {
       // nginx's limits say so; a 429 before any upstream attempt is the sidecar's token quota; the rest are backends' own.
-      const limit = line.limits.requestLimited ? 'requests' : line.limits.concurrencyLimited ? 'concurrency' : !line.proxied && modelRoutes()[rec.uri] ? 'tokens' : '';
+      const limit = line.limits.requestLimited ? 'requests' : line.limits.concurrencyLimited ? 'concurrency' : !line.proxied && isModelRoute(rec.uri) ? 'tokens' : '';
       if (limit) m.rateLimited.inc({ key, limit });
     }
     if (line.outputBlocked) m.guardVerdicts.inc({ direction: 'output', scanner: scannerLabel(line.outputBlocked), verdict: 'block' });
