@@ -9,7 +9,7 @@ const MODEL_ROUTES = modelRoutes();
 const FIXED_ROUTES = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz', '/healthz', '/'];
 
 export function isModelRoute(uri: string): boolean {
-  return uri in MODEL_ROUTES;
+  return Object.hasOwn(MODEL_ROUTES, uri);
 }
 
 export function routeLabel(uri: string): string {
