@@ -133,6 +133,23 @@ describe('metrics from known traffic', () => {
     stack.emulators.b.fail(null);
   });
 
+  it('counts a stream the backend cut short as incomplete, and a whole one as not', async () => {
+    const before = await metrics();
+    const chat = (content: string) =>
+      fetch(`${stack.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content }] }) })
+        .then((r) => r.text())
+        .catch(() => '');
+    assert.match(await chat('whole'), /"done":true/);
+    stack.emulators.a.fail({ failure: { mode: 'midstream', afterChunks: 2, count: 1 } });
+    stack.emulators.b.fail({ failure: { mode: 'midstream', afterChunks: 2, count: 1 } });
+    assert.doesNotMatch(await chat('cut'), /"done":true/);
+    stack.emulators.a.fail(null);
+    stack.emulators.b.fail(null);
+    const labels = { route: '/api/chat', model: MODEL };
+    assert.equal(await delta(before, 'llmgw_requests_total', labels, 2), 2);
+    assert.equal(await delta(before, 'llmgw_incomplete_responses_total', { ...labels, reason: 'no_terminal_event' }, 1), 1);
+  });
+
   it('flips a killed backend to down within the health thresholds, and back up', async () => {
     const { interval, timeout, unhealthyAfter, healthyAfter } = stack.gateway.config.health;
     await stack.emulators.b.kill();
