@@ -17,7 +17,7 @@ import type { OutputGuard } from './guard/output-guard.ts';
 import { NginxSync } from './nginx-sync.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { labelSetsFor } from './telemetry/labels.ts';
-import { Telemetry } from './telemetry/telemetry.ts';
+import { RECV_BUFFER, Telemetry } from './telemetry/telemetry.ts';
 
 export const NJS_DIR = fileURLToPath(new URL('../dist/njs', import.meta.url));
 
@@ -116,7 +116,11 @@ export class Gateway {
     gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, say);
     await sync.sync(loaded.config, fleet.state());
     telemetry.metrics.lastReloadOk.set(1);
-    await telemetry.listen(loaded.config.observability.logPort);
+    const granted = await telemetry.listen(loaded.config.observability.logPort);
+    // Linux reports twice the usable size; below half the asked size, a busy moment may drop lines.
+    if (granted < RECV_BUFFER) {
+      say(`warning: the access-log socket got a ${Math.round(granted / 1024)} KB receive buffer (asked ${RECV_BUFFER / 1048576} MB); raise net.core.rmem_max`);
+    }
     await app.listen({ host: '127.0.0.1', port: loaded.config.sidecar.port });
     await gw.listenMetrics();
     if (opts.manageNginx !== false) await gw.startNginx();

@@ -14,8 +14,8 @@ import { closedLabel, isModelRoute, routeLabel, statusClass, type LabelSets } fr
 import { createMetrics } from './metrics.ts';
 import { readDrops } from './udp-drops.ts';
 
-// nginx may send a little more than its syslog limit allows when a model name is long; a datagram is at most 64 KB.
-const RECV_BUFFER = 4 * 1024 * 1024;
+// Room for the lines of a few hundred milliseconds at full load while the event loop is busy.
+export const RECV_BUFFER = 4 * 1024 * 1024;
 const SCANNER_NAME = /^[A-Za-z][A-Za-z0-9]{0,39}$/;
 
 export declare interface Telemetry {
@@ -33,8 +33,8 @@ export class Telemetry extends EventEmitter {
     super();
   }
 
-  /** Binds the syslog receiver on 127.0.0.1:port. */
-  async listen(port: number): Promise<void> {
+  /** Binds the syslog receiver on 127.0.0.1:port; returns the receive buffer the kernel granted (bytes). */
+  async listen(port: number): Promise<number> {
     const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: RECV_BUFFER });
     socket.on('message', (msg) => this.receive(msg.toString('utf8')));
     await new Promise<void>((resolve, reject) => {
@@ -49,6 +49,7 @@ export class Telemetry extends EventEmitter {
     this.port = port;
     this.timer = setInterval(() => this.inFlight.expire(Date.now()), 5000);
     this.timer.unref();
+    return socket.getRecvBufferSize();
   }
 
   receive(datagram: string): void {
