@@ -1,6 +1,6 @@
 // Drives nginx: lays out the runtime folder, tests a rendered conf before it may replace the running
 // one, swaps it in and reloads, and starts nginx in the foreground.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +17,24 @@ const JS_MODULE_PLACES = [
 export function findJsModule(configured?: string): string | undefined {
   if (configured) return configured;
   return JS_MODULE_PLACES.find((p) => existsSync(p));
+}
+
+/** "nginx version: nginx/1.22.1" (what `nginx -v` prints) → [1, 22, 1]. */
+export function parseNginxVersion(text: string): number[] | undefined {
+  const m = /nginx\/(\d+)\.(\d+)\.(\d+)/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/** Whether this nginx has the `http2` directive (1.25.1+), asked once per process and binary. */
+const http2Known = new Map<string, boolean>();
+export function hasHttp2Directive(binary: string): boolean {
+  let known = http2Known.get(binary);
+  if (known === undefined) {
+    const v = parseNginxVersion(spawnSync(binary, ['-v'], { encoding: 'utf8' }).stderr ?? '');
+    known = v !== undefined && (v[0] > 1 || (v[0] === 1 && (v[1] > 25 || (v[1] === 25 && v[2] >= 1))));
+    http2Known.set(binary, known);
+  }
+  return known;
 }
 
 export class NginxConfError extends Error {}

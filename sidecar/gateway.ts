@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { ensureCertificate } from '../nginx/certificate.ts';
-import { findJsModule, NginxControl } from '../nginx/control.ts';
+import { findJsModule, hasHttp2Directive, NginxControl } from '../nginx/control.ts';
 import { wholeAnswerScanning } from '../nginx/render/output-rules.ts';
 import type { RenderPaths } from '../nginx/render/index.ts';
 import { buildApp } from './app.ts';
@@ -33,7 +33,15 @@ export interface GatewayOptions {
 export function renderPaths(loaded: LoadedConfig): RenderPaths {
   if (!existsSync(`${NJS_DIR}/gateway.js`)) throw new Error(`the njs bundle is missing (${NJS_DIR}/gateway.js): run \`npm run build\``);
   const tls = ensureCertificate(loaded);
-  return { runtimeDir: loaded.runtimeDir, njsDir: NJS_DIR, jsModule: findJsModule(loaded.config.nginx.jsModule), cert: tls.cert, key: tls.key, ocspTrusted: tls.ocspTrusted };
+  return {
+    runtimeDir: loaded.runtimeDir,
+    njsDir: NJS_DIR,
+    jsModule: findJsModule(loaded.config.nginx.jsModule),
+    cert: tls.cert,
+    key: tls.key,
+    ocspTrusted: tls.ocspTrusted,
+    http2Directive: hasHttp2Directive(loaded.config.nginx.binary),
+  };
 }
 
 export function describeFleet(fleet: Fleet): string[] {

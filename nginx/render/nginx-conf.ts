@@ -19,6 +19,8 @@ export interface RenderPaths {
   key: string;
   /** Issuer chain for verifying OCSP responses (ssl_trusted_certificate); unset = the chain in cert. */
   ocspTrusted?: string;
+  /** nginx ≥ 1.25.1 (the official image) has the `http2` directive and deprecates `listen … http2`. */
+  http2Directive?: boolean;
 }
 
 const secs = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}s`;
@@ -222,7 +224,7 @@ ${renderAccessControlHttp(config)}
     include fleet.conf;
 ${httpServer}
     server {
-        listen ${config.listen.address}:${config.listen.https} ssl http2;
+        listen ${config.listen.address}:${config.listen.https} ssl${paths.http2Directive ? ';\n        http2 on' : ' http2'};
 ${renderTls(config, paths)}
 
         # njs reads the body from memory: the buffer must hold the largest accepted body.

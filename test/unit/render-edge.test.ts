@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { GatewayConfigInput } from '../../config/schema.ts';
+import { hasHttp2Directive, parseNginxVersion } from '../../nginx/control.ts';
 import { renderAll, type RenderPaths } from '../../nginx/render/index.ts';
 import { makeConfig, problemsOf } from './fixtures.ts';
 
@@ -125,5 +126,20 @@ describe('edge: client limits and addresses', () => {
       assert.ok(problemsOf({ backends: BACKENDS, edge: { ciphers: bad } }).some((p) => p.startsWith('edge.ciphers')), bad);
     }
     assert.ok(problemsOf({ backends: BACKENDS, edge: { ocsp: { resolvers: ['dns.example'] } } }).some((p) => p.startsWith('edge.ocsp.resolvers[0]')));
+  });
+});
+
+describe('HTTP/2 for the nginx that runs the conf', () => {
+  test('nginx 1.22 gets `listen … ssl http2`; 1.25.1 and later the `http2` directive, without the deprecated form', () => {
+    assert.match(conf(), /listen [^;\n]+ ssl http2;/);
+    const newer = conf({}, { ...PATHS, http2Directive: true });
+    assert.match(newer, /listen [^;\n]+ ssl;\n\s+http2 on;/);
+    assert.doesNotMatch(newer, /ssl http2/);
+  });
+
+  test('reads the version nginx -v prints', () => {
+    assert.deepEqual(parseNginxVersion('nginx version: nginx/1.29.1'), [1, 29, 1]);
+    assert.equal(parseNginxVersion('bash: nginx: not found'), undefined);
+    assert.equal(hasHttp2Directive('nginx'), false, 'Debian bookworm has nginx 1.22');
   });
 });
