@@ -29,7 +29,7 @@ const secs = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}s`;
 const NGINX_ERRORS = '400 401 403 404 405 408 413 414 429 500 502 503 504';
 
 // Locations answered by the sidecar from its fleet view (aggregated over healthy backends).
-const SIDECAR_EXACT = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz'];
+export const SIDECAR_EXACT = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz'];
 
 function redirectLocation(r: LegacyRedirect): string {
   if (r.match === 'exact') return `    location = ${r.from} {\n        return 308 ${r.to}$is_args$args;\n    }`;
