@@ -21,6 +21,15 @@ import {
 } from '../harness/gateway-client.ts';
 
 const CHAT = { model: 'llama3.2:1b', messages: [{ role: 'user' as const, content: 'hi' }] };
+
+// The listings the sidecar answers behind nginx, with the API shape of their errors.
+const FLEET_LISTINGS = [
+  ['/v1/models', 'openai'],
+  ['/v1/models/llama3.2:1b', 'openai'],
+  ['/api/tags', 'ollama'],
+  ['/api/ps', 'ollama'],
+  ['/api/version', 'ollama'],
+] as const;
 /** One generation route per API shape, with a valid body. */
 const ROUTES = [
   { path: '/v1/chat/completions', shape: 'openai' as const, body: CHAT },
@@ -122,13 +131,7 @@ describe('request errors', () => {
   }
 
   it('wrong method on the fleet listings → 405 with Allow, in the API shape', async () => {
-    for (const [path, shape] of [
-      ['/v1/models', 'openai'],
-      ['/v1/models/llama3.2:1b', 'openai'],
-      ['/api/tags', 'ollama'],
-      ['/api/ps', 'ollama'],
-      ['/api/version', 'ollama'],
-    ] as const) {
+    for (const [path, shape] of FLEET_LISTINGS) {
       for (const method of ['POST', 'DELETE']) {
         const res = await rawRequest(`${stack.url}${path}`, { method, body: method === 'POST' ? '{}' : undefined });
         assertJsonError(res, shape, { status: 405, code: 'method_not_allowed' });
@@ -342,13 +345,7 @@ describe('the sidecar dead', () => {
     });
 
     it('the fleet listings → 503 JSON in the API shape', async () => {
-      for (const [path, shape] of [
-        ['/v1/models', 'openai'],
-        ['/v1/models/llama3.2:1b', 'openai'],
-        ['/api/tags', 'ollama'],
-        ['/api/ps', 'ollama'],
-        ['/api/version', 'ollama'],
-      ] as const) {
+      for (const [path, shape] of FLEET_LISTINGS) {
         const res = await rawRequest(`${stack.url}${path}`);
         assertJsonError(res, shape, { status: 503, code: 'sidecar_unavailable' });
         assert.ok(Number(res.headers['retry-after']) >= 1);

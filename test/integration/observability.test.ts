@@ -12,6 +12,26 @@ import { freePort, postJson, startStack, waitFor, type Stack } from '../harness/
 const MODEL = 'llama3.2:1b';
 const CHAT = '/v1/chat/completions';
 
+/**
+ * Sends a request the named emulators will hang on, waits until `inFlight()` says 1, then leaves
+ * (the client aborts, nginx logs 499) and waits until it says 0 again.
+ */
+async function hangThenLeave(stack: Stack, backends: string[], path: string, body: unknown, inFlight: () => Promise<number>): Promise<void> {
+  for (const b of backends) stack.emulators[b].fail({ failure: { mode: 'hang', count: 1 } });
+  const controller = new AbortController();
+  const pending = fetch(`${stack.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: controller.signal,
+  }).catch(() => undefined);
+  await waitFor(async () => (await inFlight()) === 1, 3000, 'the request in flight');
+  controller.abort();
+  await pending;
+  await waitFor(async () => (await inFlight()) === 0, 3000, 'no request in flight');
+  for (const b of backends) stack.emulators[b].fail(null);
+}
+
 describe('metrics from known traffic', () => {
   let stack: Stack;
   let port: number;
@@ -116,21 +136,9 @@ describe('metrics from known traffic', () => {
 
   it('shows a slow stream in flight, then counts a client that left it as incomplete', async () => {
     const before = await metrics();
-    const controller = new AbortController();
-    stack.emulators.a.fail({ failure: { mode: 'hang', count: 1 } });
-    stack.emulators.b.fail({ failure: { mode: 'hang', count: 1 } });
-    const pending = fetch(`${stack.url}/api/chat`, {
-      method: 'POST',
-      body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'wait' }] }),
-      signal: controller.signal,
-    }).catch(() => undefined);
-    await waitFor(async () => sum(await metrics(), 'llmgw_in_flight_requests') === 1, 3000, 'the request in flight');
-    controller.abort();
-    await pending;
+    const inFlight = async () => sum(await metrics(), 'llmgw_in_flight_requests');
+    await hangThenLeave(stack, ['a', 'b'], '/api/chat', { model: MODEL, messages: [{ role: 'user', content: 'wait' }] }, inFlight);
     assert.equal(await delta(before, 'llmgw_incomplete_responses_total', { route: '/api/chat', reason: 'client_closed' }, 1), 1);
-    await waitFor(async () => sum(await metrics(), 'llmgw_in_flight_requests') === 0, 3000, 'no request in flight');
-    stack.emulators.a.fail(null);
-    stack.emulators.b.fail(null);
   });
 
   it('counts a stream the backend cut short as incomplete, and a whole one as not', async () => {
@@ -200,19 +208,7 @@ describe('/metrics access', () => {
 
   it('counts requests in flight from nginx\'s own start line when admission is off', async () => {
     const inFlight = async () => sum(await scrape(stack.gateway.config.sidecar.port, token), 'llmgw_in_flight_requests', { upstream: 'a' });
-    stack.emulators.a.fail({ failure: { mode: 'hang', count: 1 } });
-    const controller = new AbortController();
-    const pending = fetch(`${stack.url}/v1/embeddings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'nomic-embed-text', input: 'hang' }),
-      signal: controller.signal,
-    }).catch(() => undefined);
-    await waitFor(async () => (await inFlight()) === 1, 3000, 'one request in flight');
-    controller.abort();
-    await pending;
-    await waitFor(async () => (await inFlight()) === 0, 3000, 'none in flight');
-    stack.emulators.a.fail(null);
+    await hangThenLeave(stack, ['a'], '/v1/embeddings', { model: 'nomic-embed-text', input: 'hang' }, inFlight);
   });
 });
 
