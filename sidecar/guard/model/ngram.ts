@@ -86,27 +86,20 @@ export class NgramHasher {
     this.touched = new Int32Array(4096);
   }
 
-  private growTouched(): void {
+  private growTouched(): Int32Array {
     const grown = new Int32Array(this.touched.length * 2);
     grown.set(this.touched);
-    this.touched = grown;
-  }
-
-  private add(h: number): void {
-    const i = fmix(h) & this.mask;
-    if (this.counts[i] === 0) {
-      if (this.nTouched === this.touched.length) this.growTouched();
-      this.touched[this.nTouched++] = i;
-    }
-    this.counts[i]++;
+    return (this.touched = grown);
   }
 
   /** Count the features of `norm` into the scratch buffer (after clearing it). */
   private accumulate(norm: string): void {
-    for (let k = 0; k < this.nTouched; k++) this.counts[this.touched[k]] = 0;
-    this.nTouched = 0;
-    const { charMin, charMax, wordNgrams } = this.cfg;
     const counts = this.counts;
+    let touched = this.touched;
+    let nTouched = this.nTouched;
+    for (let k = 0; k < nTouched; k++) counts[touched[k]] = 0;
+    nTouched = 0;
+    const { charMin, charMax, wordNgrams } = this.cfg;
     const mask = this.mask;
     let buf = this.buf;
     const n = norm.length;
@@ -146,24 +139,28 @@ export class NgramHasher {
             h = fnv(h, buf[s + g - 1]);
             // skip the bare padding unigrams
             if (g >= charMin && !(g === 1 && (s === 0 || s === len - 1))) {
-              // this.add(fnv(h, g)), inlined: this is the hot loop
+              // fmix(fnv(h, g)) & mask, inlined: this is the hot loop
               const j = fmix(Math.imul(h ^ g, 16777619)) & mask;
-              if (counts[j] === 0) {
-                if (this.nTouched === this.touched.length) this.growTouched();
-                this.touched[this.nTouched++] = j;
+              if (counts[j]++ === 0) {
+                if (nTouched === touched.length) touched = this.growTouched();
+                touched[nTouched++] = j;
               }
-              counts[j]++;
             }
           }
         }
       }
-      if (wordNgrams >= 1) {
-        this.add(wh);
-        if (wordNgrams >= 2 && havePrev) this.add(fnv(fnv(SEED_BIGRAM, prevWord), wh));
+      const words = wordNgrams >= 2 && havePrev ? 2 : Math.min(wordNgrams, 1);
+      for (let g = 1; g <= words; g++) {
+        const j = fmix(g === 1 ? wh : fnv(fnv(SEED_BIGRAM, prevWord), wh)) & mask;
+        if (counts[j]++ === 0) {
+          if (nTouched === touched.length) touched = this.growTouched();
+          touched[nTouched++] = j;
+        }
       }
       prevWord = wh;
       havePrev = true;
     }
+    this.nTouched = nTouched;
   }
 
   /** Sparse, damped (1 + ln count), L2-normalized feature vector, indices ascending. */
