@@ -97,32 +97,46 @@ const substringList = {
 // stream with a well-formed error event in the client's language. Off by default: to catch a phrase
 // split over chunks the filter holds back up to ~74 characters of text, which delays the first tokens.
 // Whole (non-streamed) answers go to the sidecar (/scan/output) before the client sees them.
+// `monitor` lets an operator tune a scanner on live traffic: findings are counted, nothing is stopped.
+const outputAction = () =>
+  z
+    .enum(['block', 'monitor'])
+    .default('block')
+    .describe('block: stop the answer (a stream ends with an error event, a whole answer becomes a 400); monitor: let it through and only record the finding (metrics; X-Guard-Output-Flagged on whole answers).');
 const outputGuardSchema = z
   .object({
     banSubstrings: z
       .object({
         enabled: enabled(false),
+        action: outputAction(),
         substrings: z.array(z.string().min(1)).default([]).describe('Phrases the answer must not contain (case-insensitive).'),
         defaultList: z.boolean().default(true).describe("Also ban LLM Guard's default output stop list (jailbreak markers, test signatures)."),
       })
       .prefault({}),
-    noRefusal: z.object({ enabled: enabled(false) }).prefault({}).describe('Refusal phrases in the 15 languages.'),
+    noRefusal: z.object({ enabled: enabled(false), action: outputAction() }).prefault({}).describe('Refusal phrases in the 15 languages.'),
     maliciousUrls: z
       .object({
         enabled: enabled(false),
+        action: outputAction(),
         suspiciousTlds: z
           .array(z.string().regex(/^\.?[a-z0-9-]+$/i))
           .default(['zip', 'mov', 'xyz', 'top', 'click', 'country', 'kim', 'gq', 'tk', 'ml', 'cf', 'work'])
           .describe('TLDs treated as suspicious in URLs (raw IPs, punycode, credentials, shorteners, data:/javascript: always are).'),
       })
       .prefault({}),
-    noCode: z.object({ enabled: enabled(false) }).prefault({}).describe('Fenced or inline code in the answer.'),
+    noCode: z.object({ enabled: enabled(false), action: outputAction() }).prefault({}).describe('Fenced or inline code in the answer.'),
     secrets: z
-      .object({ enabled: enabled(false) })
+      .object({
+        enabled: enabled(false),
+        action: z
+          .enum(['redact', 'block', 'monitor'])
+          .default('redact')
+          .describe('redact: a whole answer gets each finding replaced by [REDACTED] (X-Guard-Output-Redacted), a stream is ended as with block; block: both are stopped; monitor: both go through, the finding is only recorded.'),
+      })
       .prefault({})
-      .describe('Streams: common credential formats (AWS, GitHub, OpenAI, Slack, private keys, JWT); whole answers: every gitleaks rule, redacted.'),
+      .describe('Streams: common credential formats (AWS, GitHub, OpenAI, Slack, private keys, JWT); whole answers: every gitleaks rule.'),
     toxicity: z
-      .object({ enabled: enabled(false), threshold: threshold(0.9) })
+      .object({ enabled: enabled(false), action: outputAction(), threshold: threshold(0.9) })
       .prefault({})
       .describe('Whole (non-streamed) answers only: the Toxicity scanner in the language of the prompt.'),
   })
@@ -418,7 +432,7 @@ export const configSchema = z
     guard: z
       .object({ input: inputGuardSchema, output: outputGuardSchema })
       .prefault({})
-      .describe('input: scanners run by the sidecar on /_admit (needs admission.enabled); output: checks on streamed answers inside nginx.'),
+      .describe('input: scanners run by the sidecar on /_admit (needs admission.enabled); output: checks on answers (streams inside nginx, whole answers by the sidecar).'),
     auth: authSchema,
     limits: limitsSchema,
     backends: z.array(backendSchema).min(1).describe('The fleet.'),

@@ -15,6 +15,11 @@ export const ADMIT_HEADER_POOL = 'X-Gateway-Pool';
 export const KEY_MODELS_HEADER = 'X-Gateway-Key-Models';
 /** Language of the prompt, sent with a whole answer to /scan/output. */
 export const SCAN_HEADER_LANG = 'X-Gateway-Lang';
+/** Verdict headers of /scan/output that njs passes on with a whole answer; the sidecar's metrics count them. */
+export const OUTPUT_BLOCKED_HEADER = 'X-Guard-Output-Blocked-By';
+export const OUTPUT_REDACTED_HEADER = 'X-Guard-Output-Redacted';
+/** Scanners in monitor mode that flagged the answer, ", "-separated. */
+export const OUTPUT_FLAGGED_HEADER = 'X-Guard-Output-Flagged';
 
 /** The sidecar's answer to `/_admit`. */
 export interface AdmitVerdict {

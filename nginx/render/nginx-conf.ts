@@ -115,7 +115,8 @@ function accessLog(config: GatewayConfig, rt: string): string {
     '"upstream_status":"$upstream_status","request_time":$request_time,"upstream_header_time":"$upstream_header_time"',
     '"upstream_response_time":"$upstream_response_time","overhead_ms":"$gw_overhead_ms","bytes_sent":$bytes_sent',
     '"lang":"$gw_lang","key":"$gw_key_id","tokens_prompt":"$gw_tokens_prompt","tokens_completion":"$gw_tokens_completion"',
-    '"terminal":"$gw_terminal","output_blocked":"$gw_output_blocked","limit_req":"$limit_req_status","limit_conn":"$limit_conn_status"',
+    '"terminal":"$gw_terminal","output_blocked":"$gw_output_blocked","output_flagged":"$gw_output_flagged"',
+    '"limit_req":"$limit_req_status","limit_conn":"$limit_conn_status"',
   ];
   return `    log_format ${LOG_FORMAT} escape=json '{${fields.join(",'\n        '")}}';
     log_format gw_start escape=json '{"event":"start","request_id":"$gw_request_id","pool":"$gw_pool"}';
@@ -205,6 +206,7 @@ ${rulesVar(config)}
     js_var $gw_tokens_prompt;
     js_var $gw_tokens_completion;
     js_var $gw_output_blocked;
+    js_var $gw_output_flagged;
 ${attemptsMap(config)}
 
     # A client-supplied request id is kept when it is well formed; otherwise nginx makes one.

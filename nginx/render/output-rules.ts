@@ -1,8 +1,17 @@
 // The streamed-output rules njs applies in its body filter, derived from the config and handed to
 // nginx as one js_var (URI-encoded JSON: nginx strings cannot carry "$" and the lists may).
 import type { OutputGuardConfig } from '../../config/schema.ts';
-import type { OutputRules } from '../../njs/output/types.ts';
+import type { OutputRules, OutputScanner } from '../../njs/output/types.ts';
 import { OUTPUT_STOP_SUBSTRINGS } from '../../sidecar/guard/scanners/default-stop-lists.ts';
+
+/** The config's stream scanners under the names njs reports. */
+const STREAM_SCANNERS = [
+  ['banSubstrings', 'BanSubstrings'],
+  ['noRefusal', 'NoRefusal'],
+  ['maliciousUrls', 'MaliciousURLs'],
+  ['noCode', 'NoCode'],
+  ['secrets', 'Secrets'],
+] as const satisfies readonly (readonly [keyof OutputGuardConfig, OutputScanner])[];
 
 /** undefined when no output rule is on: then nginx gets no body filter at all. */
 export function outputRules(cfg: OutputGuardConfig): OutputRules | undefined {
@@ -14,6 +23,8 @@ export function outputRules(cfg: OutputGuardConfig): OutputRules | undefined {
     maliciousUrls: cfg.maliciousUrls.enabled ? { suspiciousTlds: cfg.maliciousUrls.suspiciousTlds } : null,
     noCode: cfg.noCode.enabled,
     secrets: cfg.secrets.enabled,
+    // Secrets' `redact` blocks on a stream: only `monitor` lets a finding through.
+    monitor: STREAM_SCANNERS.filter(([key]) => cfg[key].enabled && cfg[key].action === 'monitor').map(([, name]) => name),
   };
   const any = rules.banSubstrings.length > 0 || rules.noRefusal || rules.maliciousUrls !== null || rules.noCode || rules.secrets;
   return any ? rules : undefined;

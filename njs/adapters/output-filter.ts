@@ -1,9 +1,11 @@
 // js_body_filter on proxied answers: streamed answers (SSE, NDJSON) pass through the synchronous
 // output guard, which holds back a few characters and ends a flagged stream with an error event.
+// What it blocked and what monitored scanners flagged go to the access log ($gw_output_blocked,
+// $gw_output_flagged), which the sidecar counts: headers are gone with the first chunk.
 import type { ApiShape } from '../contract.ts';
 import { negotiateLanguage } from '../i18n/messages.ts';
 import { createStreamGuard } from '../output/stream-guard.ts';
-import type { OutputRules, StreamFormat, StreamGuard } from '../output/types.ts';
+import type { Finding, OutputRules, StreamFormat, StreamGuard } from '../output/types.ts';
 import { shapeOf } from '../request/routes.ts';
 import { watchUsage } from './usage-capture.ts';
 
@@ -26,6 +28,16 @@ function makeGuard(r: NginxHTTPRequest): StreamGuard | null {
   const shape: ApiShape = shapeOf(r.uri);
   const lang = r.variables.gw_lang || negotiateLanguage(r.headersIn['Accept-Language'] as string | undefined);
   return createStreamGuard(format, shape, rules, { lang: lang });
+}
+
+/** Adds monitored findings to $gw_output_flagged: scanner names, comma-separated, each once (the guard reports each once). */
+function recordFlagged(r: NginxHTTPRequest, flagged: Finding[]): void {
+  let names = r.variables.gw_output_flagged || '';
+  for (let i = 0; i < flagged.length; i++) {
+    names = names ? names + ',' + flagged[i].scanner : flagged[i].scanner;
+    r.warn('gateway output guard (monitor): ' + flagged[i].scanner + ' (' + flagged[i].reason + ')');
+  }
+  r.variables.gw_output_flagged = names;
 }
 
 /** Length of the longest prefix of `b` that ends on a whole UTF-8 character. */
@@ -51,6 +63,7 @@ export function outputFilter(r: NginxHTTPRequest, data: Buffer, flags: NginxHTTP
     const cut = flags.last ? bytes.length : wholeChars(bytes);
     carry = cut < bytes.length ? bytes.slice(cut) : null;
     const res = guard.push(bytes.slice(0, cut).toString(), !!flags.last);
+    if (res.flagged) recordFlagged(r, res.flagged);
     if (res.blocked) {
       r.variables.gw_output_blocked = res.blocked.scanner;
       r.warn('gateway output guard: ' + res.blocked.scanner + ' (' + res.blocked.reason + ')');

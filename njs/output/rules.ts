@@ -2,8 +2,8 @@
 // window of generated text. Every rule has a bounded reach: the longest stretch of text one match can
 // span, counting the boundary characters a pattern consumes and the one character after a URL's host
 // that shows where the host ends. The guard relies on it twice: each window it scans holds at least
-// `reach` characters before the new text, and it holds back `reach` characters so that no part of a
-// match that could still complete is sent. So no pattern here uses ^, $, \b or lookbehind on the
+// `reach` characters before the new text, and it holds back the reach of the rules that block (rules in
+// monitor mode only record) so that no part of a match that could still complete is sent. So no pattern here uses ^, $, \b or lookbehind on the
 // window (they would depend on where the window starts or ends); boundaries are consumed characters
 // instead, and the guard starts each text with a '\n' and ends it with one.
 //
@@ -14,7 +14,7 @@
 // family is gated by one search for what all its matches contain, and its patterns run only behind a hit.
 import { createFolder } from './fold.ts';
 import { REFUSAL_REACH, refusalPatterns } from './refusal-phrases.ts';
-import type { Blocked, OutputRules, OutputScanner } from './types.ts';
+import type { Finding, OutputRules, OutputScanner } from './types.ts';
 import { createAuthorityCheck } from './urls.ts';
 
 /** A stretch of one generated text, as the guard keeps it for scanning. */
@@ -29,13 +29,40 @@ export interface ScanWindow {
   urlsDone: number;
 }
 
+/**
+ * What the monitored scanners found in one answer so far: each one's first finding, after which it
+ * is skipped (a finding is recorded once per answer, and the scanner costs nothing more).
+ */
+export interface MonitorLog {
+  seen: Record<string, boolean>;
+  flagged: Finding[];
+}
+
+export function createMonitorLog(): MonitorLog {
+  return { seen: {}, flagged: [] };
+}
+
 export interface CompiledRules {
   /** The longest reach of the active rules; 0 when none is active. */
   reach: number;
+  /** The longest reach of the rules that block: what must be held back (monitored rules hold nothing). */
+  holdReach: number;
   /** The folding that ScanWindow.folded must be made with. */
   fold: (s: string) => string;
-  /** The first finding in the window. Rules run in order Secrets, MaliciousURLs, BanSubstrings, NoRefusal, NoCode. */
-  scan(w: ScanWindow): Blocked | null;
+  /**
+   * The first blocking finding in the window. Rules run in order Secrets, MaliciousURLs, BanSubstrings,
+   * NoRefusal, NoCode. With a log, findings of monitored scanners go there instead; without one, every
+   * finding counts.
+   */
+  scan(w: ScanWindow, log?: MonitorLog): Finding | null;
+}
+
+/** One active scanner: the reason of its first match in the window, or null. */
+interface Check {
+  scanner: OutputScanner;
+  monitored: boolean;
+  reach: number;
+  run(w: ScanWindow): string | null;
 }
 
 interface PatternRule {
@@ -112,84 +139,118 @@ function firstPattern(family: RuleFamily, text: string): string | null {
 
 export function compileRules(rules: OutputRules): CompiledRules {
   const fold = createFolder();
-  let reach = 0;
+  const monitor = rules.monitor || [];
+  const checks: Check[] = [];
+  function add(scanner: OutputScanner, reach: number, run: (w: ScanWindow) => string | null): void {
+    checks.push({ scanner: scanner, monitored: monitor.indexOf(scanner) >= 0, reach: reach, run: run });
+  }
 
-  const secrets = rules.secrets ? secretRules() : null;
-  if (secrets) reach = Math.max(reach, familyReach(secrets));
+  if (rules.secrets) {
+    const secrets = secretRules();
+    add('Secrets', familyReach(secrets), function (w) {
+      return firstPattern(secrets, w.raw);
+    });
+  }
 
-  const uris = rules.maliciousUrls ? uriRules() : null;
-  const authorityProblem = createAuthorityCheck(rules.maliciousUrls ? rules.maliciousUrls.suspiciousTlds || [] : []);
-  const scheme = /(?:https?|ftps?|wss?):\/\//;
-  const authorityEnd = /[^a-z0-9._~%:@[\]-]/;
-  if (uris) reach = Math.max(reach, familyReach(uris), URL_REACH);
+  if (rules.maliciousUrls) {
+    const uris = uriRules();
+    const authorityProblem = createAuthorityCheck(rules.maliciousUrls.suspiciousTlds || []);
+    const scheme = /(?:https?|ftps?|wss?):\/\//;
+    const authorityEnd = /[^a-z0-9._~%:@[\]-]/;
+    /**
+     * The first suspicious "scheme://authority" in the window, or null. URLs found harmless move
+     * w.urlsDone past their scheme, so later scans of the same text skip them.
+     */
+    const badUrl = function (w: ScanWindow): string | null {
+      const text = w.folded;
+      let pos = w.urlsDone - w.base;
+      if (pos < 0) pos = 0;
+      while (text.indexOf('://', pos) >= 0) {
+        const at = (pos > 0 ? text.slice(pos) : text).search(scheme);
+        if (at < 0) return null;
+        const start = text.indexOf('://', pos + at) + 3;
+        const tail = text.slice(start);
+        const n = tail.search(authorityEnd);
+        if (n > MAX_AUTHORITY || (n < 0 && tail.length > MAX_AUTHORITY)) return 'URL host too long to check';
+        // Decided only once a character after the authority is there: until then the host may go on.
+        if (n < 0) return null;
+        const problem = authorityProblem(tail.slice(0, n));
+        if (problem) return problem;
+        pos += at + 1;
+        w.urlsDone = w.base + pos;
+      }
+      return null;
+    };
+    add('MaliciousURLs', Math.max(familyReach(uris), URL_REACH), function (w) {
+      return firstPattern(uris, w.folded) || badUrl(w);
+    });
+  }
 
   // Configured phrases: few, so indexOf each (a RegExp built from them would be compiled per response).
   const banned: string[] = [];
   const bannedReasons: string[] = [];
   const list = rules.banSubstrings || [];
+  let bannedReach = 0;
   for (let i = 0; i < list.length; i++) {
     const p = fold(String(list[i]));
     if (p.length === 0) continue;
     banned.push(p);
     bannedReasons.push('matched banned substring #' + (i + 1));
-    if (p.length > reach) reach = p.length;
+    if (p.length > bannedReach) bannedReach = p.length;
+  }
+  if (banned.length) {
+    add('BanSubstrings', bannedReach, function (w) {
+      for (let i = 0; i < banned.length; i++) if (w.folded.indexOf(banned[i]) >= 0) return bannedReasons[i];
+      return null;
+    });
   }
 
-  const refusals = rules.noRefusal ? refusalPatterns() : [];
-  const nonAscii = /[\u0080-\uffff]/;
-  if (refusals.length) reach = Math.max(reach, REFUSAL_REACH);
-
-  const code = rules.noCode ? codeRules() : null;
-  if (code) reach = Math.max(reach, familyReach(code));
-
-  /**
-   * The first suspicious "scheme://authority" in the window, or null. URLs found harmless move
-   * w.urlsDone past their scheme, so later scans of the same text skip them.
-   */
-  function badUrl(w: ScanWindow): string | null {
-    const text = w.folded;
-    let pos = w.urlsDone - w.base;
-    if (pos < 0) pos = 0;
-    while (text.indexOf('://', pos) >= 0) {
-      const at = (pos > 0 ? text.slice(pos) : text).search(scheme);
-      if (at < 0) return null;
-      const start = text.indexOf('://', pos + at) + 3;
-      const tail = text.slice(start);
-      const n = tail.search(authorityEnd);
-      if (n > MAX_AUTHORITY || (n < 0 && tail.length > MAX_AUTHORITY)) return 'URL host too long to check';
-      // Decided only once a character after the authority is there: until then the host may go on.
-      if (n < 0) return null;
-      const problem = authorityProblem(tail.slice(0, n));
-      if (problem) return problem;
-      pos += at + 1;
-      w.urlsDone = w.base + pos;
-    }
-    return null;
+  if (rules.noRefusal) {
+    const refusals = refusalPatterns();
+    const nonAscii = /[\u0080-\uffff]/;
+    add('NoRefusal', REFUSAL_REACH, function (w) {
+      const latinOnly = w.folded.search(nonAscii) < 0;
+      for (let i = 0; i < refusals.length; i++) {
+        const p = refusals[i];
+        if (!(latinOnly && p.nonLatin) && w.folded.search(p.re) >= 0) return 'refusal phrase (' + p.lang + ')';
+      }
+      return null;
+    });
   }
 
-  function found(scanner: OutputScanner, reason: string | null): Blocked | null {
-    return reason === null ? null : { scanner: scanner, reason: reason };
+  if (rules.noCode) {
+    const code = codeRules();
+    add('NoCode', familyReach(code), function (w) {
+      return firstPattern(code, w.raw);
+    });
+  }
+
+  let reach = 0;
+  let holdReach = 0;
+  for (let i = 0; i < checks.length; i++) {
+    reach = Math.max(reach, checks[i].reach);
+    if (!checks[i].monitored) holdReach = Math.max(holdReach, checks[i].reach);
   }
 
   return {
     reach: reach,
+    holdReach: holdReach,
     fold: fold,
-    scan(w: ScanWindow): Blocked | null {
-      let hit: Blocked | null = null;
-      if (secrets) hit = found('Secrets', firstPattern(secrets, w.raw));
-      if (!hit && uris) hit = found('MaliciousURLs', firstPattern(uris, w.folded) || badUrl(w));
-      for (let i = 0; !hit && i < banned.length; i++) {
-        if (w.folded.indexOf(banned[i]) >= 0) hit = { scanner: 'BanSubstrings', reason: bannedReasons[i] };
+    scan(w: ScanWindow, log?: MonitorLog): Finding | null {
+      // Declared outside the loop: njs 0.7.9 allocates a const/let in a loop body on every iteration.
+      let c: Check;
+      let reason: string | null;
+      for (let i = 0; i < checks.length; i++) {
+        c = checks[i];
+        if (log && log.seen[c.scanner]) continue;
+        reason = c.run(w);
+        if (reason === null) continue;
+        const finding: Finding = { scanner: c.scanner, reason: reason };
+        if (!log || !c.monitored) return finding;
+        log.seen[c.scanner] = true;
+        log.flagged.push(finding);
       }
-      if (!hit && refusals.length) {
-        const latinOnly = w.folded.search(nonAscii) < 0;
-        for (let i = 0; !hit && i < refusals.length; i++) {
-          const p = refusals[i];
-          if (!(latinOnly && p.nonLatin) && w.folded.search(p.re) >= 0) hit = { scanner: 'NoRefusal', reason: 'refusal phrase (' + p.lang + ')' };
-        }
-      }
-      if (!hit && code) hit = found('NoCode', firstPattern(code, w.raw));
-      return hit;
+      return null;
     },
   };
 }

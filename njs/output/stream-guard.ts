@@ -1,6 +1,7 @@
 // The streamed-output guard: runs in nginx's js_body_filter (pure, synchronous, no I/O) on a streamed
 // answer (SSE for the OpenAI API, NDJSON for Ollama's), scans the generated text as it goes and, when a
-// rule matches, ends the stream with an error event the client's SDK raises, instead of the rest.
+// rule matches, ends the stream with an error event the client's SDK raises, instead of the rest. A
+// rule in monitor mode only reports its first finding (StreamPush.flagged) and the stream goes on.
 //
 // How it holds back: the body is cut into whole events (sse.ts / ndjson.ts); each event's generated
 // text (content.ts) is appended to its text stream (one per choice and kind: answer, reasoning, each
@@ -21,12 +22,12 @@
 import type { ApiShape } from '../contract.ts';
 import { extractOllama, extractOpenAI, parseObject, type TextSink } from './content.ts';
 import { createNdjsonFramer } from './ndjson.ts';
-import { compileRules, type ScanWindow } from './rules.ts';
+import { compileRules, createMonitorLog, type ScanWindow } from './rules.ts';
 import { createSseFramer, sseData } from './sse.ts';
 import { terminalEvent } from './terminal.ts';
-import type { Blocked, OutputRules, StreamFormat, StreamGuard } from './types.ts';
+import type { Finding, OutputRules, StreamFormat, StreamGuard, StreamPush } from './types.ts';
 
-export type { Blocked, OutputRules, OutputScanner, StreamFormat, StreamGuard } from './types.ts';
+export type { Finding, OutputRules, OutputScanner, StreamFormat, StreamGuard, StreamPush } from './types.ts';
 
 interface TextStream extends ScanWindow {
   /** Whether it grew since the last scan. */
@@ -48,7 +49,10 @@ export function createStreamGuard(
   const compiled = compileRules(rules);
   const reach = compiled.reach;
   const fold = compiled.fold;
-  const hold = typeof opts.holdBack === 'number' && opts.holdBack >= 0 ? Math.floor(opts.holdBack) : reach;
+  const hold = typeof opts.holdBack === 'number' && opts.holdBack >= 0 ? Math.floor(opts.holdBack) : compiled.holdReach;
+  const monitored = createMonitorLog();
+  // Monitored findings already returned by push().
+  let reported = 0;
   // Windows are cut back to `reach` characters once they pass `trimAt`: fewer copies, a little more scanning.
   const trimAt = reach + (reach >> 1);
   const framer = format === 'sse' ? createSseFramer() : createNdjsonFramer();
@@ -128,11 +132,11 @@ export function createStreamGuard(
     unitMarks.push(markKey.length);
   }
 
-  /** Scans each text stream that grew since the last scan. */
-  function scan(): Blocked | null {
+  /** Scans each text stream that grew since the last scan; monitored findings go to `monitored`. */
+  function scan(): Finding | null {
     for (let i = 0; i < dirty.length; i++) {
       const st = streams[dirty[i]];
-      const found = compiled.scan(st);
+      const found = compiled.scan(st, monitored);
       if (found) return found;
       st.dirty = false;
       if (st.raw.length > trimAt) {
@@ -184,7 +188,7 @@ export function createStreamGuard(
   }
 
   return {
-    push(chunk: string, last: boolean): { out: string; blocked?: Blocked } {
+    push(chunk: string, last: boolean): StreamPush {
       if (finished) return { out: '' };
       const data = typeof chunk === 'string' ? chunk : '';
       if (reach === 0) {
@@ -199,13 +203,20 @@ export function createStreamGuard(
         sink.endAll();
       }
       const blocked = scan();
+      let res: StreamPush;
       if (blocked) {
         finished = true;
         unitRaw.length = unitMarks.length = markKey.length = markPos.length = 0;
-        return { out: terminalEvent(format, shape, opts.lang, blocked), blocked: blocked };
+        res = { out: terminalEvent(format, shape, opts.lang, blocked), blocked: blocked };
+      } else {
+        if (last) finished = true;
+        res = { out: release() };
       }
-      if (last) finished = true;
-      return { out: release() };
+      if (monitored.flagged.length > reported) {
+        res.flagged = monitored.flagged.slice(reported);
+        reported = monitored.flagged.length;
+      }
+      return res;
     },
   };
 }

@@ -6,11 +6,11 @@
 import type { ApiShape } from '../contract.ts';
 import { errorBody } from '../errors/error-body.ts';
 import { localize } from '../i18n/messages.ts';
-import type { Blocked, StreamFormat } from './types.ts';
+import type { Finding, StreamFormat } from './types.ts';
 
 export const OUTPUT_BLOCKED_CODE = 'guard_output_blocked';
 
-export function terminalEvent(format: StreamFormat, shape: ApiShape, lang: string, blocked: Blocked): string {
+export function terminalEvent(format: StreamFormat, shape: ApiShape, lang: string, blocked: Finding): string {
   const message = localize(lang, 'guard_output_stream_stopped', { scanner: blocked.scanner });
   const body = errorBody(shape, 500, OUTPUT_BLOCKED_CODE, message.text, undefined, {
     scanner: blocked.scanner,

@@ -20,13 +20,19 @@ export interface OutputRules {
   noCode: boolean;
   /** A small synchronous subset of secret patterns; the full gitleaks set runs in the sidecar on whole responses. */
   secrets: boolean;
+  /**
+   * Scanners in monitor mode: their findings are recorded (each scanner's first one per answer) and
+   * the answer goes on; they hold nothing back. Absent or empty: every finding blocks.
+   */
+  monitor?: OutputScanner[];
 }
 
 export type StreamFormat = 'sse' | 'ndjson';
 
 export type OutputScanner = 'BanSubstrings' | 'NoRefusal' | 'MaliciousURLs' | 'NoCode' | 'Secrets';
 
-export interface Blocked {
+/** What a rule found: why the stream was ended, or what a monitored scanner flagged. */
+export interface Finding {
   scanner: OutputScanner;
   /** ASCII, for logs and headers; never the matched text. */
   reason: string;
@@ -35,7 +41,16 @@ export interface Blocked {
 export interface StreamGuard {
   /**
    * Feed the next chunk of the upstream body (split anywhere between whole characters). Returns what
-   * may be sent to the client now. Once blocked, returns the terminal event(s) and afterwards ''.
+   * may be sent to the client now, and the findings of monitored scanners first seen in this chunk.
+   * Once blocked, returns the terminal event(s) and afterwards ''.
    */
-  push(chunk: string, last: boolean): { out: string; blocked?: Blocked };
+  push(chunk: string, last: boolean): StreamPush;
+}
+
+export interface StreamPush {
+  out: string;
+  /** The finding that ended the stream (`out` ends with the terminal event). */
+  blocked?: Finding;
+  /** Monitored findings new in this push (present only when there are some). */
+  flagged?: Finding[];
 }

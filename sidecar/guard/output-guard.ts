@@ -1,10 +1,11 @@
 // The output side of the guard for whole (non-streamed) answers: njs hands the backend's answer to
 // the sidecar before the client sees it. The same rules as on streams (njs/output/rules.ts), plus
-// what only the sidecar can afford: every gitleaks rule (findings redacted) and Toxicity.
+// what only the sidecar can afford: every gitleaks rule (findings redacted by default) and Toxicity.
+// A scanner in monitor mode lets the answer through unchanged and is named in X-Guard-Output-Flagged.
 import type { OutputGuardConfig } from '../../config/schema.ts';
-import type { AdmitVerdict } from '../../njs/contract.ts';
+import { OUTPUT_BLOCKED_HEADER, OUTPUT_FLAGGED_HEADER, OUTPUT_REDACTED_HEADER, type AdmitVerdict } from '../../njs/contract.ts';
 import { localize } from '../../njs/i18n/messages.ts';
-import { compileRules, type CompiledRules } from '../../njs/output/rules.ts';
+import { compileRules, createMonitorLog, type CompiledRules } from '../../njs/output/rules.ts';
 import { outputRules } from '../../nginx/render/output-rules.ts';
 import type { Scanner } from './scanner.ts';
 import { createSecretsScanner } from './scanners/secrets.ts';
@@ -34,15 +35,17 @@ export function answerTexts(route: string, answer: Obj): AnswerText[] {
 
 export class OutputGuard {
   private readonly rules?: CompiledRules;
-  private readonly secrets?: Scanner;
-  private readonly toxicity?: Scanner;
+  private readonly secrets?: { scanner: Scanner; action: OutputGuardConfig['secrets']['action'] };
+  private readonly toxicity?: { scanner: Scanner; action: OutputGuardConfig['toxicity']['action'] };
 
   constructor(cfg: OutputGuardConfig) {
     const rules = outputRules(cfg);
-    // Secrets on whole answers: the full scanner below redacts instead of the stream subset blocking.
+    // Secrets on whole answers: the full scanner below instead of the stream subset.
     if (rules) this.rules = compileRules({ ...rules, secrets: false });
-    if (cfg.secrets.enabled) this.secrets = createSecretsScanner({ redactMode: 'all' });
-    if (cfg.toxicity.enabled) this.toxicity = createToxicityScanner({ threshold: cfg.toxicity.threshold, useModel: true });
+    if (cfg.secrets.enabled) this.secrets = { scanner: createSecretsScanner({ redactMode: 'all' }), action: cfg.secrets.action };
+    if (cfg.toxicity.enabled) {
+      this.toxicity = { scanner: createToxicityScanner({ threshold: cfg.toxicity.threshold, useModel: true }), action: cfg.toxicity.action };
+    }
   }
 
   scan(route: string, answerText: string, lang: string): AdmitVerdict {
@@ -53,24 +56,34 @@ export class OutputGuard {
       return { allow: true, lang };
     }
     const texts = answerTexts(route, answer);
-    const redacted: string[] = [];
+    const { rules, toxicity, secrets } = this;
+    // Scanners in monitor mode that flagged a text; the rules skip a scanner once it is in their log.
+    const flagged = new Set<string>();
+    const log = createMonitorLog();
+    let redacted = false;
     for (const t of texts) {
       const framed = `\n${t.text}\n`;
-      const hit = this.rules?.scan({ raw: framed, folded: this.rules.fold(framed), base: 0, urlsDone: 0 });
-      if (hit) return this.block(lang, hit.scanner, hit.reason);
-      const tox = this.toxicity?.scan(t.text, { lang, direction: 'output' });
-      if (tox?.flagged) return this.block(lang, 'Toxicity', tox.reason ?? 'flagged');
-      const sec = this.secrets?.scan(t.text, { lang, direction: 'output' });
-      if (sec?.flagged && sec.redacted !== undefined) {
+      const hit = rules?.scan({ raw: framed, folded: rules.fold(framed), base: 0, urlsDone: 0 }, log);
+      for (const f of log.flagged) flagged.add(f.scanner);
+      if (hit) return this.block(lang, hit.scanner, hit.reason, flagged);
+      const tox = toxicity?.scanner.scan(t.text, { lang, direction: 'output' });
+      if (tox?.flagged && toxicity?.action === 'block') return this.block(lang, 'Toxicity', tox.reason ?? 'flagged', flagged);
+      if (tox?.flagged) flagged.add('Toxicity');
+      const sec = secrets?.scanner.scan(t.text, { lang, direction: 'output' });
+      if (!sec?.flagged) continue;
+      if (secrets?.action === 'block') return this.block(lang, 'Secrets', sec.reason ?? 'flagged', flagged);
+      if (secrets?.action === 'monitor') flagged.add('Secrets');
+      else if (sec.redacted !== undefined) {
         t.set(sec.redacted);
-        redacted.push('Secrets');
+        redacted = true;
       }
     }
-    if (redacted.length === 0) return { allow: true, lang };
-    return { allow: true, lang, body: JSON.stringify(answer), headers: { 'X-Guard-Output-Redacted': 'Secrets' } };
+    const headers = flaggedHeader(flagged);
+    if (redacted) headers[OUTPUT_REDACTED_HEADER] = 'Secrets';
+    return { allow: true, lang, body: redacted ? JSON.stringify(answer) : undefined, headers };
   }
 
-  private block(lang: string, scanner: string, reason: string): AdmitVerdict {
+  private block(lang: string, scanner: string, reason: string, flagged: Set<string>): AdmitVerdict {
     const msg = localize(lang, 'guard_output_blocked', { scanner });
     return {
       allow: false,
@@ -79,7 +92,11 @@ export class OutputGuard {
       code: 'guard_output_blocked',
       message: msg.text,
       guard: { scanner, reason, language: lang },
-      headers: { 'X-Guard-Output-Blocked-By': scanner },
+      headers: { ...flaggedHeader(flagged), [OUTPUT_BLOCKED_HEADER]: scanner },
     };
   }
+}
+
+function flaggedHeader(flagged: Set<string>): Record<string, string> {
+  return flagged.size > 0 ? { [OUTPUT_FLAGGED_HEADER]: [...flagged].join(', ') } : {};
 }

@@ -1,6 +1,6 @@
 // POST /scan/output: njs hands over a whole (non-streamed) answer before the client sees it.
 import type { FastifyPluginAsync } from 'fastify';
-import { ADMIT_HEADER_ROUTE, SCAN_HEADER_LANG } from '../../njs/contract.ts';
+import { ADMIT_HEADER_ROUTE, OUTPUT_FLAGGED_HEADER, SCAN_HEADER_LANG } from '../../njs/contract.ts';
 import type { OutputGuard } from '../guard/output-guard.ts';
 import { DEFAULT_LOCALE } from '../language/locales.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
@@ -22,6 +22,8 @@ export const scanOutputRoutes: FastifyPluginAsync<ScanOutputOptions> = async (ap
     const verdict = g.scan(String(req.headers[ADMIT_HEADER_ROUTE.toLowerCase()] ?? ''), String(req.body ?? ''), lang);
     telemetry.observeOutput(verdict);
     if (verdict.guard) req.log.info({ guard: verdict.guard }, 'guard blocked an answer');
+    const flagged = verdict.headers?.[OUTPUT_FLAGGED_HEADER];
+    if (flagged) req.log.info({ flagged }, 'guard flagged an answer (monitor)');
     return verdict;
   });
 };

@@ -15,7 +15,7 @@ export interface LimitFlags {
 
 export type AccessLine =
   | { event: 'start'; start: StartRecord }
-  | { event: 'done'; record: CompletionRecord; pool: string; proxied: boolean; outputBlocked: string; limits: LimitFlags };
+  | { event: 'done'; record: CompletionRecord; pool: string; proxied: boolean; outputBlocked: string; outputFlagged: string[]; limits: LimitFlags };
 
 type Fields = Record<string, unknown>;
 
@@ -68,6 +68,8 @@ export function parseAccessLine(datagram: string): AccessLine | null {
     // Went to its upstream group (a "start" line was logged), whether or not a server answered.
     proxied: str(f.pool) !== '' && upstreamAddr !== '',
     outputBlocked: str(f.output_blocked),
+    // Scanners in monitor mode that flagged the stream, "A,B" (each once).
+    outputFlagged: [...new Set(str(f.output_flagged).split(',').filter(Boolean))],
     limits: { requestLimited: f.limit_req === 'REJECTED', concurrencyLimited: f.limit_conn === 'REJECTED' },
     record: {
       requestId: str(f.request_id),

@@ -3,7 +3,7 @@
 // what the sidecar sees itself (probes, reloads, guard verdicts).
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import type { AdmitVerdict } from '../../njs/contract.ts';
+import { OUTPUT_FLAGGED_HEADER, OUTPUT_REDACTED_HEADER, type AdmitVerdict } from '../../njs/contract.ts';
 import type { ProbeResult } from '../fleet/probe.ts';
 import type { HealthRecord } from '../fleet/health-tracker.ts';
 import type { ScannerOutcome } from '../guard/input-guard.ts';
@@ -86,6 +86,7 @@ export class Telemetry extends EventEmitter {
       if (limit) m.rateLimited.inc({ key, limit });
     }
     if (line.outputBlocked) m.guardVerdicts.inc({ direction: 'output', scanner: scannerLabel(line.outputBlocked), verdict: 'block' });
+    for (const name of line.outputFlagged) m.guardVerdicts.inc({ direction: 'output', scanner: scannerLabel(name), verdict: 'monitor' });
     if (line.pool) this.inFlight.finish(rec.requestId, Date.now());
     this.emit('completion', rec);
   }
@@ -113,11 +114,13 @@ export class Telemetry extends EventEmitter {
     m.language.inc({ language: verdict.lang });
   }
 
-  /** Whole answers checked by the sidecar: only what it did (block, redact) is a verdict. */
+  /** Whole answers checked by the sidecar: only what it did or saw (block, redact, monitor) is a verdict. */
   observeOutput(verdict: AdmitVerdict): void {
-    if (verdict.guard) this.metrics.guardVerdicts.inc({ direction: 'output', scanner: scannerLabel(verdict.guard.scanner), verdict: 'block' });
-    const redacted = verdict.headers?.['X-Guard-Output-Redacted'];
-    if (redacted) this.metrics.guardVerdicts.inc({ direction: 'output', scanner: scannerLabel(redacted), verdict: 'redact' });
+    const count = (scanner: string, v: string) => this.metrics.guardVerdicts.inc({ direction: 'output', scanner: scannerLabel(scanner), verdict: v });
+    if (verdict.guard) count(verdict.guard.scanner, 'block');
+    const redacted = verdict.headers?.[OUTPUT_REDACTED_HEADER];
+    if (redacted) count(redacted, 'redact');
+    for (const name of verdict.headers?.[OUTPUT_FLAGGED_HEADER]?.split(', ') ?? []) count(name, 'monitor');
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,15 @@
 // Streamed answers through nginx's body filter: a banned phrase ends the stream with a well-formed,
 // localized error event before any part of the phrase reaches the client; clean streams are untouched.
+// In monitor mode the answer goes through whole and the finding is only counted (and named in a header
+// on whole answers).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
 import { localize } from '../../njs/i18n/messages.ts';
-import { postJson, startStack, type Stack } from '../harness/stack.ts';
+import { replyTokens } from '../emulator/reply.ts';
+import { scrape, sum } from '../harness/metrics.ts';
+import { postJson, startStack, waitFor, type Stack } from '../harness/stack.ts';
 
 // 40 tokens: "[a] alpha bravo … kilo lima alpha bravo …": the banned "lima alpha" comes after ~75
 // characters, past the guard's hold-back window, so the start of the answer does reach the client.
@@ -18,6 +22,17 @@ function sseContent(text: string): string {
     .filter((e) => e.startsWith('data: {'))
     .map((e) => JSON.parse(e.slice(6)).choices?.[0]?.delta?.content ?? '')
     .join('');
+}
+
+/** llmgw_guard_verdicts_total for output verdicts of BanSubstrings. */
+async function verdicts(stack: Stack, verdict: string): Promise<number> {
+  return sum(await scrape(stack.gateway.config.sidecar.port), 'llmgw_guard_verdicts_total', { direction: 'output', scanner: 'BanSubstrings', verdict });
+}
+
+/** Waits until the verdict count reaches `want` (the access log reaches the sidecar asynchronously), then returns it. */
+async function settled(stack: Stack, verdict: string, want: number): Promise<number> {
+  await waitFor(async () => (await verdicts(stack, verdict)) >= want, 3000, `${verdict} verdicts`).catch(() => undefined);
+  return verdicts(stack, verdict);
 }
 
 async function rawStream(url: string, body: unknown, headers: Record<string, string> = {}): Promise<string> {
@@ -39,7 +54,9 @@ describe('output guard on streamed answers', () => {
   after(async () => stack?.stop());
 
   it('ends an SSE stream with an OpenAI error event and [DONE]; no part of the phrase is sent', async () => {
+    const blocks = await verdicts(stack, 'block');
     const text = await rawStream(`${stack.url}/v1/chat/completions`, { ...CHAT, stream: true }, { 'accept-language': 'fr' });
+    assert.equal(await settled(stack, 'block', blocks + 1), blocks + 1, 'the block is counted once');
     const content = sseContent(text);
     assert.match(content, /^\[a\] alpha bravo charlie/);
     assert.doesNotMatch(content, /lima/i);
@@ -134,5 +151,58 @@ describe('output guard on streamed answers', () => {
     const closed = await postJson(`${stack.url}/api/chat`, { ...CHAT, stream: false, options: { num_predict: 3 } });
     assert.equal(closed.status, 503);
     assert.match(closed.json.error, /./);
+  });
+});
+
+describe('output guard in monitor mode', () => {
+  let stack: Stack;
+  // What the emulator generates for CHAT: the banned phrase "lima alpha" is in it.
+  const FULL = replyTokens('a', CHAT.max_tokens).join(' ');
+  before(async () => {
+    stack = await startStack({
+      backends: [{ name: 'a', tokenDelayMs: 5 }],
+      config: { guard: { output: { banSubstrings: { enabled: true, action: 'monitor', substrings: ['Lima Alpha'], defaultList: false } } } },
+    });
+  });
+  after(async () => stack?.stop());
+
+  it('an SSE stream with the phrase arrives whole and ends with [DONE]; the finding is counted once', async () => {
+    assert.match(FULL, /lima alpha/);
+    const flagged = await verdicts(stack, 'monitor');
+    const text = await rawStream(`${stack.url}/v1/chat/completions`, { ...CHAT, stream: true });
+    assert.equal(sseContent(text), FULL);
+    assert.doesNotMatch(text, /"error"/);
+    const events = text.split('\n\n').filter(Boolean);
+    assert.equal(events.at(-1), 'data: [DONE]');
+    assert.equal(JSON.parse(events.at(-2)!.slice('data: '.length)).choices[0].finish_reason, 'length');
+    assert.equal(await settled(stack, 'monitor', flagged + 1), flagged + 1);
+    assert.equal(await verdicts(stack, 'block'), 0, 'nothing was blocked');
+  });
+
+  it('an NDJSON stream too: read to its done line by ollama-js', async () => {
+    const flagged = await verdicts(stack, 'monitor');
+    const client = new Ollama({ host: stack.url });
+    let content = '';
+    let done = false;
+    for await (const part of await client.chat({ model: CHAT.model, messages: CHAT.messages, stream: true, options: { num_predict: CHAT.max_tokens } })) {
+      content += part.message.content;
+      done ||= part.done;
+    }
+    assert.equal(content, FULL);
+    assert.ok(done, 'the terminal line arrived');
+    assert.equal(await settled(stack, 'monitor', flagged + 1), flagged + 1);
+  });
+
+  it('a whole answer goes unchanged, with X-Guard-Output-Flagged; the finding is counted', async () => {
+    const flagged = await verdicts(stack, 'monitor');
+    const r = await postJson(`${stack.url}/v1/chat/completions`, CHAT);
+    assert.equal(r.status, 200);
+    assert.equal(r.json.choices[0].message.content, FULL);
+    assert.equal(r.headers.get('x-guard-output-flagged'), 'BanSubstrings');
+    assert.equal(r.headers.get('x-guard-output-blocked-by'), null);
+    assert.equal(await settled(stack, 'monitor', flagged + 1), flagged + 1);
+    const clean = await postJson(`${stack.url}/v1/chat/completions`, { ...CHAT, max_tokens: 11 });
+    assert.equal(clean.headers.get('x-guard-output-flagged'), null);
+    assert.equal(await verdicts(stack, 'block'), 0);
   });
 });

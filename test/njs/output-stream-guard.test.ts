@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rollup, type Plugin } from 'rollup';
-import { createStreamGuard, type Blocked, type OutputRules, type StreamFormat } from '../../njs/output/stream-guard.ts';
+import { createStreamGuard, type Finding, type OutputRules, type StreamFormat } from '../../njs/output/stream-guard.ts';
 import { seededRandom as rng } from '../../scripts/seeded-random.ts';
 import { tokens } from '../harness/stream-text.ts';
 
@@ -33,7 +33,8 @@ interface Case {
 
 interface Push {
   out: string;
-  blocked?: Blocked;
+  blocked?: Finding;
+  flagged?: Finding[];
 }
 
 interface Result {
@@ -49,7 +50,7 @@ const ALL: OutputRules = {
   noCode: true,
   secrets: true,
 };
-
+const MONITOR_ALL: OutputRules = { ...ALL, monitor: ['BanSubstrings', 'NoRefusal', 'MaliciousURLs', 'NoCode', 'Secrets'] };
 
 /** Random pieces, never inside a surrogate pair (njs strings hold whole characters). */
 function randomSplit(s: string, seed: number, max = 40): string[] {
@@ -159,6 +160,14 @@ function cases(): Case[] {
   add('terminal ndjson ja', 'ndjson', 'ollama', ndjson(["I'm sorry, but I can't."]), { opts: { lang: 'ja' } });
   add('pushes after the block', 'sse', 'openai', [sseChat(['Run `x`']), 'data: {"choices":[{"delta":{"content":"more"}}]}\n\n', 'data: [DONE]\n\n', '']);
   add('holdBack 0', 'sse', 'openai', oneEach(sseChat(['Hello', ' world'])), { opts: { lang: 'en', holdBack: 0 } });
+
+  const monitored = "Sure. Run `ls` first. About Project Nightingale: see https://bit.ly/x. I'm sorry, but I can't say more. `pwd`";
+  for (let seed = 1; seed <= 3; seed++) add(`monitor sse ${seed}`, 'sse', 'openai', randomSplit(sseChat(tokens(monitored, seed)), seed), { rules: MONITOR_ALL });
+  add('monitor ndjson', 'ndjson', 'ollama', randomSplit(ndjson(tokens(monitored, 4)), 4), { rules: MONITOR_ALL });
+  add('monitor one event per chunk', 'sse', 'openai', oneEach(sseChat(tokens(monitored, 5))), { rules: MONITOR_ALL });
+  add('monitor, then block', 'sse', 'openai', randomSplit(sseChat(tokens('Run `ls` and open https://bit.ly/x, then Project Nightingale.', 6)), 6), {
+    rules: { ...ALL, monitor: ['NoCode', 'MaliciousURLs'] },
+  });
   return list;
 }
 
@@ -320,6 +329,20 @@ console.log('done ' + res.results.length);
       error: 'この回答の残りの部分は NoRefusal チェックにより差し止められました。', scanner: 'NoRefusal', reason: 'refusal phrase (en)', language: 'ja',
     });
     assert.deepEqual(byName('pushes after the block').r.pushes!.slice(1).map((p) => p.out), ['', '', '']);
+
+    const flagged = (r: Result) => r.pushes!.flatMap((p) => (p.flagged ?? []).map((f) => f.scanner)).sort();
+    for (const c of CASES.filter((x) => x.name.startsWith('monitor ') && x.name !== 'monitor, then block')) {
+      const { r } = byName(c.name);
+      assert.equal(blocked(r), undefined, c.name);
+      assert.equal(joined(r), c.chunks.join(''), `${c.name}: the stream goes through unchanged`);
+      assert.deepEqual(flagged(r), ['BanSubstrings', 'MaliciousURLs', 'NoCode', 'NoRefusal'], `${c.name}: each scanner once`);
+    }
+    // Nothing is held back when every rule only monitors.
+    assert.deepEqual(byName('monitor one event per chunk').r.pushes!.map((p) => p.out), byName('monitor one event per chunk').c.chunks);
+    const mixed = byName('monitor, then block').r;
+    assert.equal(blocked(mixed)?.scanner, 'BanSubstrings');
+    assert.deepEqual(flagged(mixed), ['MaliciousURLs', 'NoCode']);
+    assert.ok(!joined(mixed).includes('Night'));
   });
 
   test('µs per chunk in njs for a 2000-token stream', (t) => {

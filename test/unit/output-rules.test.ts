@@ -1,14 +1,19 @@
 // njs/output: the guard's rules (rules.ts, refusal-phrases.ts, urls.ts), folding (fold.ts) and framing
-// (sse.ts, ndjson.ts) on their own. The stream behaviour is in output-stream-guard.test.ts.
+// (sse.ts, ndjson.ts) on their own; the config's actions as rendered for nginx and as the sidecar applies
+// them to whole answers. The stream behaviour is in output-stream-guard.test.ts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createFolder, foldForMatch } from '../../njs/output/fold.ts';
 import { createNdjsonFramer } from '../../njs/output/ndjson.ts';
 import { REFUSAL_REACH, refusalPatterns } from '../../njs/output/refusal-phrases.ts';
-import { compileRules, type ScanWindow } from '../../njs/output/rules.ts';
+import { compileRules, createMonitorLog, type ScanWindow } from '../../njs/output/rules.ts';
 import { createSseFramer, sseData } from '../../njs/output/sse.ts';
 import { createAuthorityCheck, normalizeTlds } from '../../njs/output/urls.ts';
 import { SUPPORTED_LANGUAGES } from '../../njs/i18n/messages.ts';
+import type { GatewayConfigInput } from '../../config/schema.ts';
+import { outputRules } from '../../nginx/render/output-rules.ts';
+import { OutputGuard } from '../../sidecar/guard/output-guard.ts';
+import { makeConfig } from './fixtures.ts';
 
 /**
  * Every string a pattern made of literal characters, (?:a|b) groups and `?` can match. Throws on
@@ -159,6 +164,96 @@ describe('pattern rules: reach and precision', () => {
     assert.equal(check('www.bit.ly'), 'URL shortener host');
     assert.equal(check('bit.ly.example.com'), null);
     assert.equal(check('sub.xn--p1ai'), 'URL with a punycode host');
+  });
+});
+
+describe('monitor mode in the rules', () => {
+  test('holdReach is the reach of the rules that block', () => {
+    assert.equal(compileRules({ ...ON, monitor: ['MaliciousURLs'] }).reach, 74);
+    assert.equal(compileRules({ ...ON, monitor: ['MaliciousURLs'] }).holdReach, 66, 'inline code');
+    assert.equal(compileRules({ ...ON, monitor: ['MaliciousURLs', 'NoCode', 'Secrets', 'NoRefusal'] }).holdReach, 0);
+    assert.equal(compileRules(ON).holdReach, 74);
+  });
+
+  test('with a log, monitored findings are logged once and skipped; without one they count', () => {
+    const rules = compileRules({ ...ON, monitor: ['Secrets', 'NoCode'] });
+    const text = 'key AKIAIOSFODNN7EXAMPLE and `x`';
+    assert.deepEqual(rules.scan(window(text)), { scanner: 'Secrets', reason: 'matched rule aws-access-token' });
+    const log = createMonitorLog();
+    assert.equal(rules.scan(window(text), log), null);
+    assert.deepEqual(log.flagged, [{ scanner: 'Secrets', reason: 'matched rule aws-access-token' }, { scanner: 'NoCode', reason: 'inline code' }]);
+    assert.deepEqual(rules.scan(window(text + " I'm sorry, but I can't"), log), { scanner: 'NoRefusal', reason: 'refusal phrase (en)' });
+    assert.equal(log.flagged.length, 2, 'each scanner once');
+  });
+});
+
+describe('the config\'s actions', () => {
+  const config = (output: NonNullable<GatewayConfigInput['guard']>['output']) =>
+    makeConfig({ backends: [{ name: 'a', url: 'http://127.0.0.1:1' }], guard: { output } }).guard.output;
+
+  test('rendered for nginx: monitored stream scanners; secrets `redact` blocks on streams', () => {
+    const cfg = config({
+      banSubstrings: { enabled: true, action: 'monitor', substrings: ['x'], defaultList: false },
+      noCode: { enabled: true },
+      noRefusal: { enabled: false, action: 'monitor' },
+      secrets: { enabled: true },
+      toxicity: { enabled: true, action: 'monitor' },
+    });
+    assert.equal(cfg.noCode.action, 'block', 'block by default');
+    assert.equal(cfg.secrets.action, 'redact', 'secrets redact by default');
+    assert.deepEqual(outputRules(cfg)?.monitor, ['BanSubstrings']);
+    assert.deepEqual(outputRules(config({ secrets: { enabled: true, action: 'monitor' }, maliciousUrls: { enabled: true, action: 'monitor' } }))?.monitor, ['MaliciousURLs', 'Secrets']);
+  });
+
+  test('the schema refuses redact where it means nothing', () => {
+    assert.throws(() => config({ noCode: { enabled: true, action: 'redact' as 'block' } }), /noCode\.action/);
+  });
+
+  const answer = (content: string) => JSON.stringify({ id: 'c1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] });
+  const scan = (output: Parameters<typeof config>[0], content: string) => new OutputGuard(config(output)).scan('/v1/chat/completions', answer(content), 'en');
+  const KEY = 'AKIAQX4TZ7WPL3MRNV2K';
+
+  test('whole answers, monitor: allowed unchanged, the scanners named in X-Guard-Output-Flagged', () => {
+    const v = scan(
+      { noCode: { enabled: true, action: 'monitor' }, secrets: { enabled: true, action: 'monitor' }, banSubstrings: { enabled: true, action: 'monitor', substrings: ['Nightingale'], defaultList: false } },
+      `Project Nightingale: run \`ls\` with ${KEY} and \`pwd\`.`,
+    );
+    assert.equal(v.allow, true);
+    assert.equal(v.body, undefined, 'the answer goes as the backend sent it');
+    assert.deepEqual(v.headers, { 'X-Guard-Output-Flagged': 'BanSubstrings, NoCode, Secrets' });
+    assert.deepEqual(scan({ noCode: { enabled: true, action: 'monitor' } }, 'plain text').headers, {});
+  });
+
+  test('whole answers, block still blocks; monitored findings before it are named too', () => {
+    const v = scan({ maliciousUrls: { enabled: true, action: 'monitor' }, banSubstrings: { enabled: true, substrings: ['Nightingale'], defaultList: false } }, 'See https://bit.ly/x for Project Nightingale');
+    assert.equal(v.allow, false);
+    assert.equal(v.code, 'guard_output_blocked');
+    assert.deepEqual(v.guard, { scanner: 'BanSubstrings', reason: 'matched banned substring #1', language: 'en' });
+    assert.deepEqual(v.headers, { 'X-Guard-Output-Flagged': 'MaliciousURLs', 'X-Guard-Output-Blocked-By': 'BanSubstrings' });
+  });
+
+  test('whole answers, secrets: redact (default), block, monitor', () => {
+    const text = `the key is ${KEY}.`;
+    const redacted = scan({ secrets: { enabled: true } }, text);
+    assert.equal(redacted.allow, true);
+    assert.doesNotMatch(redacted.body!, new RegExp(KEY));
+    assert.match(redacted.body!, /\[REDACTED\]/);
+    assert.deepEqual(redacted.headers, { 'X-Guard-Output-Redacted': 'Secrets' });
+    const blocked = scan({ secrets: { enabled: true, action: 'block' } }, text);
+    assert.equal(blocked.allow, false);
+    assert.equal(blocked.guard?.scanner, 'Secrets');
+    const monitored = scan({ secrets: { enabled: true, action: 'monitor' } }, text);
+    assert.equal(monitored.allow, true);
+    assert.equal(monitored.body, undefined);
+    assert.deepEqual(monitored.headers, { 'X-Guard-Output-Flagged': 'Secrets' });
+  });
+
+  test('whole answers, toxicity: monitor lets the answer through', () => {
+    const insult = 'You are a worthless idiot and a piece of shit.';
+    assert.equal(scan({ toxicity: { enabled: true } }, insult).guard?.scanner, 'Toxicity');
+    const v = scan({ toxicity: { enabled: true, action: 'monitor' } }, insult);
+    assert.equal(v.allow, true);
+    assert.deepEqual(v.headers, { 'X-Guard-Output-Flagged': 'Toxicity' });
   });
 });
 

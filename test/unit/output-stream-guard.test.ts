@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { Ollama } from 'ollama';
 import OpenAI, { APIError } from 'openai';
 import { compileRules } from '../../njs/output/rules.ts';
-import { createStreamGuard, type Blocked, type OutputRules, type StreamFormat } from '../../njs/output/stream-guard.ts';
+import { createStreamGuard, type Finding, type OutputRules, type StreamFormat } from '../../njs/output/stream-guard.ts';
 import { foldForMatch } from '../../njs/output/fold.ts';
 import { localize } from '../../njs/i18n/messages.ts';
 import { seededRandom as rng } from '../../scripts/seeded-random.ts';
@@ -73,22 +73,29 @@ function ndjsonChat(toks: string[], api: 'chat' | 'generate' = 'chat'): string {
 interface Run {
   outs: string[];
   joined: string;
-  blocked?: Blocked;
+  blocked?: Finding;
+  /** Monitored findings, in the order the pushes reported them. */
+  flagged: Finding[];
 }
 
 function run(format: StreamFormat, shape: 'openai' | 'ollama', rules: OutputRules, chunks: string[], o: { lang?: string; holdBack?: number; last?: boolean } = {}): Run {
   const g = createStreamGuard(format, shape, rules, { lang: o.lang ?? 'en', holdBack: o.holdBack });
   const outs: string[] = [];
-  let blocked: Blocked | undefined;
+  const flagged: Finding[] = [];
+  let blocked: Finding | undefined;
   chunks.forEach((c, i) => {
     const r = g.push(c, o.last !== false && i === chunks.length - 1);
     outs.push(r.out);
+    if (r.flagged) {
+      assert.ok(r.flagged.length > 0, 'flagged is absent rather than empty');
+      flagged.push(...r.flagged);
+    }
     if (r.blocked) {
       assert.equal(blocked, undefined, 'blocked is reported once');
       blocked = r.blocked;
     }
   });
-  return { outs, joined: outs.join(''), blocked };
+  return { outs, joined: outs.join(''), blocked, flagged };
 }
 
 /** The generated text in an SSE or NDJSON body (events the guard let through), skipping what does not parse. */
@@ -109,7 +116,7 @@ function generated(body: string, format: StreamFormat): string {
 }
 
 /** Verdict on a text sent as an OpenAI SSE stream of model-like tokens (ends with [DONE]). */
-function verdict(text: string, rules: OutputRules = ALL, seed = 3): Blocked | undefined {
+function verdict(text: string, rules: OutputRules = ALL, seed = 3): Finding | undefined {
   const input = sseChat(tokens(text, seed));
   const r = run('sse', 'openai', rules, randomSplit(input, seed));
   if (!r.blocked) assert.equal(r.joined, input, 'a clean stream passes unchanged');
@@ -377,6 +384,62 @@ describe('output stream guard: each rule', () => {
     // Ollama thinking.
     const think = JSON.stringify({ model: 'm', message: { role: 'assistant', content: '', thinking: 'use ```bash' }, done: false }) + '\n';
     assert.equal(run('ndjson', 'ollama', ALL, [think], { last: false }).blocked?.scanner, 'NoCode');
+  });
+});
+
+describe('output stream guard: monitor mode', () => {
+  const MONITOR_ALL: OutputRules = { ...ALL, monitor: ['BanSubstrings', 'NoRefusal', 'MaliciousURLs', 'NoCode', 'Secrets'] };
+  const text = "Sure. Run `ls` first. About Project Nightingale: see https://bit.ly/x. I'm sorry, but I can't say more. Project Nightingale again, `pwd`.";
+
+  test('every finding is reported once per scanner; the stream passes byte for byte (200 random splits, both formats)', () => {
+    const want = ['BanSubstrings', 'MaliciousURLs', 'NoCode', 'NoRefusal'];
+    for (let seed = 1; seed <= 100; seed++) {
+      const sse = sseChat(tokens(text, seed));
+      const r = run('sse', 'openai', MONITOR_ALL, randomSplit(sse, seed));
+      assert.equal(r.blocked, undefined);
+      assert.equal(r.joined, sse, `seed ${seed}`);
+      assert.deepEqual(r.flagged.map((f) => f.scanner).sort(), want, `seed ${seed}`);
+      const nd = ndjsonChat(tokens(text, seed));
+      const n = run('ndjson', 'ollama', MONITOR_ALL, randomSplit(nd, seed));
+      assert.equal(n.joined, nd);
+      assert.deepEqual(n.flagged.map((f) => f.scanner).sort(), want);
+    }
+  });
+
+  test('findings carry the reason the rule gives when it blocks', () => {
+    const r = run('sse', 'openai', MONITOR_ALL, [sseChat(tokens(text))]);
+    assert.deepEqual(r.flagged.find((f) => f.scanner === 'MaliciousURLs'), { scanner: 'MaliciousURLs', reason: 'URL shortener host' });
+    assert.deepEqual(r.flagged.find((f) => f.scanner === 'BanSubstrings'), { scanner: 'BanSubstrings', reason: 'matched banned substring #1' });
+  });
+
+  test('monitored rules hold nothing back: each complete event goes out at once', () => {
+    const input = sseChat(tokens('Hello there, this is a long answer with `code` in it and more words after.'));
+    const g = createStreamGuard('sse', 'openai', MONITOR_ALL, { lang: 'en' });
+    const events = input.split(/(?<=\n\n)/);
+    const flagged: string[] = [];
+    events.forEach((e, i) => {
+      const res = g.push(e, i === events.length - 1);
+      assert.equal(res.out, e, `event ${i}`);
+      for (const f of res.flagged ?? []) flagged.push(f.scanner);
+    });
+    assert.deepEqual(flagged, ['NoCode']);
+  });
+
+  test('a monitored finding does not hide a blocking one; the hold-back is that of the blocking rules', () => {
+    const rules: OutputRules = { ...NONE, banSubstrings: ['Project Nightingale'], noCode: true, maliciousUrls: { suspiciousTlds: [] }, monitor: ['NoCode', 'MaliciousURLs'] };
+    assert.equal(compileRules(rules).holdReach, 'Project Nightingale'.length);
+    const bad = 'Run `ls` and open https://bit.ly/x, then Project Nightingale.';
+    for (let seed = 1; seed <= 50; seed++) {
+      const r = run('sse', 'openai', rules, randomSplit(sseChat(tokens(bad, seed)), seed));
+      assert.equal(r.blocked?.scanner, 'BanSubstrings', `seed ${seed}`);
+      assert.deepEqual(r.flagged.map((f) => f.scanner).sort(), ['MaliciousURLs', 'NoCode'], `seed ${seed}`);
+      assert.ok(!r.joined.includes('Night'), `seed ${seed}: no part of the blocked phrase is sent`);
+      assert.match(r.joined, /guard_output_blocked/);
+    }
+    // Same text in one window: Secrets (first in order) is monitored, NoCode blocks.
+    const one = run('sse', 'openai', { ...NONE, secrets: true, noCode: true, monitor: ['Secrets'] }, [sseChat(['key AKIAIOSFODNN7EXAMPLE and `x`'])]);
+    assert.equal(one.blocked?.scanner, 'NoCode');
+    assert.deepEqual(one.flagged, [{ scanner: 'Secrets', reason: 'matched rule aws-access-token' }]);
   });
 });
 

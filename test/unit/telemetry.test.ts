@@ -56,6 +56,16 @@ describe('access lines', () => {
     assert.equal(parsed.record.keyId, 'k1');
   });
 
+  it('reads the stream scanner that blocked and the monitored ones that flagged, each once', () => {
+    const parsed = parseAccessLine(line({ ...DONE, output_blocked: 'Secrets', output_flagged: 'NoCode,MaliciousURLs,NoCode' }));
+    assert.ok(parsed && parsed.event === 'done');
+    assert.equal(parsed.outputBlocked, 'Secrets');
+    assert.deepEqual(parsed.outputFlagged, ['NoCode', 'MaliciousURLs']);
+    const quiet = parseAccessLine(line({ ...DONE, output_blocked: '', output_flagged: '' }));
+    assert.ok(quiet && quiet.event === 'done');
+    assert.deepEqual([quiet.outputBlocked, quiet.outputFlagged], ['', []]);
+  });
+
   it('parses start lines and refuses anything else', () => {
     assert.deepEqual(parseAccessLine(line({ event: 'start', request_id: 'r1', pool: 'gw.a' })), { event: 'start', start: { requestId: 'r1', pool: 'gw.a' } });
     assert.equal(parseAccessLine('<190>Nov 23 16:00:00 llmgw: {"event":"done"'), null);
