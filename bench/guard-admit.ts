@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       `| ${key} | ${scanners.map((s) => (byName[s] ? pct([...byName[s]].sort((a, b) => a - b), 50).toFixed(3) : '—')).join(' | ')} |`,
   );
   const cpu = (os.cpus()[0]?.model ?? 'unknown').trim();
-  const sections = ['LANGUAGE.md', 'PROMPT-INJECTION.md', 'TOXICITY.md']
+  const sections = ['LANGUAGE.md', 'PROMPT-INJECTION.md', 'TOXICITY.md', 'SECRETS.md']
     .map((f) => new URL(`./${f}`, import.meta.url))
     .filter((u) => existsSync(u))
     .map((u) => readFileSync(u, 'utf8').replace(/^# /gm, '## ').replace(/^## (?=\w)/gm, (m) => m));
@@ -126,9 +126,12 @@ Median time per scanner (ms, in-process; — = not reached, an earlier scanner b
 ${scannerRows.join('\n')}
 
 Token counting: gpt-tokenizer (o200k_base) took 0.3–0.5 ms for 4k characters of English or Chinese; js-tiktoken
-took 1.6 ms (English) and 152 ms (Chinese) on the same text, so TokenLimit uses gpt-tokenizer.
+took 1.6 ms (English) and 152 ms (Chinese) on the same text, so TokenLimit uses gpt-tokenizer. It counts only
+prompts with more UTF-8 bytes than the limit has tokens (a token is at least one byte): with the default limit
+of 32768 tokens, the 200- and 4k-character prompts above are not counted at all.
 
-Secrets has no labelled data set here; its rules are gitleaks' own (test/unit/guard-secrets*.test.ts).
+Secrets has no labelled data set here; its rules are gitleaks' own (test/unit/guard-secrets*.test.ts); its cost
+on hostile inputs is measured below.
 
 ${sections.join('\n\n')}
 `;

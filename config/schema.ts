@@ -190,6 +190,12 @@ const inputGuardSchema = z
         enabled: enabled(true),
         action: action('redact', 'block, redact (replace the secret before the model sees it) or monitor.'),
         redactMode: z.enum(['all', 'partial', 'hash']).default('all').describe('all: [REDACTED]; partial: keep 2+2 characters; hash: a SHA-256 prefix.'),
+        timeBudgetMs: z
+          .number()
+          .int()
+          .min(1)
+          .default(2000)
+          .describe('Longest one prompt may be scanned (the sidecar does nothing else meanwhile); a prompt not scanned in full is blocked, whatever the action but monitor.'),
       })
       .prefault({}),
     tokenLimit: z

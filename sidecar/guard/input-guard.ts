@@ -47,7 +47,7 @@ function steps(cfg: InputGuardConfig): Step[] {
       message: 'guard_banned',
     },
     cfg.regex.enabled && { scanner: createRegexScanner(cfg.regex), action: cfg.regex.action, message: 'guard_banned' },
-    cfg.secrets.enabled && { scanner: createSecretsScanner({ redactMode: cfg.secrets.redactMode }), action: cfg.secrets.action, message: 'guard_secrets' },
+    cfg.secrets.enabled && { scanner: createSecretsScanner({ redactMode: cfg.secrets.redactMode, timeBudgetMs: cfg.secrets.timeBudgetMs }), action: cfg.secrets.action, message: 'guard_secrets' },
     cfg.promptInjection.enabled && {
       scanner: createPromptInjectionScanner(cfg.promptInjection),
       action: cfg.promptInjection.action,
@@ -93,6 +93,8 @@ export class InputGuard {
       let flagged = false;
       let reason: string | undefined;
       let params: Record<string, string> | undefined;
+      // A finding the scanner could not redact (Secrets out of time) blocks even in redact mode.
+      let unredacted = false;
       texts.forEach((text, i) => {
         const r = step.scanner.scan(text, ctx);
         score = Math.max(score, r.score);
@@ -100,15 +102,17 @@ export class InputGuard {
         flagged = true;
         reason ??= r.reason;
         params ??= r.params;
-        if (step.action === 'redact' && r.redacted !== undefined && !step.whole) {
+        if (step.action !== 'redact') return;
+        if (r.redacted === undefined || step.whole) unredacted = true;
+        else {
           segments[i].set(r.redacted);
           segments[i].text = r.redacted;
         }
       });
       const name = step.scanner.name;
       results.push({ scanner: name, score, flagged, action: step.action, ms: performance.now() - started });
-      if (flagged && step.action === 'redact') redactedBy.push(name);
-      if (flagged && step.action === 'block') {
+      if (flagged && step.action === 'redact' && !unredacted) redactedBy.push(name);
+      if (flagged && (step.action === 'block' || unredacted)) {
         const msg = localize(lang, step.message, { scanner: name, ...params });
         return {
           verdict: {

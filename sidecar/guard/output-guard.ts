@@ -71,9 +71,10 @@ export class OutputGuard {
       if (tox?.flagged) flagged.add('Toxicity');
       const sec = secrets?.scanner.scan(t.text, { lang, direction: 'output' });
       if (!sec?.flagged) continue;
-      if (secrets?.action === 'block') return this.block(lang, 'Secrets', sec.reason ?? 'flagged', flagged);
       if (secrets?.action === 'monitor') flagged.add('Secrets');
-      else if (sec.redacted !== undefined) {
+      // Nothing to redact with (the scan ran out of time): fail closed.
+      else if (secrets?.action === 'block' || sec.redacted === undefined) return this.block(lang, 'Secrets', sec.reason ?? 'flagged', flagged);
+      else {
         t.set(sec.redacted);
         redacted = true;
       }

@@ -3,10 +3,13 @@
 // findings, and the time taken on large inputs.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { ScanContext } from '../../sidecar/guard/scanner.ts';
 import { createSecretsScanner, redact, redactionSpans } from '../../sidecar/guard/scanners/secrets.ts';
 import { scanSecrets, WINDOW } from '../../sidecar/guard/secrets/engine.ts';
+import { InputGuard } from '../../sidecar/guard/input-guard.ts';
+import { makeConfig } from './fixtures.ts';
 import { seededRandom as rng } from '../../scripts/seeded-random.ts';
 
 const ctx: ScanContext = { lang: 'en', direction: 'input' };
@@ -230,13 +233,10 @@ function randomText(n: number, seed: number): string {
   return out.join('');
 }
 
-test('1 MB of random text scans within a generous time bound, and secrets in it are found', () => {
+test('1 MB of random text is scanned in full within the time budget, and secrets in it are found', () => {
   const base = randomText(1 << 20, 99);
-  const t0 = performance.now();
   const r = scanSecrets(base);
-  const ms = performance.now() - t0;
   assert.equal(r.truncated, false);
-  assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
   // the same text with secrets planted across it, including right at window boundaries
   const plants = [ghp, stripe, awsKeyId];
   let text = base;
@@ -259,6 +259,69 @@ test('adversarial 1 MB inputs stay bounded (no catastrophic backtracking)', () =
   }
 });
 
+// Keyword floods are scanned only around secret-like runs (flood.ts): secrets inside must still be found.
+const FLOOD_KEYWORDS = [...new Set(gitleaksRuleKeywords())];
+function gitleaksRuleKeywords(): string[] {
+  const file = JSON.parse(readFileSync(new URL('../../sidecar/guard/secrets/gitleaks-rules.json', import.meta.url), 'utf8')) as { rules: { keywords: string[] }[] };
+  return file.rules.flatMap((r) => r.keywords);
+}
+const floodOf = (unit: string, n = 256 * 1024): string => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+const plantedSecrets: [string, string][] = [
+  // [line planted, secret expected]
+  [`git clone https://${ghp}@github.com/acme/repo.git`, ghp],
+  [`aws_access_key_id = ${awsKeyId}`, awsKeyId],
+  [`Stripe.apiKey = "${stripe}";`, stripe],
+  [`OPENAI_API_KEY=${openaiProj}`, openaiProj],
+  [`client_secret: ${rand(32, ALNUM, 34)}`, rand(32, ALNUM, 34)],
+  [`Authorization: Bearer ${jwt}`, jwt],
+  [pem, pem],
+];
+
+for (const [what, unit] of [
+  ['every rule keyword', FLOOD_KEYWORDS.join(' ') + ' '],
+  ['every rule keyword as an assignment', FLOOD_KEYWORDS.join('= ') + '= '],
+  ['"key="', 'key='],
+  ['"glpat-"', 'glpat-'],
+  ['"token key secret api password aws ghp_ sk-"', 'token key secret api password aws ghp_ sk- '],
+]) {
+  test(`secrets inside a keyword flood (${what}) are found, and every occurrence redacted`, () => {
+    const flood = floodOf(unit);
+    let text = flood;
+    for (const [i, [line]] of plantedSecrets.entries()) {
+      const at = Math.floor(((i + 1) * flood.length) / (plantedSecrets.length + 2));
+      text = text.slice(0, at) + `\n${line}\n` + text.slice(at);
+    }
+    text += `\nand once more: ${ghp}\n`; // an echo far from its finding
+    const r = scanSecrets(text);
+    assert.equal(r.truncated, false);
+    const found = new Set(r.findings.map((f) => f.secret));
+    for (const [, secret] of plantedSecrets) assert.ok(found.has(secret), `not found: ${secret.slice(0, 24)}…`);
+    const redacted = createSecretsScanner({ redactMode: 'all' }).scan(text, ctx).redacted!;
+    for (const [, secret] of plantedSecrets) assert.ok(!redacted.includes(secret), `not redacted: ${secret.slice(0, 24)}…`);
+    assert.ok(redacted.endsWith('and once more: [REDACTED]\n'));
+  });
+}
+
+test('a flood of findings: each secret and each of its occurrences is redacted', () => {
+  const tokens = Array.from({ length: 3000 }, (_, i) => rand(48, ALNUM, 1000 + i));
+  const text = tokens.map((t) => `use ${t} now`).join('\n') + '\n' + tokens.slice(0, 50).join(' ');
+  const found = new Set(scanSecrets(text).findings.map((f) => f.secret));
+  assert.ok(found.size > 2500, `${found.size} found`);
+  let expected = text;
+  for (const t of found) expected = expected.split(t).join('[REDACTED]');
+  assert.equal(createSecretsScanner({ redactMode: 'all' }).scan(text, ctx).redacted, expected);
+});
+
+test('echoes are found per secret left to right without overlapping, as repeated indexOf finds them', () => {
+  const t = 'abcabcabcabcabcabc x abcabcabcabcabcabcabc';
+  const f = { ruleId: 'x', description: '', start: 0, end: 12, secret: 'abcabcabcabc' };
+  // from 0: [0,12), then the next occurrence at or after 12 is at 21, then at 33 would pass the end
+  assert.deepEqual(redactionSpans(t, [f]), [
+    [0, 12],
+    [21, 33],
+  ]);
+});
+
 test('a scan that runs out of its time budget is reported, and the scanner fails closed', () => {
   const text = randomText(1 << 20, 7);
   const r = scanSecrets(text, { timeBudgetMs: 0 });
@@ -266,15 +329,21 @@ test('a scan that runs out of its time budget is reported, and the scanner fails
   const s = createSecretsScanner({ redactMode: 'all', timeBudgetMs: 0 }).scan(text, ctx);
   assert.equal(s.flagged, true);
   assert.match(s.reason!, /scan incomplete/);
+  assert.equal(s.redacted, undefined, 'the unscanned rest cannot be vouched for');
 });
 
-test('a 32k prompt scans in a few milliseconds', () => {
-  const text = randomText(32 * 1024, 5);
-  scanSecrets(text); // warm-up
-  const t0 = performance.now();
-  for (let i = 0; i < 5; i++) scanSecrets(text);
-  const ms = (performance.now() - t0) / 5;
-  assert.ok(ms < 200, `took ${ms.toFixed(1)} ms`);
+test('a prompt not scanned in full is blocked even in redact mode; monitor lets it through', () => {
+  const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `${randomText(1 << 20, 9)} ${awsKeyId}` }] });
+  const guard = (action: 'redact' | 'monitor') =>
+    new InputGuard(makeConfig({ backends: [{ name: 'a', url: 'http://127.0.0.1:9' }], guard: { input: { tokenLimit: { enabled: false }, toxicity: { enabled: false }, promptInjection: { enabled: false }, secrets: { action, timeBudgetMs: 1 } } } }).guard.input);
+  const redacting = guard('redact').admit('/v1/chat/completions', body).verdict;
+  assert.equal(redacting.allow, false);
+  assert.equal(redacting.guard?.scanner, 'Secrets');
+  assert.match(redacting.guard?.reason ?? '', /scan incomplete/);
+  assert.equal(redacting.body, undefined);
+  const monitoring = guard('monitor').admit('/v1/chat/completions', body).verdict;
+  assert.equal(monitoring.allow, true);
+  assert.equal(monitoring.headers?.['X-Guard-Flagged'], 'Secrets');
 });
 
 test('findings carry rule id, description and exact offsets', () => {

@@ -36,6 +36,52 @@ function mask(secret: string, mode: RedactMode): string {
   }
 }
 
+// A polynomial hash of MIN_ECHO_LENGTH UTF-16 units, rolled along the text.
+const HASH_BASE = 0x01000193;
+let HASH_OUT = 1; // HASH_BASE ** (MIN_ECHO_LENGTH - 1), mod 2^32: removes the unit leaving the window
+for (let k = 1; k < MIN_ECHO_LENGTH; k++) HASH_OUT = Math.imul(HASH_OUT, HASH_BASE);
+
+function headHash(s: string): number {
+  let h = 0;
+  for (let k = 0; k < MIN_ECHO_LENGTH; k++) h = (Math.imul(h, HASH_BASE) + s.charCodeAt(k)) | 0;
+  return h;
+}
+
+/**
+ * Verbatim occurrences of the secrets (those of at least MIN_ECHO_LENGTH), per secret left to right
+ * and not overlapping each other, as repeated indexOf would give; found in one pass over the text
+ * by the hash of their first units, so that thousands of findings (a flood of tokens) do not cost
+ * one pass over the text each.
+ */
+function echoes(text: string, secrets: Set<string>): [number, number][] {
+  const byHead = new Map<number, string[]>();
+  for (const s of secrets) {
+    if (s.length < MIN_ECHO_LENGTH) continue;
+    const h = headHash(s);
+    const bucket = byHead.get(h);
+    if (bucket) bucket.push(s);
+    else byHead.set(h, [s]);
+  }
+  const out: [number, number][] = [];
+  if (byHead.size === 0 || text.length < MIN_ECHO_LENGTH) return out;
+  const nextFree = new Map<string, number>();
+  let h = headHash(text);
+  for (let i = 0; ; i++) {
+    const bucket = byHead.get(h);
+    if (bucket) {
+      for (const s of bucket) {
+        if (i >= (nextFree.get(s) ?? 0) && text.startsWith(s, i)) {
+          out.push([i, i + s.length]);
+          nextFree.set(s, i + s.length);
+        }
+      }
+    }
+    if (i + MIN_ECHO_LENGTH >= text.length) break;
+    h = (Math.imul(h - Math.imul(text.charCodeAt(i), HASH_OUT), HASH_BASE) + text.charCodeAt(i + MIN_ECHO_LENGTH)) | 0;
+  }
+  return out;
+}
+
 /** Spans to replace: the findings plus other verbatim occurrences of their secrets, merged. */
 export function redactionSpans(text: string, findings: SecretFinding[]): [number, number][] {
   const spans: [number, number][] = [];
@@ -51,10 +97,7 @@ export function redactionSpans(text: string, findings: SecretFinding[]): [number
       secrets.add(f.secret);
     }
   }
-  for (const secret of secrets) {
-    if (secret.length < MIN_ECHO_LENGTH) continue;
-    for (let i = text.indexOf(secret); i !== -1; i = text.indexOf(secret, i + secret.length)) spans.push([i, i + secret.length]);
-  }
+  spans.push(...echoes(text, secrets));
   spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   const merged: [number, number][] = [];
   for (const [s, e] of spans) {
@@ -86,9 +129,10 @@ export function createSecretsScanner(opts: SecretsScannerOptions): Scanner {
       const named = ids.slice(0, MAX_REASON_IDS).join(', ') + (ids.length > MAX_REASON_IDS ? ` (+${ids.length - MAX_REASON_IDS} more)` : '');
       const parts: string[] = [];
       if (ids.length) parts.push(`matched rule${ids.length > 1 ? 's' : ''} ${named}`);
-      // Fail closed: a text too expensive to scan completely is treated as suspect.
+      // Fail closed: a text too expensive to scan completely is suspect, and cannot be redacted (the
+      // unscanned rest may hold secrets), so redact mode blocks it.
       if (truncated) parts.push('scan incomplete (time budget exceeded)');
-      return { score: 1, flagged: true, reason: parts.join('; '), redacted: redact(text, findings, redactMode) };
+      return { score: 1, flagged: true, reason: parts.join('; '), redacted: truncated ? undefined : redact(text, findings, redactMode) };
     },
   };
 }

@@ -33,11 +33,14 @@
 //     PEM block of an RSA key over ~40 000 bits) and that a rule runs in a window only if one of its
 //     keywords occurs in that window (gitleaks: anywhere in the text). One regex run costs at most
 //     what a 16 KiB text can cost, whatever the input;
+//   - a window flooded with keywords (more than one per 16 characters; flood.ts) is scanned only
+//     in spans around secret-like runs, since there every rule would otherwise attempt a match
+//     every few characters (≈ 1 s per MiB);
 //   - a time budget (default 2 s) stops the scan between rule runs; the result is then marked
 //     `truncated` (the scanner flags such texts: fail closed).
-// Measured on a 2-core machine: 32 KiB of random text or prose ≈ 2 ms, 1 MiB ≈ 50–60 ms; the worst
-// adversarial 1 MiB inputs found (keyword floods such as "key=" or "glpat-" repeated) ≈ 0.4–0.8 s.
+// Measured figures: bench/SECRETS.md (`npx tsx bench/secrets.ts`).
 import { readFileSync } from 'node:fs';
+import { anchorSpans, isDense } from './flood.ts';
 import { findHeuristicSecrets } from './heuristics.ts';
 import type { AllowlistJson, RuleJson, RulesFileJson } from './types.ts';
 
@@ -179,6 +182,7 @@ export const gitleaksRules = {
 
 const KEYWORDS: string[] = [...new Set(RULES.flatMap((r) => r.keywords))];
 const KEYWORD_INDEX = new Map(KEYWORDS.map((k, i) => [k, i]));
+const KEYWORD_LENGTHS: number[] = KEYWORDS.map((k) => k.length);
 const RULE_KEYWORDS: number[][] = RULES.map((r) => r.keywords.map((k) => KEYWORD_INDEX.get(k)!));
 
 // Trie over ASCII: node n's child for character c is TRIE[n * 128 + c] (0 = none; node 0 is the root).
@@ -219,23 +223,39 @@ function lowerSameLength(text: string): string {
   return out;
 }
 
-/** For each keyword, the ascending start offsets of its occurrences in the lower-cased text. */
-function keywordOccurrences(lower: string): number[][] {
+interface KeywordHits {
+  /** For each keyword, the ascending start offsets of its occurrences in the lower-cased text. */
+  occ: number[][];
+  /** Occurrences (of any keyword) starting before each offset: those in [a, b) are starts[b] − starts[a]. */
+  starts: Int32Array;
+  /** For each offset, the end of the longest keyword occurrence starting there (0: none). */
+  reach: Int32Array;
+}
+
+function keywordOccurrences(lower: string): KeywordHits {
   const occ: number[][] = KEYWORDS.map(() => []);
   const n = lower.length;
+  const starts = new Int32Array(n + 1);
+  const reach = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let j = i;
     let node = 0;
+    let count = 0;
     while (j < n) {
       const c = lower.charCodeAt(j++);
       if (c >= 128) break;
       node = TRIE[node * 128 + c]!;
       if (node === 0) break;
       const w = TRIE_WORD[node]!;
-      if (w >= 0) occ[w]!.push(i);
+      if (w >= 0) {
+        occ[w]!.push(i);
+        reach[i] = j;
+        count++;
+      }
     }
+    starts[i + 1] = starts[i]! + count;
   }
-  return occ;
+  return { occ, starts, reach };
 }
 
 function occursIn(positions: number[], len: number, from: number, to: number): boolean {
@@ -552,27 +572,42 @@ export function scanSecrets(text: string, opts: SecretScanOptions = {}): SecretS
   let truncated = false;
 
   const lower = lowerSameLength(text);
-  const occ = keywordOccurrences(lower);
+  const { occ, starts, reach } = keywordOccurrences(lower);
   if (profile) profile.set('(prefilter)', (profile.get('(prefilter)') ?? 0) + performance.now() - t0);
 
   const lastEnd = new Map<CompiledRule, number>();
   const allowedSpans: [number, number][] = [];
+  let anchors: [number, number][] | undefined; // made when the first dense window needs them
+  let a0 = 0; // first anchor span that may reach into the current window
   outer: for (const [from, to, own] of windowsOf(text)) {
-    // one character of left context so that ^ and \b at the window start see the text as it is
-    const winStart = from > 0 ? from - 1 : 0;
-    const win = winStart === 0 && to === text.length ? text : text.slice(winStart, to);
-    for (let r = 0; r < RULES.length; r++) {
-      const rule = RULES[r]!;
-      if (skipPathRules && rule.pathGated) continue;
-      const kws = RULE_KEYWORDS[r]!;
-      if (kws.length > 0 && !kws.some((k) => occursIn(occ[k]!, KEYWORDS[k]!.length, from, to))) continue;
-      const tr = profile ? performance.now() : 0;
-      lastEnd.set(rule, runRule(rule, text, win, winStart, Math.max(from, lastEnd.get(rule) ?? 0), own, findings, allowedSpans));
-      const now = performance.now();
-      if (profile) profile.set(rule.id, (profile.get(rule.id) ?? 0) + now - tr);
-      if (now - t0 > budget) {
-        truncated = true;
-        break outer;
+    // keyword floods: only the spans around secret-like runs (flood.ts)
+    let parts: [number, number, number][] = [[from, to, own]];
+    if (isDense(starts, from, to)) {
+      anchors ??= anchorSpans(text, reach);
+      while (a0 < anchors.length && anchors[a0]![1] <= from) a0++;
+      parts = [];
+      for (let a = a0; a < anchors.length && anchors[a]![0] < own; a++) {
+        const [s, e] = anchors[a]!;
+        parts.push([Math.max(s, from), e, Math.min(e, own)]);
+      }
+    }
+    for (const [pFrom, pTo, pOwn] of parts) {
+      // one character of left context so that ^ and \b at the start see the text as it is
+      const winStart = pFrom > 0 ? pFrom - 1 : 0;
+      const win = winStart === 0 && pTo === text.length ? text : text.slice(winStart, pTo);
+      for (let r = 0; r < RULES.length; r++) {
+        const rule = RULES[r]!;
+        if (skipPathRules && rule.pathGated) continue;
+        const kws = RULE_KEYWORDS[r]!;
+        if (kws.length > 0 && !kws.some((k) => occursIn(occ[k]!, KEYWORD_LENGTHS[k]!, pFrom, pTo))) continue;
+        const tr = profile ? performance.now() : 0;
+        lastEnd.set(rule, runRule(rule, text, win, winStart, Math.max(pFrom, lastEnd.get(rule) ?? 0), pOwn, findings, allowedSpans));
+        const now = performance.now();
+        if (profile) profile.set(rule.id, (profile.get(rule.id) ?? 0) + now - tr);
+        if (now - t0 > budget) {
+          truncated = true;
+          break outer;
+        }
       }
     }
   }

@@ -177,20 +177,52 @@ function sshPublicKey(text: string, start: number, token: string): boolean {
   return /(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp\d+|sk-(?:ssh|ecdsa)[\w@.-]*)\s+$/.test(before);
 }
 
+// [A-Za-z0-9+/_-], the characters of TOKEN_RE's run
+const RUN_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') RUN_CHAR[c.charCodeAt(0)] = 1;
+
+/**
+ * TOKEN_RE's matches over the text with its UUIDs blanked, as [start, end, masked segment, segment
+ * start]. Found run by run: a match, and a UUID, lies inside one run of RUN_CHAR (plus the `=`
+ * after it), so runs shorter than MIN_LEN are skipped without running a regex on them.
+ */
+function* tokenMatches(text: string): Generator<[number, number, string, number]> {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || !RUN_CHAR[c]) {
+      i++;
+      continue;
+    }
+    const runStart = i;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (d >= 128 || !RUN_CHAR[d]) break;
+      i++;
+    }
+    if (i - runStart < MIN_LEN) continue;
+    let segEnd = i;
+    while (segEnd < n && segEnd - i < 3 && text.charCodeAt(segEnd) === 61) segEnd++;
+    const seg = text.slice(runStart, segEnd).replace(UUID_RE, (u) => ' '.repeat(u.length));
+    TOKEN_RE.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = TOKEN_RE.exec(seg)) !== null) yield [runStart + m.index, runStart + m.index + m[0].length, seg, runStart];
+  }
+}
+
 /** High-entropy tokens in `text` (see the header comment for the exact criteria). */
 function findEntropyTokens(text: string, out: HeuristicFinding[]): void {
   if (text.length < MIN_LEN) return;
-  const masked = text.replace(UUID_RE, (u) => ' '.repeat(u.length));
   const regions = publicRegions(text);
-  TOKEN_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = TOKEN_RE.exec(masked)) !== null) {
-    let start = m.index;
-    let end = start + m[0].length;
+  for (const [mStart, mEnd, seg, segStart] of tokenMatches(text)) {
+    let start = mStart;
+    let end = mEnd;
+    const at = (k: number): number => seg.charCodeAt(k - segStart);
     // separators that are not part of a token: - _ / = at the start, - _ / at the end
     const sep = (c: number): boolean => c === 45 || c === 95 || c === 47;
-    while (start < end && (sep(masked.charCodeAt(start)) || masked.charCodeAt(start) === 61)) start++;
-    while (end > start && sep(masked.charCodeAt(end - 1))) end--;
+    while (start < end && (sep(at(start)) || at(start) === 61)) start++;
+    while (end > start && sep(at(end - 1))) end--;
     const len = end - start;
     if (len < MIN_LEN || len > MAX_LEN) continue;
     const token = text.slice(start, end);
