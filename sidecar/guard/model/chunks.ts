@@ -21,6 +21,8 @@ export const DEFAULT_CHUNKS: ChunkOptions = { window: 1024, stride: 896, maxWind
 /** Raw prompts longer than this are not normalized in full; see rawSlices. */
 export const MAX_NORMALIZED_CHARS = 64 * 1024;
 
+const SPACE = 0x20;
+
 /** Cuts a normalized text into windows (see the file comment). Short texts are one window. */
 export function windowsOf(norm: string, opts: ChunkOptions = DEFAULT_CHUNKS): string[] {
   const { window, stride, maxWindows } = opts;
@@ -43,15 +45,25 @@ export function windowsOf(norm: string, opts: ChunkOptions = DEFAULT_CHUNKS): st
   const snap = 24;
   const out: string[] = [];
   for (const s0 of chosen) {
+    // Spaces are looked for only within `snap` characters: text without them (CJK) would otherwise
+    // be searched to its end for every window.
     let s = s0;
     if (s > 0 && norm[s - 1] !== ' ') {
-      const sp = norm.indexOf(' ', s);
-      if (sp !== -1 && sp - s < snap) s = sp + 1;
+      for (let k = s; k < s0 + snap && k < norm.length; k++) {
+        if (norm.charCodeAt(k) === SPACE) {
+          s = k + 1;
+          break;
+        }
+      }
     }
     let e = Math.min(norm.length, s0 + window);
     if (e < norm.length && norm[e] !== ' ') {
-      const sp = norm.lastIndexOf(' ', e);
-      if (sp > s && e - sp < snap) e = sp;
+      for (let k = e - 1; k > s && e - k < snap; k--) {
+        if (norm.charCodeAt(k) === SPACE) {
+          e = k;
+          break;
+        }
+      }
     }
     out.push(norm.slice(s, e));
   }
