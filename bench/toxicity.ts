@@ -1,5 +1,6 @@
 // Toxicity scanner: precision / recall / F1 on held-out labelled data, false positives on benign
-// sentences in the 15 supported languages, and latency.
+// sentences in the 15 supported languages and on long benign documents, recall on an insult hidden in
+// a long document, and latency.
 //
 //   npx tsx bench/toxicity.ts
 //
@@ -7,10 +8,13 @@
 //   - Davidson test split (row index % 10 === 9; hate + offensive = toxic, neither = benign), English;
 //   - COLD test (cold_test.csv), Chinese;
 //   - Tatoeba lines with index % 10 ≥ 3 (the 70% never trained on) of each supported language, scanned
-//     with ctx.lang = the file's true language; and the same lines joined into ~4,000-character
-//     documents (en, zh), where the model's max over windows is most exposed;
+//     with ctx.lang = the file's true language;
+//   - long documents (en, zh; sidecar/guard/toxicity/documents.ts): 300 texts of ≥ 4,000 characters of
+//     held-out benign prose (lingua-rs test third + those Tatoeba lines), false positives; and the same
+//     texts with one test-split insult (Davidson / COLD) inserted at a random line boundary, recall;
 //   - the benign rows of the jackhhao prompt-injection sets (English LLM prompts), as scanned by the
-//     gateway: false positives on realistic input.
+//     gateway: false positives on realistic input (train rows were dev data for the threshold, test
+//     rows were not; reported apart).
 // Word lists alone, model alone and combined (= the scanner) at several thresholds. Prints Markdown
 // and writes bench/TOXICITY.md.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -18,12 +22,11 @@ import os from 'node:os';
 import { RECOMMENDED_THRESHOLD, createToxicityScanner, toxicListHit } from '../sidecar/guard/scanners/toxicity.ts';
 import type { ScanContext } from '../sidecar/guard/scanner.ts';
 import { TATOEBA_LANGS, cold, davidson, tatoeba, type Example } from '../sidecar/guard/toxicity/data.ts';
+import { LONG_DOC_CHARS, longDocumentSet } from '../sidecar/guard/toxicity/documents.ts';
 import { LIST_LANGS, listFor } from '../sidecar/guard/toxicity/lists.ts';
-import { MODEL_LANGS, modelFor, modelScore, weightsUrl } from '../sidecar/guard/toxicity/model.ts';
+import { LENGTH_PENALTY, MODEL_CHUNKS, MODEL_LANGS, modelFor, modelScore, weightsUrl } from '../sidecar/guard/toxicity/model.ts';
 
 const THRESHOLDS = [0.5, 0.75, 0.8, 0.9];
-/** Benign documents: consecutive Tatoeba lines joined up to this length. */
-const DOC_CHARS = 1000;
 const OUT = new URL('./TOXICITY.md', import.meta.url);
 
 interface Scored {
@@ -77,23 +80,6 @@ function checkScanner(examples: Example[], lang: string, rows: Scored[]): void {
     const want = rows[i].list || (rows[i].model ?? 0) >= RECOMMENDED_THRESHOLD;
     if (scanner.scan(e.text, ctx).flagged !== want) throw new Error(`scanner disagrees with the bench on ${lang} row ${i}`);
   });
-}
-
-/** Consecutive lines joined with spaces into documents of at least `chars` characters. */
-function documents(lines: Example[], chars: number, sep: string): Example[] {
-  const docs: Example[] = [];
-  let cur: string[] = [];
-  let len = 0;
-  for (const e of lines) {
-    cur.push(e.text);
-    len += e.text.length + sep.length;
-    if (len >= chars) {
-      docs.push({ text: cur.join(sep), label: 0, source: 'doc' });
-      cur = [];
-      len = 0;
-    }
-  }
-  return docs;
 }
 
 function text(lines: Example[], n: number, sep: string): string {
@@ -163,28 +149,34 @@ function main(): void {
     );
   }
 
-  // long benign documents
+  // long documents: benign ones (false positives) and the same with one insult inside (recall)
   const docRows: string[] = [];
+  const insultRows: string[] = [];
+  const count = (rows: Scored[], t: number): string => `${rows.filter((r) => r.list || (r.model ?? 0) >= t).length} (model ${rows.filter((r) => !r.list && (r.model ?? 0) >= t).length})`;
   for (const lang of MODEL_LANGS) {
-    const docs = documents(tatoebaMeasure.get(lang)!, DOC_CHARS, lang === 'zh' ? '' : ' ');
-    const rows = scoreAll(docs, lang);
-    const list = rows.filter((r) => r.list).length;
-    const comb = THRESHOLDS.map((t) => rows.filter((r) => r.list || (r.model ?? 0) >= t).length);
-    docRows.push(`| ${lang} | ${docs.length} | ${list} | ${comb.map((c, i) => `${c} (model ${rows.filter((r) => !r.list && (r.model ?? 0) >= THRESHOLDS[i]).length})`).join(' | ')} |`);
+    const set = longDocumentSet(lang, 'test');
+    const hosts = set.hosts.map((text) => ({ text, label: 0 as const, source: 'doc' }));
+    const inserted = set.withInsult.map((text) => ({ text, label: 1 as const, source: 'doc+insult' }));
+    const hostRows = scoreAll(hosts, lang);
+    const insertedRows = scoreAll(inserted, lang);
+    checkScanner(hosts, lang, hostRows);
+    checkScanner(inserted, lang, insertedRows);
+    docRows.push(`| ${lang} | ${hosts.length} | ${THRESHOLDS.map((t) => count(hostRows, t)).join(' | ')} |`);
+    insultRows.push(`| ${lang} | ${inserted.length} | ${THRESHOLDS.map((t) => count(insertedRows, t)).join(' | ')} |`);
   }
 
-  // benign LLM prompts (English): jackhhao benign rows, train and test
-  const prompts: Example[] = [];
-  for (const f of ['jackhhao-train.jsonl', 'jackhhao-test.jsonl']) {
-    for (const line of readFileSync(new URL(`../../shared/data/prompt-injection/${f}`, import.meta.url), 'utf8').split('\n')) {
+  // benign LLM prompts (English): jackhhao benign rows; train was dev data for the threshold, test was not
+  const promptRows = ['train', 'test'].map((split) => {
+    const prompts: Example[] = [];
+    for (const line of readFileSync(new URL(`../../shared/data/prompt-injection/jackhhao-${split}.jsonl`, import.meta.url), 'utf8').split('\n')) {
       if (!line.trim()) continue;
       const row = JSON.parse(line) as { text: string; label: number };
-      if (row.label === 0) prompts.push({ text: row.text, label: 0, source: f });
+      if (row.label === 0) prompts.push({ text: row.text, label: 0, source: `jackhhao-${split}` });
     }
-  }
-  const promptRows = scoreAll(prompts, 'en');
-  const promptList = promptRows.filter((r) => r.list).length;
-  const promptComb = THRESHOLDS.map((t) => promptRows.filter((r) => r.list || (r.model ?? 0) >= t).length);
+    const rows = scoreAll(prompts, 'en');
+    const comb = THRESHOLDS.map((t) => rows.filter((r) => r.list || (r.model ?? 0) >= t).length);
+    return `| ${split}${split === 'train' ? ' (dev)' : ''} | ${prompts.length} | ${median(prompts.map((p) => p.text.length))} | ${rows.filter((r) => r.list).length} | ${comb.map((c) => `${c} (${pct(c / prompts.length, 2)}%)`).join(' | ')} |`;
+  });
 
   // latency: benign text (no early exit), median per scan
   const latRows: string[] = [];
@@ -220,10 +212,10 @@ function main(): void {
     '',
     `- date: ${new Date().toISOString()}`,
     `- machine: ${os.availableParallelism()} CPUs (nproc), ${cpu}, Node ${process.version}, ${os.platform()} ${os.arch()}`,
-    '- data (read from `../shared/data/`, not in the repo; splits in `sidecar/guard/toxicity/data.ts`): Davidson test = rows with index % 10 = 9, never trained on or tuned on (hate + offensive = toxic); COLD = cold_test.csv; Tatoeba = lines with index % 10 ≥ 3 of each language (the model only ever trained on eng/cmn lines with index % 10 < 3)',
+    '- data (read from `../shared/data/`, not in the repo; splits in `sidecar/guard/toxicity/data.ts`): Davidson test = rows with index % 10 = 9, never trained on or tuned on (hate + offensive = toxic); COLD = cold_test.csv; Tatoeba = lines with index % 10 ≥ 3 of each language (the model only ever trained on eng/cmn lines with index % 10 < 3); lingua-rs sentences: line index % 3 = 0 train (zh model), 1 dev, 2 test (only the test third is used here)',
     `- word lists: ${LIST_LANGS.length} languages, ${LIST_LANGS.map((l) => `${l} ${listFor(l).size}`).join(', ')} entries (including the ${listFor('und').size} common ones); models: ${MODEL_LANGS.map((l) => `${l} ${JSON.stringify(meta(l).features)}`).join(', ')}`,
     `- weights: ${weights.join(', ')} (Int16 + base64); load (decode) on first use: ${MODEL_LANGS.map((l) => `${l} ${loadMs[l].toFixed(0)} ms`).join(', ')}`,
-    `- combined = the scanner: word-list hit → 1, else the model probability; flagged when ≥ threshold. Recommended threshold: **${RECOMMENDED_THRESHOLD}** (chosen on the dev splits and the lingua-rs benign sentences, see scripts/train-toxicity.ts --grid, not on these figures)`,
+    `- combined = the scanner: word-list hit → 1, else the model probability; flagged when ≥ threshold. Recommended threshold: **${RECOMMENDED_THRESHOLD}** (chosen on the dev splits and long documents of lingua-rs dev prose with \`scripts/train-toxicity.ts --calibrate\`, not on these figures)`,
     '',
     '## Precision / recall / F1 (%)',
     '',
@@ -240,25 +232,33 @@ function main(): void {
     ...fpRows,
     `| **all 15** | ${totalN} | | ${totalList} (${pct(totalList / totalN, 2)}%) | ${totalComb.map((c) => `${c} (${pct(c / totalN, 2)}%)`).join(' | ')} |`,
     '',
-    `### Longer benign texts (the same Tatoeba lines joined into documents of ≥ ${DOC_CHARS} characters)`,
+    `## Long documents (≥ ${LONG_DOC_CHARS} characters)`,
     '',
-    'The model scores windows of 256 characters and takes the maximum, so a longer text has more chances to trip it. Few documents (700 short lines per language): indicative only.',
+    `Held-out benign prose: ${LONG_DOC_CHARS}-character documents of random lingua-rs test-third sentences and Tatoeba measurement lines (the zh model trained on windows of the lingua-rs train third, never these), so topics such as crime, death or the rights of suspects come up as they do in real text. "With an insult": each of the same documents with one toxic comment of the test split (Davidson / COLD) inserted at a random line boundary. Flagged documents, combined (model alone in brackets). The model scores windows of ${MODEL_LANGS.map((l) => `${MODEL_CHUNKS[l].window} (${l})`).join(' / ')} characters and takes the most toxic one minus a length penalty of ${MODEL_LANGS.map((l) => `${LENGTH_PENALTY[l]} (${l})`).join(' / ')} × ln(windows) in logits (about 80 windows here), so that the many windows of a long text do not each get a chance to trip it.`,
     '',
-    `| language | documents | word lists | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
-    `|---|---:|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
+    '### Benign documents: false positives (lower is better)',
+    '',
+    `| language | documents | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
+    `|---|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
     ...docRows,
     '',
-    '### Benign English LLM prompts (jackhhao train + test rows labelled benign; the Toxicity model never saw them)',
+    '### The same documents with one insult inside: recall (higher is better)',
     '',
-    `Prompts of every length (median ${median(prompts.map((p) => p.text.length))} characters): role-play set-ups, questions about long passages, coding tasks. List hits here are real profanity (a story quoting "Oh sh*t!"); the model's are long film plots where one 256-character window about women and daughters scores high: Davidson's offensive tweets are mostly about women, and the English model has learnt that bias.`,
+    `| language | documents | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
+    `|---|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
+    ...insultRows,
     '',
-    `| prompts | word lists | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
-    `|---:|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
-    `| ${prompts.length} | ${promptList} | ${promptComb.map((c) => `${c} (${pct(c / prompts.length, 2)}%)`).join(' | ')} |`,
+    '## Benign English LLM prompts (jackhhao rows labelled benign; the Toxicity model never trained on them)',
+    '',
+    'Prompts of every length: role-play set-ups, questions about long passages, coding tasks. The train rows were dev data for the threshold and length penalty (scripts/train-toxicity.ts --calibrate); the test rows were not. List hits here are real profanity (a story quoting "Oh sh*t!"); the model\'s are mostly long film plots where one window about women and daughters scores high: Davidson\'s offensive tweets are mostly about women, and the English model has learnt that bias.',
+    '',
+    `| rows | prompts | median characters | word lists | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
+    `|---|---:|---:|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
+    ...promptRows,
     '',
     '## Latency per scan (ms, median, benign text so no early exit)',
     '',
-    'The whole scanner (`scan()`, model on); for en and zh also its parts: word lists + model → scan. Other languages have no model. At 1 MiB the lists still scan everything, the model at most 64 windows. Shared 2-CPU machine: timings vary by tens of percent between runs.',
+    `The whole scanner (\`scan()\`, model on); for en and zh also its parts: word lists + model → scan. Other languages have no model. At 1 MiB the lists still scan everything, the model at most ${MODEL_LANGS.map((l) => `${MODEL_CHUNKS[l].maxWindows} windows of ${MODEL_CHUNKS[l].window} characters (${l})`).join(', ')}. Shared 2-CPU machine: timings vary by tens of percent between runs.`,
     '',
     '| language | 200 chars | 4 KiB | 32 KiB | 1 MiB |',
     '|---|---:|---:|---:|---:|',

@@ -136,7 +136,7 @@ const outputGuardSchema = z
       .prefault({})
       .describe('Streams: common credential formats (AWS, GitHub, OpenAI, Slack, private keys, JWT); whole answers: every gitleaks rule.'),
     toxicity: z
-      .object({ enabled: enabled(false), action: outputAction(), threshold: threshold(0.9) })
+      .object({ enabled: enabled(false), action: outputAction(), threshold: threshold(0.75) })
       .prefault({})
       .describe('Whole (non-streamed) answers only: the Toxicity scanner in the language of the prompt.'),
   })
@@ -167,21 +167,21 @@ const inputGuardSchema = z
       .object({
         enabled: enabled(true),
         action: action('block'),
-        // 0.4 gives the best F1 on the test sets (bench/PROMPT-INJECTION.md) but flags ordinary long prose:
-        // 16 of 40 benign 4k-character English texts, every German one. At 0.9 on English: 0–1 of 40.
+        // = DEFAULT_PROMPT_INJECTION_THRESHOLD. bench/PROMPT-INJECTION.md: at 0.9 no false positive on 289
+        // benign 4k-character documents in 20 languages; at 0.7-0.8, 4 of 20 English ones.
         threshold: threshold(0.9),
         modelLanguages: z
           .array(z.string())
-          .default(['en'])
-          .describe('Languages whose prompts the trained model scores; the others get the phrase rules alone. The model flags ordinary German prose: add "de" only with a high threshold.'),
+          .default(['en', 'zh', 'vi', 'ja', 'ko', 'ru', 'ar', 'fr', 'de', 'es', 'pt', 'it', 'id', 'th', 'hi'])
+          .describe('Languages whose prompts the trained model scores; the others get the phrase rules alone. Default: the 15 supported languages.'),
       })
       .prefault({}),
     toxicity: z
       .object({
         enabled: enabled(true),
         action: action('block'),
-        // 0.9 measured on the dev splits: ~0.3% of ordinary Chinese prose flagged, against ~2.5% at 0.75 (bench/TOXICITY.md).
-        threshold: threshold(0.9),
+        // 0.75 chosen on dev data (scripts/train-toxicity.ts --calibrate): ≤ 2% of 4k-character benign Chinese texts flagged, best recall on insults inside them (bench/TOXICITY.md).
+        threshold: threshold(0.75),
         useModel: z.boolean().default(true).describe('Also use the trained n-gram model where one exists for the language.'),
       })
       .prefault({}),

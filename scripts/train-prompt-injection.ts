@@ -6,32 +6,39 @@
 //
 // Training pool (see sidecar/guard/model/prompt-injection-data.ts for the exact splits):
 //   - deepset-train (546 rows, English + German) and jackhhao-train (1044 rows), as labelled;
-//   - benign Tatoeba sentences, lines with index % 10 < 3 of the 15 supported languages (4365 rows,
-//     weight 0.2 each); the other 70% of those files and all 5 other languages are kept for the
-//     false-positive bench;
+//   - benign Tatoeba sentences, lines with index % 10 < 3 of the 15 supported languages (4365 rows),
+//     and benign lingua-rs sentences, even lines of its 15 files (7071 rows), weight 0.2 each; the
+//     other 70% of those Tatoeba files, all 5 other Tatoeba languages and lingua-rs's odd lines are
+//     kept for the false-positive bench;
 //   - 67 hand-written benign "hard negatives" (HARD_NEGATIVES below);
 //   - 300 + 300 synthetic rows, weight 0.5: deepset-train benign + deepset-train injection
 //     concatenations (label 1) and benign + benign ones (label 0), seeded (augmentConcat);
+//   - long-text rows (longText, see LongTextConfig): the 1024-character scan windows of ~4k-character
+//     documents packed from the benign training sentences above (label 0), and each labelled
+//     training prompt and hard negative set into one window of benign training prose (its label);
 //   - no in-the-wild rows: every one of them is (after normalization) already a jackhhao-train row or
 //     a jackhhao-test row, so there is nothing left to add without leaking the test set.
-// Classes are balanced by weight. Nothing from deepset-test, jackhhao-test, giskard, lingua or the
-// Tatoeba measurement lines is read here.
+// Classes are balanced by weight. Nothing from deepset-test, jackhhao-test, giskard or the Tatoeba and
+// lingua-rs measurement lines is read here.
 // Model: hashed char 1–5-grams + word 1–2-grams (2^18 buckets) → L2-regularized logistic regression.
-// Hyper-parameters were picked by the --cv run (5-fold, stratified, on the training pool only).
+// Hyper-parameters and the scanner's default threshold were picked by the --cv run (5-fold,
+// stratified, on the training pool only; it also scores 4k documents of each held-out fold's
+// sentences): the best mean deepset/jackhhao F1 among thresholds whose false-positive rates on
+// sentences and long documents are all ≤ 1%.
 // Deterministic: full-batch L-BFGS from zero weights; augmentation and CV folds use seeded PRNGs.
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_CHUNKS, windowsOf, type ChunkOptions } from '../sidecar/guard/model/chunks.ts';
 import { NgramClassifier, NgramHasher, encodeWeights, type FeatureConfig, type LinearModel, type SparseVector } from '../sidecar/guard/model/ngram.ts';
 import { normalizeText } from '../sidecar/guard/model/normalize.ts';
-import { deepsetTrain, jackhhaoTrain, tatoeba, type Example } from '../sidecar/guard/model/prompt-injection-data.ts';
+import { deepsetTrain, jackhhaoTrain, langOf, lingua, longDocuments, sentenceSeparator, tatoeba, type Example } from '../sidecar/guard/model/prompt-injection-data.ts';
 import { seededRandom as mulberry32 } from './seeded-random.ts';
 
 export interface TrainConfig {
   features: FeatureConfig;
   /** L2 penalty λ (objective = weighted mean log-loss + λ/2·|w|²). */
   l2: number;
-  /** Per-example weight of the Tatoeba benign sentences relative to the labelled rows. */
+  /** Per-example weight of the benign sentences (Tatoeba, lingua-rs) relative to the labelled rows. */
   tatoebaWeight: number;
   /** Weight of the positive class relative to the negative one after balancing (1 = balanced). */
   posWeight: number;
@@ -49,6 +56,29 @@ export interface TrainConfig {
   /** Add HARD_NEGATIVES (label 0) to the training pool. */
   hardNegatives: boolean;
   seed: number;
+  /** Synthetic long-text rows (trainPromptInjection only; `train` ignores it). Unset: none. */
+  longText?: LongTextConfig;
+}
+
+/**
+ * The scanner scores 1024-character windows of long prompts, while the labelled rows are sentences
+ * and short prompts: without windows of long text in training, ordinary long prose scored high
+ * (the L2-normalized vector of a long window is a different regime). These rows are built from the
+ * training fold only: benign sentences (Tatoeba index % 10 < 3, lingua-rs even lines) and the
+ * labelled training prompts.
+ */
+export interface LongTextConfig {
+  /** Shuffled passes over the benign training sentences, each packed into documents of `chars`. */
+  passes: number;
+  chars: number;
+  /** Weight of each scan window of those documents (label 0). */
+  weight: number;
+  /**
+   * Every labelled training prompt of at most `embedMaxChars` normalized characters, once, set at a
+   * random point in benign training prose so that prompt + prose fill one window; it keeps its label.
+   */
+  embedMaxChars: number;
+  embedWeight: number;
 }
 
 export const CONFIG: TrainConfig = {
@@ -63,6 +93,7 @@ export const CONFIG: TrainConfig = {
   augmentWeight: 0.5,
   hardNegatives: true,
   seed: 20240601,
+  longText: { passes: 4, chars: 4000, weight: 2, embedMaxChars: 700, embedWeight: 2 },
 };
 
 const WEIGHTS_PATH = new URL('../sidecar/guard/model/prompt-injection.weights.json', import.meta.url);
@@ -167,11 +198,69 @@ function augment(examples: Example[], cfg: TrainConfig): Example[] {
   return out;
 }
 
+const isSentence = (e: Example): boolean => e.source.startsWith('tatoeba-') || e.source.startsWith('lingua-');
+
+function rowWeight(e: Example, cfg: TrainConfig): number {
+  if (isSentence(e)) return cfg.tatoebaWeight;
+  if (e.source === 'augment') return cfg.augmentWeight;
+  if (e.source === 'long-window') return cfg.longText!.weight;
+  if (e.source === 'long-embedded') return cfg.longText!.embedWeight;
+  return 1;
+}
+
+/**
+ * Long-text rows (see LongTextConfig), from `examples` only: the scan windows of benign documents,
+ * and labelled prompts embedded in benign prose (one window each). Texts come back normalized.
+ */
+export function longTextRows(examples: Example[], cfg: TrainConfig): Example[] {
+  const lt = cfg.longText;
+  if (!lt) return [];
+  const rnd = mulberry32(cfg.seed + 1);
+  const sentences = examples.filter(isSentence);
+  const out: Example[] = [];
+  for (let pass = 0; pass < lt.passes; pass++) {
+    for (const doc of longDocuments(sentences, lt.chars, rnd)) {
+      for (const w of windowsOf(normalizeText(doc.text), cfg.chunks)) out.push({ text: w, label: 0, source: 'long-window' });
+    }
+  }
+  const byLang = new Map<string, string[]>();
+  for (const e of sentences) {
+    const lang = langOf(e);
+    if (!byLang.has(lang)) byLang.set(lang, []);
+    byLang.get(lang)!.push(normalizeText(e.text));
+  }
+  const langs = [...byLang.keys()];
+  if (!langs.length) return out;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+  // prose of `chars` characters or a little less, from one language's sentences
+  const prose = (lines: string[], chars: number, sep: string): string[] => {
+    const picked: string[] = [];
+    for (let line = pick(lines); chars >= line.length + sep.length; line = pick(lines)) {
+      picked.push(line);
+      chars -= line.length + sep.length;
+    }
+    return picked;
+  };
+  for (const e of examples) {
+    if (isSentence(e)) continue; // the labelled prompts and hard negatives
+    const prompt = normalizeText(e.text);
+    if (prompt.length > lt.embedMaxChars) continue;
+    const lang = pick(langs);
+    const sep = sentenceSeparator(lang);
+    const room = cfg.chunks.window - prompt.length - 1;
+    const before = Math.floor(rnd() * room);
+    const lines = byLang.get(lang)!;
+    const text = [prose(lines, before, sep).join(sep), prompt, prose(lines, room - before, sep).join(sep)].join(' ').trim();
+    out.push({ text, label: e.label, source: 'long-embedded' });
+  }
+  return out;
+}
+
 function buildRows(examples: Example[], cfg: TrainConfig): Row[] {
   const hasher = new NgramHasher(cfg.features);
   const rows: Row[] = [];
   for (const e of [...examples, ...augment(examples, cfg)]) {
-    const base = e.source.startsWith('tatoeba') ? cfg.tatoebaWeight : e.source === 'augment' ? cfg.augmentWeight : 1;
+    const base = rowWeight(e, cfg);
     const norm = normalizeText(e.text);
     rows.push({ x: hasher.vector(norm), y: e.label, c: base });
     if (cfg.trainWindows) {
@@ -299,8 +388,14 @@ function fit(rows: Row[], cfg: TrainConfig): LinearModel {
   return { features: cfg.features, weights, bias: p[dim] };
 }
 
+/** The generic trainer (also used by scripts/train-toxicity.ts): the examples plus augmentConcat. */
 export function train(examples: Example[], cfg: TrainConfig = CONFIG): LinearModel {
   return fit(buildRows(examples, cfg), cfg);
+}
+
+/** The prompt-injection model: `train` plus the long-text rows built from the same examples. */
+export function trainPromptInjection(examples: Example[], cfg: TrainConfig = CONFIG): LinearModel {
+  return train([...examples, ...longTextRows(examples, cfg)], cfg);
 }
 
 /** Model score of a raw text the way the scanner computes it: max over its scan windows. */
@@ -314,7 +409,7 @@ export function scoreText(clf: NgramClassifier, text: string, chunks: ChunkOptio
 
 export function trainingPool(withHardNegatives = CONFIG.hardNegatives): Example[] {
   const hard: Example[] = withHardNegatives ? HARD_NEGATIVES.map((text) => ({ text, label: 0, source: 'hard-negative' })) : [];
-  return [...deepsetTrain(), ...jackhhaoTrain(), ...tatoeba().train, ...hard];
+  return [...deepsetTrain(), ...jackhhaoTrain(), ...tatoeba().train, ...lingua().train, ...hard];
 }
 
 function f1At(scores: number[], labels: number[], t: number): { p: number; r: number; f1: number; fpr: number } {
@@ -334,12 +429,19 @@ function f1At(scores: number[], labels: number[], t: number): { p: number; r: nu
   return { p, r, f1: p + r ? (2 * p * r) / (p + r) : 0, fpr: fp + tn ? fp / (fp + tn) : 0 };
 }
 
-function crossValidate(cfg: TrainConfig, folds = 5, seed = 7): Map<string, { s: number[]; y: number[]; t: string[] }> {
+type Scores = Map<string, { s: number[]; y: number[]; t: string[] }>;
+
+/**
+ * Held-out scores per group: deepset, jackhhao, tatoeba / lingua (sentences), long (4k documents
+ * of the held-out fold's sentences, three shuffles), embedded (held-out deepset prompts set into
+ * such a document).
+ */
+function crossValidate(cfg: TrainConfig, folds = 5, seed = 7): Scores {
   const pool = trainingPool(cfg.hardNegatives);
   // stratified by source × label
   const groups = new Map<string, number[]>();
   pool.forEach((e, i) => {
-    const k = `${e.source.startsWith('tatoeba') ? 'tatoeba' : e.source}/${e.label}`;
+    const k = `${e.source.split('-')[0]}/${e.label}`;
     if (!groups.has(k)) groups.set(k, []);
     groups.get(k)!.push(i);
   });
@@ -352,20 +454,34 @@ function crossValidate(cfg: TrainConfig, folds = 5, seed = 7): Map<string, { s: 
     }
     ids.forEach((id, k) => (fold[id] = k % folds));
   }
-  const out = new Map<string, { s: number[]; y: number[]; t: string[] }>();
+  const out: Scores = new Map();
+  const add = (group: string, score: number, e: Example): void => {
+    if (!out.has(group)) out.set(group, { s: [], y: [], t: [] });
+    out.get(group)!.s.push(score);
+    out.get(group)!.y.push(e.label);
+    out.get(group)!.t.push(group === 'long' ? e.source : e.text);
+  };
   for (let f = 0; f < folds; f++) {
-    const clf = new NgramClassifier(train(pool.filter((_, i) => fold[i] !== f), cfg));
-    pool.forEach((e, i) => {
-      if (fold[i] !== f) return;
-      const src = e.source.startsWith('tatoeba') ? 'tatoeba' : e.source.replace('-train', '');
-      if (!out.has(src)) out.set(src, { s: [], y: [], t: [] });
-      out.get(src)!.s.push(scoreText(clf, e.text, cfg.chunks));
-      out.get(src)!.y.push(e.label);
-      out.get(src)!.t.push(e.text);
-    });
+    const clf = new NgramClassifier(trainPromptInjection(pool.filter((_, i) => fold[i] !== f), cfg));
+    const held = pool.filter((_, i) => fold[i] === f);
+    for (const e of held) add(isSentence(e) ? e.source.split('-')[0] : e.source.replace('-train', ''), scoreText(clf, e.text, cfg.chunks), e);
+    // three shuffles of the held-out sentences: more documents (they share sentences) for a finer FP rate
+    const docs = [0, 1, 2].flatMap(() => longDocuments(held.filter(isSentence), 4000, rnd));
+    for (const d of docs) add('long', scoreText(clf, d.text, cfg.chunks), d);
+    held
+      .filter((e) => e.source === 'deepset-train')
+      .forEach((e, k) => {
+        const doc = docs[k % docs.length].text;
+        const at = doc.indexOf('\n\n', Math.floor(rnd() * doc.length));
+        const text = at < 0 ? `${doc}\n\n${e.text}` : `${doc.slice(0, at)}\n\n${e.text}${doc.slice(at)}`;
+        add('embedded', scoreText(clf, text, cfg.chunks), e);
+      });
   }
   return out;
 }
+
+const CV_THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+const MAX_FP = 0.01;
 
 function cvReport(name: string, cfg: TrainConfig): void {
   const t0 = Date.now();
@@ -376,16 +492,30 @@ function cvReport(name: string, cfg: TrainConfig): void {
       if ((s >= 0.5) !== (d.y[i] === 1)) console.log(`  miss y=${d.y[i]} s=${s.toFixed(2)} ${JSON.stringify(d.t[i].slice(0, 150))}`);
     });
   }
+  const at = (group: string, t: number): ReturnType<typeof f1At> => f1At(res.get(group)!.s, res.get(group)!.y, t);
+  const pc = (x: number, digits = 1): string => (x * 100).toFixed(digits);
+  let best: { t: number; mean: number } | undefined;
   const parts: string[] = [];
-  for (const t of [0.3, 0.4, 0.5, 0.6, 0.7]) {
-    const d = f1At(res.get('deepset')!.s, res.get('deepset')!.y, t);
-    const j = f1At(res.get('jackhhao')!.s, res.get('jackhhao')!.y, t);
-    const tt = f1At(res.get('tatoeba')!.s, res.get('tatoeba')!.y, t);
+  for (const t of CV_THRESHOLDS) {
+    const [d, j, tt, li, lo, em] = ['deepset', 'jackhhao', 'tatoeba', 'lingua', 'long', 'embedded'].map((g) => at(g, t));
+    const mean = (d.f1 + j.f1) / 2;
+    const fpOk = Math.max(tt.fpr, li.fpr, lo.fpr) <= MAX_FP;
+    if (fpOk && (!best || mean > best.mean)) best = { t, mean };
     parts.push(
-      `t=${t}: deepset F1 ${(d.f1 * 100).toFixed(1)} (P ${(d.p * 100).toFixed(0)} R ${(d.r * 100).toFixed(0)}) jackhhao F1 ${(j.f1 * 100).toFixed(1)} mean ${(((d.f1 + j.f1) / 2) * 100).toFixed(2)} tatoeba FP ${(tt.fpr * 100).toFixed(2)}%`,
+      `t=${t}: deepset F1 ${pc(d.f1)} (P ${pc(d.p, 0)} R ${pc(d.r, 0)}) jackhhao F1 ${pc(j.f1)} mean ${pc(mean, 2)} | FP tatoeba ${pc(tt.fpr, 2)}% lingua ${pc(li.fpr, 2)}% long ${pc(lo.fpr, 2)}% | embedded deepset F1 ${pc(em.f1)}${fpOk ? '' : ' (FP > 1%)'}`,
     );
   }
+  const long = res.get('long')!;
+  const tBest = best?.t ?? 1;
+  const byLang = new Map<string, [number, number]>();
+  long.t.forEach((src, i) => {
+    const c = byLang.get(src.slice(5)) ?? [0, 0];
+    c[0] += long.s[i] >= tBest ? 1 : 0;
+    c[1]++;
+    byLang.set(src.slice(5), c);
+  });
   console.log(`${name}  [${((Date.now() - t0) / 1000).toFixed(0)} s]\n  ${parts.join('\n  ')}`);
+  console.log(`  best mean F1 with every FP ≤ 1%: ${best ? `t=${best.t} (${pc(best.mean, 2)})` : 'none'}; long FP by language there: ${[...byLang].map(([l, [fp, n]]) => `${l} ${fp}/${n}`).join(' ')}`);
 }
 
 // ---- main ----------------------------------------------------------------------------------
@@ -396,16 +526,23 @@ function main(): void {
     const grid: [string, TrainConfig][] = [['default', CONFIG]];
     const only = process.env.PI_CV_GRID;
     const extra: Record<string, Partial<TrainConfig>> = only ? (JSON.parse(only) as Record<string, Partial<TrainConfig>>) : {};
-    for (const [k, v] of Object.entries(extra)) grid.push([k, { ...CONFIG, ...v, features: { ...CONFIG.features, ...(v.features ?? {}) }, chunks: { ...CONFIG.chunks, ...(v.chunks ?? {}) } }]);
+    for (const [k, v] of Object.entries(extra)) {
+      const longText = v.longText === null ? undefined : v.longText ? { ...CONFIG.longText!, ...v.longText } : CONFIG.longText;
+      grid.push([k, { ...CONFIG, ...v, features: { ...CONFIG.features, ...(v.features ?? {}) }, chunks: { ...CONFIG.chunks, ...(v.chunks ?? {}) }, longText }]);
+    }
     for (const [name, cfg] of only ? grid.slice(1) : grid) cvReport(name, cfg);
     return;
   }
   const pool = trainingPool();
   const t0 = Date.now();
-  const model = train(pool, CONFIG);
+  const model = trainPromptInjection(pool, CONFIG);
   const counts: Record<string, number> = {};
   for (const e of pool) {
-    const k = e.source.startsWith('tatoeba') ? 'tatoeba (lines with index % 10 < 3, 15 supported languages)' : e.source;
+    const k = e.source.startsWith('tatoeba-')
+      ? 'tatoeba (lines with index % 10 < 3, 15 supported languages)'
+      : e.source.startsWith('lingua-')
+        ? 'lingua-rs sentences (even lines, 15 languages)'
+        : e.source;
     counts[k] = (counts[k] ?? 0) + 1;
   }
   const file = encodeWeights(model, {
@@ -417,6 +554,7 @@ function main(): void {
     trainWindows: CONFIG.trainWindows,
     augmentConcat: CONFIG.augmentConcat,
     augmentWeight: CONFIG.augmentWeight,
+    longText: CONFIG.longText,
     seed: CONFIG.seed,
     optimizer: `full-batch L-BFGS (m=10), max ${CONFIG.maxIter} iterations, from zero`,
   });

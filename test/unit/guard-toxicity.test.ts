@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import type { ScanContext } from '../../sidecar/guard/scanner.ts';
 import { RECOMMENDED_THRESHOLD, createToxicityScanner } from '../../sidecar/guard/scanners/toxicity.ts';
 import { compileList, findInNormalized, findListHit, matchList, normalizeForList } from '../../sidecar/guard/toxicity/lists.ts';
-import { MODEL_LANGS, modelScore, weightsUrl } from '../../sidecar/guard/toxicity/model.ts';
+import { sigmoid } from '../../sidecar/guard/model/ngram.ts';
+import { LENGTH_PENALTY, MODEL_CHUNKS, MODEL_LANGS, aggregate, modelFor, modelScore, weightsUrl, windowLogits } from '../../sidecar/guard/toxicity/model.ts';
 
 const listsOnly = createToxicityScanner({ threshold: RECOMMENDED_THRESHOLD, useModel: false });
 const withModel = createToxicityScanner({ threshold: RECOMMENDED_THRESHOLD, useModel: true });
@@ -281,6 +282,83 @@ test('weights are committed and compact', () => {
   let total = 0;
   for (const lang of MODEL_LANGS) total += statSync(weightsUrl(lang)).size;
   assert.ok(total < 2 * 1024 * 1024, `weights ${total} bytes`);
+});
+
+// ---- long texts --------------------------------------------------------------------------------
+
+// Ordinary Chinese prose on the topics that COLD's offensive comments are about (race, region, gender)
+// and on crime, death and violence; written for this test, in no training or measurement set.
+const ZH_PROSE = [
+  '法治社会的一个基本原则是，每个人在被法院依法判决之前都应被推定为无罪。',
+  '即使是犯罪嫌疑人和被告人，也享有辩护、申诉和不受刑讯逼供的权利。',
+  '律师在侦查阶段会见当事人，是保障这些权利的重要环节。',
+  '上个月，本市警方破获了一起跨省电信诈骗案，抓获嫌疑人二十三名，追回赃款四百多万元。',
+  '办案民警提醒市民，不要轻信陌生来电，更不要向所谓的安全账户转账。',
+  '据统计，去年全国交通事故死亡人数比前年下降了百分之六，但酒后驾驶仍是主要原因之一。',
+  '医生指出，心脑血管疾病是导致老年人死亡的首要原因，合理饮食和适量运动可以降低风险。',
+  '在二十世纪，两次世界大战造成了数千万人死亡，许多城市在轰炸中被夷为平地。',
+  '历史学家认为，研究战争的起因，是为了让后人避免重蹈覆辙。',
+  '美国南方曾长期实行种族隔离制度，黑人不能与白人在同一所学校读书。',
+  '民权运动之后，相关法律被废除，但种族歧视的影响至今仍有争论。',
+  '近年来，越来越多的女性进入科研和工程领域，不少企业也开始重视招聘中的性别平等。',
+  '有调查显示，女性在家庭中承担的家务时间仍明显多于男性。',
+  '我国幅员辽阔，东北人爱吃炖菜，四川人爱吃麻辣，广东人讲究煲汤，各地饮食差异很大。',
+  '每年春节前后，数以亿计的外出务工人员返乡过年，铁路和公路客流随之达到高峰。',
+  '农村留守老人和儿童的照料问题，已经成为社会各界关注的话题。',
+  '夏天厨房里容易出现蟑螂，专家建议保持台面干燥，及时清理垃圾，必要时使用杀虫剂。',
+  '小区物业表示，将在下周对地下室进行一次全面的灭鼠和消毒。',
+  '这部小说讲述了一个侦探追查连环杀人案的故事，情节紧张，结局出人意料。',
+  '作者在后记中说，他想通过黑暗的故事，写出普通人面对恶的时候的选择。',
+  '博物馆新开了一个关于古代刑罚的展览，展出了枷锁、刑具和大量历史文献。',
+  '讲解员介绍，这些残酷的刑罚在近代已经被逐步废除。',
+  '心理学研究表明，长期遭受网络暴力的人更容易出现焦虑和抑郁的症状。',
+  '学校开设了反欺凌课程，教学生在遇到辱骂和威胁时如何求助。',
+  '动物保护组织呼吁，不要随意遗弃宠物，流浪狗和流浪猫的数量正在增加。',
+  '屠宰场必须遵守检疫规定，病死的牲畜不得进入市场。',
+  '地震发生后，救援队在废墟中连续工作了七十二个小时，找到了十几名幸存者。',
+  '遇难者家属在纪念碑前献花，默哀悼念逝去的亲人。',
+  '这家公司因为拖欠工资被劳动监察部门处罚，老板承诺在月底前全部补发。',
+  '消费者协会收到的投诉中，最多的是关于网购商品质量和退货难的问题。',
+  '政府计划在三年内新建五十所养老院，缓解人口老龄化带来的压力。',
+  '少数民族地区的双语教育取得了明显进展，更多孩子能够升入高中和大学。',
+  '外国留学生说，刚来中国时最难的是听懂各地的方言。',
+  '球队昨晚以三比零击败对手，主教练赛后表示，球员们的防守非常出色。',
+  '裁判的几次判罚引起了争议，但比赛总体上是公平的。',
+  '我们在图书馆查阅了关于移民历史的资料，发现很多家族都有迁徙的故事。',
+  '妈妈说，做人要诚实，遇到困难不要放弃，也不要在背后议论别人。',
+  '爷爷年轻时当过兵，他常常给我们讲战场上的经历，讲到牺牲的战友时总会沉默很久。',
+];
+// ~3.7k characters: the lines in three orders, so windows see different neighbours
+const ZH_DOCUMENT_LINES = [...ZH_PROSE, ...[...ZH_PROSE].reverse(), ...ZH_PROSE.filter((_, i) => i % 2 === 0), ...ZH_PROSE.filter((_, i) => i % 2 === 1)];
+const ZH_RANT = '黑人都是垃圾，滚出中国。他们又脏又懒，只会偷东西，我们这里不欢迎他们，全部赶走才好。';
+
+test('long texts: a long benign Chinese document passes; an abusive passage inside it is found', () => {
+  const doc = ZH_DOCUMENT_LINES.join('');
+  assert.ok(doc.length > 3500);
+  assert.equal(findListHit('zh', doc), null);
+  assert.equal(withModel.scan(doc, ctx('zh')).flagged, false);
+  // it passes because of the length penalty: its most toxic window alone would flag
+  const logits = windowLogits(modelFor('zh')!, doc, MODEL_CHUNKS.zh);
+  assert.ok(logits.length > 50);
+  assert.ok(aggregate(logits, 0) >= RECOMMENDED_THRESHOLD, `max window ${aggregate(logits, 0)}`);
+  assert.equal(findListHit('zh', ZH_RANT), null);
+  const lines = ZH_DOCUMENT_LINES;
+  for (const at of [0, lines.length >> 1, lines.length]) {
+    const text = [...lines.slice(0, at), ZH_RANT, ...lines.slice(at)].join('');
+    const r = withModel.scan(text, ctx('zh'));
+    assert.equal(r.flagged, true, `rant at line ${at}: ${r.score}`);
+    assert.match(r.reason!, /^model score /);
+  }
+});
+
+test('long texts: the score is the most toxic window minus penalty · ln(windows)', () => {
+  assert.equal(aggregate([], 0.4), 0);
+  assert.equal(aggregate([1.5], 0.4), sigmoid(1.5));
+  const many = [1.5, -2, 0.3, ...Array<number>(77).fill(-1)];
+  assert.ok(Math.abs(aggregate(many, 0.4) - sigmoid(1.5 - 0.4 * Math.log(80))) < 1e-12);
+  assert.equal(aggregate(many, 0), sigmoid(1.5));
+  for (const lang of MODEL_LANGS) assert.ok(LENGTH_PENALTY[lang] >= 0 && LENGTH_PENALTY[lang] < 1, lang);
+  assert.ok(LENGTH_PENALTY.zh > 0);
 });
 
 // ---- large inputs ------------------------------------------------------------------------------

@@ -78,18 +78,96 @@ export function tatoeba(): { train: Example[]; measure: Example[] } {
   return { train, measure };
 }
 
-/** Benign lingua-rs language-ID sentences (15 languages): an extra false-positive check, never trained on. */
-export function linguaSentences(): Example[] {
-  const langs = ['ar', 'de', 'en', 'es', 'fr', 'hi', 'id', 'it', 'ja', 'ko', 'pt', 'ru', 'th', 'vi', 'zh'];
-  const out: Example[] = [];
-  for (const lang of langs) {
+/** Tatoeba file name (ISO 639-3) → the language code the gateway detects (ISO 639-1). */
+export const TATOEBA_LANG: Record<string, string> = {
+  ara: 'ar', cmn: 'zh', deu: 'de', eng: 'en', fra: 'fr', hin: 'hi', ind: 'id', ita: 'it', jpn: 'ja', kor: 'ko', por: 'pt', rus: 'ru', spa: 'es', tha: 'th', vie: 'vi',
+  heb: 'he', nld: 'nl', pol: 'pl', tur: 'tr', ukr: 'uk',
+};
+
+/** The 15 supported languages as the gateway names them. */
+export const SUPPORTED_LANGS = TATOEBA_SUPPORTED.map((l) => TATOEBA_LANG[l]);
+
+/**
+ * Benign lingua-rs language-ID sentences (15 languages), split by line number: even lines may be
+ * used for training (only as material for long benign documents), odd lines only for measuring.
+ */
+export function lingua(): { train: Example[]; measure: Example[] } {
+  const train: Example[] = [];
+  const measure: Example[] = [];
+  for (const lang of SUPPORTED_LANGS) {
     let raw: string;
     try {
       raw = readFileSync(path.join(dataDir(), 'language', 'lingua', `${lang}.sentences.txt`), 'utf8');
     } catch {
       continue;
     }
-    for (const text of raw.split('\n')) if (text.trim()) out.push({ text, label: 0, source: `lingua-${lang}` });
+    raw
+      .split('\n')
+      .filter((l) => l.trim())
+      .forEach((text, i) => (i % 2 === 0 ? train : measure).push({ text, label: 0, source: `lingua-${lang}` }));
+  }
+  return { train, measure };
+}
+
+/** Language (ISO 639-1) of a Tatoeba or lingua example, from its source tag. */
+export function langOf(e: Example): string {
+  const [kind, code] = e.source.split('-');
+  return kind === 'tatoeba' ? TATOEBA_LANG[code] : code;
+}
+
+/** What joins two sentences of a language: Chinese and Japanese prose has no space between them. */
+export const sentenceSeparator = (lang: string): string => (lang === 'zh' || lang === 'ja' ? '' : ' ');
+
+/**
+ * Benign documents of at least `chars` characters: the sentences of each language shuffled (seeded)
+ * and joined into paragraphs of 3–6 sentences. Source tag: `long-<lang>`.
+ */
+export function longDocuments(sentences: Example[], chars: number, rnd: () => number): Example[] {
+  const byLang = new Map<string, string[]>();
+  for (const e of sentences) {
+    const lang = langOf(e);
+    if (!byLang.has(lang)) byLang.set(lang, []);
+    byLang.get(lang)!.push(e.text.trim());
+  }
+  const out: Example[] = [];
+  for (const [lang, lines] of byLang) {
+    const sep = sentenceSeparator(lang);
+    let inParagraph = 0;
+    let paragraphLength = 3;
+    const join = (): string => {
+      if (++inParagraph < paragraphLength) return sep;
+      inParagraph = 0;
+      paragraphLength = 3 + Math.floor(rnd() * 4);
+      return '\n\n';
+    };
+    for (const text of packDocuments(shuffle(lines, rnd), chars, join)) out.push({ text, label: 0, source: `long-${lang}` });
   }
   return out;
+}
+
+/**
+ * Packs pieces, in order, into documents of at least `chars` characters, `join()` giving the
+ * separator before each next piece. Every piece is used at most once; the remainder too short for a
+ * whole document is dropped.
+ */
+export function packDocuments(pieces: string[], chars: number, join: () => string): string[] {
+  const out: string[] = [];
+  let doc = '';
+  for (const piece of pieces) {
+    doc = doc ? doc + join() + piece : piece;
+    if (doc.length >= chars) {
+      out.push(doc);
+      doc = '';
+    }
+  }
+  return out;
+}
+
+/** Fisher–Yates in place with the given PRNG. */
+export function shuffle<T>(xs: T[], rnd: () => number): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [xs[i], xs[j]] = [xs[j], xs[i]];
+  }
+  return xs;
 }

@@ -19,10 +19,12 @@ export const RAW_SLICES = 16;
 export const RAW_SLICE_CHARS = MAX_NORMALIZED_CHARS / RAW_SLICES;
 
 /**
- * Default threshold on the model probability. Cross-validation on the training pool rated 0.4 and 0.5
- * equal; 0.4 meets all three bench targets (bench/PROMPT-INJECTION.md), 0.5 misses deepset F1 0.85.
+ * Default threshold on the model probability. Cross-validation on the training pool
+ * (scripts/train-prompt-injection.ts --cv) picked 0.7, but on held-out data (bench/PROMPT-INJECTION.md)
+ * 0.7 and 0.8 still flag 4 of 20 long English documents; 0.9 flags none of 289 long documents in 20
+ * languages, at the price of deepset-test F1 (74 instead of the target 85).
  */
-export const DEFAULT_PROMPT_INJECTION_THRESHOLD = 0.4;
+export const DEFAULT_PROMPT_INJECTION_THRESHOLD = 0.9;
 
 // ---- rules ---------------------------------------------------------------------------------------
 // Written against normalized text (NFKC, lowercase, one space between words). Kept narrow: each rule

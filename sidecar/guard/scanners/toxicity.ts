@@ -11,8 +11,8 @@
 // the obfuscations it sees through, model.ts for the model, bench/TOXICITY.md for measured figures.
 //
 // Work is bounded: the lists scan texts up to 2 Mi characters in full (linear, early exit) and 32
-// slices of 64 Ki characters of anything longer (cut at word boundaries); the model scores at most 64
-// windows of 256 characters.
+// slices of 64 Ki characters of anything longer (cut at word boundaries); the model scores at most
+// 16k characters of windows (MODEL_CHUNKS in ../toxicity/model.ts).
 // Reasons are ASCII and never contain the matched word (they go into headers and logs).
 import type { ScanContext, ScanResult, Scanner } from '../scanner.ts';
 import { matchList } from '../toxicity/lists.ts';
@@ -20,12 +20,14 @@ import { modelScore } from '../toxicity/model.ts';
 import { wordSlices } from '../toxicity/slices.ts';
 
 /**
- * The threshold we recommend for blocking (and the bench marks): on the dev data it keeps the Chinese
- * model's false positives on ordinary web prose (lingua-rs sentences) near 0.3%, against ~1% at 0.8
- * and ~2.5% at 0.75, at the cost of recall (COLD F1 ≈ 62 instead of ≈ 72 at 0.75). Word-list hits
- * score 1 and flag at any threshold ≤ 1.
+ * The threshold we recommend for blocking (and the bench marks), chosen on dev data with the length
+ * penalties (scripts/train-toxicity.ts --calibrate): the best recall on an insult inside a 4k-character
+ * text while at most 2% of such benign texts and 0.5% of benign sentences and LLM prompts are flagged.
+ * Dev figures at 0.75: COLD F1 85, 1.7% of 4k-character Chinese prose texts flagged, 35% of insults
+ * inside them found by the model (English: Davidson F1 96; 0%; 83%). Word-list hits score 1 and flag
+ * at any threshold ≤ 1.
  */
-export const RECOMMENDED_THRESHOLD = 0.9;
+export const RECOMMENDED_THRESHOLD = 0.75;
 
 export interface ToxicityScannerOptions {
   /** Flag when score ≥ threshold (list hits score 1). */

@@ -12,8 +12,11 @@
 //   - Tatoeba (benign sentences, 15 supported languages): line index % 10 < 3 may be used for
 //     training (only eng and cmn are, as extra negatives for the two models); the other 70% are the
 //     false-positive measurement set for every language.
-//   - lingua-rs test sentences (benign, 15 languages): a development set for false positives on
-//     ordinary prose (model selection); never trained on, not what the bench reports.
+//   - lingua-rs test sentences (benign web prose, 15 languages), by line index % 3: 0 → train (the zh
+//     model trains on windows of long documents made of these lines), 1 → dev (threshold and
+//     length-penalty choices), 2 → test (only the bench reads it).
+//   - Long benign documents (benignProse): train = lingua train + Tatoeba train lines; dev = lingua
+//     dev; test = lingua test + Tatoeba measurement lines. documents.ts joins them into ~4k texts.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sharedDataDir, type Example } from '../labelled-data.ts';
@@ -92,10 +95,21 @@ export function tatoeba(file: string): { train: Example[]; measure: Example[] } 
   return { train, measure };
 }
 
-/** Benign lingua-rs language-ID test sentences of one language (our code): false-positive dev set. */
-export function linguaSentences(lang: string): Example[] {
+/** Benign lingua-rs language-ID test sentences of one language (our code), one split (see above). */
+export function linguaSentences(lang: string, split: Split): Example[] {
+  const k = split === 'train' ? 0 : split === 'dev' ? 1 : 2;
   return readFileSync(path.join(dataDir(), 'language', 'lingua', `${lang}.sentences.txt`), 'utf8')
     .split('\n')
     .filter((l) => l.trim())
-    .map((text) => ({ text, label: 0, source: `lingua-${lang}` }));
+    .filter((_, i) => i % 3 === k)
+    .map((text) => ({ text, label: 0 as const, source: `lingua-${lang}` }));
+}
+
+/** Benign prose lines of one language (our code) for long documents, one split (see above). */
+export function benignProse(lang: string, split: Split): Example[] {
+  const file = Object.keys(TATOEBA_LANGS).find((f) => TATOEBA_LANGS[f] === lang)!;
+  const lingua = linguaSentences(lang, split);
+  if (split === 'dev') return lingua;
+  const t = tatoeba(file);
+  return [...lingua, ...(split === 'train' ? t.train : t.measure)];
 }

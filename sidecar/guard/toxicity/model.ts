@@ -2,18 +2,36 @@
 // language that has training data (en: Davidson tweets, zh: COLD), trained by
 // scripts/train-toxicity.ts. Features, the classifier and the weights format are the prompt-injection
 // model's (../model/ngram.ts, imported, not copied); only the text preparation and the windowing
-// differ: toxicity is local (one insult in a long text), so windows are tweet-sized.
+// differ: toxicity is local (one insult in a long text), so windows are short.
+//
+// A long text is scored as its most toxic window, minus a length penalty: a text of n windows gives
+// n chances for one window of ordinary prose about a sensitive topic to score high (a 4k-character
+// Chinese text is ~80 windows), so the max logit is lowered by penalty · ln(n). One-window texts keep
+// the plain model score. Windows are short because an insult is short: in a longer window the
+// surrounding prose dilutes it (bench/TOXICITY.md has the figures).
 import { existsSync } from 'node:fs';
 import { windowsOf, type ChunkOptions } from '../model/chunks.ts';
-import { NgramClassifier, loadWeightsFile } from '../model/ngram.ts';
+import { NgramClassifier, loadWeightsFile, sigmoid } from '../model/ngram.ts';
 import { normalizeText } from '../model/normalize.ts';
 import { wordSlices } from './slices.ts';
 
 /** Languages with a trained model (a weights file next to this module). */
 export const MODEL_LANGS = ['en', 'zh'] as const;
 
-/** Scan windows: about one tweet / one COLD comment each. */
-export const MODEL_CHUNKS: ChunkOptions = { window: 256, stride: 192, maxWindows: 64 };
+export type ModelLang = (typeof MODEL_LANGS)[number];
+
+/**
+ * Scan windows per language, each about one insult long (COLD comments: median 40 characters;
+ * tweets: median 81). maxWindows keeps the work bounded as before: 16k window characters per text.
+ */
+export const MODEL_CHUNKS: Record<ModelLang, ChunkOptions> = {
+  en: { window: 96, stride: 72, maxWindows: 170 },
+  zh: { window: 64, stride: 48, maxWindows: 256 },
+};
+
+/** Length penalty per language, in logits per ln(windows); chosen on the dev data (scripts/train-toxicity.ts --calibrate). */
+export const LENGTH_PENALTY: Record<ModelLang, number> = { en: 0, zh: 0.4 };
+
 /** Texts longer than FULL_CHARS: only SLICES raw slices of SLICE_CHARS are normalized and windowed. */
 const FULL_CHARS = 64 * 1024;
 const SLICES = 16;
@@ -49,8 +67,17 @@ export function modelFor(lang: string): NgramClassifier | null {
   return clf;
 }
 
-/** Max model probability over the text's windows (bounded work on any input length). */
-export function scoreWith(clf: NgramClassifier, text: string, chunks: ChunkOptions = MODEL_CHUNKS): number {
+export interface ScoreOptions {
+  chunks: ChunkOptions;
+  penalty: number;
+}
+
+export function scoreOptions(lang: ModelLang): ScoreOptions {
+  return { chunks: MODEL_CHUNKS[lang], penalty: LENGTH_PENALTY[lang] };
+}
+
+/** The logits of the windows the model scores in `text` (bounded work on any input length). */
+export function windowLogits(clf: NgramClassifier, text: string, chunks: ChunkOptions): number[] {
   const pieces = wordSlices(text, FULL_CHARS, SLICES, SLICE_CHARS);
   const windows: string[] = [];
   for (const piece of pieces) windows.push(...windowsOf(prepareModelText(piece), chunks));
@@ -61,13 +88,23 @@ export function scoreWith(clf: NgramClassifier, text: string, chunks: ChunkOptio
     const last = windows.length - 1;
     for (let k = 0; k < chunks.maxWindows; k++) chosen.push(windows[Math.round((k * last) / (chunks.maxWindows - 1))]);
   }
-  let best = 0;
-  for (const w of chosen) best = Math.max(best, clf.score(w));
-  return best;
+  return chosen.map((w) => clf.logit(w));
+}
+
+/** The text's score from its window logits: sigmoid(max − penalty · ln(count)); 0 without windows. */
+export function aggregate(logits: number[], penalty: number): number {
+  if (!logits.length) return 0;
+  let best = -Infinity;
+  for (const z of logits) best = Math.max(best, z);
+  return sigmoid(best - penalty * Math.log(logits.length));
+}
+
+export function scoreWith(clf: NgramClassifier, text: string, opts: ScoreOptions): number {
+  return aggregate(windowLogits(clf, text, opts.chunks), opts.penalty);
 }
 
 /** Model probability that `text` (in `lang`) is toxic, or null when the language has no model. */
 export function modelScore(lang: string, text: string): number | null {
   const clf = modelFor(lang);
-  return clf ? scoreWith(clf, text) : null;
+  return clf ? scoreWith(clf, text, scoreOptions(lang as ModelLang)) : null;
 }
