@@ -15,7 +15,8 @@
 //   - the benign rows of the jackhhao prompt-injection sets (English LLM prompts), as scanned by the
 //     gateway: false positives on realistic input (train rows were dev data for the threshold, test
 //     rows were not; reported apart).
-// Word lists alone, model alone and combined (= the scanner) at several thresholds. Prints Markdown
+// Word lists alone, directed-insult rules alone, both (the rule layers), model alone and combined
+// (= the scanner) at several thresholds. Prints Markdown
 // and writes bench/TOXICITY.md.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,7 +24,8 @@ import { RECOMMENDED_THRESHOLD, createToxicityScanner, toxicListHit } from '../s
 import type { ScanContext } from '../sidecar/guard/scanner.ts';
 import { TATOEBA_LANGS, cold, davidson, tatoeba, type Example } from '../sidecar/guard/toxicity/data.ts';
 import { LONG_DOC_CHARS, longDocumentSet } from '../sidecar/guard/toxicity/documents.ts';
-import { LIST_LANGS, listFor } from '../sidecar/guard/toxicity/lists.ts';
+import { findDirectedInsult } from '../sidecar/guard/toxicity/directed.ts';
+import { LIST_LANGS, listFor, normalizeForList } from '../sidecar/guard/toxicity/lists.ts';
 import { LENGTH_PENALTY, MODEL_CHUNKS, MODEL_LANGS, modelFor, modelScore, weightsUrl } from '../sidecar/guard/toxicity/model.ts';
 
 const THRESHOLDS = [0.5, 0.75, 0.8, 0.9];
@@ -31,12 +33,21 @@ const OUT = new URL('./TOXICITY.md', import.meta.url);
 
 interface Scored {
   label: 0 | 1;
+  /** A word-list hit. */
   list: boolean;
+  /** A directed-insult hit (whether or not the list also matches). */
+  directed: boolean;
+  /** Either: what the scanner scores 1. */
+  rules: boolean;
   model: number | null;
 }
 
 function scoreAll(examples: Example[], lang: string): Scored[] {
-  return examples.map((e) => ({ label: e.label, list: toxicListHit(lang, e.text), model: modelScore(lang, e.text) }));
+  return examples.map((e) => {
+    const layer = toxicListHit(lang, e.text);
+    const directed = findDirectedInsult(lang, normalizeForList(listFor(lang).lang, e.text)) !== null;
+    return { label: e.label, list: layer === 'word list', directed, rules: layer !== null, model: modelScore(lang, e.text) };
+  });
 }
 
 interface Prf {
@@ -67,8 +78,10 @@ function prfTable(title: string, rows: Scored[]): string[] {
   const out = [`### ${title} (${rows.length} texts, ${pos} toxic)`, '', '| method | threshold | precision | recall | F1 |', '|---|---:|---:|---:|---:|'];
   const line = (name: string, t: string, m: Prf): string => `| ${name} | ${t} | ${pct(m.p)} | ${pct(m.r)} | **${pct(m.f1)}** |`;
   out.push(line('word lists', '—', prf(rows, (s) => s.list)));
+  out.push(line('directed insults', '—', prf(rows, (s) => s.directed)));
+  out.push(line('word lists + directed insults', '—', prf(rows, (s) => s.rules)));
   for (const t of THRESHOLDS) out.push(line('model', String(t), prf(rows, (s) => (s.model ?? 0) >= t)));
-  for (const t of THRESHOLDS) out.push(line(`combined${t === RECOMMENDED_THRESHOLD ? ' (recommended)' : ''}`, String(t), prf(rows, (s) => s.list || (s.model ?? 0) >= t)));
+  for (const t of THRESHOLDS) out.push(line(`combined${t === RECOMMENDED_THRESHOLD ? ' (recommended)' : ''}`, String(t), prf(rows, (s) => s.rules || (s.model ?? 0) >= t)));
   return out;
 }
 
@@ -77,7 +90,7 @@ function checkScanner(examples: Example[], lang: string, rows: Scored[]): void {
   const scanner = createToxicityScanner({ threshold: RECOMMENDED_THRESHOLD, useModel: true });
   const ctx: ScanContext = { lang, direction: 'input' };
   examples.forEach((e, i) => {
-    const want = rows[i].list || (rows[i].model ?? 0) >= RECOMMENDED_THRESHOLD;
+    const want = rows[i].rules || (rows[i].model ?? 0) >= RECOMMENDED_THRESHOLD;
     if (scanner.scan(e.text, ctx).flagged !== want) throw new Error(`scanner disagrees with the bench on ${lang} row ${i}`);
   });
 }
@@ -132,6 +145,7 @@ function main(): void {
   const tatoebaMeasure = new Map<string, Example[]>();
   let totalN = 0;
   let totalList = 0;
+  let totalDirected = 0;
   const totalComb = THRESHOLDS.map(() => 0);
   for (const [file, lang] of Object.entries(TATOEBA_LANGS).sort((a, b) => a[1].localeCompare(b[1]))) {
     const measure = tatoeba(file).measure;
@@ -139,20 +153,22 @@ function main(): void {
     const rows = scoreAll(measure, lang);
     checkScanner(measure, lang, rows);
     const list = rows.filter((r) => r.list).length;
-    const comb = THRESHOLDS.map((t) => rows.filter((r) => r.list || (r.model ?? 0) >= t).length);
+    const directed = rows.filter((r) => r.directed).length;
+    const comb = THRESHOLDS.map((t) => rows.filter((r) => r.rules || (r.model ?? 0) >= t).length);
     totalN += rows.length;
     totalList += list;
+    totalDirected += directed;
     comb.forEach((c, i) => (totalComb[i] += c));
     const hasModel = (MODEL_LANGS as readonly string[]).includes(lang);
     fpRows.push(
-      `| ${lang} (${file}) | ${rows.length} | ${listFor(lang).size} | ${list} (${pct(list / rows.length, 2)}%) | ${hasModel ? comb.map((c) => `${c} (${pct(c / rows.length, 2)}%)`).join(' | ') : THRESHOLDS.map(() => 'no model').join(' | ')} |`,
+      `| ${lang} (${file}) | ${rows.length} | ${listFor(lang).size} | ${list} (${pct(list / rows.length, 2)}%) | ${directed} (${pct(directed / rows.length, 2)}%) | ${hasModel ? comb.map((c) => `${c} (${pct(c / rows.length, 2)}%)`).join(' | ') : THRESHOLDS.map(() => 'no model').join(' | ')} |`,
     );
   }
 
   // long documents: benign ones (false positives) and the same with one insult inside (recall)
   const docRows: string[] = [];
   const insultRows: string[] = [];
-  const count = (rows: Scored[], t: number): string => `${rows.filter((r) => r.list || (r.model ?? 0) >= t).length} (model ${rows.filter((r) => !r.list && (r.model ?? 0) >= t).length})`;
+  const count = (rows: Scored[], t: number): string => `${rows.filter((r) => r.rules || (r.model ?? 0) >= t).length} (model ${rows.filter((r) => !r.rules && (r.model ?? 0) >= t).length})`;
   for (const lang of MODEL_LANGS) {
     const set = longDocumentSet(lang, 'test');
     const hosts = set.hosts.map((text) => ({ text, label: 0 as const, source: 'doc' }));
@@ -174,8 +190,8 @@ function main(): void {
       if (row.label === 0) prompts.push({ text: row.text, label: 0, source: `jackhhao-${split}` });
     }
     const rows = scoreAll(prompts, 'en');
-    const comb = THRESHOLDS.map((t) => rows.filter((r) => r.list || (r.model ?? 0) >= t).length);
-    return `| ${split}${split === 'train' ? ' (dev)' : ''} | ${prompts.length} | ${median(prompts.map((p) => p.text.length))} | ${rows.filter((r) => r.list).length} | ${comb.map((c) => `${c} (${pct(c / prompts.length, 2)}%)`).join(' | ')} |`;
+    const comb = THRESHOLDS.map((t) => rows.filter((r) => r.rules || (r.model ?? 0) >= t).length);
+    return `| ${split}${split === 'train' ? ' (dev)' : ''} | ${prompts.length} | ${median(prompts.map((p) => p.text.length))} | ${rows.filter((r) => r.list).length} | ${rows.filter((r) => r.directed).length} | ${comb.map((c) => `${c} (${pct(c / prompts.length, 2)}%)`).join(' | ')} |`;
   });
 
   // latency: benign text (no early exit), median per scan
@@ -215,7 +231,8 @@ function main(): void {
     '- data (read from `../shared/data/`, not in the repo; splits in `sidecar/guard/toxicity/data.ts`): Davidson test = rows with index % 10 = 9, never trained on or tuned on (hate + offensive = toxic); COLD = cold_test.csv; Tatoeba = lines with index % 10 ≥ 3 of each language (the model only ever trained on eng/cmn lines with index % 10 < 3); lingua-rs sentences: line index % 3 = 0 train (zh model), 1 dev, 2 test (only the test third is used here)',
     `- word lists: ${LIST_LANGS.length} languages, ${LIST_LANGS.map((l) => `${l} ${listFor(l).size}`).join(', ')} entries (including the ${listFor('und').size} common ones); models: ${MODEL_LANGS.map((l) => `${l} ${JSON.stringify(meta(l).features)}`).join(', ')}`,
     `- weights: ${weights.join(', ')} (Int16 + base64); load (decode) on first use: ${MODEL_LANGS.map((l) => `${l} ${loadMs[l].toFixed(0)} ms`).join(', ')}`,
-    `- combined = the scanner: word-list hit → 1, else the model probability; flagged when ≥ threshold. Recommended threshold: **${RECOMMENDED_THRESHOLD}** (chosen on the dev splits and long documents of lingua-rs dev prose with \`scripts/train-toxicity.ts --calibrate\`, not on these figures)`,
+    '- directed insults (`sidecar/guard/toxicity/directed.ts`): an insult addressed to the reader ("you\'re an idiot", "shut up, moron", 你这个废物, "du Trottel"), rules per language, like the lists only those of the detected language; a hit scores 1 like a list hit',
+    `- combined = the scanner: word-list or directed-insult hit → 1, else the model probability; flagged when ≥ threshold. Recommended threshold: **${RECOMMENDED_THRESHOLD}** (chosen on the dev splits and long documents of lingua-rs dev prose with \`scripts/train-toxicity.ts --calibrate\`, not on these figures)`,
     '',
     '## Precision / recall / F1 (%)',
     '',
@@ -225,12 +242,12 @@ function main(): void {
     '',
     '## False positives on benign Tatoeba sentences (ctx.lang = true language)',
     '',
-    `Flagged sentences. Lists apply to every language; the model only to en and zh. Some of these "benign" sentences are in fact vulgar (e.g. en "I shit in your milk.", de "Scheiße, wer ist der Vollidiot…", several hi): a list hit there is correct.`,
+    `Flagged sentences. Lists and directed-insult rules apply to every language; the model only to en and zh. The directed-insult hits, checked by eye: de "Mann bist du doof!", es "Sois idiotas." (measured here), and en "You're pathetic.", fr "Tu es pathétique !" in the other 30% of the lines: all real insults addressed to the reader. Some of these "benign" sentences are in fact vulgar (e.g. en "I shit in your milk.", de "Scheiße, wer ist der Vollidiot…", several hi): a list hit there is correct.`,
     '',
-    `| language | sentences | list entries | word lists | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
-    `|---|---:|---:|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
+    `| language | sentences | list entries | word lists | directed insults | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
+    `|---|---:|---:|---:|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
     ...fpRows,
-    `| **all 15** | ${totalN} | | ${totalList} (${pct(totalList / totalN, 2)}%) | ${totalComb.map((c) => `${c} (${pct(c / totalN, 2)}%)`).join(' | ')} |`,
+    `| **all 15** | ${totalN} | | ${totalList} (${pct(totalList / totalN, 2)}%) | ${totalDirected} (${pct(totalDirected / totalN, 2)}%) | ${totalComb.map((c) => `${c} (${pct(c / totalN, 2)}%)`).join(' | ')} |`,
     '',
     `## Long documents (≥ ${LONG_DOC_CHARS} characters)`,
     '',
@@ -252,13 +269,13 @@ function main(): void {
     '',
     'Prompts of every length: role-play set-ups, questions about long passages, coding tasks. The train rows were dev data for the threshold and length penalty (scripts/train-toxicity.ts --calibrate); the test rows were not. List hits here are real profanity (a story quoting "Oh sh*t!"); the model\'s are mostly long film plots where one window about women and daughters scores high: Davidson\'s offensive tweets are mostly about women, and the English model has learnt that bias.',
     '',
-    `| rows | prompts | median characters | word lists | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
-    `|---|---:|---:|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
+    `| rows | prompts | median characters | word lists | directed insults | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
+    `|---|---:|---:|---:|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
     ...promptRows,
     '',
     '## Latency per scan (ms, median, benign text so no early exit)',
     '',
-    `The whole scanner (\`scan()\`, model on); for en and zh also its parts: word lists + model → scan. Other languages have no model. At 1 MiB the lists still scan everything, the model at most ${MODEL_LANGS.map((l) => `${MODEL_CHUNKS[l].maxWindows} windows of ${MODEL_CHUNKS[l].window} characters (${l})`).join(', ')}. Shared 2-CPU machine: timings vary by tens of percent between runs.`,
+    `The whole scanner (\`scan()\`, model on); for en and zh also its parts: rule layers (word lists and directed insults) + model → scan. Other languages have no model. At 1 MiB the lists still scan everything, the model at most ${MODEL_LANGS.map((l) => `${MODEL_CHUNKS[l].maxWindows} windows of ${MODEL_CHUNKS[l].window} characters (${l})`).join(', ')}. Shared 2-CPU machine: timings vary by tens of percent between runs.`,
     '',
     '| language | 200 chars | 4 KiB | 32 KiB | 1 MiB |',
     '|---|---:|---:|---:|---:|',

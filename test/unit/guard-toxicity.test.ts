@@ -1,12 +1,14 @@
 // Toxicity scanner: true positives in several languages (mild examples), clean texts that must pass
 // (words containing a bad substring, ordinary senses of words that are insults elsewhere, medical
-// terms), language selection, obfuscations, thresholds, the model, reasons, and large inputs.
+// terms), directed insults (addressed to the reader), language selection, obfuscations, thresholds,
+// the model, reasons, and large inputs.
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { test } from 'node:test';
 import type { ScanContext } from '../../sidecar/guard/scanner.ts';
-import { RECOMMENDED_THRESHOLD, createToxicityScanner } from '../../sidecar/guard/scanners/toxicity.ts';
-import { compileList, findInNormalized, findListHit, matchList, normalizeForList } from '../../sidecar/guard/toxicity/lists.ts';
+import { RECOMMENDED_THRESHOLD, createToxicityScanner, toxicListHit } from '../../sidecar/guard/scanners/toxicity.ts';
+import { findDirectedInsult } from '../../sidecar/guard/toxicity/directed.ts';
+import { LIST_LANGS, compileList, findInNormalized, findListHit, matchList, normalizeForList } from '../../sidecar/guard/toxicity/lists.ts';
 import { sigmoid } from '../../sidecar/guard/model/ngram.ts';
 import { LENGTH_PENALTY, MODEL_CHUNKS, MODEL_LANGS, aggregate, modelFor, modelScore, weightsUrl, windowLogits } from '../../sidecar/guard/toxicity/model.ts';
 
@@ -153,6 +155,115 @@ test('language selection: region subtags and odd codes', () => {
   assert.equal(r.reason, 'word list (und)');
 });
 
+// ---- directed insults --------------------------------------------------------------------------
+
+// Mild insults addressed to the reader, which the word lists leave alone (sidecar/guard/toxicity/directed.ts).
+const DIRECTED: [string, string][] = [
+  ['en', 'You\'re such an idiot.'],
+  ['en', 'Shut up, moron.'],
+  ['en', 'Go away, you pathetic clown.'],
+  ['zh', '你真是个白痴。'],
+  ['zh', '闭嘴，蠢货。'],
+  ['zh', '你这个废物，没人喜欢你。'],
+  ['de', 'Du bist ein Idiot.'],
+  ['de', 'Halt die Klappe, du Trottel.'],
+  ['fr', 'T\'es vraiment un crétin.'],
+  ['fr', 'Tais-toi, espèce d\'idiot !'],
+  ['es', 'Eres un idiota.'],
+  ['es', 'Cállate, imbécil.'],
+  ['pt', 'Você é um idiota.'],
+  ['pt', 'Cala a boca, seu otário!'],
+  ['it', 'Sei proprio un cretino.'],
+  ['it', 'Stai zitto, idiota!'],
+  ['ru', 'Ты полный идиот.'],
+  ['ru', 'Заткнись, придурок!'],
+  ['ar', 'أنت غبي.'],
+  ['ar', 'اسكت يا حمار!'],
+  ['hi', 'तुम बेवकूफ हो।'],
+  ['hi', 'अबे गधे!'],
+  ['vi', 'Mày ngu quá.'],
+  ['vi', 'Im đi, đồ ngu!'],
+  ['id', 'Kamu bodoh sekali.'],
+  ['id', 'Diam kau, dasar tolol!'],
+  ['ja', 'お前は本当にバカだな。'],
+  ['ja', '黙れ、このクズ！'],
+  ['ko', '너 진짜 멍청하다.'],
+  ['ko', '닥쳐, 이 바보야!'],
+  ['th', 'มึงมันโง่'],
+  ['th', 'ไอ้โง่'],
+];
+
+// Near misses: the same words not addressed to the reader, negated, or in another sense.
+const NOT_DIRECTED: [string, string][] = [
+  ['en', 'My idiot brother forgot the keys again, lol.'],
+  ['en', 'Is it stupid to ask how this works?'],
+  ['en', 'You are not an idiot, you just made a mistake.'], // negation
+  ['en', 'Don\'t call me an idiot.'], // not addressed: decided benign
+  ['en', 'He yelled “you idiot!” at the other driver.'], // reported speech
+  ['zh', '你不是白痴，只是太累了。'], // negation
+  ['zh', '请把你的垃圾桶拿出去。'], // 垃圾桶 = bin
+  ['de', 'Du bist kein Idiot.'],
+  ['de', 'Hast du Lappen und Putzmittel?'], // Lappen = rags
+  ['fr', 'Tu n\'es pas idiot.'],
+  ['fr', 'C\'est une espèce de champignon.'], // une espèce de = a kind of
+  ['es', 'No eres tonto, solo estás cansado.'],
+  ['es', 'El idiota de la película me hizo reír.'],
+  ['pt', 'Você não é burro.'],
+  ['pt', 'Coloque seu lixo na lixeira.'], // seu = your
+  ['it', 'Non sei stupido.'],
+  ['it', 'I sei idioti del film erano divertenti.'], // sei = six
+  ['ru', 'Ты не дурак.'],
+  ['ru', 'В фильме был один идиот.'],
+  ['ar', 'أنت لست غبيا.'],
+  ['ar', 'رأيت حمارا في المزرعة.'],
+  ['hi', 'तुम बेवकूफ नहीं हो।'],
+  ['hi', 'तुम गधे पर बैठो।'], // sit on the donkey
+  ['vi', 'Bạn không ngu đâu.'],
+  ['vi', 'Tôi mặc đồ ngủ.'], // đồ ngủ = pyjamas
+  ['id', 'Kamu tidak bodoh.'],
+  ['id', 'Kamu buang sampah di sini?'], // throw away trash
+  ['ja', 'お前はバカじゃない。'],
+  ['ja', 'あなたはゴミを捨てましたか。'], // throw away the trash
+  ['ko', '너 바보 아니야.'],
+  ['ko', '너 쓰레기 버렸어?'], // took out the trash
+  ['th', 'คุณไม่โง่เลย'],
+  ['th', 'คุณทิ้งขยะหรือยัง'], // thrown out the trash
+];
+
+test('directed insults: flagged in all 15 languages, with their own reason', () => {
+  for (const lang of LIST_LANGS) assert.ok(DIRECTED.filter(([l]) => l === lang).length >= 2 && NOT_DIRECTED.filter(([l]) => l === lang).length >= 2, lang);
+  for (const [lang, text] of DIRECTED) {
+    assert.equal(findListHit(lang, text), null, `${lang}: ${text} is a word-list hit, not a directed insult`);
+    const r = listsOnly.scan(text, ctx(lang));
+    assert.deepEqual(r, { score: 1, flagged: true, reason: `directed insult (${lang})` }, `${lang}: ${text}`);
+    assert.equal(toxicListHit(lang, text), 'directed insult');
+  }
+});
+
+test('directed insults: near misses pass', () => {
+  for (const [lang, text] of NOT_DIRECTED) assert.equal(toxicListHit(lang, text), null, `${lang}: ${text}`);
+  assert.equal(toxicListHit('en', "He said “you're an idiot”\nand left."), null, 'quoted');
+  assert.equal(toxicListHit('en', "He said “you're an idiot” and then: you're an idiot."), 'directed insult', 'only the quoted one is skipped');
+});
+
+test('directed insults: only the rules of ctx.lang apply', () => {
+  assert.equal(toxicListHit('de', 'Du bist ein Idiot.'), 'directed insult');
+  assert.equal(toxicListHit('en', 'Du bist ein Idiot.'), null);
+  assert.equal(toxicListHit('it', 'Sei un idiota.'), 'directed insult');
+  assert.equal(toxicListHit('xx', "You're an idiot."), null);
+});
+
+test('directed insults: the rules see what the list normalization sees (case, full width, invisibles, folds)', () => {
+  for (const [lang, text] of [
+    ['en', "YOU'RE AN IDIOT"],
+    ['en', 'you\u200b idiot'],
+    ['fr', 'Ｔ’ES UN CRÉTIN'],
+    ['de', 'Du bist so ein Blödmann'],
+    ['ar', 'أنتَ غبيٌّ'],
+  ] as [string, string][])
+    assert.equal(findDirectedInsult(lang, normalizeForList(lang, text)) !== null, true, `${lang}: ${text}`);
+});
+
 // ---- obfuscation -------------------------------------------------------------------------------
 
 test('obfuscations: masks, leetspeak, repeats, spacing, full-width, invisibles, look-alikes, diacritics', () => {
@@ -258,8 +369,8 @@ test('model: used only when enabled and the language has one; threshold decides'
   assert.match(r.reason!, /^model score 0\.\d\d \(zh\)$|^model score 1\.00 \(zh\)$/);
   assert.equal(createToxicityScanner({ threshold: 0.999999, useModel: true }).scan(hateful, ctx('zh')).flagged, p >= 0.999999);
   // no model for the language: score 0 without a list hit
-  assert.equal(modelScore('de', 'Du bist dumm'), null);
-  assert.deepEqual(withModel.scan('Du bist dumm', ctx('de')), { score: 0, flagged: false });
+  assert.equal(modelScore('de', 'Du bist nicht dumm'), null);
+  assert.deepEqual(withModel.scan('Du bist nicht dumm', ctx('de')), { score: 0, flagged: false });
   // English model on an abusive sentence without list words, and on a benign one
   assert.ok(modelScore('en', 'shut up you dumb hoe nobody likes you')! > RECOMMENDED_THRESHOLD);
   assert.ok(modelScore('en', 'Could you summarize this article about climate policy?')! < 0.5);

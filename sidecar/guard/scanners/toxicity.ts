@@ -1,10 +1,11 @@
 // Toxicity scanner (input and output): slurs, profanity and abuse.
 //
-//   score = 1 when the word list of the detected language (ctx.lang) matches, otherwise the trained
-//           n-gram model's probability when `useModel` is on and the language has a model (en, zh),
-//           otherwise 0; flagged when score ≥ threshold.
+//   score = 1 when the word list of the detected language (ctx.lang) matches, or one of its directed-
+//           insult rules (an insult addressed to the reader: "you're an idiot", 你这个废物; see
+//           ../toxicity/directed.ts), otherwise the trained n-gram model's probability when `useModel`
+//           is on and the language has a model (en, zh), otherwise 0; flagged when score ≥ threshold.
 //
-// Only the list of ctx.lang is used (plus a few English words that mean the same everywhere), never
+// Only the list and rules of ctx.lang are used (plus a few English words that mean the same everywhere), never
 // all languages at once: words that are insults in one language are ordinary in another (de "dick" =
 // thick, es/pt "negro" = black). So a German insult in a text detected as English is not matched by
 // the list; the language detector decides. See sidecar/guard/toxicity/lists.ts for the list syntax and
@@ -15,7 +16,8 @@
 // 16k characters of windows (MODEL_CHUNKS in ../toxicity/model.ts).
 // Reasons are ASCII and never contain the matched word (they go into headers and logs).
 import type { ScanContext, ScanResult, Scanner } from '../scanner.ts';
-import { matchList } from '../toxicity/lists.ts';
+import { findDirectedInsult } from '../toxicity/directed.ts';
+import { findInNormalized, listFor, normalizeForList } from '../toxicity/lists.ts';
 import { modelScore } from '../toxicity/model.ts';
 import { wordSlices } from '../toxicity/slices.ts';
 
@@ -47,10 +49,19 @@ function langOf(ctx: ScanContext): string {
   return /^[a-z]{2,3}$/.test(primary) ? primary : 'und';
 }
 
-/** The word list of `lang` matches somewhere in `text` (bounded work, see the file comment). */
-export function toxicListHit(lang: string, text: string): boolean {
-  for (const piece of wordSlices(text, LIST_FULL_CHARS, LIST_SLICES, LIST_SLICE_CHARS)) if (matchList(lang, piece)) return true;
-  return false;
+/** Which rule layer matched: the word list, or a directed insult (both score 1). */
+export type ListLayer = 'word list' | 'directed insult';
+
+/** The word list or a directed-insult rule of `lang` matches somewhere in `text` (bounded work, see the file comment). */
+export function toxicListHit(lang: string, text: string): ListLayer | null {
+  const list = listFor(lang);
+  for (const piece of wordSlices(text, LIST_FULL_CHARS, LIST_SLICES, LIST_SLICE_CHARS)) {
+    // one normalization for both layers
+    const norm = normalizeForList(list.lang, piece);
+    if (findInNormalized(list, norm)) return 'word list';
+    if (findDirectedInsult(list.lang, norm)) return 'directed insult';
+  }
+  return null;
 }
 
 export function createToxicityScanner(opts: ToxicityScannerOptions): Scanner {
@@ -60,7 +71,8 @@ export function createToxicityScanner(opts: ToxicityScannerOptions): Scanner {
     scan(text: string, ctx: ScanContext): ScanResult {
       if (!text) return { score: 0, flagged: false };
       const lang = langOf(ctx);
-      if (toxicListHit(lang, text)) return 1 >= threshold ? { score: 1, flagged: true, reason: `word list (${lang})` } : { score: 1, flagged: false };
+      const layer = toxicListHit(lang, text);
+      if (layer) return 1 >= threshold ? { score: 1, flagged: true, reason: `${layer} (${lang})` } : { score: 1, flagged: false };
       if (useModel) {
         const p = modelScore(lang, text);
         if (p !== null) {
