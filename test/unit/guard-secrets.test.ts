@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { ScanContext } from '../../sidecar/guard/scanner.ts';
 import { createSecretsScanner, redact, redactionSpans } from '../../sidecar/guard/scanners/secrets.ts';
-import { scanSecrets, WINDOW } from '../../sidecar/guard/secrets/engine.ts';
+import { __testing as engineTesting, scanSecrets, WINDOW } from '../../sidecar/guard/secrets/engine.ts';
+import { __testing as heuristicsTesting } from '../../sidecar/guard/secrets/heuristics.ts';
 import { InputGuard } from '../../sidecar/guard/input-guard.ts';
 import { makeConfig } from './fixtures.ts';
 import { seededRandom as rng } from '../../scripts/seeded-random.ts';
@@ -354,4 +355,66 @@ test('findings carry rule id, description and exact offsets', () => {
   assert.match(f.description, /AWS/);
   assert.equal(text.slice(f.start, f.end), awsKeyId);
   assert.deepEqual(secretsOf(text), [awsKeyId]);
+});
+
+// ---- search shortcuts: same results as the plain searches ---------------------------------------
+
+test('the keyword automaton finds every occurrence of every keyword, overlapping ones too', () => {
+  const occurrences = engineTesting.keywordOccurrences;
+  const keywords = [...occurrences('').keys()];
+  const r = rng(5);
+  const pieces = [...keywords, ...keywords.map((k) => k.toUpperCase()), ' ', '=', '_', '-', 'x', 'İ', 'K', 'é', '\n'];
+  const texts = [keywords.join(''), keywords.join(' '), 'İ' + keywords.join('İ'), ghp, pem];
+  for (let i = 0; i < 60; i++) texts.push(Array.from({ length: 80 }, () => pieces[Math.floor(r() * pieces.length)]).join(''));
+  for (const text of texts) {
+    // İ lower-cases to two units; the engine maps it to i, the K (Kelvin sign) to k
+    const lower = text.replace(/İ/g, 'i').toLowerCase();
+    assert.equal(lower.length, text.length);
+    for (const [k, found] of occurrences(text)) {
+      const expected: number[] = [];
+      for (let at = lower.indexOf(k); at >= 0; at = lower.indexOf(k, at + 1)) expected.push(at);
+      assert.deepEqual(found, expected, `${k} in ${JSON.stringify(text.slice(0, 60))}`);
+    }
+  }
+});
+
+test('a text with İ keeps its offsets: findings point at the secret', () => {
+  const text = `İstanbul office: ${'İ'.repeat(5)} token ${ghp} İ`;
+  const f = scanSecrets(text).findings.find((x) => x.ruleId === 'github-pat');
+  assert.ok(f);
+  assert.equal(text.slice(f.start, f.end), ghp);
+});
+
+test('password assignments are searched only near "=" and ":", with the matches of the plain regex', () => {
+  const plain = (text: string): [number, string][] => {
+    const re = new RegExp(heuristicsTesting.passwordRegex.source, heuristicsTesting.passwordRegex.flags);
+    return [...text.matchAll(re)].map((m) => [m.index, m[0]]);
+  };
+  const r = rng(6);
+  const pieces = ['pass', 'PASSWORD', 'passwd', 'pwd', 'Passphrase', 'db_', '_file', 'x'.repeat(30), 'passwd'.repeat(40), ' ', '\t', '\n', '"', "'", '`',
+    '=', ':', '=>', ':=', ';', ',', 'Tr0ub4dor&3x', 'hunter22', '${X}', 'é'];
+  const texts = [`${'passwd'.repeat(2000)} db_password=Tr0ub4dor&3xK9q! ${'passwd'.repeat(2000)}: x`, `pass${'x'.repeat(29)}"   = 'abcdefgh1'`];
+  for (let i = 0; i < 400; i++) texts.push(Array.from({ length: 2 + Math.floor(r() * 30) }, () => pieces[Math.floor(r() * pieces.length)]).join(''));
+  let matched = 0;
+  for (const text of texts) {
+    const expected = plain(text);
+    matched += expected.length;
+    assert.deepEqual(heuristicsTesting.passwordMatches(text), expected, JSON.stringify(text.slice(0, 120)));
+  }
+  assert.ok(matched > 100, `only ${matched} matches: the fuzz does not exercise the regex`);
+});
+
+test('a password assignment inside a flood of "passwd" is found', () => {
+  const flood = 'passwd'.repeat(20000);
+  const text = `${flood}\nDB_PASSWORD=Tr0ub4dor&3xK9q!\n${flood}\npassword: "x9Q!${rand(10, ALNUM, 70)}"\n${flood}`;
+  const found = scanSecrets(text).findings.filter((f) => f.ruleId === 'password-assignment').map((f) => f.secret);
+  assert.deepEqual(found, ['Tr0ub4dor&3xK9q!', `x9Q!${rand(10, ALNUM, 70)}`]);
+});
+
+test('base64url of plain text is recognised as encoded text; random base64url is a token', () => {
+  const prose = Buffer.from('this is only a plain sentence, nothing hidden in it >>> ok?? fine').toString('base64url');
+  assert.match(prose, /[-_]/); // the base64url alphabet
+  assert.deepEqual(ruleIds(`decode ${prose} please`), []);
+  const token = rand(48, ALNUM + '-_', 71);
+  assert.deepEqual(ruleIds(`use ${token} please`), ['high-entropy-token']);
 });

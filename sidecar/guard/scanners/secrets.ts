@@ -51,28 +51,36 @@ function headHash(s: string): number {
  * Verbatim occurrences of the secrets (those of at least MIN_ECHO_LENGTH), per secret left to right
  * and not overlapping each other, as repeated indexOf would give; found in one pass over the text
  * by the hash of their first units, so that thousands of findings (a flood of tokens) do not cost
- * one pass over the text each.
+ * one pass over the text each. A bit table of the hashes, 16+ bits per secret, answers most
+ * positions without a Map lookup, and a candidate is compared by slice and === (several times
+ * faster than startsWith).
  */
 function echoes(text: string, secrets: Set<string>): [number, number][] {
-  const byHead = new Map<number, string[]>();
-  for (const s of secrets) {
-    if (s.length < MIN_ECHO_LENGTH) continue;
+  const list: string[] = [];
+  for (const s of secrets) if (s.length >= MIN_ECHO_LENGTH) list.push(s);
+  const out: [number, number][] = [];
+  if (list.length === 0 || text.length < MIN_ECHO_LENGTH) return out;
+  const byHead = new Map<number, number[]>(); // head hash → indices in list
+  for (const [k, s] of list.entries()) {
     const h = headHash(s);
     const bucket = byHead.get(h);
-    if (bucket) bucket.push(s);
-    else byHead.set(h, [s]);
+    if (bucket) bucket.push(k);
+    else byHead.set(h, [k]);
   }
-  const out: [number, number][] = [];
-  if (byHead.size === 0 || text.length < MIN_ECHO_LENGTH) return out;
-  const nextFree = new Map<string, number>();
+  const bits = Math.max(10, Math.ceil(Math.log2(byHead.size * 16)));
+  const shift = 32 - bits;
+  const table = new Int32Array(1 << (bits - 5));
+  for (const h of byHead.keys()) table[(h >>> shift) >>> 5]! |= 1 << ((h >>> shift) & 31);
+  const nextFree = new Int32Array(list.length); // per secret: where its next occurrence may start
   let h = headHash(text);
   for (let i = 0; ; i++) {
-    const bucket = byHead.get(h);
-    if (bucket) {
-      for (const s of bucket) {
-        if (i >= (nextFree.get(s) ?? 0) && text.startsWith(s, i)) {
+    const slot = h >>> shift;
+    if (table[slot >>> 5]! & (1 << (slot & 31))) {
+      for (const k of byHead.get(h) ?? []) {
+        const s = list[k]!;
+        if (i >= nextFree[k]! && text.slice(i, i + s.length) === s) {
           out.push([i, i + s.length]);
-          nextFree.set(s, i + s.length);
+          nextFree[k] = i + s.length;
         }
       }
     }

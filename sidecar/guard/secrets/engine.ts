@@ -176,44 +176,101 @@ export const gitleaksRules = {
 };
 
 // ---- keyword prefilter -------------------------------------------------------------------------
-// gitleaks lower-cases the text and finds all keywords with Aho-Corasick; here a trie over the
-// (ASCII) keywords, walked once over the whole lower-cased text, records where each keyword occurs,
-// so that each window knows which rules to run.
+// gitleaks lower-cases the text and finds all keywords with Aho-Corasick; so does this, in one pass
+// over the lower-cased text (one table lookup per character), recording where each keyword occurs so
+// that each window knows which rules to run.
 
 const KEYWORDS: string[] = [...new Set(RULES.flatMap((r) => r.keywords))];
 const KEYWORD_INDEX = new Map(KEYWORDS.map((k, i) => [k, i]));
 const KEYWORD_LENGTHS: number[] = KEYWORDS.map((k) => k.length);
 const RULE_KEYWORDS: number[][] = RULES.map((r) => r.keywords.map((k) => KEYWORD_INDEX.get(k)!));
 
-// Trie over ASCII: node n's child for character c is TRIE[n * 128 + c] (0 = none; node 0 is the root).
-const TRIE_WORD: number[] = [-1]; // keyword index ending at node, or -1
-let trie = new Int32Array(128 * 64);
-for (const [i, k] of KEYWORDS.entries()) {
-  if (/[^\x00-\x7f]/.test(k)) throw new Error(`non-ASCII keyword ${k}`);
-  let n = 0;
-  for (let j = 0; j < k.length; j++) {
-    const slot = n * 128 + k.charCodeAt(j);
-    if (trie[slot] === 0) {
-      const id = TRIE_WORD.length;
-      TRIE_WORD.push(-1);
-      if ((id + 1) * 128 > trie.length) {
-        const bigger = new Int32Array(trie.length * 2);
-        bigger.set(trie);
-        trie = bigger;
-      }
-      trie[slot] = id;
+/**
+ * The keyword automaton (Aho-Corasick as a DFA) over character classes: the ASCII characters that
+ * occur in keywords, and class 0 for every other character. A state is represented by its row
+ * offset in `next` (state × classes): `next[row + class]` is the row after reading a character (row
+ * 0: no keyword prefix pending). States where keywords end are numbered last, so that one
+ * comparison per character (row ≥ firstOutputRow) tells whether any keyword ends there; they are
+ * `outputs[outStart[s] .. outStart[s + 1])` for s = (row − firstOutputRow) / classes.
+ */
+function keywordAutomaton(keywords: string[]) {
+  const cls = new Uint8Array(128);
+  let classes = 1;
+  for (const k of keywords) {
+    for (let j = 0; j < k.length; j++) {
+      const c = k.charCodeAt(j);
+      if (c >= 128) throw new Error(`non-ASCII keyword ${k}`);
+      if (cls[c] === 0) cls[c] = classes++;
     }
-    n = trie[slot]!;
   }
-  TRIE_WORD[n] = i;
+  // the trie
+  const goto: number[][] = [[]];
+  const word: number[] = [-1];
+  for (const [i, k] of keywords.entries()) {
+    let n = 0;
+    for (let j = 0; j < k.length; j++) {
+      const c = cls[k.charCodeAt(j)]!;
+      if (goto[n]![c] === undefined) {
+        goto[n]![c] = goto.length;
+        goto.push([]);
+        word.push(-1);
+      }
+      n = goto[n]![c]!;
+    }
+    word[n] = i;
+  }
+  // failure links breadth first, completing the transitions
+  const states = goto.length;
+  const delta = new Int32Array(states * classes);
+  const fail = new Int32Array(states);
+  const outs: number[][] = word.map((w) => (w >= 0 ? [w] : []));
+  const queue: number[] = [];
+  for (let c = 1; c < classes; c++) {
+    const t = goto[0]![c];
+    if (t !== undefined) {
+      delta[c] = t;
+      queue.push(t);
+    }
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const n = queue[q]!;
+    outs[n]!.push(...outs[fail[n]!]!);
+    for (let c = 1; c < classes; c++) {
+      const t = goto[n]![c];
+      if (t === undefined) delta[n * classes + c] = delta[fail[n]! * classes + c]!;
+      else {
+        fail[t] = delta[fail[n]! * classes + c]!;
+        delta[n * classes + c] = t;
+        queue.push(t);
+      }
+    }
+  }
+  // renumber: states without outputs first (the root stays 0), then row offsets
+  const order = [...Array(states).keys()].sort((x, y) => Number(outs[x]!.length > 0) - Number(outs[y]!.length > 0) || x - y);
+  const renumbered = new Int32Array(states);
+  for (const [i, st] of order.entries()) renumbered[st] = i;
+  const next = new Int32Array(states * classes);
+  for (let st = 0; st < states; st++) {
+    for (let c = 0; c < classes; c++) next[renumbered[st]! * classes + c] = renumbered[delta[st * classes + c]!]! * classes;
+  }
+  const withOutputs = order.filter((st) => outs[st]!.length > 0);
+  const outStart = new Int32Array(withOutputs.length + 1);
+  for (const [i, st] of withOutputs.entries()) outStart[i + 1] = outStart[i]! + outs[st]!.length;
+  const firstOutputRow = (states - withOutputs.length) * classes;
+  return { cls, classes, next, firstOutputRow, outStart, outputs: Int32Array.from(withOutputs.flatMap((st) => outs[st]!)) };
 }
-const TRIE = trie;
+
+const AUTOMATON = keywordAutomaton(KEYWORDS);
 
 /** Lower-cases like Go's strings.ToLower (per code point, simple mapping), keeping UTF-16 offsets. */
 function lowerSameLength(text: string): string {
   const l = text.toLowerCase();
   if (l.length === text.length) return l;
-  // some characters lower-case to longer strings (İ → i̇); take the first code point, as Go's
+  // İ lower-cases to i̇ (two units), Go's simple mapping to i; the only such character in Node 20's
+  // Unicode data, so this is the usual way out (the loop below, per character, is ~100 ms per MiB)
+  const withoutDottedI = text.replace(/\u0130/g, 'i').toLowerCase();
+  if (withoutDottedI.length === text.length) return withoutDottedI;
+  // any other character that lower-cases to a longer string: take the first code point, as Go's
   // simple mapping does, when it has the same UTF-16 length, else keep the character
   let out = '';
   for (const ch of text) {
@@ -233,28 +290,26 @@ interface KeywordHits {
 }
 
 function keywordOccurrences(lower: string): KeywordHits {
+  const { cls, classes, next, firstOutputRow, outStart, outputs } = AUTOMATON;
   const occ: number[][] = KEYWORDS.map(() => []);
   const n = lower.length;
   const starts = new Int32Array(n + 1);
   const reach = new Int32Array(n);
+  let row = 0;
   for (let i = 0; i < n; i++) {
-    let j = i;
-    let node = 0;
-    let count = 0;
-    while (j < n) {
-      const c = lower.charCodeAt(j++);
-      if (c >= 128) break;
-      node = TRIE[node * 128 + c]!;
-      if (node === 0) break;
-      const w = TRIE_WORD[node]!;
-      if (w >= 0) {
-        occ[w]!.push(i);
-        reach[i] = j;
-        count++;
-      }
+    const c = lower.charCodeAt(i);
+    row = next[row + (c < 128 ? cls[c]! : 0)]!;
+    if (row < firstOutputRow) continue;
+    const s = (row - firstOutputRow) / classes;
+    for (let o = outStart[s]!; o < outStart[s + 1]!; o++) {
+      const w = outputs[o]!;
+      const start = i + 1 - KEYWORD_LENGTHS[w]!;
+      occ[w]!.push(start); // ascending: the ends are
+      starts[start + 1]!++;
+      if (reach[start]! < i + 1) reach[start] = i + 1;
     }
-    starts[i + 1] = starts[i]! + count;
   }
+  for (let i = 0; i < n; i++) starts[i + 1]! += starts[i]!;
   return { occ, starts, reach };
 }
 
@@ -647,6 +702,11 @@ export const __testing = {
       if (at > text.length) break;
     }
     return out;
+  },
+  /** Every keyword and the start offsets of its occurrences in `text` (case-insensitive), by the automaton. */
+  keywordOccurrences(text: string): Map<string, number[]> {
+    const { occ } = keywordOccurrences(lowerSameLength(text));
+    return new Map(KEYWORDS.map((k, i) => [k, occ[i]!]));
   },
   hasFastPlan(ruleId: string): 'alternatives' | 'lineSkip' | null {
     const r = RULES.find((x) => x.id === ruleId);
