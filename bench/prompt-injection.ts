@@ -10,13 +10,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
   DEFAULT_PROMPT_INJECTION_THRESHOLD,
+  LENGTH_PENALTY,
+  MODEL_CHUNKS,
   RAW_SLICES,
   RAW_SLICE_CHARS,
   createPromptInjectionScanner,
-  modelLayer,
+  normalizedPieces,
   ruleLayer,
+  windowLogits,
 } from '../sidecar/guard/scanners/prompt-injection.ts';
-import { DEFAULT_CHUNKS, MAX_NORMALIZED_CHARS } from '../sidecar/guard/model/chunks.ts';
+import { aggregate } from '../sidecar/guard/toxicity/model.ts';
+import { MAX_NORMALIZED_CHARS } from '../sidecar/guard/model/chunks.ts';
 import * as data from '../sidecar/guard/model/prompt-injection-data.ts';
 import type { Example } from '../sidecar/guard/model/prompt-injection-data.ts';
 import { seededRandom } from '../scripts/seeded-random.ts';
@@ -52,12 +56,20 @@ interface Scored {
   label: 0 | 1;
   source: string;
   rule: boolean;
+  /** Window logits of the model, and their aggregate (the model score) with the scanner's penalty. */
+  logits: number[];
   model: number;
 }
 
 function scoreAll(examples: Example[]): Scored[] {
-  return examples.map((e) => ({ label: e.label, source: e.source, rule: ruleLayer(e.text) !== undefined, model: modelLayer(e.text) }));
+  return examples.map((e) => {
+    const logits = windowLogits(normalizedPieces(e.text));
+    return { label: e.label, source: e.source, rule: ruleLayer(e.text) !== undefined, logits, model: aggregate(logits, LENGTH_PENALTY) };
+  });
 }
+
+/** The same rows scored with another length penalty. */
+const withPenalty = (rows: Scored[], penalty: number): Scored[] => rows.map((r) => ({ ...r, model: aggregate(r.logits, penalty) }));
 
 type Layer = 'rules' | 'model' | 'combined';
 const predict = (s: Scored, layer: Layer, t: number): boolean =>
@@ -159,7 +171,8 @@ function main(): void {
   L();
   L(`- Date: ${new Date().toISOString()}`);
   L(`- Machine: ${nproc} CPU (nproc), ${cpu}; Node ${process.version}; load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')} (a shared machine: other work running inflates the latency figures, the p99 most)`);
-  L(`- Threshold: ${THRESHOLD} (model probability; a rule hit scores 1)`);
+  L(`- Threshold: ${THRESHOLD} on the model score; a rule hit scores 1`);
+  L(`- Model score: sigmoid(highest window logit − ${LENGTH_PENALTY} · ln(windows)), windows of ${MODEL_CHUNKS.window} characters every ${MODEL_CHUNKS.stride} (a text of one window keeps its plain probability)`);
   L();
   L('## Accuracy');
   L();
@@ -209,6 +222,22 @@ function main(): void {
     );
   }
   L();
+  L('The length penalty against none (combined; "long jailbreaks": jackhhao-test injections of more than one window):');
+  L();
+  L('| model score | threshold | deepset F1 | jackhhao F1 | long jailbreaks recall | embedded F1 | Tatoeba FP | long documents FP | long prompts FP |');
+  L('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const longJailbreaks = sets.jackhhao.filter((r) => r.label === 1 && r.logits.length > 1);
+  for (const [penalty, t] of [
+    [0, 0.9],
+    [0, THRESHOLD],
+    [LENGTH_PENALTY, THRESHOLD],
+  ] as const) {
+    const at = (rows: Scored[]): Scored[] => withPenalty(rows, penalty);
+    L(
+      `| ${penalty ? `max logit − ${penalty} · ln(windows)` : 'max window probability'} | ${t} | ${pct(prf(at(sets.deepset), 'combined', t).f1)} | ${pct(prf(at(sets.jackhhao), 'combined', t).f1)} | ${recall(at(longJailbreaks), 'combined', t)} | ${pct(prf(at(sets.embedded), 'combined', t).f1)} | ${fpr(at(tatoebaAll), 'combined', t)} | ${fpr(at(longAll), 'combined', t)} | ${fpr(at(sets.longPrompts), 'combined', t)} |`,
+    );
+  }
+  L();
   L(`Tatoeba false positives by language at the default: ${byLanguage(tatoebaAll, 'tatoeba-')}.`);
   L();
   L(`${LONG_CHARS / 1000}k-document false positives by language at the default: ${byLanguage(longAll, 'long-')}.`);
@@ -218,7 +247,12 @@ function main(): void {
   L(`- Long documents: the held-out sentences (Tatoeba and lingua-rs rows above) of each language shuffled (seeded) and packed into documents of at least ${LONG_CHARS} characters, paragraphs of 3–6 sentences, each sentence used once. Long prompts: the benign rows of deepset-test and jackhhao-test joined the same way (mostly English role-play and instruction prompts, the closest benign text to a jailbreak). Embedded: every row of the two test sets set at a paragraph break of one of the long documents, keeping its label.`);
   L('- Every in-the-wild jailbreak is, after normalization, a row of jackhhao-train or jackhhao-test; the "not in training" rows are therefore the in-the-wild prompts of jackhhao-test (a subset of its positives, not an independent set).');
   L("- jackhhao-test shares 13 texts with jackhhao-train (the data set's own overlap); they are kept, as published.");
-  L('- Threshold: 5-fold cross-validation on the training pool (which also scores 4k documents of each held-out fold) picked 0.7: mean deepset/jackhhao F1 91.5 (deepset 87.2) with every false-positive rate ≤ 1% (long documents 0.19%). On the held-out data above, 0.7 and 0.8 still flag 4 of 20 English long documents and 0.7 flags 4 of 13 long benign prompts; 0.9 flags none of either, so the default is 0.9 — chosen with the false-positive rows above in view, not the F1 rows. Trade-off: deepset-test F1 is below its 0.85 target at every threshold (best 86.5 at 0.3, with 8.7% of long documents flagged).');
+  L(
+    `- Model score and threshold: 5-fold cross-validation on the training pool (scripts/train-prompt-injection.ts --cv; it also scores 4k documents and 4k benign prompts built from each held-out fold) compared the highest window probability, the highest window logit less p · ln(windows) for p from 0.5 to 3, and the second-best window, on windows of 1024/896 and (retrained) 512/448 and 256/192 characters. Its first rule, the best mean deepset/jackhhao F1 with false positives ≤ 1% on sentences, ≤ 0.5% on 4k documents and ≤ 5% on 4k benign prompts, picked 1024-character windows, penalty ${LENGTH_PENALTY} and threshold 0.6 (mean F1 91.7); without a penalty no threshold was within the limits (4k benign prompts: 12.9% flagged at 0.9); smaller windows did worse (best mean F1 91.2 at 512, 86.5 at 256), as did the second-best window (89.5). That choice flagged 2.7% of the English Tatoeba sentences on this page (2.0% in cross-validation), so the rule gained a bound of 1% per language (each Tatoeba or lingua-rs language file on its own), which picked penalty ${LENGTH_PENALTY} and threshold ${THRESHOLD} (cross-validated deepset F1 87.2, jackhhao 95.4). So the English row of this page's first run did play a part in the choice; its F1 figures did not.`,
+  );
+  L(
+    '- Trade-offs at the default: deepset-test F1 is under its 0.85 target (the penalty changes nothing for texts of one window, and the cross-validated deepset F1 is flat from 0.35 to 0.65 while the test set\'s falls); English sentences are still flagged more often than other languages (Tatoeba by language below; cross-validation: 0.7% of English Tatoeba lines at the default); an injection hidden in a long document is left to the rules more often (embedded F1 in the table above).',
+  );
   L(`- Scoring all accuracy sets took ${(accuracyMs / 1000).toFixed(1)} s.`);
   L();
 
@@ -258,9 +292,9 @@ function main(): void {
     L(`| ${label} | ${n} | ${quantile(times, 0.5).toFixed(3)} ms | ${quantile(times, 0.99).toFixed(3)} ms |`);
   }
   L();
-  const { window, stride, maxWindows } = DEFAULT_CHUNKS;
+  const { window, stride, maxWindows } = MODEL_CHUNKS;
   L(
-    `Work bound: prompts up to ${MAX_NORMALIZED_CHARS / 1024} Ki characters are normalized and rule-matched in full, and the model scores at most ${maxWindows} windows of ${window} characters (stride ${stride}; the maximum window score counts); longer prompts are reduced to ${RAW_SLICES} raw slices of ${RAW_SLICE_CHARS / 1024} Ki characters (head, tail, evenly spaced between), so the cost stops growing with length — at the price of not looking at the rest of such a prompt.`,
+    `Work bound: prompts up to ${MAX_NORMALIZED_CHARS / 1024} Ki characters are normalized and rule-matched in full, and the model scores at most ${maxWindows} windows of ${window} characters (stride ${stride}; the highest window logit counts, less the length penalty); longer prompts are reduced to ${RAW_SLICES} raw slices of ${RAW_SLICE_CHARS / 1024} Ki characters (head, tail, evenly spaced between), so the cost stops growing with length — at the price of not looking at the rest of such a prompt.`,
   );
   L();
 

@@ -167,9 +167,9 @@ const inputGuardSchema = z
       .object({
         enabled: enabled(true),
         action: action('block'),
-        // = DEFAULT_PROMPT_INJECTION_THRESHOLD. bench/PROMPT-INJECTION.md: at 0.9 no false positive on 289
-        // benign 4k-character documents in 20 languages; at 0.7-0.8, 4 of 20 English ones.
-        threshold: threshold(0.9),
+        // = DEFAULT_PROMPT_INJECTION_THRESHOLD, on the model score with its length penalty (long texts
+        // lose LENGTH_PENALTY · ln(windows) logits); chosen by cross-validation, bench/PROMPT-INJECTION.md.
+        threshold: threshold(0.7),
         modelLanguages: z
           .array(z.string())
           .default(['en', 'zh', 'vi', 'ja', 'ko', 'ru', 'ar', 'fr', 'de', 'es', 'pt', 'it', 'id', 'th', 'hi'])

@@ -2,7 +2,7 @@
 // sidecar/guard/model/prompt-injection.weights.json.
 //
 //   npx tsx scripts/train-prompt-injection.ts          # train on the full training pool, write weights
-//   npx tsx scripts/train-prompt-injection.ts --cv     # 5-fold cross-validation of the config grid below
+//   npx tsx scripts/train-prompt-injection.ts --cv     # 5-fold CV: window-score aggregations × thresholds (PI_CV_GRID: other configs)
 //
 // Training pool (see sidecar/guard/model/prompt-injection-data.ts for the exact splits):
 //   - deepset-train (546 rows, English + German) and jackhhao-train (1044 rows), as labelled;
@@ -21,17 +21,19 @@
 // Classes are balanced by weight. Nothing from deepset-test, jackhhao-test, giskard or the Tatoeba and
 // lingua-rs measurement lines is read here.
 // Model: hashed char 1–5-grams + word 1–2-grams (2^18 buckets) → L2-regularized logistic regression.
-// Hyper-parameters and the scanner's default threshold were picked by the --cv run (5-fold,
-// stratified, on the training pool only; it also scores 4k documents of each held-out fold's
-// sentences): the best mean deepset/jackhhao F1 among thresholds whose false-positive rates on
-// sentences and long documents are all ≤ 1%.
+// Hyper-parameters, and the scanner's length penalty and default threshold, were picked by the --cv
+// run (5-fold, stratified, on the training pool only; it also scores 4k documents of each held-out
+// fold's sentences and 4k prompts joined from its benign prompts): the best mean deepset/jackhhao F1
+// over aggregations × thresholds whose false-positive rates stay within MAX_FP.
 // Deterministic: full-batch L-BFGS from zero weights; augmentation and CV folds use seeded PRNGs.
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_CHUNKS, windowsOf, type ChunkOptions } from '../sidecar/guard/model/chunks.ts';
-import { NgramClassifier, NgramHasher, encodeWeights, type FeatureConfig, type LinearModel, type SparseVector } from '../sidecar/guard/model/ngram.ts';
+import { windowsOf, type ChunkOptions } from '../sidecar/guard/model/chunks.ts';
+import { NgramClassifier, NgramHasher, encodeWeights, sigmoid, type FeatureConfig, type LinearModel, type SparseVector } from '../sidecar/guard/model/ngram.ts';
 import { normalizeText } from '../sidecar/guard/model/normalize.ts';
-import { deepsetTrain, jackhhaoTrain, langOf, lingua, longDocuments, sentenceSeparator, tatoeba, type Example } from '../sidecar/guard/model/prompt-injection-data.ts';
+import { deepsetTrain, jackhhaoTrain, langOf, lingua, longDocuments, packDocuments, sentenceSeparator, shuffle, tatoeba, type Example } from '../sidecar/guard/model/prompt-injection-data.ts';
+import { LENGTH_PENALTY, MODEL_CHUNKS } from '../sidecar/guard/scanners/prompt-injection.ts';
+import { aggregate } from '../sidecar/guard/toxicity/model.ts';
 import { seededRandom as mulberry32 } from './seeded-random.ts';
 
 export interface TrainConfig {
@@ -87,7 +89,7 @@ export const CONFIG: TrainConfig = {
   tatoebaWeight: 0.2,
   posWeight: 1,
   trainWindows: false,
-  chunks: DEFAULT_CHUNKS,
+  chunks: MODEL_CHUNKS,
   maxIter: 300,
   augmentConcat: 300,
   augmentWeight: 0.5,
@@ -398,11 +400,9 @@ export function trainPromptInjection(examples: Example[], cfg: TrainConfig = CON
   return train([...examples, ...longTextRows(examples, cfg)], cfg);
 }
 
-/** Model score of a raw text the way the scanner computes it: max over its scan windows. */
-export function scoreText(clf: NgramClassifier, text: string, chunks: ChunkOptions): number {
-  let best = 0;
-  for (const w of windowsOf(normalizeText(text), chunks)) best = Math.max(best, clf.score(w));
-  return best;
+/** The logits of a raw text's scan windows, as the scanner computes them. */
+export function windowLogits(clf: NgramClassifier, text: string, chunks: ChunkOptions): number[] {
+  return windowsOf(normalizeText(text), chunks).map((w) => clf.logit(w));
 }
 
 // ---- cross-validation ----------------------------------------------------------------------
@@ -429,14 +429,16 @@ function f1At(scores: number[], labels: number[], t: number): { p: number; r: nu
   return { p, r, f1: p + r ? (2 * p * r) / (p + r) : 0, fpr: fp + tn ? fp / (fp + tn) : 0 };
 }
 
-type Scores = Map<string, { s: number[]; y: number[]; t: string[] }>;
+/** Held-out window logits per group, with labels and a tag (the text, or a long document's source). */
+type Scores = Map<string, { z: number[][]; y: number[]; t: string[] }>;
 
 /**
- * Held-out scores per group: deepset, jackhhao, tatoeba / lingua (sentences), long (4k documents
- * of the held-out fold's sentences, three shuffles), embedded (held-out deepset prompts set into
- * such a document).
+ * Held-out window logits per group: deepset, jackhhao, tatoeba / lingua (sentences), long (4k
+ * documents of the held-out fold's sentences, three shuffles), embedded (held-out deepset prompts set
+ * into such a document), long-prompts (the held-out fold's benign deepset and jackhhao rows joined
+ * into 4k prompts, three shuffles: role-play and instructions, the benign text closest to a jailbreak).
  */
-function crossValidate(cfg: TrainConfig, folds = 5, seed = 7): Scores {
+export function crossValidate(cfg: TrainConfig, folds = 5, seed = 7): Scores {
   const pool = trainingPool(cfg.hardNegatives);
   // stratified by source × label
   const groups = new Map<string, number[]>();
@@ -455,67 +457,105 @@ function crossValidate(cfg: TrainConfig, folds = 5, seed = 7): Scores {
     ids.forEach((id, k) => (fold[id] = k % folds));
   }
   const out: Scores = new Map();
-  const add = (group: string, score: number, e: Example): void => {
-    if (!out.has(group)) out.set(group, { s: [], y: [], t: [] });
-    out.get(group)!.s.push(score);
-    out.get(group)!.y.push(e.label);
-    out.get(group)!.t.push(group === 'long' ? e.source : e.text);
+  let clf: NgramClassifier;
+  const add = (group: string, e: Example, text = e.text): void => {
+    if (!out.has(group)) out.set(group, { z: [], y: [], t: [] });
+    const g = out.get(group)!;
+    g.z.push(windowLogits(clf, text, cfg.chunks));
+    g.y.push(e.label);
+    g.t.push(group === 'long' || isSentence(e) ? e.source : text);
   };
   for (let f = 0; f < folds; f++) {
-    const clf = new NgramClassifier(trainPromptInjection(pool.filter((_, i) => fold[i] !== f), cfg));
+    clf = new NgramClassifier(trainPromptInjection(pool.filter((_, i) => fold[i] !== f), cfg));
     const held = pool.filter((_, i) => fold[i] === f);
-    for (const e of held) add(isSentence(e) ? e.source.split('-')[0] : e.source.replace('-train', ''), scoreText(clf, e.text, cfg.chunks), e);
+    for (const e of held) add(isSentence(e) ? e.source.split('-')[0] : e.source.replace('-train', ''), e);
     // three shuffles of the held-out sentences: more documents (they share sentences) for a finer FP rate
     const docs = [0, 1, 2].flatMap(() => longDocuments(held.filter(isSentence), 4000, rnd));
-    for (const d of docs) add('long', scoreText(clf, d.text, cfg.chunks), d);
+    for (const d of docs) add('long', d);
     held
       .filter((e) => e.source === 'deepset-train')
       .forEach((e, k) => {
         const doc = docs[k % docs.length].text;
         const at = doc.indexOf('\n\n', Math.floor(rnd() * doc.length));
-        const text = at < 0 ? `${doc}\n\n${e.text}` : `${doc.slice(0, at)}\n\n${e.text}${doc.slice(at)}`;
-        add('embedded', scoreText(clf, text, cfg.chunks), e);
+        add('embedded', e, at < 0 ? `${doc}\n\n${e.text}` : `${doc.slice(0, at)}\n\n${e.text}${doc.slice(at)}`);
       });
+    const benignPrompts = held.filter((e) => (e.source === 'deepset-train' || e.source === 'jackhhao-train') && e.label === 0).map((e) => e.text.trim());
+    for (let k = 0; k < 3; k++) {
+      for (const text of packDocuments(shuffle([...benignPrompts], rnd), 4000, () => '\n\n')) add('long-prompts', { text, label: 0, source: 'long-prompts' });
+    }
   }
   return out;
 }
 
-const CV_THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-const MAX_FP = 0.01;
+/** A way to turn a text's window logits into its score. */
+interface Aggregation {
+  name: string;
+  score(logits: number[]): number;
+}
+
+const secondBest = (z: number[]): number => (z.length < 2 ? z[0] : [...z].sort((a, b) => b - a)[1]);
+
+/** The aggregations --cv compares: length penalties around the scanner's (LENGTH_PENALTY), and "the second-best window". */
+const CV_AGGREGATIONS: Aggregation[] = [
+  ...[...new Set([0, 0.5, 1, 1.5, 2, 3, LENGTH_PENALTY])].map((p): Aggregation => ({ name: `max - ${p}·ln(windows)`, score: (z) => aggregate(z, p) })),
+  { name: 'second-best window', score: (z) => (z.length ? sigmoid(secondBest(z)) : 0) },
+];
+
+const CV_THRESHOLDS = Array.from({ length: 18 }, (_, k) => Math.round((0.1 + 0.05 * k) * 100) / 100);
+/**
+ * The --cv rule: the best mean deepset/jackhhao F1 whose false-positive rates stay within these;
+ * `language` bounds each sentence source (one language of Tatoeba or lingua-rs) on its own, so that
+ * no language's users pay for the pooled rate (short English sentences did, at 2% of them).
+ */
+const MAX_FP = { tatoeba: 0.01, lingua: 0.01, long: 0.005, 'long-prompts': 0.05, language: 0.01 };
+
+/** Sentence sources (Tatoeba / lingua-rs language files) by FP rate at t, highest first: [source, FP, n]. */
+function sourceRates(res: Scores, scored: Map<string, number[]>, t: number): [string, number, number][] {
+  const rates: [string, number, number][] = [];
+  for (const group of ['tatoeba', 'lingua']) {
+    const bySource = new Map<string, [number, number]>();
+    res.get(group)!.t.forEach((src, i) => {
+      const c = bySource.get(src) ?? [0, 0];
+      c[0] += scored.get(group)![i] >= t ? 1 : 0;
+      c[1]++;
+      bySource.set(src, c);
+    });
+    for (const [src, [fp, n]] of bySource) rates.push([src, fp, n]);
+  }
+  return rates.sort((a, b) => b[1] / b[2] - a[1] / a[2]);
+}
+
+function worstLanguages(res: Scores, scored: Map<string, number[]>, t: number): string {
+  return `sentence FP, worst sources: ${sourceRates(res, scored, t).slice(0, 3).map(([src, fp, n]) => `${src} ${fp}/${n}`).join(', ')}`;
+}
 
 function cvReport(name: string, cfg: TrainConfig): void {
   const t0 = Date.now();
   const res = crossValidate(cfg);
-  if (process.env.PI_CV_ERRORS) {
-    const d = res.get('deepset')!;
-    d.s.forEach((s, i) => {
-      if ((s >= 0.5) !== (d.y[i] === 1)) console.log(`  miss y=${d.y[i]} s=${s.toFixed(2)} ${JSON.stringify(d.t[i].slice(0, 150))}`);
-    });
-  }
-  const at = (group: string, t: number): ReturnType<typeof f1At> => f1At(res.get(group)!.s, res.get(group)!.y, t);
   const pc = (x: number, digits = 1): string => (x * 100).toFixed(digits);
-  let best: { t: number; mean: number } | undefined;
-  const parts: string[] = [];
-  for (const t of CV_THRESHOLDS) {
-    const [d, j, tt, li, lo, em] = ['deepset', 'jackhhao', 'tatoeba', 'lingua', 'long', 'embedded'].map((g) => at(g, t));
-    const mean = (d.f1 + j.f1) / 2;
-    const fpOk = Math.max(tt.fpr, li.fpr, lo.fpr) <= MAX_FP;
-    if (fpOk && (!best || mean > best.mean)) best = { t, mean };
-    parts.push(
-      `t=${t}: deepset F1 ${pc(d.f1)} (P ${pc(d.p, 0)} R ${pc(d.r, 0)}) jackhhao F1 ${pc(j.f1)} mean ${pc(mean, 2)} | FP tatoeba ${pc(tt.fpr, 2)}% lingua ${pc(li.fpr, 2)}% long ${pc(lo.fpr, 2)}% | embedded deepset F1 ${pc(em.f1)}${fpOk ? '' : ' (FP > 1%)'}`,
-    );
+  console.log(`${name}: windows ${cfg.chunks.window}/${cfg.chunks.stride}  [${((Date.now() - t0) / 1000).toFixed(0)} s]`);
+  const jack = res.get('jackhhao')!;
+  const multi = jack.z.flatMap((z, i) => (jack.y[i] && z.length > 1 ? [z] : []));
+  for (const agg of CV_AGGREGATIONS) {
+    const scored = new Map([...res].map(([g, v]) => [g, v.z.map((z) => agg.score(z))]));
+    const at = (group: string, t: number): ReturnType<typeof f1At> => f1At(scored.get(group)!, res.get(group)!.y, t);
+    let best: { t: number; mean: number } | undefined;
+    const rows: string[] = [];
+    for (const t of CV_THRESHOLDS) {
+      const [d, j, tt, li, lo, lp, em] = ['deepset', 'jackhhao', 'tatoeba', 'lingua', 'long', 'long-prompts', 'embedded'].map((g) => at(g, t));
+      const mean = (d.f1 + j.f1) / 2;
+      const [, worstFp, worstN] = sourceRates(res, scored, t)[0];
+      const fpOk = tt.fpr <= MAX_FP.tatoeba && li.fpr <= MAX_FP.lingua && lo.fpr <= MAX_FP.long && lp.fpr <= MAX_FP['long-prompts'] && worstFp / worstN <= MAX_FP.language;
+      if (fpOk && (!best || mean > best.mean)) best = { t, mean };
+      const longJail = multi.filter((z) => agg.score(z) >= t).length;
+      rows.push(
+        `t=${t.toFixed(2)}: deepset F1 ${pc(d.f1)} (P ${pc(d.p, 0)} R ${pc(d.r, 0)}) jackhhao F1 ${pc(j.f1)} (multi-window jailbreaks ${longJail}/${multi.length}) mean ${pc(mean, 2)} | FP tatoeba ${pc(tt.fpr, 2)}% lingua ${pc(li.fpr, 2)}% long ${pc(lo.fpr, 2)}% long-prompts ${pc(lp.fpr, 1)}% | embedded F1 ${pc(em.f1)}${fpOk ? '' : ' (FP over)'}`,
+      );
+    }
+    // the best row, or without one the strictest threshold (to show which limit is broken)
+    const show = process.env.PI_CV_ALL ? rows : best ? rows.filter((_, k) => CV_THRESHOLDS[k] === best.t) : rows.slice(-1);
+    console.log(`  ${agg.name}: best ${best ? `t=${best.t} mean F1 ${pc(best.mean, 2)}; ${worstLanguages(res, scored, best.t)}` : 'none within the FP limits'}\n    ${show.join('\n    ')}`);
   }
-  const long = res.get('long')!;
-  const tBest = best?.t ?? 1;
-  const byLang = new Map<string, [number, number]>();
-  long.t.forEach((src, i) => {
-    const c = byLang.get(src.slice(5)) ?? [0, 0];
-    c[0] += long.s[i] >= tBest ? 1 : 0;
-    c[1]++;
-    byLang.set(src.slice(5), c);
-  });
-  console.log(`${name}  [${((Date.now() - t0) / 1000).toFixed(0)} s]\n  ${parts.join('\n  ')}`);
-  console.log(`  best mean F1 with every FP ≤ 1%: ${best ? `t=${best.t} (${pc(best.mean, 2)})` : 'none'}; long FP by language there: ${[...byLang].map(([l, [fp, n]]) => `${l} ${fp}/${n}`).join(' ')}`);
 }
 
 // ---- main ----------------------------------------------------------------------------------

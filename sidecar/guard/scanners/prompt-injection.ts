@@ -1,30 +1,53 @@
 // PromptInjection input scanner (after LLM Guard's): a precise multilingual rule layer for
 // instruction-override phrases plus a small hashed n-gram logistic regression
 // (sidecar/guard/model/, trained by scripts/train-prompt-injection.ts, measured by
-// bench/prompt-injection.ts). score = max(rule hit → 1, model probability).
+// bench/prompt-injection.ts). score = max(rule hit → 1, model score).
+//
+// The model scores windows of MODEL_CHUNKS.window characters; a text's model score is its highest
+// window logit less LENGTH_PENALTY · ln(windows), through the sigmoid. A long text gives one chance
+// per window for ordinary prose to score high, so without the penalty a threshold low enough for
+// short injections flagged long benign documents (see LENGTH_PENALTY). One-window texts keep the
+// plain model probability.
 //
 // Work is bounded for any prompt size:
 //   - up to MAX_NORMALIZED_CHARS (64 Ki) raw characters are normalized and scanned in full: the
-//     rules over the whole text, the model over windows of 1024 characters every 896
-//     (DEFAULT_CHUNKS), at most 48 windows, spread evenly (first and last always included);
+//     rules over the whole text, the model over windows (MODEL_CHUNKS), at most maxWindows of them,
+//     spread evenly (first and last always included);
 //   - longer prompts are cut into RAW_SLICES raw slices of RAW_SLICE_CHARS (head, tail, evenly
-//     spaced between), each normalized and scanned by the rules, the model scoring at most 48
-//     windows over all of them. So a 1 MB prompt costs about as much as a 64 KB one.
+//     spaced between), each normalized and scanned by the rules, the model scoring at most
+//     maxWindows windows over all of them. So a 1 MB prompt costs about as much as a 64 KB one.
 import type { ScanContext, ScanResult, Scanner } from '../scanner.ts';
 import { DEFAULT_CHUNKS, MAX_NORMALIZED_CHARS, rawSlices, windowsOf, type ChunkOptions } from '../model/chunks.ts';
 import { NgramClassifier, loadWeightsFile } from '../model/ngram.ts';
 import { normalizeText } from '../model/normalize.ts';
+import { aggregate } from '../toxicity/model.ts';
 
 export const RAW_SLICES = 16;
 export const RAW_SLICE_CHARS = MAX_NORMALIZED_CHARS / RAW_SLICES;
 
 /**
- * Default threshold on the model probability. Cross-validation on the training pool
- * (scripts/train-prompt-injection.ts --cv) picked 0.7, but on held-out data (bench/PROMPT-INJECTION.md)
- * 0.7 and 0.8 still flag 4 of 20 long English documents; 0.9 flags none of 289 long documents in 20
- * languages, at the price of deepset-test F1 (74 instead of the target 85).
+ * The model's scan windows: 1024 characters every 896, at most 48 (chunks.ts's defaults). Smaller
+ * windows (512 every 448) did worse in cross-validation: the long jailbreaks are split across them.
  */
-export const DEFAULT_PROMPT_INJECTION_THRESHOLD = 0.9;
+export const MODEL_CHUNKS: ChunkOptions = DEFAULT_CHUNKS;
+
+/**
+ * Length penalty, in logits per ln(windows) (a 4k-character text is 5 windows: −2.4 logits). Chosen
+ * with the default threshold by 5-fold cross-validation on the training pool
+ * (scripts/train-prompt-injection.ts --cv): the best mean deepset/jackhhao F1 with false positives
+ * ≤ 1% on sentences, ≤ 0.5% on 4k documents and ≤ 5% on 4k benign prompts. Without a penalty no
+ * threshold met those limits (4k benign prompts: 12.9% flagged at 0.9, 5.9% at 0.95); penalties of
+ * 1.5-2 came within 0.05 F1 of each other, and 1.5 keeps the most long jailbreaks.
+ */
+export const LENGTH_PENALTY = 1.5;
+
+/**
+ * Default threshold on the model score, chosen with LENGTH_PENALTY by cross-validation on the training
+ * pool (mean deepset/jackhhao F1 91.3) under the rule that no language's sentences are flagged more
+ * than 1% (0.6 scored 91.7 pooled but flagged 2% of English ones). On held-out data
+ * (bench/PROMPT-INJECTION.md) English sentences are still the weak spot.
+ */
+export const DEFAULT_PROMPT_INJECTION_THRESHOLD = 0.7;
 
 // ---- rules ---------------------------------------------------------------------------------------
 // Written against normalized text (NFKC, lowercase, one space between words). Kept narrow: each rule
@@ -319,8 +342,8 @@ export function normalizedPieces(text: string): string[] {
   return rawSlices(text, RAW_SLICES, RAW_SLICE_CHARS).map(normalizeText);
 }
 
-/** Model probability for already-normalized pieces: max over at most chunks.maxWindows windows. */
-export function modelScore(pieces: string[], chunks: ChunkOptions = DEFAULT_CHUNKS): number {
+/** Model logits of the windows of already-normalized pieces: at most chunks.maxWindows of them. */
+export function windowLogits(pieces: string[], chunks: ChunkOptions = MODEL_CHUNKS): number[] {
   let windows: string[];
   if (pieces.length === 1) windows = windowsOf(pieces[0], chunks);
   else {
@@ -328,12 +351,12 @@ export function modelScore(pieces: string[], chunks: ChunkOptions = DEFAULT_CHUN
     const per = Math.max(1, Math.floor(chunks.maxWindows / pieces.length));
     windows = pieces.flatMap((p) => windowsOf(p, { ...chunks, maxWindows: per }));
   }
-  let best = 0;
-  for (const w of windows) {
-    const s = classifier.score(w);
-    if (s > best) best = s;
-  }
-  return best;
+  return windows.map((w) => classifier.logit(w));
+}
+
+/** Model score for already-normalized pieces (see the file comment). */
+export function modelScore(pieces: string[], penalty = LENGTH_PENALTY): number {
+  return aggregate(windowLogits(pieces), penalty);
 }
 
 /** Rule layer alone on a raw text. */
