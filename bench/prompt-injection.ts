@@ -19,7 +19,7 @@ import {
   ruleLayer,
   windowLogits,
 } from '../sidecar/guard/scanners/prompt-injection.ts';
-import { aggregate } from '../sidecar/guard/toxicity/model.ts';
+import { aggregate } from '../sidecar/guard/model/ngram.ts';
 import { MAX_NORMALIZED_CHARS } from '../sidecar/guard/model/chunks.ts';
 import * as data from '../sidecar/guard/model/prompt-injection-data.ts';
 import type { Example } from '../sidecar/guard/model/prompt-injection-data.ts';

@@ -29,11 +29,10 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { windowsOf, type ChunkOptions } from '../sidecar/guard/model/chunks.ts';
-import { NgramClassifier, NgramHasher, encodeWeights, sigmoid, type FeatureConfig, type LinearModel, type SparseVector } from '../sidecar/guard/model/ngram.ts';
+import { NgramClassifier, NgramHasher, aggregate, encodeWeights, sigmoid, type FeatureConfig, type LinearModel, type SparseVector } from '../sidecar/guard/model/ngram.ts';
 import { normalizeText } from '../sidecar/guard/model/normalize.ts';
 import { deepsetTrain, jackhhaoTrain, langOf, lingua, longDocuments, packDocuments, sentenceSeparator, shuffle, tatoeba, type Example } from '../sidecar/guard/model/prompt-injection-data.ts';
 import { LENGTH_PENALTY, MODEL_CHUNKS } from '../sidecar/guard/scanners/prompt-injection.ts';
-import { aggregate } from '../sidecar/guard/toxicity/model.ts';
 import { seededRandom as mulberry32 } from './seeded-random.ts';
 
 export interface TrainConfig {

@@ -22,13 +22,13 @@
 // than copied. Deterministic: same data, same weights.
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { NgramClassifier, encodeWeights, type LinearModel } from '../sidecar/guard/model/ngram.ts';
+import { NgramClassifier, aggregate, encodeWeights, type LinearModel } from '../sidecar/guard/model/ngram.ts';
 import { seededRandom } from './seeded-random.ts';
 import { benignProse, cold, davidson, linguaSentences, tatoeba, type Example } from '../sidecar/guard/toxicity/data.ts';
 import { jackhhaoTrain, sentenceSeparator } from '../sidecar/guard/model/prompt-injection-data.ts';
 import { LONG_DOCS, LONG_DOC_CHARS, longDocumentSet, proseWindows } from '../sidecar/guard/toxicity/documents.ts';
 import { matchList } from '../sidecar/guard/toxicity/lists.ts';
-import { MODEL_CHUNKS, aggregate, modelFor, prepareModelText, scoreOptions, scoreWith, weightsUrl, windowLogits, type ModelLang } from '../sidecar/guard/toxicity/model.ts';
+import { MODEL_CHUNKS, modelFor, prepareModelText, scoreOptions, scoreWith, weightsUrl, windowLogits, type ModelLang } from '../sidecar/guard/toxicity/model.ts';
 import { CONFIG as PI_CONFIG, train, type TrainConfig } from './train-prompt-injection.ts';
 
 // The prompt-injection trainer's defaults for anything not set here (its config keeps growing);

@@ -9,8 +9,8 @@ import type { ScanContext } from '../../sidecar/guard/scanner.ts';
 import { RECOMMENDED_THRESHOLD, createToxicityScanner, toxicListHit } from '../../sidecar/guard/scanners/toxicity.ts';
 import { findDirectedInsult } from '../../sidecar/guard/toxicity/directed.ts';
 import { LIST_LANGS, compileList, findInNormalized, findListHit, matchList, normalizeForList } from '../../sidecar/guard/toxicity/lists.ts';
-import { sigmoid } from '../../sidecar/guard/model/ngram.ts';
-import { LENGTH_PENALTY, MODEL_CHUNKS, MODEL_LANGS, aggregate, modelFor, modelScore, weightsUrl, windowLogits } from '../../sidecar/guard/toxicity/model.ts';
+import { aggregate, sigmoid } from '../../sidecar/guard/model/ngram.ts';
+import { LENGTH_PENALTY, MODEL_CHUNKS, MODEL_LANGS, modelFor, modelScore, weightsUrl, windowLogits } from '../../sidecar/guard/toxicity/model.ts';
 
 const listsOnly = createToxicityScanner({ threshold: RECOMMENDED_THRESHOLD, useModel: false });
 const withModel = createToxicityScanner({ threshold: RECOMMENDED_THRESHOLD, useModel: true });

@@ -199,6 +199,18 @@ export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
+/**
+ * A text's score from the logits of its windows: sigmoid(max − penalty · ln(count)), 0 without windows.
+ * A text of n windows has n chances for one window of ordinary prose to score high; the penalty
+ * takes that back, and a one-window text keeps its plain probability.
+ */
+export function aggregate(logits: number[], penalty: number): number {
+  if (!logits.length) return 0;
+  let best = -Infinity;
+  for (const z of logits) best = Math.max(best, z);
+  return sigmoid(best - penalty * Math.log(logits.length));
+}
+
 export interface LinearModel {
   features: FeatureConfig;
   weights: Float32Array;

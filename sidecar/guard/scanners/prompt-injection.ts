@@ -18,9 +18,8 @@
 //     maxWindows windows over all of them. So a 1 MB prompt costs about as much as a 64 KB one.
 import type { ScanContext, ScanResult, Scanner } from '../scanner.ts';
 import { DEFAULT_CHUNKS, MAX_NORMALIZED_CHARS, rawSlices, windowsOf, type ChunkOptions } from '../model/chunks.ts';
-import { NgramClassifier, loadWeightsFile } from '../model/ngram.ts';
+import { NgramClassifier, aggregate, loadWeightsFile } from '../model/ngram.ts';
 import { normalizeText } from '../model/normalize.ts';
-import { aggregate } from '../toxicity/model.ts';
 
 export const RAW_SLICES = 16;
 export const RAW_SLICE_CHARS = MAX_NORMALIZED_CHARS / RAW_SLICES;

@@ -11,7 +11,7 @@
 // surrounding prose dilutes it (bench/TOXICITY.md has the figures).
 import { existsSync } from 'node:fs';
 import { windowsOf, type ChunkOptions } from '../model/chunks.ts';
-import { NgramClassifier, loadWeightsFile, sigmoid } from '../model/ngram.ts';
+import { NgramClassifier, aggregate, loadWeightsFile } from '../model/ngram.ts';
 import { normalizeText } from '../model/normalize.ts';
 import { wordSlices } from './slices.ts';
 
@@ -91,13 +91,6 @@ export function windowLogits(clf: NgramClassifier, text: string, chunks: ChunkOp
   return chosen.map((w) => clf.logit(w));
 }
 
-/** The text's score from its window logits: sigmoid(max − penalty · ln(count)); 0 without windows. */
-export function aggregate(logits: number[], penalty: number): number {
-  if (!logits.length) return 0;
-  let best = -Infinity;
-  for (const z of logits) best = Math.max(best, z);
-  return sigmoid(best - penalty * Math.log(logits.length));
-}
 
 export function scoreWith(clf: NgramClassifier, text: string, opts: ScoreOptions): number {
   return aggregate(windowLogits(clf, text, opts.chunks), opts.penalty);
