@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       let verdict = '';
       for (let i = 0; i < 50; i++) {
         const outcome = guard.admit('/v1/chat/completions', body);
-        verdict = outcome.verdict.allow ? 'allowed' : `blocked by ${outcome.verdict.guard?.scanner}`;
+        verdict = outcome.verdict.allow ? 'allowed' : `blocked by ${outcome.verdict.guard?.scanner} (${outcome.verdict.guard?.reason})`;
         for (const r of outcome.results) (perScanner[key][r.scanner] ??= []).push(r.ms);
       }
       rows.push(`| ${lang} | ${size} | ${verdict} | ${pct(times, 50).toFixed(2)} | ${pct(times, 99).toFixed(2)} |`);
@@ -118,6 +118,9 @@ HTTP POST to the sidecar (its own process) on 127.0.0.1 with a keep-alive connec
 | prompt language | characters | verdict | p50 ms | p99 ms |
 |---|---:|---|---:|---:|
 ${rows.join('\n')}
+
+The prompts are lingua-rs sentences joined (the same text each round). They are web text and include some profanity, which
+the word lists match by design: a block says which rule matched.
 
 Median time per scanner (ms, in-process; — = not reached, an earlier scanner blocked):
 

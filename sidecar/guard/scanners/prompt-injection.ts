@@ -375,10 +375,19 @@ export function modelLayer(text: string): number {
 const MIN_MODEL_WORDS = 3;
 const MIN_MODEL_CJK_CHARS = 6;
 
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu;
+// Chinese, Japanese, Thai and Korean runs are one "word" to WORD.
+const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/gu;
+
+/** `re` (global) matches at least `n` times in `text`; stops counting there. */
+function matchesAtLeast(re: RegExp, text: string, n: number): boolean {
+  re.lastIndex = 0;
+  for (let k = 0; k < n; k++) if (re.exec(text) === null) return false;
+  return true;
+}
+
 export function longEnoughForModel(text: string): boolean {
-  if ((text.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu)?.length ?? 0) >= MIN_MODEL_WORDS) return true;
-  // Chinese, Japanese, Thai and Korean runs are one "word" to the regex above.
-  return (text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/gu)?.length ?? 0) >= MIN_MODEL_CJK_CHARS;
+  return matchesAtLeast(WORD, text, MIN_MODEL_WORDS) || matchesAtLeast(CJK_CHAR, text, MIN_MODEL_CJK_CHARS);
 }
 
 export interface PromptInjectionOptions {
