@@ -2,19 +2,21 @@
 // guard, for 200-, 4k- and 32k-character prompts in English and Chinese, and the time per scanner.
 // Then writes bench/GUARD.md: this table plus the per-scanner reports the other guard benches wrote.
 //
-//   npm run bench:guard        (runs bench/language.ts, bench/prompt-injection.ts, bench/toxicity.ts first)
+//   npm run bench:guard        (runs bench/language.ts, prompt-injection.ts, toxicity.ts and secrets.ts first; needs wrk: scripts/ensure-bench-tools.sh)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { validateConfig } from '../config/load.ts';
 import { buildApp } from '../sidecar/app.ts';
 import { Fleet } from '../sidecar/fleet/fleet.ts';
 import { InputGuard } from '../sidecar/guard/input-guard.ts';
+import { mergedPercentileMs, wrk } from './wrk.ts';
 
 const DATA = fileURLToPath(new URL('../../shared/data/language/lingua/', import.meta.url));
-const ROUNDS = Number(process.env.ROUNDS ?? 300);
+// A sidecar serves the same code path over and over: measure it once V8 has optimized it for this size.
+const WARMUP_S = Number(process.env.WARMUP_S ?? 2);
+const MEASURE_S = Number(process.env.MEASURE_S ?? 5);
 const SIZES = [200, 4000, 32000];
 
 function prose(lang: string, chars: number): string {
@@ -48,40 +50,24 @@ async function startSidecar(): Promise<{ port: number; child: ChildProcess }> {
   return { port, child };
 }
 
-// node:http with a keep-alive agent, as close to nginx's keepalive upstream as node gets: fetch
-// (undici) adds about a millisecond of its own per call, which nginx does not.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-function admit(port: number, body: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: '/admit', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-gateway-route': '/v1/chat/completions', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`/admit answered ${res.statusCode}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function main(): Promise<void> {
   const { config } = validateConfig({ backends: [{ name: 'a', url: 'http://127.0.0.1:9' }] }, 'bench.yaml');
   const guard = new InputGuard(config.guard.input);
   const { port, child } = await startSidecar();
+  const url = `http://127.0.0.1:${port}/admit`;
 
   const rows: string[] = [];
   const perScanner: Record<string, Record<string, number[]>> = {};
   for (const lang of ['en', 'zh']) {
     for (const size of SIZES) {
       const body = JSON.stringify({ model: 'llama3.2:1b', messages: [{ role: 'user', content: prose(lang, size) }] });
-      const times: number[] = [];
-      for (let i = 0; i < ROUNDS + 20; i++) {
-        const t = performance.now();
-        await admit(port, body);
-        if (i >= 20) times.push(performance.now() - t);
-      }
-      times.sort((a, b) => a - b);
+      // One keep-alive connection, one request at a time, from a C client (as nginx's upstream keepalive
+      // pool is): a node client adds its own garbage-collection pauses to the tail.
+      const load = { threads: 1, connections: 1, body, headers: { 'X-Gateway-Route': '/v1/chat/completions' } };
+      await wrk(url, WARMUP_S, load);
+      const run = await wrk(url, MEASURE_S, load);
+      const failed = Object.values(run.errors).reduce((a, b) => a + b, 0);
+      if (failed > 0) throw new Error(`/admit: ${failed} failed requests (${JSON.stringify(run.errors)})`);
       const key = `${lang} ${size}`;
       perScanner[key] = {};
       let verdict = '';
@@ -90,7 +76,7 @@ async function main(): Promise<void> {
         verdict = outcome.verdict.allow ? 'allowed' : `blocked by ${outcome.verdict.guard?.scanner} (${outcome.verdict.guard?.reason})`;
         for (const r of outcome.results) (perScanner[key][r.scanner] ??= []).push(r.ms);
       }
-      rows.push(`| ${lang} | ${size} | ${verdict} | ${pct(times, 50).toFixed(2)} | ${pct(times, 99).toFixed(2)} |`);
+      rows.push(`| ${lang} | ${size} | ${verdict} | ${run.requests} | ${mergedPercentileMs([run], 50).toFixed(2)} | ${mergedPercentileMs([run], 99).toFixed(2)} |`);
     }
   }
   child.kill();
@@ -113,10 +99,10 @@ A shared 2-core machine: other work running at the same time inflates latency, t
 
 ## Full /_admit latency (default guard: InvisibleText, TokenLimit, BanSubstrings, Secrets, PromptInjection, Toxicity; language detection)
 
-HTTP POST to the sidecar (its own process) on 127.0.0.1 with a keep-alive connection (node:http, as nginx's keepalive upstream; fetch adds about 1 ms of its own), one request at a time, ${ROUNDS} rounds after 20 warm-up. Target: p99 ≤ 5 ms at 4k characters.
+HTTP POST to the sidecar (its own process) on 127.0.0.1 from \`wrk -t1 -c1\` (bench/post.lua): one keep-alive connection, one request at a time, as from nginx's upstream keepalive pool; ${WARMUP_S} s of warm-up, then ${MEASURE_S} s measured, per row. (A node:http client measured the same sidecar about 1.5 ms slower at p50 and 2–3 ms at p99: its own event loop and garbage collection.) Target: p99 ≤ 5 ms at 4k characters.
 
-| prompt language | characters | verdict | p50 ms | p99 ms |
-|---|---:|---|---:|---:|
+| prompt language | characters | verdict | requests | p50 ms | p99 ms |
+|---|---:|---|---:|---:|---:|
 ${rows.join('\n')}
 
 The prompts are lingua-rs sentences joined (the same text each round). They are web text and include some profanity, which
