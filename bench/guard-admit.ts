@@ -99,7 +99,7 @@ A shared 2-core machine: other work running at the same time inflates latency, t
 
 ## Full /_admit latency (default guard: InvisibleText, TokenLimit, BanSubstrings, Secrets, PromptInjection, Toxicity; language detection)
 
-HTTP POST to the sidecar (its own process) on 127.0.0.1 from \`wrk -t1 -c1\` (bench/post.lua): one keep-alive connection, one request at a time, as from nginx's upstream keepalive pool; ${WARMUP_S} s of warm-up, then ${MEASURE_S} s measured, per row. (A node:http client measured the same sidecar about 1.5 ms slower at p50 and 2–3 ms at p99: its own event loop and garbage collection.) Target: p99 ≤ 5 ms at 4k characters.
+HTTP POST to the sidecar (its own process) on 127.0.0.1 from \`wrk -t1 -c1\` (bench/post.lua): one keep-alive connection, one request at a time, as from nginx's upstream keepalive pool; ${WARMUP_S} s of warm-up, then ${MEASURE_S} s measured, per row. (A node:http client, used before, measured the same rows 1–2 ms slower at p50 and more at p99 in back-to-back runs: its own event loop and garbage collection. Runs minutes apart on this shared machine differ too: en 4k p99 ranged from 4.4 to 11.8 ms over five runs in one hour.) Target: p99 ≤ 5 ms at 4k characters.
 
 | prompt language | characters | verdict | requests | p50 ms | p99 ms |
 |---|---:|---|---:|---:|---:|
