@@ -29,6 +29,13 @@ import { LIST_LANGS, listFor, normalizeForList } from '../sidecar/guard/toxicity
 import { LENGTH_PENALTY, MODEL_CHUNKS, MODEL_LANGS, modelFor, modelScore, weightsUrl } from '../sidecar/guard/toxicity/model.ts';
 
 const THRESHOLDS = [0.5, 0.75, 0.8, 0.9];
+
+/** A table of flagged documents per language at each threshold. */
+const documentTable = (rows: string[]): string[] => [
+  `| language | documents | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
+  `|---|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
+  ...rows,
+];
 const OUT = new URL('./TOXICITY.md', import.meta.url);
 
 interface Scored {
@@ -255,15 +262,11 @@ function main(): void {
     '',
     '### Benign documents: false positives (lower is better)',
     '',
-    `| language | documents | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
-    `|---|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
-    ...docRows,
+    ...documentTable(docRows),
     '',
     '### The same documents with one insult inside: recall (higher is better)',
     '',
-    `| language | documents | ${THRESHOLDS.map((t) => `combined @ ${t}`).join(' | ')} |`,
-    `|---|---:|${THRESHOLDS.map(() => '---:').join('|')}|`,
-    ...insultRows,
+    ...documentTable(insultRows),
     '',
     '## Benign English LLM prompts (jackhhao rows labelled benign; the Toxicity model never trained on them)',
     '',
