@@ -89,6 +89,7 @@ export function rawSlices(text: string, count: number, size: number): string[] {
   return out;
 }
 
-function isLowSurrogate(c: number): boolean {
+/** The second half of a surrogate pair: a cut just before it splits a character. */
+export function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }

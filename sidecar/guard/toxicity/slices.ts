@@ -1,13 +1,11 @@
 // Bounded work on huge texts: evenly spaced slices (head and tail included) whose cut edges are moved
 // to a word boundary, because a word cut in half can be another word ("Scunthorpe" → "cunthorpe").
 
+import { isLowSurrogate } from '../model/chunks.ts';
+
 /** How far a slice edge moves to reach a word boundary (else it is cut where it falls). */
 const EDGE_SNAP = 64;
 const NOT_LETTER = /[^\p{L}\p{M}]/u;
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
-}
 
 /** `text` itself when it has at most `full` UTF-16 code units, else `count` slices of about `size`. */
 export function wordSlices(text: string, full: number, count: number, size: number): string[] {
