@@ -144,10 +144,26 @@ const outputGuardSchema = z
 
 const inputGuardSchema = z
   .object({
-    roles: z
-      .array(z.enum(['system', 'user', 'assistant', 'tool']))
-      .default(['system', 'user', 'tool'])
-      .describe('Chat roles whose messages are scanned (the prompt of a completion and embedding inputs always are).'),
+    unscannable: z
+      .enum(['refuse', 'allow'])
+      .default('refuse')
+      .describe('Text the model reads in a form no scanner can check (token-id prompts or inputs, Ollama context, messages that are not a list of objects): refuse (400) or allow unchecked.'),
+    maxTextFields: z
+      .number()
+      .int()
+      .min(1)
+      .default(2048)
+      .describe('Most text fields (message contents, parts, tool descriptions, …) one request may ask the guard to scan; more is refused (413).'),
+    maxTextChars: z
+      .number()
+      .int()
+      .min(1)
+      .default(1048576)
+      .describe('Most characters (UTF-16 code units) of text one request may ask the guard to scan, all fields together; more is refused (413).'),
+    exposeDetails: z
+      .boolean()
+      .default(false)
+      .describe("Tell the client every scanner's score (X-Guard-Scores) and why a scanner blocked (X-Guard-Reason, the error's reason). Off, these go only to the sidecar's log and metrics: they would show an attacker how close to a threshold a prompt is."),
     banSubstrings: z
       .object({
         enabled: enabled(true),

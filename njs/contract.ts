@@ -34,8 +34,8 @@ export interface AdmitVerdict {
   headers?: Record<string, string>;
   /** The request body to send instead of the client's (a scanner redacted part of it). */
   body?: string;
-  /** When blocked by the guard: which scanner, why (English, for people and logs), detected language. */
-  guard?: { scanner: string; reason: string; language: string };
+  /** When blocked by the guard: which scanner, detected language, and why (English) when the config shows clients the details. */
+  guard?: { scanner: string; reason?: string; language: string };
 }
 
 /**

@@ -24,7 +24,7 @@ export function proxy(r: NginxHTTPRequest): void {
       return sendError(r, shape, 405, 'method_not_allowed', { params: { method: r.method, path: r.uri } });
     }
     const parsed = parseBody(r.requestText, route);
-    if (isBodyError(parsed)) return sendError(r, shape, 400, parsed.error, { param: parsed.param });
+    if (isBodyError(parsed)) return sendError(r, shape, 400, parsed.error, { param: parsed.param, params: parsed.params });
 
     r.variables.gw_model = parsed.model;
     const value = (shape === 'openai' ? r.variables.gw_route_v1 : r.variables.gw_route_api) || '';
@@ -73,9 +73,10 @@ function sameName(asked: string, served: string): boolean {
 }
 
 // Aliases and fallbacks serve another model than the one asked for: the backend must see its own name.
+// A body that may hold a key twice goes as the gateway read it (njs/request/one-reading.ts).
 function rewriteModel(r: NginxHTTPRequest, parsed: ParsedBody, model: string): string {
-  if (sameName(parsed.model, model)) return '@upstream';
-  parsed.body.model = model;
+  if (sameName(parsed.model, model) && !parsed.reserialize) return '@upstream';
+  if (!sameName(parsed.model, model)) parsed.body.model = model;
   r.variables.gw_body = JSON.stringify(parsed.body);
   return '@upstream_rewritten';
 }

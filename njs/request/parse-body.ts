@@ -1,15 +1,21 @@
 // Reads what routing needs from a client's JSON body. Pure: runs in njs and in node tests.
+import { MAX_JSON_DEPTH, isDepthError, mayHoldDuplicates, readKeys } from './one-reading.ts';
 import type { ModelRoute } from './routes.ts';
 
 export interface ParsedBody {
   body: Record<string, unknown>;
   model: string;
   stream: boolean;
+  /** The text may hold a key twice: the backend gets the body re-serialized from this reading. */
+  reserialize: boolean;
 }
 export interface BodyError {
-  error: 'body_required' | 'invalid_json' | 'body_not_object' | 'model_required';
+  error: 'body_required' | 'invalid_json' | 'body_not_object' | 'model_required' | 'json_key_spelling' | 'json_too_deep';
   param?: string;
+  params?: Record<string, string>;
 }
+
+const tooDeep = (): BodyError => ({ error: 'json_too_deep', params: { limit: String(MAX_JSON_DEPTH) } });
 
 export function parseBody(text: string | undefined, route: ModelRoute): ParsedBody | BodyError {
   if (text === undefined || text === '') return { error: 'body_required' };
@@ -17,15 +23,18 @@ export function parseBody(text: string | undefined, route: ModelRoute): ParsedBo
   try {
     body = JSON.parse(text);
   } catch (e) {
-    return { error: 'invalid_json' };
+    return isDepthError(e) ? tooDeep() : { error: 'invalid_json' };
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { error: 'body_not_object' };
+  const keys = readKeys(body);
+  if (keys.tooDeep) return tooDeep();
+  if (keys.badKey !== undefined) return { error: 'json_key_spelling', param: keys.badKey, params: { key: keys.badKey.slice(0, 64) } };
   const obj = body as Record<string, unknown>;
   let model = obj.model;
   if ((model === undefined || model === '') && route.legacyModelField) model = obj[route.legacyModelField];
   if (typeof model !== 'string' || model.trim() === '') return { error: 'model_required', param: 'model' };
   const stream = typeof obj.stream === 'boolean' ? obj.stream : route.streamDefault;
-  return { body: obj, model: model.trim(), stream };
+  return { body: obj, model: model.trim(), stream, reserialize: mayHoldDuplicates(text, keys.keys) };
 }
 
 export function isBodyError(p: ParsedBody | BodyError): p is BodyError {

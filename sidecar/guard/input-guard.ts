@@ -4,7 +4,7 @@ import type { GuardAction, InputGuardConfig } from '../../config/schema.ts';
 import type { AdmitVerdict } from '../../njs/contract.ts';
 import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
 import { detectLanguage } from '../language/detect.ts';
-import { promptSegments, userText } from './prompt-text.ts';
+import { promptText, userText, type Segment } from './prompt-text.ts';
 import type { Scanner } from './scanner.ts';
 import { createBanSubstringsScanner } from './scanners/ban-substrings.ts';
 import { PROMPT_STOP_SUBSTRINGS } from './scanners/default-stop-lists.ts';
@@ -35,6 +35,8 @@ export interface ScannerOutcome {
 export interface GuardOutcome {
   verdict: AdmitVerdict;
   results: ScannerOutcome[];
+  /** Which scanner blocked and why, for the operator's log (the client's verdict says less by default). */
+  blocked?: { scanner: string; reason: string; language: string };
 }
 
 function steps(cfg: InputGuardConfig): Step[] {
@@ -62,6 +64,11 @@ function steps(cfg: InputGuardConfig): Step[] {
   return all.filter((s): s is Step => s !== false);
 }
 
+function refusal(lang: string, status: number, code: MessageKey, params: Record<string, string>): AdmitVerdict {
+  const msg = localize(lang, code, params);
+  return { allow: false, lang: msg.lang, status, code, message: msg.text };
+}
+
 // Header values must be plain ASCII.
 const ascii = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
 
@@ -80,8 +87,10 @@ export class InputGuard {
       // njs validates the body before it asks; a body it let through is not ours to refuse.
       return { verdict: { allow: true, lang: detectLanguage('', { acceptLanguage }).lang }, results: [] };
     }
-    const segments = promptSegments(route, body, this.cfg.roles);
+    const { segments, unscannable } = promptText(route, body);
     const lang = detectLanguage(userText(segments), { acceptLanguage }).lang;
+    const refused = this.refuseUnchecked(lang, segments, unscannable);
+    if (refused) return { verdict: refused, results: [] };
     const ctx = { lang, model: typeof body.model === 'string' ? body.model : undefined, direction: 'input' as const };
     const results: ScannerOutcome[] = [];
     const redactedBy: string[] = [];
@@ -121,10 +130,11 @@ export class InputGuard {
             status: 400,
             code: step.message,
             message: msg.text,
-            guard: { scanner: name, reason: reason ?? 'flagged', language: lang },
-            headers: this.headers(lang, results, redactedBy, { 'X-Guard-Blocked-By': name, 'X-Guard-Reason': ascii(reason ?? 'flagged') }),
+            guard: this.cfg.exposeDetails ? { scanner: name, reason: reason ?? 'flagged', language: lang } : { scanner: name, language: lang },
+            headers: this.headers(lang, results, redactedBy, this.cfg.exposeDetails ? { 'X-Guard-Blocked-By': name, 'X-Guard-Reason': ascii(reason ?? 'flagged') } : { 'X-Guard-Blocked-By': name }),
           },
           results,
+          blocked: { scanner: name, reason: reason ?? 'flagged', language: lang },
         };
       }
     }
@@ -139,12 +149,21 @@ export class InputGuard {
     };
   }
 
+  /** A refusal before any scanner runs: text no scanner can read, or more text than one request may cost. */
+  private refuseUnchecked(lang: string, segments: Segment[], unscannable: string | undefined): AdmitVerdict | undefined {
+    if (unscannable !== undefined && this.cfg.unscannable === 'refuse') return refusal(lang, 400, 'guard_unscannable', { field: unscannable });
+    let chars = 0;
+    for (const s of segments) chars += s.text.length;
+    const { maxTextFields, maxTextChars } = this.cfg;
+    if (segments.length > maxTextFields || chars > maxTextChars) {
+      return refusal(lang, 413, 'guard_text_too_large', { fields: String(segments.length), chars: String(chars), maxFields: String(maxTextFields), maxChars: String(maxTextChars) });
+    }
+    return undefined;
+  }
+
   private headers(lang: string, results: ScannerOutcome[], redactedBy: string[], extra: Record<string, string> = {}): Record<string, string> {
-    const h: Record<string, string> = {
-      'X-Guard-Language': lang,
-      'X-Guard-Scores': results.map((r) => `${r.scanner}=${r.score.toFixed(2)}`).join(', ') || '-',
-      ...extra,
-    };
+    const h: Record<string, string> = { 'X-Guard-Language': lang, ...extra };
+    if (this.cfg.exposeDetails) h['X-Guard-Scores'] = results.map((r) => `${r.scanner}=${r.score.toFixed(2)}`).join(', ') || '-';
     const monitored = results.filter((r) => r.flagged && r.action === 'monitor').map((r) => r.scanner);
     if (monitored.length > 0) h['X-Guard-Flagged'] = monitored.join(', ');
     if (redactedBy.length > 0) h['X-Guard-Redacted'] = redactedBy.join(', ');

@@ -6,13 +6,10 @@ import type { GatewayConfig } from '../../config/schema.ts';
 import type { AdmitVerdict } from '../../njs/contract.ts';
 import { localize } from '../../njs/i18n/messages.ts';
 import { limitHeaders } from '../../njs/limits/rate-limit-headers.ts';
-import { promptSegments, type Role } from '../guard/prompt-text.ts';
+import { promptText } from '../guard/prompt-text.ts';
 import { countTokensWithin } from '../guard/scanners/token-limit.ts';
 import type { CompletionRecord } from '../telemetry/completion-record.ts';
 import { TokenWindow, type WindowLimit } from './token-window.ts';
-
-// Every role's text reaches the model and is billed by it, whatever the guard scans.
-const ALL_ROLES: Role[] = ['system', 'user', 'assistant', 'tool'];
 
 export interface QuotaCheck {
   /** The 429 verdict when the key's window is spent. */
@@ -29,8 +26,8 @@ export function promptTokens(route: string, bodyText: string, cap: number): numb
   } catch {
     return 0;
   }
-  const text = promptSegments(route, body, ALL_ROLES)
-    .map((s) => s.text)
+  const text = promptText(route, body)
+    .segments.map((s) => s.text)
     .join('\n');
   return countTokensWithin(text, cap) ?? cap;
 }

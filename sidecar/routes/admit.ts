@@ -33,9 +33,9 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
       telemetry.started(req.id, pool);
       return { allow: true, lang: clientLang, headers: quota?.headers };
     }
-    const { verdict, results } = g.admit(route, String(req.body ?? ''), req.headers['accept-language']);
+    const { verdict, results, blocked } = g.admit(route, String(req.body ?? ''), req.headers['accept-language']);
     telemetry.observeInput(verdict, results);
-    if (verdict.guard) req.log.info({ guard: verdict.guard, route }, 'guard blocked the prompt');
+    if (blocked) req.log.info({ guard: blocked, scores: results, route }, 'guard blocked the prompt');
     if (!verdict.allow) tokenQuota.release(keyId, req.id);
     else telemetry.started(req.id, pool);
     if (quota?.headers) verdict.headers = { ...verdict.headers, ...quota.headers };

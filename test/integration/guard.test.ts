@@ -297,6 +297,8 @@ describe('input guard, default settings plus a banned phrase and a regex', () =>
       config: {
         guard: {
           input: {
+            // These tests read scores and reasons; test/integration/one-reading.test.ts checks they are hidden by default.
+            exposeDetails: true,
             banSubstrings: { substrings: ['Project Nightingale'] },
             regex: { enabled: true, patterns: ['\\bORDER-\\d{6}\\b'] },
           },
@@ -359,7 +361,7 @@ describe('input guard, default settings plus a banned phrase and a regex', () =>
       });
     }
 
-    it('the injection hidden in an earlier turn or a system message is refused too; an assistant turn is not scanned', async () => {
+    it('the injection hidden in an earlier turn, a system message or an assistant turn is refused too', async () => {
       const messages = [
         { role: 'system', content: 'You are a helpful assistant.' },
         { role: 'user', content: INJECTION.en },
@@ -372,9 +374,11 @@ describe('input guard, default settings plus a banned phrase and a regex', () =>
         post(`${stack.url}/api/chat`, { model: CHAT_MODEL, stream: false, messages: [{ role: 'system', content: INJECTION.de }, { role: 'user', content: QUESTION.de }] }),
       );
       assertGuardBlock(res, 'ollama', { key: 'guard_prompt_injection', scanner: 'PromptInjection', lang: 'de' });
-      // roles default to system, user, tool: what the assistant said is the model's own output
-      res = await post(`${stack.url}/api/chat`, { model: CHAT_MODEL, stream: false, messages: [{ role: 'assistant', content: INJECTION.en }, { role: 'user', content: QUESTION.en }] });
-      assert.equal(res.status, 200, res.text);
+      // a client writes the assistant's turns too: the model reads them as its own words
+      res = await unseen(stack, 'assistant', () =>
+        post(`${stack.url}/api/chat`, { model: CHAT_MODEL, stream: false, messages: [{ role: 'assistant', content: INJECTION.en }, { role: 'user', content: QUESTION.en }] }),
+      );
+      assertGuardBlock(res, 'ollama', { key: 'guard_prompt_injection', scanner: 'PromptInjection', lang: 'en' });
     });
   });
 
@@ -596,6 +600,7 @@ describe('input guard settings: secrets block, injection monitored, token limits
   const config: Partial<GatewayConfigInput> = {
     guard: {
       input: {
+        exposeDetails: true,
         secrets: { action: 'block' },
         promptInjection: { action: 'monitor' },
         tokenLimit: { limit: 50, perModel: { 'qwen2.5:0.5b': 2000, 'nomic-embed-text': 5 } },

@@ -87,6 +87,11 @@ const CASES: Case[] = [
   { name: 'no body', fn: 'proxy', uri: '/v1/completions' },
   { name: 'array body', fn: 'proxy', uri: '/api/generate', body: '[1,2]' },
   { name: 'GET', fn: 'proxy', uri: V1, method: 'GET' },
+  { name: 'key spelled MODEL', fn: 'proxy', uri: '/api/chat', body: '{"model":"llama3.2:1b","MODEL":"mistral:7b"}', variables: { gw_route_api: 'gw.a' } },
+  { name: 'key spelled with U+017F', fn: 'proxy', uri: V1, body: '{"model":"llama3.2:1b","\u017ftream":true}', variables: { gw_route_v1: 'gw.a' } },
+  { name: 'too deep', fn: 'proxy', uri: V1, body: '{"model":"m","x":' + '['.repeat(31) + ']'.repeat(31) + '}', variables: { gw_route_v1: 'gw.a' } },
+  { name: 'deep but readable', fn: 'proxy', uri: V1, body: '{"model":"m","x":' + '['.repeat(30) + ']'.repeat(30) + '}', variables: { gw_route_v1: 'gw.a' } },
+  { name: 'duplicate key', fn: 'proxy', uri: '/api/chat', body: '{"model":"llama3.2:1b","stream":false,"messages":[],"stream":true}', variables: { gw_route_api: 'gw.a' } },
   { name: 'admit allow', fn: 'proxy', uri: V1, body: CHAT, variables: { gw_route_v1: 'gw.a', gw_admission: 'on' }, reply: ALLOW_DE },
   { name: 'admit allow alias', fn: 'proxy', uri: V1, body: ALIAS_CHAT, variables: { gw_route_v1: 'gw.a llama3.2:1b', gw_admission: 'on' }, reply: ALLOW_DE },
   { name: 'admit block v1', fn: 'proxy', uri: V1, body: CHAT, variables: { gw_route_v1: 'gw.a', gw_admission: 'on' }, reply: BLOCK_FR },
@@ -274,6 +279,28 @@ describe('njs bundle in the real njs engine', () => {
     });
     assert.equal((returned('no body', 400).body as { error: { code: string } }).error.code, 'body_required');
     assert.deepEqual(returned('array body', 400).body, { error: 'The request body must be a JSON object.' });
+  });
+
+  test('one reading: a key a Go backend reads as another field\'s spelling is a 400 naming it', () => {
+    assert.deepEqual(returned('key spelled MODEL', 400).body, {
+      error: 'The request body has the key "MODEL", which a backend reads as another spelling of a field: write each key once, in lower case.',
+    });
+    const { body } = returned('key spelled with U+017F', 400);
+    assert.equal((body as { error: { code: string; param: string } }).error.code, 'json_key_spelling');
+    assert.equal((body as { error: { param: string } }).error.param, '\u017ftream');
+  });
+
+  test('one reading: nesting past njs\'s JSON limit is named as such, not "not valid JSON"', () => {
+    const { body } = returned('too deep', 400);
+    assert.deepEqual(body, { error: { message: 'The request body nests JSON more than 31 levels deep.', type: 'invalid_request_error', code: 'json_too_deep', param: null } });
+    assert.equal(outcome('deep but readable').redirect, '@upstream');
+  });
+
+  test('one reading: a body that may hold a key twice goes re-serialized from what the gateway read', () => {
+    const o = outcome('duplicate key');
+    assert.equal(o.redirect, '@upstream_rewritten');
+    assert.deepEqual(JSON.parse(o.variables.gw_body), { model: 'llama3.2:1b', stream: true, messages: [] });
+    assert.equal(o.variables.gw_body.split('"stream"').length, 2, 'one stream key');
   });
 
   test('GET on a model route: 405 with Allow: POST', () => {

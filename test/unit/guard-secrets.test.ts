@@ -336,11 +336,12 @@ test('a scan that runs out of its time budget is reported, and the scanner fails
 test('a prompt not scanned in full is blocked even in redact mode; monitor lets it through', () => {
   const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `${randomText(1 << 20, 9)} ${awsKeyId}` }] });
   const guard = (action: 'redact' | 'monitor') =>
-    new InputGuard(makeConfig({ backends: [{ name: 'a', url: 'http://127.0.0.1:9' }], guard: { input: { tokenLimit: { enabled: false }, toxicity: { enabled: false }, promptInjection: { enabled: false }, secrets: { action, timeBudgetMs: 1 } } } }).guard.input);
-  const redacting = guard('redact').admit('/v1/chat/completions', body).verdict;
+    new InputGuard(makeConfig({ backends: [{ name: 'a', url: 'http://127.0.0.1:9' }], guard: { input: { maxTextChars: 2 << 20, tokenLimit: { enabled: false }, toxicity: { enabled: false }, promptInjection: { enabled: false }, secrets: { action, timeBudgetMs: 1 } } } }).guard.input);
+  const outcome = guard('redact').admit('/v1/chat/completions', body);
+  const redacting = outcome.verdict;
   assert.equal(redacting.allow, false);
   assert.equal(redacting.guard?.scanner, 'Secrets');
-  assert.match(redacting.guard?.reason ?? '', /scan incomplete/);
+  assert.match(outcome.blocked?.reason ?? '', /scan incomplete/);
   assert.equal(redacting.body, undefined);
   const monitoring = guard('monitor').admit('/v1/chat/completions', body).verdict;
   assert.equal(monitoring.allow, true);

@@ -1,7 +1,8 @@
 // njs/request/parse-body.ts: what routing needs from a client's JSON body.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isBodyError, parseBody, parseRouteValue } from '../../njs/request/parse-body.ts';
+import { MAX_JSON_DEPTH, mayHoldDuplicates, readKeys } from '../../njs/request/one-reading.ts';
+import { isBodyError, parseBody, parseRouteValue, type BodyError } from '../../njs/request/parse-body.ts';
 import { modelRoutes } from '../../njs/request/routes.ts';
 
 const routes = modelRoutes();
@@ -68,11 +69,68 @@ test('the legacy "name" field of /api/show, and only there', () => {
 
 test('isBodyError tells errors from parsed bodies', () => {
   assert.equal(isBodyError({ error: 'invalid_json' }), true);
-  assert.equal(isBodyError({ body: {}, model: 'm', stream: false }), false);
+  assert.equal(isBodyError({ body: {}, model: 'm', stream: false, reserialize: false }), false);
 });
 
 test('parseRouteValue splits "<pool>[ <model>]"', () => {
   assert.deepEqual(parseRouteValue('gw.a.b'), { pool: 'gw.a.b' });
   assert.deepEqual(parseRouteValue('gw.a llama3.2:1b'), { pool: 'gw.a', model: 'llama3.2:1b' });
   assert.deepEqual(parseRouteValue('gw.a hf.co/org/m:Q4_K_M'), { pool: 'gw.a', model: 'hf.co/org/m:Q4_K_M' });
+});
+
+// One reading (njs/request/one-reading.ts): what the gateway checks is what a Go backend reads.
+test('a key a backend would read as another spelling of a field is refused, naming it', () => {
+  const bad = (text: string) => parseBody(text, CHAT_API) as BodyError;
+  for (const [text, key] of [
+    ['{"model":"a","MODEL":"b"}', 'MODEL'],
+    ['{"model":"a","Messages":[]}', 'Messages'],
+    ['{"model":"a","messages":[{"role":"user","Content":"x"}]}', 'Content'],
+    ['{"model":"a","\u017ftream":true}', '\u017ftream'],
+    ['{"model":"a","\u212aeep_alive":0}', '\u212aeep_alive'],
+    ['{"model":"a","tools":[{"type":"function","function":{"name":"f","Description":"x"}}]}', 'Description'],
+  ]) {
+    assert.equal(bad(text).error, 'json_key_spelling', text);
+    assert.equal(bad(text).param, key);
+    assert.deepEqual(bad(text).params, { key });
+  }
+});
+
+test('keys that are data keep their spelling: schemas, metadata, options, tool-call arguments', () => {
+  const text = JSON.stringify({
+    model: 'a',
+    messages: [{ role: 'assistant', content: '', tool_calls: [{ function: { name: 'f', arguments: { UserId: 1 } } }] }],
+    tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { UserId: { type: 'string' } }, additionalProperties: false } } }],
+    response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { $defs: {}, minItems: 1 } } },
+    metadata: { TraceId: 't' },
+    logit_bias: { '50256': -100 },
+    options: { num_ctx: 8 },
+  });
+  const p = parseBody(text, CHAT_API);
+  assert.ok(!isBodyError(p), JSON.stringify(p));
+});
+
+test('nesting deeper than njs parses is refused with its own error, in node as in njs', () => {
+  const deep = (n: number) => '{"model":"m","x":' + '['.repeat(n) + ']'.repeat(n) + '}';
+  assert.ok(!isBodyError(parseBody(deep(MAX_JSON_DEPTH - 1), CHAT_V1)));
+  assert.deepEqual(parseBody(deep(MAX_JSON_DEPTH), CHAT_V1), { error: 'json_too_deep', params: { limit: String(MAX_JSON_DEPTH) } });
+});
+
+test('a text that may hold a key twice is marked for re-serialization; one that cannot, is not', () => {
+  const p = (text: string) => {
+    const r = parseBody(text, CHAT_V1);
+    assert.ok(!isBodyError(r));
+    return r;
+  };
+  assert.equal(p('{"model":"m","stream":false}').reserialize, false);
+  const dup = p('{"model":"m","stream":false,"stream":true}');
+  assert.equal(dup.reserialize, true);
+  assert.equal(dup.stream, true, 'the last one wins, as in Go');
+  assert.equal(p('{"model":"m:1","messages":[{"role":"user","content":"at 10:30"}]}').reserialize, false, 'colons inside strings are not keys');
+  assert.equal(mayHoldDuplicates('{"a":{"b":1},"c":[{"d":2}]}', readKeys(JSON.parse('{"a":{"b":1},"c":[{"d":2}]}')).keys), false);
+});
+
+test('mayHoldDuplicates: whitespace before a colon falls back to counting every colon', () => {
+  const keysOf = (t: string) => readKeys(JSON.parse(t)).keys;
+  for (const t of ['{"a" :1,"a":2}', '{"a"\n:1,"a"\t: 2}', '{"a":"x\\":","a":1}', '{"m":"l:1","m":2}']) assert.equal(mayHoldDuplicates(t, keysOf(t) ), true, t);
+  for (const t of ['{"model":"llama3.2:1b","m":"a:b"}', '{"a" : 1}', '{"a":{"b":[{"c":"x"}]}}']) assert.equal(mayHoldDuplicates(t, keysOf(t)), false, t);
 });
