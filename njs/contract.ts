@@ -32,11 +32,22 @@ export interface AdmitVerdict {
   message?: string;
   /** Extra response headers (verdict details), set on the client's response either way. */
   headers?: Record<string, string>;
-  /** The request body to send instead of the client's (a scanner redacted part of it). */
-  body?: string;
+  /**
+   * A scanner rewrote the body (redaction): the sidecar holds the new one under this reference, and
+   * njs fetches it from HELD_BODY_URI, so the verdict stays small whatever the body's size.
+   */
+  bodyRef?: string;
   /** When blocked by the guard: which scanner, detected language, and why (English) when the config shows clients the details. */
   guard?: { scanner: string; reason?: string; language: string };
 }
+
+/** A guard's verdict inside the sidecar: `body` is the rewritten text, held for njs behind `bodyRef`. */
+export interface GuardVerdict extends AdmitVerdict {
+  body?: string;
+}
+
+/** Internal location njs fetches a held body from (`?ref=<bodyRef>`); its buffer holds nginx.maxBodySize. */
+export const HELD_BODY_URI = '/_held_body';
 
 /**
  * Value of the rendered `$gw_route_v1` / `$gw_route_api` map for a model:

@@ -11,6 +11,7 @@ import { TokenQuota } from './limits/token-quota.ts';
 import { admitRoutes } from './routes/admit.ts';
 import { controlRoutes, type ControlOptions } from './routes/control.ts';
 import { fleetApiRoutes } from './routes/fleet-api.ts';
+import { HeldBodies, heldBodyRoutes } from './routes/held-bodies.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { scanOutputRoutes } from './routes/scan-output.ts';
 
@@ -35,8 +36,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Token quotas are admitted on /admit and settled with the usage in nginx's completion log.
   const tokenQuota = new TokenQuota(() => deps.current().config);
   telemetry.on('completion', (rec) => tokenQuota.settle(rec));
-  app.register(admitRoutes, { guard: () => deps.current().guard, telemetry, tokenQuota });
-  app.register(scanOutputRoutes, { guard: () => deps.current().outputGuard, telemetry });
+  // Redacted prompts and answers wait here for njs (the verdicts carry only a reference).
+  const held = new HeldBodies();
+  app.register(admitRoutes, { guard: () => deps.current().guard, telemetry, tokenQuota, held });
+  app.register(scanOutputRoutes, { guard: () => deps.current().outputGuard, telemetry, held });
+  app.register(heldBodyRoutes, { held });
   app.register(metricsRoutes, { registry: telemetry.metrics.registry, token: () => deps.current().config.observability.metricsToken });
   app.register(fleetApiRoutes, { current: deps.current });
   if (deps.control) app.register(controlRoutes, deps.control);

@@ -1,6 +1,6 @@
 // Renders nginx.conf: TLS edge, the model routes handled by njs, the proxy to the backends, the
 // sidecar routes and the JSON error pages. The fleet-dependent part is included from fleet.conf.
-import { ADMIT_HEADER_KEY, ADMIT_HEADER_MODEL, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE, ERROR_URI, KEY_MODELS_HEADER, SCAN_HEADER_LANG, UPSTREAM_URI } from '../../njs/contract.ts';
+import { ADMIT_HEADER_KEY, ADMIT_HEADER_MODEL, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE, ERROR_URI, HELD_BODY_URI, KEY_MODELS_HEADER, SCAN_HEADER_LANG, UPSTREAM_URI } from '../../njs/contract.ts';
 import { endpointClass } from '../../njs/limits/endpoint-class.ts';
 import { modelRoutes } from '../../njs/request/routes.ts';
 import type { GatewayConfig, LegacyRedirect } from '../../config/schema.ts';
@@ -72,8 +72,9 @@ function sidecarSubrequest(config: GatewayConfig, location: string, path: string
         proxy_pass_request_headers off;
         proxy_set_header Content-Type application/json;
         proxy_set_header ${ADMIT_HEADER_ROUTE} $gw_path;
-${headers.map((h) => `        proxy_set_header ${h};`).join('\n')}
-        proxy_set_header X-Request-Id $gw_request_id;
+${headers.map((h) => `        proxy_set_header ${h};\n`).join('')}        proxy_set_header X-Request-Id $gw_request_id;
+        # In memory only: buffered, an answer past proxy_buffers would be spooled to a temp file first.
+        proxy_buffering off;
         proxy_connect_timeout 1s;
         proxy_read_timeout ${secs(config.sidecar.admitTimeout)};
         proxy_next_upstream off;
@@ -270,8 +271,10 @@ ${proxyToBackends(config)}${startedMirror(config)}
 ${proxyToBackends(config, 'http://$gw_pool$gw_path')}
         subrequest_output_buffer_size ${config.nginx.maxBodySize};
     }
-${sidecarSubrequest(config, '/_scan_output', '/scan/output', [`${SCAN_HEADER_LANG} $gw_lang`], config.nginx.maxBodySize)}
+    # Verdicts are small at any body size: a rewritten (redacted) body is fetched from ${HELD_BODY_URI}.
+${sidecarSubrequest(config, '/_scan_output', '/scan/output', [`${SCAN_HEADER_LANG} $gw_lang`], '64k')}
 ${sidecarSubrequest(config, '/_admit', '/admit', [`${ADMIT_HEADER_MODEL} $gw_model`, `${ADMIT_HEADER_KEY} $gw_key_id`, `${ADMIT_HEADER_POOL} $gw_pool`, 'Accept-Language $http_accept_language'], '64k')}
+${sidecarSubrequest(config, HELD_BODY_URI, '/held', [], config.nginx.maxBodySize)}
 
 ${sidecarLocations}
     location ^~ /v1/models/ {

@@ -5,6 +5,7 @@ import { ROUTE_UNAVAILABLE, type AdmitVerdict, type ApiShape } from '../contract
 import { scriptLanguage } from '../i18n/messages.ts';
 import { isBodyError, parseBody, parseRouteValue, promptSample, type ParsedBody } from '../request/parse-body.ts';
 import { modelRoutes } from '../request/routes.ts';
+import { withHeldBody } from './held-body.ts';
 import { sendError } from './respond.ts';
 import { applyVerdict } from './verdict.ts';
 import { forward } from './whole-answer.ts';
@@ -91,9 +92,11 @@ function admit(r: NginxHTTPRequest, shape: ApiShape, location: string, go: (loca
       const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
       r.variables.gw_lang = verdict.lang;
       if (!applyVerdict(r, shape, verdict, 'bad_request')) return;
-      if (verdict.body !== undefined) {
-        r.variables.gw_body = verdict.body;
-        return go('@upstream_rewritten');
+      if (verdict.bodyRef !== undefined) {
+        return withHeldBody(r, shape, verdict.bodyRef, function (body: string) {
+          r.variables.gw_body = body;
+          go('@upstream_rewritten');
+        });
       }
       go(location);
     } catch (e) {

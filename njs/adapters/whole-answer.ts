@@ -4,6 +4,7 @@
 // then sends it, redacted, or replaced by a localized error.
 import { UPSTREAM_URI, type AdmitVerdict, type ApiShape } from '../contract.ts';
 import { keyForStatus } from '../errors/error-body.ts';
+import { withHeldBody } from './held-body.ts';
 import { sendError } from './respond.ts';
 import { recordAnswerEnd } from './usage-capture.ts';
 import { applyVerdict } from './verdict.ts';
@@ -21,7 +22,10 @@ function scanned(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest,
   }
   const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
   if (!applyVerdict(r, shape, verdict, 'guard_output_blocked')) return;
-  deliver(r, answer, verdict.body !== undefined ? verdict.body : answer.responseText || '');
+  if (verdict.bodyRef === undefined) return deliver(r, answer, answer.responseText || '');
+  withHeldBody(r, shape, verdict.bodyRef, function (body: string) {
+    deliver(r, answer, body);
+  });
 }
 
 export function forward(r: NginxHTTPRequest, shape: ApiShape, location: string, scanWhole: boolean): void {

@@ -1,7 +1,7 @@
 // The input side of the guard: builds the configured scanners once, then for each /_admit request
 // finds the text the model will see, detects its language and runs the scanners, cheapest first.
 import type { GuardAction, InputGuardConfig } from '../../config/schema.ts';
-import type { AdmitVerdict } from '../../njs/contract.ts';
+import type { GuardVerdict } from '../../njs/contract.ts';
 import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
 import { detectLanguage } from '../language/detect.ts';
 import { promptText, userText, type Segment } from './prompt-text.ts';
@@ -33,7 +33,7 @@ export interface ScannerOutcome {
 }
 
 export interface GuardOutcome {
-  verdict: AdmitVerdict;
+  verdict: GuardVerdict;
   results: ScannerOutcome[];
   /** Which scanner blocked and why, for the operator's log (the client's verdict says less by default). */
   blocked?: { scanner: string; reason: string; language: string };
@@ -64,7 +64,7 @@ function steps(cfg: InputGuardConfig): Step[] {
   return all.filter((s): s is Step => s !== false);
 }
 
-function refusal(lang: string, status: number, code: MessageKey, params: Record<string, string>): AdmitVerdict {
+function refusal(lang: string, status: number, code: MessageKey, params: Record<string, string>): GuardVerdict {
   const msg = localize(lang, code, params);
   return { allow: false, lang: msg.lang, status, code, message: msg.text };
 }
@@ -150,7 +150,7 @@ export class InputGuard {
   }
 
   /** A refusal before any scanner runs: text no scanner can read, or more text than one request may cost. */
-  private refuseUnchecked(lang: string, segments: Segment[], unscannable: string | undefined): AdmitVerdict | undefined {
+  private refuseUnchecked(lang: string, segments: Segment[], unscannable: string | undefined): GuardVerdict | undefined {
     if (unscannable !== undefined && this.cfg.unscannable === 'refuse') return refusal(lang, 400, 'guard_unscannable', { field: unscannable });
     let chars = 0;
     for (const s of segments) chars += s.text.length;

@@ -3,7 +3,7 @@
 // what only the sidecar can afford: every gitleaks rule (findings redacted by default) and Toxicity.
 // A scanner in monitor mode lets the answer through unchanged and is named in X-Guard-Output-Flagged.
 import type { OutputGuardConfig } from '../../config/schema.ts';
-import { OUTPUT_BLOCKED_HEADER, OUTPUT_FLAGGED_HEADER, OUTPUT_REDACTED_HEADER, type AdmitVerdict } from '../../njs/contract.ts';
+import { OUTPUT_BLOCKED_HEADER, OUTPUT_FLAGGED_HEADER, OUTPUT_REDACTED_HEADER, type GuardVerdict } from '../../njs/contract.ts';
 import { localize } from '../../njs/i18n/messages.ts';
 import { compileRules, createMonitorLog, type CompiledRules } from '../../njs/output/rules.ts';
 import { outputRules } from '../../nginx/render/output-rules.ts';
@@ -48,7 +48,7 @@ export class OutputGuard {
     }
   }
 
-  scan(route: string, answerText: string, lang: string): AdmitVerdict {
+  scan(route: string, answerText: string, lang: string): GuardVerdict {
     let answer: Obj;
     try {
       answer = JSON.parse(answerText) as Obj;
@@ -84,7 +84,7 @@ export class OutputGuard {
     return { allow: true, lang, body: redacted ? JSON.stringify(answer) : undefined, headers };
   }
 
-  private block(lang: string, scanner: string, reason: string, flagged: Set<string>): AdmitVerdict {
+  private block(lang: string, scanner: string, reason: string, flagged: Set<string>): GuardVerdict {
     const msg = localize(lang, 'guard_output_blocked', { scanner });
     return {
       allow: false,

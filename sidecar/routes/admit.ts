@@ -7,15 +7,17 @@ import type { InputGuard } from '../guard/input-guard.ts';
 import { DEFAULT_LOCALE, supportedAcceptLanguage } from '../language/locales.ts';
 import type { TokenQuota } from '../limits/token-quota.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
+import type { HeldBodies } from './held-bodies.ts';
 
 export interface AdmitOptions {
   /** Read per request: a config reload swaps the guard; none while admission is off. */
   guard: () => InputGuard | undefined;
   telemetry: Telemetry;
   tokenQuota: TokenQuota;
+  held: HeldBodies;
 }
 
-export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, telemetry, tokenQuota }) => {
+export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, telemetry, tokenQuota, held }) => {
   // The body is the client's request as sent (njs already checked it is JSON); the guard parses it.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) =>
     done(null, body),
@@ -39,6 +41,6 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
     if (!verdict.allow) tokenQuota.release(keyId, req.id);
     else telemetry.started(req.id, pool);
     if (quota?.headers) verdict.headers = { ...verdict.headers, ...quota.headers };
-    return verdict;
+    return held.reply(verdict);
   });
 };

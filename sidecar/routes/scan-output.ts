@@ -4,14 +4,16 @@ import { ADMIT_HEADER_ROUTE, OUTPUT_FLAGGED_HEADER, SCAN_HEADER_LANG } from '../
 import type { OutputGuard } from '../guard/output-guard.ts';
 import { DEFAULT_LOCALE } from '../language/locales.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
+import type { HeldBodies } from './held-bodies.ts';
 
 export interface ScanOutputOptions {
   /** Read per request: a config reload swaps the guard; none while whole answers are not scanned. */
   guard: () => OutputGuard | undefined;
   telemetry: Telemetry;
+  held: HeldBodies;
 }
 
-export const scanOutputRoutes: FastifyPluginAsync<ScanOutputOptions> = async (app, { guard, telemetry }) => {
+export const scanOutputRoutes: FastifyPluginAsync<ScanOutputOptions> = async (app, { guard, telemetry, held }) => {
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) =>
     done(null, body),
   );
@@ -24,6 +26,6 @@ export const scanOutputRoutes: FastifyPluginAsync<ScanOutputOptions> = async (ap
     if (verdict.guard) req.log.info({ guard: verdict.guard }, 'guard blocked an answer');
     const flagged = verdict.headers?.[OUTPUT_FLAGGED_HEADER];
     if (flagged) req.log.info({ flagged }, 'guard flagged an answer (monitor)');
-    return verdict;
+    return held.reply(verdict);
   });
 };

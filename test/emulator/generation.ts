@@ -56,11 +56,20 @@ export function embeddingInputs(input: unknown): string[] | null {
   return Array.isArray(texts) && texts.every((t) => typeof t === 'string') ? texts : null;
 }
 
+const ECHO = 'echo: ';
+
+/** A last prompt text "echo: <words>" is answered with <words>: tests choose what the model says (a secret, a long answer). */
+function echoed(prompt: unknown): string[] | null {
+  const texts = collectText(prompt);
+  const last = texts[texts.length - 1];
+  return last !== undefined && last.startsWith(ECHO) ? last.slice(ECHO.length).split(' ') : null;
+}
+
 export function planReply(ctx: RequestContext, api: Api, limit: unknown, prompt: unknown): Plan | null {
   const model = loadModel(ctx, api);
   if (model === null) return null;
   const budget = tokenBudget(limit);
-  const tokens = replyTokens(ctx.backend.name, budget.count);
+  const tokens = echoed(prompt) ?? replyTokens(ctx.backend.name, budget.count);
   return {
     model,
     text: tokens.join(' '),
