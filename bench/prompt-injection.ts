@@ -294,7 +294,7 @@ function main(): void {
   L();
   const { window, stride, maxWindows } = MODEL_CHUNKS;
   L(
-    `Work bound: prompts up to ${MAX_NORMALIZED_CHARS / 1024} Ki characters are normalized and rule-matched in full, and the model scores at most ${maxWindows} windows of ${window} characters (stride ${stride}; the highest window logit counts, less the length penalty); longer prompts are reduced to ${RAW_SLICES} raw slices of ${RAW_SLICE_CHARS / 1024} Ki characters (head, tail, evenly spaced between), so the cost stops growing with length — at the price of not looking at the rest of such a prompt.`,
+    `Work bound: the rules read every prompt in full (the guard caps the text of one request, guard.input.maxTextChars); the model scores at most ${maxWindows} windows of ${window} characters (stride ${stride}; the highest window logit counts, less the length penalty), over the whole text up to ${MAX_NORMALIZED_CHARS / 1024} Ki characters and over ${RAW_SLICES} raw slices of ${RAW_SLICE_CHARS / 1024} Ki characters (head, tail, evenly spaced between) of longer ones.`,
   );
   L();
 

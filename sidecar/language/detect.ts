@@ -93,6 +93,24 @@ function scriptOf(cp: number): S {
   return LETTER.test(String.fromCodePoint(cp)) ? S.Other : S.None;
 }
 
+/** Script-borne locales of every non-Latin script in `text` (Han → zh, kana → ja, …), and whether it has Latin letters. All of it is read. */
+export function scriptsIn(text: string): { locales: Locale[]; latin: boolean } {
+  const seen = new Uint8Array(S.None + 1);
+  for (let i = 0; i < text.length; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
+      cp = text.codePointAt(i)!;
+      i++;
+    }
+    seen[scriptOf(cp)] = 1;
+  }
+  const locales: Locale[] = [];
+  if (seen[S.Han]) locales.push('zh');
+  if (seen[S.Kana]) locales.push('ja');
+  for (const [script, locale] of Object.entries(SCRIPT_LOCALE)) if (seen[Number(script)]) locales.push(locale);
+  return { locales, latin: seen[S.Latin] === 1 };
+}
+
 // --- 1. prose extraction --------------------------------------------------------------------
 
 const FENCED = /(```|~~~)[\s\S]*?(?:\1|$)/g;

@@ -29,7 +29,11 @@ describe('one reading of every request, every field the model reads scanned', ()
   before(async () => {
     stack = await startStack({
       backends: [{ name: 'a' }],
-      config: { auth: { enabled: true, keys: [{ id: 'llama-only', hash: hashSecret(KEY), models: ['llama*'] }] } },
+      config: {
+        auth: { enabled: true, keys: [{ id: 'llama-only', hash: hashSecret(KEY), models: ['llama*'] }] },
+        // Long prompts reach the scanners that read them, not the token limit.
+        guard: { input: { tokenLimit: { limit: 1_000_000 } } },
+      },
     });
   });
   after(async () => stack?.stop());
@@ -135,6 +139,22 @@ describe('one reading of every request, every field the model reads scanned', ()
       assert.ok(err instanceof APIError);
       assert.equal(err.status, 400);
       assert.equal(err.code, 'guard_prompt_injection');
+    });
+  });
+
+  describe('long and mixed-script texts', () => {
+    it('an injection between the model\'s samples of a 300 KB prompt is found by the rules, which read it all', async () => {
+      const prose = 'The quarterly report covers revenue, costs and the outlook for the next year in some detail. '.repeat(1700);
+      const at = Math.floor(prose.length * 0.53);
+      const content = `${prose.slice(0, at)} ${INJECTION} ${prose.slice(at)}`;
+      assertInjectionBlock(await send('/api/chat', { model: LLAMA, stream: false, messages: [{ role: 'user', content }] }), 'ollama');
+    });
+
+    it('a few Hangul letters do not switch an English insult off: the lists of every script plus English run', async () => {
+      const res = await send('/v1/chat/completions', { model: LLAMA, messages: [{ role: 'user', content: 'you are a worthless piece of shit 안녕하세요' }] });
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.headers['x-guard-blocked-by'], 'Toxicity');
+      assert.equal(JSON.parse(res.text).error.code, 'guard_toxicity');
     });
   });
 

@@ -4,9 +4,9 @@
 // the model, reasons, and large inputs.
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { ScanContext } from '../../sidecar/guard/scanner.ts';
-import { RECOMMENDED_THRESHOLD, createToxicityScanner, toxicListHit } from '../../sidecar/guard/scanners/toxicity.ts';
+import { RECOMMENDED_THRESHOLD, createToxicityScanner, listLanguages, toxicListHit } from '../../sidecar/guard/scanners/toxicity.ts';
 import { findDirectedInsult } from '../../sidecar/guard/toxicity/directed.ts';
 import { LIST_LANGS, compileList, findInNormalized, findListHit, matchList, normalizeForList } from '../../sidecar/guard/toxicity/lists.ts';
 import { aggregate, sigmoid } from '../../sidecar/guard/model/ngram.ts';
@@ -502,4 +502,16 @@ test('large inputs: 1 MB scans fast, in full for the lists', () => {
   t0 = performance.now();
   assert.equal(withModel.scan(huge, ctx('en')).flagged, false);
   assert.ok(performance.now() - t0 < 3000, `5 MB took ${(performance.now() - t0).toFixed(0)} ms`);
+});
+
+describe('lists of every script in the text', () => {
+  test('an English insult with a few Hangul or Thai letters is still caught; German "dick" stays German', () => {
+    const sc = createToxicityScanner({ threshold: 0.75, useModel: false });
+    for (const lang of ['ko', 'th', 'zh', 'ru']) {
+      assert.equal(sc.scan('you are a worthless piece of shit 안녕 สวัสดี', { lang, direction: 'input' }).flagged, true, lang);
+    }
+    assert.deepEqual(listLanguages('ko', 'shit 안녕 สวัสดี 你好 привет'), ['ko', 'zh', 'th', 'ru', 'en']);
+    assert.deepEqual(listLanguages('de', 'Das Wetter ist heute dick und grau สวัสดี'), ['de', 'th'], 'no English list for a Latin-script language');
+    assert.equal(sc.scan('Der Nebel ist heute dick und grau สวัสดี', { lang: 'de', direction: 'input' }).flagged, false);
+  });
 });

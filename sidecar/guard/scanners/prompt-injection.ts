@@ -9,13 +9,13 @@
 // short injections flagged long benign documents (see LENGTH_PENALTY). One-window texts keep the
 // plain model probability.
 //
-// Work is bounded for any prompt size:
-//   - up to MAX_NORMALIZED_CHARS (64 Ki) raw characters are normalized and scanned in full: the
-//     rules over the whole text, the model over windows (MODEL_CHUNKS), at most maxWindows of them,
-//     spread evenly (first and last always included);
+// The rules read every character of every prompt, however long (an injection in a gap between
+// samples would pass): normalization and rule matching are linear, and the guard caps the text one
+// request may bring (guard.input.maxTextChars). Only the model samples:
+//   - up to MAX_NORMALIZED_CHARS (64 Ki) raw characters it scores windows (MODEL_CHUNKS) of the
+//     whole text, at most maxWindows of them, spread evenly (first and last always included);
 //   - longer prompts are cut into RAW_SLICES raw slices of RAW_SLICE_CHARS (head, tail, evenly
-//     spaced between), each normalized and scanned by the rules, the model scoring at most
-//     maxWindows windows over all of them. So a 1 MB prompt costs about as much as a 64 KB one.
+//     spaced between), the model scoring at most maxWindows windows over all of them.
 import type { ScanContext, ScanResult, Scanner } from '../scanner.ts';
 import { DEFAULT_CHUNKS, MAX_NORMALIZED_CHARS, rawSlices, windowsOf, type ChunkOptions } from '../model/chunks.ts';
 import { NgramClassifier, aggregate, loadWeightsFile } from '../model/ngram.ts';
@@ -358,13 +358,9 @@ export function modelScore(pieces: string[], penalty = LENGTH_PENALTY): number {
   return aggregate(windowLogits(pieces), penalty);
 }
 
-/** Rule layer alone on a raw text. */
+/** Rule layer alone on a raw text: all of it. */
 export function ruleLayer(text: string): RuleHit | undefined {
-  for (const p of normalizedPieces(text)) {
-    const hit = matchRules(p);
-    if (hit) return hit;
-  }
-  return undefined;
+  return matchRules(normalizeText(text));
 }
 
 /** Model alone on a raw text. */
@@ -402,16 +398,14 @@ export function createPromptInjectionScanner(opts: PromptInjectionOptions): Scan
   return {
     name: 'PromptInjection',
     scan(text: string, ctx: ScanContext): ScanResult {
-      const pieces = normalizedPieces(text);
-      for (const p of pieces) {
-        const hit = matchRules(p);
-        if (hit) return { score: 1, flagged: true, reason: `matched rule ${hit.id} (${hit.lang})` };
-      }
+      const norm = normalizeText(text);
+      const hit = matchRules(norm);
+      if (hit) return { score: 1, flagged: true, reason: `matched rule ${hit.id} (${hit.lang})` };
       // On a word or two the n-gram model only sees hash noise ("y" scored 0.54, "ignore" 0.76):
       // an injection needs a sentence, so very short texts get the rules alone.
       if (!longEnoughForModel(text)) return { score: 0, flagged: false };
       if (modelLanguages && !modelLanguages.includes(ctx.lang)) return { score: 0, flagged: false };
-      const score = modelScore(pieces);
+      const score = modelScore(text.length <= MAX_NORMALIZED_CHARS ? [norm] : normalizedPieces(text));
       const rounded = Math.round(score * 100) / 100;
       return score >= threshold ? { score, flagged: true, reason: `model score ${rounded.toFixed(2)}` } : { score, flagged: false };
     },

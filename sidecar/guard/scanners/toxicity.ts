@@ -5,16 +5,20 @@
 //           ../toxicity/directed.ts), otherwise the trained n-gram model's probability when `useModel`
 //           is on and the language has a model (en, zh), otherwise 0; flagged when score ≥ threshold.
 //
-// Only the list and rules of ctx.lang are used (plus a few English words that mean the same everywhere), never
-// all languages at once: words that are insults in one language are ordinary in another (de "dick" =
-// thick, es/pt "negro" = black). So a German insult in a text detected as English is not matched by
-// the list; the language detector decides. See sidecar/guard/toxicity/lists.ts for the list syntax and
+// The lists and rules of ctx.lang run (plus a few English words that mean the same everywhere), and
+// those of every other script in the text (Hangul → ko, Thai → th, …), and English's when the text has
+// Latin letters but ctx.lang is not written in them: a few Thai letters must not switch an English
+// insult off. Never every Latin-script language at once: words that are insults in one language are
+// ordinary in another (de "dick" = thick, es/pt "negro" = black). So a German insult in a text
+// detected as English is not matched by the list; the language detector decides. See sidecar/guard/toxicity/lists.ts for the list syntax and
 // the obfuscations it sees through, model.ts for the model, bench/TOXICITY.md for measured figures.
 //
 // Work is bounded: the lists scan texts up to 2 Mi characters in full (linear, early exit) and 32
 // slices of 64 Ki characters of anything longer (cut at word boundaries); the model scores at most
 // 16k characters of windows (MODEL_CHUNKS in ../toxicity/model.ts).
 // Reasons are ASCII and never contain the matched word (they go into headers and logs).
+import { scriptsIn } from '../../language/detect.ts';
+import { LATIN_LOCALES } from '../../language/locales.ts';
 import type { ScanContext, ScanResult, Scanner } from '../scanner.ts';
 import { findDirectedInsult } from '../toxicity/directed.ts';
 import { findInNormalized, listFor, normalizeForList } from '../toxicity/lists.ts';
@@ -64,6 +68,15 @@ export function toxicListHit(lang: string, text: string): ListLayer | null {
   return null;
 }
 
+/** The languages whose lists and rules run on `text` (see the file comment), `lang` first. */
+export function listLanguages(lang: string, text: string): string[] {
+  const scripts = scriptsIn(text);
+  const out = [lang];
+  for (const l of scripts.locales) if (!out.includes(l)) out.push(l);
+  if (scripts.latin && !(LATIN_LOCALES as readonly string[]).includes(lang)) out.push('en');
+  return out;
+}
+
 export function createToxicityScanner(opts: ToxicityScannerOptions): Scanner {
   const { threshold, useModel } = opts;
   return {
@@ -71,8 +84,10 @@ export function createToxicityScanner(opts: ToxicityScannerOptions): Scanner {
     scan(text: string, ctx: ScanContext): ScanResult {
       if (!text) return { score: 0, flagged: false };
       const lang = langOf(ctx);
-      const layer = toxicListHit(lang, text);
-      if (layer) return 1 >= threshold ? { score: 1, flagged: true, reason: `${layer} (${lang})` } : { score: 1, flagged: false };
+      for (const l of listLanguages(lang, text)) {
+        const layer = toxicListHit(l, text);
+        if (layer) return 1 >= threshold ? { score: 1, flagged: true, reason: `${layer} (${l})` } : { score: 1, flagged: false };
+      }
       if (useModel) {
         const p = modelScore(lang, text);
         if (p !== null) {
