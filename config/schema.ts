@@ -2,6 +2,7 @@
 // truth: defaults and descriptions live in it, nginx conf and sidecar settings are derived from it,
 // and docs/CONFIG.md is generated from it (`gateway docs`).
 import { z } from 'zod';
+import { linearRegex } from '../sidecar/guard/linear-regex.ts';
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -176,7 +177,10 @@ const inputGuardSchema = z
       .object({
         enabled: enabled(false),
         action: action('block', 'block, redact (replace every match with [REDACTED]) or monitor.'),
-        patterns: z.array(z.string().min(1)).default([]).describe('JavaScript regular expressions (case-insensitive).'),
+        patterns: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('JavaScript regular expressions, case-insensitive for ASCII letters; no backreferences or lookaround, so every match runs in linear time.'),
       })
       .prefault({}),
     promptInjection: z
@@ -514,9 +518,9 @@ export const configSchema = z
     }
     input.regex.patterns.forEach((p, i) => {
       try {
-        new RegExp(p, 'i');
+        linearRegex(p);
       } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['guard', 'input', 'regex', 'patterns', i], message: `not a valid regular expression: ${(err as Error).message}` });
+        ctx.addIssue({ code: 'custom', path: ['guard', 'input', 'regex', 'patterns', i], message: (err as Error).message });
       }
     });
     const listen = cfg.observability.metricsListen;
