@@ -161,6 +161,12 @@ const inputGuardSchema = z
       .min(1)
       .default(1048576)
       .describe('Most characters (UTF-16 code units) of text one request may ask the guard to scan, all fields together; more is refused (413).'),
+    maxAdmissionsPerKey: z
+      .number()
+      .int()
+      .min(1)
+      .default(8)
+      .describe('Admissions of one API key being scanned at once at most; more is a 429 with Retry-After, so one key cannot fill the scan workers.'),
     exposeDetails: z
       .boolean()
       .default(false)
@@ -456,7 +462,18 @@ export const configSchema = z
       })
       .prefault({}),
     guard: z
-      .object({ input: inputGuardSchema, output: outputGuardSchema })
+      .object({
+        input: inputGuardSchema,
+        output: outputGuardSchema,
+        workers: z
+          .number()
+          .int()
+          .min(0)
+          .max(16)
+          .default(2)
+          .describe("Worker threads that scan prompts and whole answers over 8 KB, so one heavy request cannot delay the others on the sidecar's event loop; 0 = scan everything on the event loop."),
+        maxQueued: z.number().int().min(1).default(256).describe('Scans waiting for a worker at most; beyond, a request gets 503 with Retry-After.'),
+      })
       .prefault({})
       .describe('input: scanners run by the sidecar on /_admit (needs admission.enabled); output: checks on answers (streams inside nginx, whole answers by the sidecar).'),
     auth: authSchema,

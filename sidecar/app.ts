@@ -3,8 +3,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../config/schema.ts';
 import type { Fleet } from './fleet/fleet.ts';
-import type { InputGuard } from './guard/input-guard.ts';
-import type { OutputGuard } from './guard/output-guard.ts';
+import type { AnswerScanner, PromptScanner } from './guard/scan-pool.ts';
 import { labelSetsFor } from './telemetry/labels.ts';
 import { Telemetry } from './telemetry/telemetry.ts';
 import { TokenQuota } from './limits/token-quota.ts';
@@ -16,7 +15,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { scanOutputRoutes } from './routes/scan-output.ts';
 
 export interface AppDeps {
-  current: () => { fleet: Fleet; config: GatewayConfig; guard?: InputGuard; outputGuard?: OutputGuard };
+  current: () => { fleet: Fleet; config: GatewayConfig; guard?: PromptScanner; outputGuard?: AnswerScanner };
   /** Default: a Telemetry of its own (tests that build only the app). */
   telemetry?: Telemetry;
   control?: ControlOptions;
@@ -38,7 +37,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   telemetry.on('completion', (rec) => tokenQuota.settle(rec));
   // Redacted prompts and answers wait here for njs (the verdicts carry only a reference).
   const held = new HeldBodies();
-  app.register(admitRoutes, { guard: () => deps.current().guard, telemetry, tokenQuota, held });
+  app.register(admitRoutes, { guard: () => deps.current().guard, maxPerKey: () => deps.current().config.guard.input.maxAdmissionsPerKey, telemetry, tokenQuota, held });
   app.register(scanOutputRoutes, { guard: () => deps.current().outputGuard, telemetry, held });
   app.register(heldBodyRoutes, { held });
   app.register(metricsRoutes, { registry: telemetry.metrics.registry, token: () => deps.current().config.observability.metricsToken });

@@ -14,6 +14,7 @@ import { buildApp } from './app.ts';
 import { Fleet } from './fleet/fleet.ts';
 import type { InputGuard } from './guard/input-guard.ts';
 import type { OutputGuard } from './guard/output-guard.ts';
+import { pooled, ScanPool, type AnswerScanner, type PromptScanner } from './guard/scan-pool.ts';
 import { NginxSync } from './nginx-sync.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { labelSetsFor } from './telemetry/labels.ts';
@@ -53,22 +54,25 @@ export function describeFleet(fleet: Fleet): string[] {
 }
 
 // The guard's models and rule sets take tens of MB and about a second to load: only when used.
+// Large texts are scanned on worker threads (guard.workers), each loading its own copy.
 interface Guards {
-  input?: InputGuard;
-  output?: OutputGuard;
+  input?: PromptScanner;
+  output?: AnswerScanner;
+  pool?: ScanPool;
 }
 
 async function loadGuards(config: GatewayConfig): Promise<Guards> {
-  const guards: Guards = {};
+  const inline: { input?: InputGuard; output?: OutputGuard } = {};
   if (config.admission.enabled) {
     const { InputGuard } = await import('./guard/input-guard.ts');
-    guards.input = new InputGuard(config.guard.input);
+    inline.input = new InputGuard(config.guard.input);
   }
   if (wholeAnswerScanning(config.guard.output)) {
     const { OutputGuard } = await import('./guard/output-guard.ts');
-    guards.output = new OutputGuard(config.guard.output);
+    inline.output = new OutputGuard(config.guard.output);
   }
-  return guards;
+  const pool = (inline.input || inline.output) && config.guard.workers > 0 ? await ScanPool.start(config) : undefined;
+  return { ...pooled(inline, pool), pool };
 }
 
 function observedFleet(config: GatewayConfig, telemetry: Telemetry): Fleet {
@@ -182,7 +186,9 @@ export class Gateway {
       const changed = await this.sync.sync(next.config, fleet.state());
       this.loaded = next;
       this.fleet = fleet;
+      const retired = this.guards.pool;
       this.guards = await loadGuards(next.config);
+      void retired?.retire();
       this.watch(fleet);
       return { changed };
     } catch (err) {
@@ -211,6 +217,7 @@ export class Gateway {
       await gone;
     }
     await this.app.close();
+    await this.guards.pool?.retire();
     await this.metricsApp?.close();
     await this.telemetry.close();
   }

@@ -2,8 +2,10 @@
 // input guard answers: allow (maybe with a redacted body), or block with a localized reason. A key
 // with a token quota is checked first (429 once its window is spent).
 import type { FastifyPluginAsync } from 'fastify';
-import { ADMIT_HEADER_KEY, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE } from '../../njs/contract.ts';
-import type { InputGuard } from '../guard/input-guard.ts';
+import { ADMIT_HEADER_KEY, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE, type AdmitVerdict } from '../../njs/contract.ts';
+import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
+import type { GuardOutcome } from '../guard/input-guard.ts';
+import { ScanQueueFull, type PromptScanner } from '../guard/scan-pool.ts';
 import { DEFAULT_LOCALE, supportedAcceptLanguage } from '../language/locales.ts';
 import type { TokenQuota } from '../limits/token-quota.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
@@ -11,17 +13,26 @@ import type { HeldBodies } from './held-bodies.ts';
 
 export interface AdmitOptions {
   /** Read per request: a config reload swaps the guard; none while admission is off. */
-  guard: () => InputGuard | undefined;
+  guard: () => PromptScanner | undefined;
+  /** guard.input.maxAdmissionsPerKey of the current config. */
+  maxPerKey: () => number;
   telemetry: Telemetry;
   tokenQuota: TokenQuota;
   held: HeldBodies;
 }
 
-export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, telemetry, tokenQuota, held }) => {
+/** A refusal that asks the client to come back in a second (busy, not wrong). */
+function busy(lang: string, status: number, code: MessageKey): AdmitVerdict {
+  const msg = localize(lang, code);
+  return { allow: false, lang: msg.lang, status, code, message: msg.text, headers: { 'Retry-After': '1' } };
+}
+
+export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, maxPerKey, telemetry, tokenQuota, held }) => {
   // The body is the client's request as sent (njs already checked it is JSON); the guard parses it.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) =>
     done(null, body),
   );
+  const perKey = new Map<string, number>();
   app.post('/admit', async (req) => {
     const route = String(req.headers[ADMIT_HEADER_ROUTE.toLowerCase()] ?? '');
     const keyId = String(req.headers[ADMIT_HEADER_KEY.toLowerCase()] ?? '');
@@ -35,7 +46,28 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
       telemetry.started(req.id, pool);
       return { allow: true, lang: clientLang, headers: quota?.headers };
     }
-    const { verdict, results, blocked } = g.admit(route, String(req.body ?? ''), req.headers['accept-language']);
+    // One key's heavy prompts must not fill the scan workers for everyone.
+    const scanning = keyId ? (perKey.get(keyId) ?? 0) : 0;
+    if (keyId && scanning >= maxPerKey()) {
+      tokenQuota.release(keyId, req.id);
+      return busy(clientLang, 429, 'rate_limited');
+    }
+    if (keyId) perKey.set(keyId, scanning + 1);
+    let outcome: GuardOutcome;
+    try {
+      outcome = await g.admit(route, String(req.body ?? ''), req.headers['accept-language']);
+    } catch (err) {
+      tokenQuota.release(keyId, req.id);
+      if (err instanceof ScanQueueFull) return busy(clientLang, 503, 'service_unavailable');
+      throw err;
+    } finally {
+      if (keyId) {
+        const left = (perKey.get(keyId) ?? 1) - 1;
+        if (left > 0) perKey.set(keyId, left);
+        else perKey.delete(keyId);
+      }
+    }
+    const { verdict, results, blocked } = outcome;
     telemetry.observeInput(verdict, results);
     if (blocked) req.log.info({ guard: blocked, scores: results, route }, 'guard blocked the prompt');
     if (!verdict.allow) tokenQuota.release(keyId, req.id);

@@ -1,14 +1,14 @@
 // POST /scan/output: njs hands over a whole (non-streamed) answer before the client sees it.
 import type { FastifyPluginAsync } from 'fastify';
 import { ADMIT_HEADER_ROUTE, OUTPUT_FLAGGED_HEADER, SCAN_HEADER_LANG } from '../../njs/contract.ts';
-import type { OutputGuard } from '../guard/output-guard.ts';
+import type { AnswerScanner } from '../guard/scan-pool.ts';
 import { DEFAULT_LOCALE } from '../language/locales.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
 import type { HeldBodies } from './held-bodies.ts';
 
 export interface ScanOutputOptions {
   /** Read per request: a config reload swaps the guard; none while whole answers are not scanned. */
-  guard: () => OutputGuard | undefined;
+  guard: () => AnswerScanner | undefined;
   telemetry: Telemetry;
   held: HeldBodies;
 }
@@ -21,7 +21,7 @@ export const scanOutputRoutes: FastifyPluginAsync<ScanOutputOptions> = async (ap
     const lang = String(req.headers[SCAN_HEADER_LANG.toLowerCase()] || DEFAULT_LOCALE);
     const g = guard();
     if (!g) return { allow: true, lang };
-    const verdict = g.scan(String(req.headers[ADMIT_HEADER_ROUTE.toLowerCase()] ?? ''), String(req.body ?? ''), lang);
+    const verdict = await g.scan(String(req.headers[ADMIT_HEADER_ROUTE.toLowerCase()] ?? ''), String(req.body ?? ''), lang);
     telemetry.observeOutput(verdict);
     if (verdict.guard) req.log.info({ guard: verdict.guard }, 'guard blocked an answer');
     const flagged = verdict.headers?.[OUTPUT_FLAGGED_HEADER];
