@@ -32,7 +32,8 @@ describe('one reading of every request, every field the model reads scanned', ()
       config: {
         auth: { enabled: true, keys: [{ id: 'llama-only', hash: hashSecret(KEY), models: ['llama*'] }] },
         // Long prompts reach the scanners that read them, not the token limit.
-        guard: { input: { tokenLimit: { limit: 1_000_000 } } },
+        // One scan per key at a time, so the per-key bound can be seen with a few requests.
+        guard: { input: { tokenLimit: { limit: 1_000_000 }, maxAdmissionsPerKey: 1 } },
       },
     });
   });
@@ -172,6 +173,20 @@ describe('one reading of every request, every field the model reads scanned', ()
       const messages = Array.from({ length: 2049 }, () => ({ role: 'user', content: 'a' }));
       const res = await send('/api/chat', { model: LLAMA, stream: false, messages });
       assertJsonError(res, 'ollama', { status: 413, message: /2049/ });
+    });
+
+    it('one key cannot fill the scan workers: its admissions beyond guard.input.maxAdmissionsPerKey get 429 with Retry-After', async () => {
+      const sentence = 'The quarterly report covers revenue, costs and the outlook for next year. ';
+      const messages = Array.from({ length: 2000 }, (_, i) => ({ role: 'user', content: `${i} ${sentence.repeat(6)}` }));
+      const results = await Promise.all([1, 2, 3, 4].map(() => send('/api/chat', { model: LLAMA, stream: false, messages }, true)));
+      const statuses = results.map((r) => r.status).sort();
+      assert.ok(statuses.includes(200), `one of them is scanned and answered: ${statuses}`);
+      const refused = results.filter((r) => r.status === 429);
+      assert.ok(refused.length > 0, `the others wait their turn: ${statuses}`);
+      for (const r of refused) {
+        assertJsonError(r, 'ollama', { status: 429 });
+        assert.equal(r.headers['retry-after'], '1');
+      }
     });
 
     it('nesting past what njs parses: 400 json_too_deep, not "not valid JSON"', async () => {
