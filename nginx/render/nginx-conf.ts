@@ -271,7 +271,7 @@ ${proxyToBackends(config)}${startedMirror(config)}
 ${proxyToBackends(config, 'http://$gw_pool$gw_path')}
         subrequest_output_buffer_size ${config.nginx.maxBodySize};
     }
-    # Verdicts are small at any body size: a rewritten (redacted) body is fetched from ${HELD_BODY_URI}.
+    # Verdicts are small at any body size: a rewritten (redacted) body is fetched through the last location here.
 ${sidecarSubrequest(config, '/_scan_output', '/scan/output', [`${SCAN_HEADER_LANG} $gw_lang`], '64k')}
 ${sidecarSubrequest(config, '/_admit', '/admit', [`${ADMIT_HEADER_MODEL} $gw_model`, `${ADMIT_HEADER_KEY} $gw_key_id`, `${ADMIT_HEADER_POOL} $gw_pool`, 'Accept-Language $http_accept_language'], '64k')}
 ${sidecarSubrequest(config, HELD_BODY_URI, '/held', [], config.nginx.maxBodySize)}
