@@ -53,12 +53,13 @@ async function start(file: string, manageNginx: boolean): Promise<void> {
   console.log(describeAuth(gw.config));
   if (manageNginx) console.log(`gateway listening on https://${listen.address}:${listen.https}${listen.http ? ` (http :${listen.http} redirects)` : ''}; Ctrl-C stops it`);
   else console.log(`sidecar listening on 127.0.0.1:${gw.config.sidecar.port}; nginx is to run ${gw.control.confDir}/nginx.conf`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    gw.nginx?.once('exit', stop);
+  const why = await new Promise<'signal' | 'nginx'>((resolve) => {
+    process.once('SIGINT', () => resolve('signal'));
+    process.once('SIGTERM', () => resolve('signal'));
+    gw.nginx?.once('exit', () => resolve('nginx'));
   });
+  // The two live and die together: without nginx the sidecar exits non-zero (a supervisor restarts both).
+  if (why === 'nginx') process.exitCode = 1;
   await gw.stop();
 }
 

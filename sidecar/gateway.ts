@@ -19,6 +19,8 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { labelSetsFor } from './telemetry/labels.ts';
 import { RECV_BUFFER, Telemetry } from './telemetry/telemetry.ts';
 
+const STALE_GRACE_MS = 10_000;
+
 export const NJS_DIR = fileURLToPath(new URL('../dist/njs', import.meta.url));
 
 export interface GatewayOptions {
@@ -77,6 +79,23 @@ function observedFleet(config: GatewayConfig, telemetry: Telemetry): Fleet {
   return fleet;
 }
 
+/**
+ * After a crash, the runtime folder may still have a running nginx (the watchdog sent it QUIT; it may
+ * be finishing streams). With no sidecar answering, it is ours to stop; a live sidecar means another
+ * gateway runs here.
+ */
+async function recoverRuntimeDir(loaded: LoadedConfig, control: NginxControl, say: (line: string) => void): Promise<void> {
+  const pid = control.isRunning() ? control.pid() : undefined;
+  if (pid === undefined) return;
+  const sidecar = await fetch(`http://127.0.0.1:${loaded.config.sidecar.port}/healthz`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  if (sidecar || !control.runsFromHere(pid)) {
+    throw new Error(`nginx already runs from ${loaded.runtimeDir} (pid ${pid}); use \`gateway reload\` or stop it first`);
+  }
+  say(`stopping nginx (pid ${pid}) left running from ${loaded.runtimeDir} by a gateway that died`);
+  // Its streams get a short grace: the gateway's restart should not wait a full workerShutdownTimeout.
+  await control.stopStale(pid, Math.min(loaded.config.nginx.workerShutdownTimeout, STALE_GRACE_MS));
+}
+
 export class Gateway {
   nginx?: ChildProcess;
   private stopping = false;
@@ -103,9 +122,7 @@ export class Gateway {
     const say = opts.say ?? (() => {});
     const loaded = loadConfig(configFile);
     const control = new NginxControl(loaded.config.nginx.binary, loaded.runtimeDir);
-    if (opts.manageNginx !== false && control.isRunning()) {
-      throw new Error(`nginx already runs from ${loaded.runtimeDir} (pid ${control.pid()}); use \`gateway reload\` or stop it first`);
-    }
+    if (opts.manageNginx !== false) await recoverRuntimeDir(loaded, control, say);
     const paths = renderPaths(loaded);
     let gw: Gateway | undefined;
     const telemetry = new Telemetry(() => labelSetsFor(gw!.config, gw!.fleet));
@@ -201,13 +218,14 @@ export class Gateway {
     this.metricsApp = app;
   }
 
+  /** Graceful: nginx stops accepting, open streams finish (bounded by workerShutdownTimeout), then the sidecar closes. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.fleet.stop();
     const child = this.nginx;
-    if (child && child.exitCode === null && child.signalCode === null) {
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
+      await this.control.stopStale(child.pid, this.config.nginx.workerShutdownTimeout + 5000);
       await gone;
     }
     await this.app.close();

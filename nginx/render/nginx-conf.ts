@@ -29,7 +29,9 @@ const secs = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}s`;
 const NGINX_ERRORS = '400 401 403 404 405 408 413 414 429 500 502 503 504';
 
 // Locations answered by the sidecar from its fleet view (aggregated over healthy backends).
-export const SIDECAR_EXACT = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz'];
+// /healthz too, so that a load balancer sees a 503 while the sidecar is down (nginx alone cannot route).
+export const SIDECAR_EXACT = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz', '/healthz'];
+const UNLIMITED_PROBES = ['/readyz', '/healthz'];
 
 function redirectLocation(r: LegacyRedirect): string {
   if (r.match === 'exact') return `    location = ${r.from} {\n        return 308 ${r.to}$is_args$args;\n    }`;
@@ -143,7 +145,7 @@ export function renderNginxConf(config: GatewayConfig, paths: RenderPaths): stri
     .map((path) => `    location = ${path} {\n${locationLimits(config, endpointClass(path), true)}        js_content gw.proxy;\n    }`)
     .join('\n');
   const sidecarLimits = locationLimits(config, 'metadata', false);
-  const sidecarLocations = SIDECAR_EXACT.map((path) => `    location = ${path} {\n${path === '/readyz' ? '' : sidecarLimits}${sidecarProxy()}\n    }`).join('\n');
+  const sidecarLocations = SIDECAR_EXACT.map((path) => `    location = ${path} {\n${UNLIMITED_PROBES.includes(path) ? '' : sidecarLimits}${sidecarProxy()}\n    }`).join('\n');
   const httpsPort = config.listen.https === 443 ? '' : `:${config.listen.https}`;
   const httpServer =
     config.listen.http === null
@@ -281,10 +283,6 @@ ${sidecarLimits}${sidecarProxy()}
     location = / {
         default_type text/plain;
         return 200 "Ollama is running";
-    }
-    location = /healthz {
-        default_type text/plain;
-        return 200 "ok";
     }
 
 ${config.legacyRedirects.map(redirectLocation).join('\n')}
