@@ -14,6 +14,7 @@ import { buildApp } from './app.ts';
 import { Fleet } from './fleet/fleet.ts';
 import type { InputGuard } from './guard/input-guard.ts';
 import type { OutputGuard } from './guard/output-guard.ts';
+import { createControlToken } from './control-token.ts';
 import { NginxSync } from './nginx-sync.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { labelSetsFor } from './telemetry/labels.ts';
@@ -133,7 +134,7 @@ export class Gateway {
 
     const app = buildApp({
       current: () => ({ fleet: gw!.fleet, config: gw!.config, guard: gw!.guards.input, outputGuard: gw!.guards.output }),
-      control: { reload: () => gw!.reloadConfig() },
+      control: { reload: () => gw!.reloadConfig(), token: createControlToken(loaded.runtimeDir) },
       telemetry,
       logger: opts.logger ?? { level: loaded.config.observability.logLevel },
     });
