@@ -18,6 +18,7 @@ export function ar(): Catalogue {
     uri_too_long: 'عنوان URI الخاص بالطلب طويل جدًا.',
     request_timeout: 'لم يُستلَم الطلب في الوقت المحدد.',
     bad_request: 'صيغة الطلب غير صحيحة.',
+    key_sent_in_clear: 'أُرسل مفتاح API عبر HTTP غير مشفّر فرُفض: استخدم HTTPS واستبدل المفتاح (فقد انتقل دون تشفير).',
     rate_limited: 'عدد الطلبات كبير جدًا. يُرجى إعادة المحاولة لاحقًا.',
     missing_api_key: 'يتطلب هذا الطلب مفتاح API يُرسَل بالصيغة {header}.',
     invalid_api_key: 'مفتاح API غير صالح.',

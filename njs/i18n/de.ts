@@ -17,6 +17,7 @@ export function de(): Catalogue {
     uri_too_long: 'Die URI der Anfrage ist zu lang.',
     request_timeout: 'Die Anfrage ist nicht rechtzeitig eingegangen.',
     bad_request: 'Die Anfrage ist fehlerhaft.',
+    key_sent_in_clear: 'Ein API-Schlüssel wurde über unverschlüsseltes HTTP gesendet und wird abgelehnt: Verwenden Sie HTTPS und tauschen Sie den Schlüssel aus (er wurde unverschlüsselt übertragen).',
     rate_limited: 'Zu viele Anfragen. Bitte versuchen Sie es später erneut.',
     missing_api_key: 'Diese Anfrage braucht einen API-Schlüssel, gesendet als {header}.',
     invalid_api_key: 'Der API-Schlüssel ist ungültig.',

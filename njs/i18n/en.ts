@@ -15,6 +15,7 @@ export function en() {
     uri_too_long: 'The request URI is too long.',
     request_timeout: 'The request was not received in time.',
     bad_request: 'The request is malformed.',
+    key_sent_in_clear: 'An API key was sent over plain HTTP and is refused: use HTTPS, and rotate the key (it travelled unencrypted).',
     rate_limited: 'Too many requests. Please retry later.',
     missing_api_key: 'This request needs an API key, sent as {header}.',
     invalid_api_key: 'The API key is not valid.',

@@ -17,6 +17,7 @@ export function es(): Catalogue {
     uri_too_long: 'El URI de la solicitud es demasiado largo.',
     request_timeout: 'La solicitud no se recibió a tiempo.',
     bad_request: 'La solicitud tiene un formato incorrecto.',
+    key_sent_in_clear: 'Se envió una clave de API por HTTP sin cifrar y se rechaza: use HTTPS y renueve la clave (viajó sin cifrar).',
     rate_limited: 'Demasiadas solicitudes. Vuelva a intentarlo más tarde.',
     missing_api_key: 'Esta solicitud necesita una clave de API, enviada como {header}.',
     invalid_api_key: 'La clave de API no es válida.',

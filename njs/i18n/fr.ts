@@ -17,6 +17,7 @@ export function fr(): Catalogue {
     uri_too_long: 'L\'URI de la requête est trop longue.',
     request_timeout: 'La requête n\'a pas été reçue à temps.',
     bad_request: 'La requête est mal formée.',
+    key_sent_in_clear: 'Une clé d\'API a été envoyée en HTTP non chiffré et est refusée : utilisez HTTPS et renouvelez la clé (elle a circulé en clair).',
     rate_limited: 'Trop de requêtes. Veuillez réessayer plus tard.',
     missing_api_key: 'Cette requête nécessite une clé d\'API, envoyée sous la forme {header}.',
     invalid_api_key: 'La clé d\'API n\'est pas valide.',

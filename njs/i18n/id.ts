@@ -17,6 +17,7 @@ export function id(): Catalogue {
     uri_too_long: 'URI permintaan terlalu panjang.',
     request_timeout: 'Permintaan tidak diterima tepat waktu.',
     bad_request: 'Format permintaan tidak valid.',
+    key_sent_in_clear: 'Kunci API dikirim lewat HTTP tanpa enkripsi dan ditolak: gunakan HTTPS, lalu ganti kunci tersebut (kunci itu terkirim tanpa enkripsi).',
     rate_limited: 'Terlalu banyak permintaan. Silakan coba lagi nanti.',
     missing_api_key: 'Permintaan ini memerlukan kunci API yang dikirim sebagai {header}.',
     invalid_api_key: 'Kunci API tidak valid.',

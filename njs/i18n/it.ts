@@ -18,6 +18,7 @@ export function it(): Catalogue {
     uri_too_long: 'L\'URI della richiesta è troppo lungo.',
     request_timeout: 'La richiesta non è stata ricevuta in tempo.',
     bad_request: 'La richiesta non è formata correttamente.',
+    key_sent_in_clear: 'Una chiave API è stata inviata tramite HTTP non cifrato ed è rifiutata: usa HTTPS e sostituisci la chiave (è transitata in chiaro).',
     rate_limited: 'Troppe richieste. Riprovare più tardi.',
     missing_api_key: 'Questa richiesta richiede una chiave API, inviata come {header}.',
     invalid_api_key: 'La chiave API non è valida.',

@@ -17,6 +17,7 @@ export function ja(): Catalogue {
     uri_too_long: 'リクエスト URI が長すぎます。',
     request_timeout: 'リクエストを時間内に受信できませんでした。',
     bad_request: 'リクエストの形式が正しくありません。',
+    key_sent_in_clear: 'API キーが暗号化されていない HTTP で送信されたため拒否しました。HTTPS を使用し、キーを再発行してください（暗号化されずに送信されました）。',
     rate_limited: 'リクエストが多すぎます。しばらくしてから再試行してください。',
     missing_api_key: 'このリクエストには API キーが必要です。{header} の形式で送信してください。',
     invalid_api_key: 'API キーが無効です。',

@@ -17,6 +17,7 @@ export function ko(): Catalogue {
     uri_too_long: '요청 URI가 너무 깁니다.',
     request_timeout: '요청을 제시간에 받지 못했습니다.',
     bad_request: '요청 형식이 잘못되었습니다.',
+    key_sent_in_clear: 'API 키가 암호화되지 않은 HTTP로 전송되어 거부되었습니다. HTTPS를 사용하고 키를 교체하세요(암호화 없이 전송되었습니다).',
     rate_limited: '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.',
     missing_api_key: '이 요청에는 API 키가 필요합니다. {header} 형식으로 보내 주세요.',
     invalid_api_key: 'API 키가 유효하지 않습니다.',

@@ -18,6 +18,7 @@ export function pt(): Catalogue {
     uri_too_long: 'O URI da solicitação é longo demais.',
     request_timeout: 'A solicitação não foi recebida a tempo.',
     bad_request: 'A solicitação está malformada.',
+    key_sent_in_clear: 'Uma chave de API foi enviada por HTTP sem criptografia e foi recusada: use HTTPS e troque a chave (ela trafegou sem criptografia).',
     rate_limited: 'Muitas solicitações. Tente novamente mais tarde.',
     missing_api_key: 'Esta solicitação precisa de uma chave de API, enviada como {header}.',
     invalid_api_key: 'A chave de API não é válida.',

@@ -18,6 +18,7 @@ export function th(): Catalogue {
     uri_too_long: 'URI ของคำขอยาวเกินไป',
     request_timeout: 'ไม่ได้รับคำขอภายในเวลาที่กำหนด',
     bad_request: 'คำขอมีรูปแบบไม่ถูกต้อง',
+    key_sent_in_clear: 'คีย์ API ถูกส่งผ่าน HTTP ที่ไม่เข้ารหัสจึงถูกปฏิเสธ: โปรดใช้ HTTPS และเปลี่ยนคีย์ใหม่ (คีย์ถูกส่งโดยไม่เข้ารหัส)',
     rate_limited: 'มีคำขอมากเกินไป กรุณาลองใหม่อีกครั้งในภายหลัง',
     missing_api_key: 'คำขอนี้ต้องใช้คีย์ API โดยส่งในรูปแบบ {header}',
     invalid_api_key: 'คีย์ API ไม่ถูกต้อง',

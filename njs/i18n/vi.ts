@@ -17,6 +17,7 @@ export function vi(): Catalogue {
     uri_too_long: 'URI của yêu cầu quá dài.',
     request_timeout: 'Không nhận được yêu cầu kịp thời.',
     bad_request: 'Yêu cầu không đúng định dạng.',
+    key_sent_in_clear: 'Khóa API đã được gửi qua HTTP không mã hóa nên bị từ chối: hãy dùng HTTPS và thay khóa mới (khóa đã được truyền đi không mã hóa).',
     rate_limited: 'Có quá nhiều yêu cầu. Vui lòng thử lại sau.',
     missing_api_key: 'Yêu cầu này cần khóa API, gửi dưới dạng {header}.',
     invalid_api_key: 'Khóa API không hợp lệ.',

@@ -17,6 +17,7 @@ export function zh(): Catalogue {
     uri_too_long: '请求 URI 过长。',
     request_timeout: '未能在规定时间内收到请求。',
     bad_request: '请求格式错误。',
+    key_sent_in_clear: 'API 密钥通过未加密的 HTTP 发送，已被拒绝：请使用 HTTPS，并更换该密钥（它已以明文传输）。',
     rate_limited: '请求过多，请稍后重试。',
     missing_api_key: '此请求需要 API 密钥，请以 {header} 的形式发送。',
     invalid_api_key: 'API 密钥无效。',
