@@ -9,6 +9,7 @@ export function ar(): Catalogue {
     invalid_json: 'متن الطلب ليس بتنسيق JSON صالح.',
     body_not_object: 'يجب أن يكون متن الطلب كائن JSON.',
     model_required: 'لم يحدد الطلب النموذج المراد استخدامه (الحقل "model").',
+    model_name_too_long: 'اسم النموذج أطول من 256 حرفًا.',
     model_not_found: 'النموذج «{model}» غير متاح على هذه البوابة. النماذج المتاحة: {models}.',
     no_healthy_backend: 'لا يوجد حاليًا خادم خلفي سليم يمكنه خدمة «{model}». يُرجى إعادة المحاولة بعد بضع ثوانٍ.',
     method_not_allowed: 'الطريقة {method} غير مسموح بها على {path}.',

@@ -8,6 +8,7 @@ export function de(): Catalogue {
     invalid_json: 'Der Body der Anfrage ist kein gültiges JSON.',
     body_not_object: 'Der Body der Anfrage muss ein JSON-Objekt sein.',
     model_required: 'Die Anfrage gibt nicht an, welches Modell verwendet werden soll (Feld "model").',
+    model_name_too_long: 'Der Modellname ist länger als 256 Zeichen.',
     model_not_found: 'Das Modell „{model}“ ist auf diesem Gateway nicht verfügbar. Verfügbare Modelle: {models}.',
     no_healthy_backend: 'Derzeit kann kein funktionsfähiges Backend „{model}“ bedienen. Bitte versuchen Sie es in einigen Sekunden erneut.',
     method_not_allowed: 'Die Methode {method} ist für {path} nicht zulässig.',

@@ -6,6 +6,7 @@ export function en() {
     invalid_json: 'The request body is not valid JSON.',
     body_not_object: 'The request body must be a JSON object.',
     model_required: 'The request does not say which "model" to use.',
+    model_name_too_long: 'The model name is longer than 256 characters.',
     model_not_found: 'The model "{model}" is not available on this gateway. Available models: {models}.',
     no_healthy_backend: 'No healthy backend can serve "{model}" right now. Please retry in a few seconds.',
     method_not_allowed: 'The method {method} is not allowed on {path}.',

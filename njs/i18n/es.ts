@@ -8,6 +8,7 @@ export function es(): Catalogue {
     invalid_json: 'El cuerpo de la solicitud no es un JSON válido.',
     body_not_object: 'El cuerpo de la solicitud debe ser un objeto JSON.',
     model_required: 'La solicitud no indica qué modelo usar (campo "model").',
+    model_name_too_long: 'El nombre del modelo tiene más de 256 caracteres.',
     model_not_found: 'El modelo «{model}» no está disponible en esta puerta de enlace. Modelos disponibles: {models}.',
     no_healthy_backend: 'En este momento ningún backend en buen estado puede atender «{model}». Vuelva a intentarlo en unos segundos.',
     method_not_allowed: 'El método {method} no está permitido en {path}.',

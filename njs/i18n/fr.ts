@@ -8,6 +8,7 @@ export function fr(): Catalogue {
     invalid_json: 'Le corps de la requête n\'est pas un JSON valide.',
     body_not_object: 'Le corps de la requête doit être un objet JSON.',
     model_required: 'La requête n\'indique pas quel modèle utiliser (champ "model").',
+    model_name_too_long: 'Le nom du modèle dépasse 256 caractères.',
     model_not_found: 'Le modèle « {model} » n\'est pas disponible sur cette passerelle. Modèles disponibles : {models}.',
     no_healthy_backend: 'Aucun backend opérationnel ne peut traiter « {model} » pour le moment. Veuillez réessayer dans quelques secondes.',
     method_not_allowed: 'La méthode {method} n\'est pas autorisée sur {path}.',

@@ -8,6 +8,7 @@ export function hi(): Catalogue {
     invalid_json: 'अनुरोध की बॉडी मान्य JSON नहीं है।',
     body_not_object: 'अनुरोध की बॉडी एक JSON ऑब्जेक्ट होनी चाहिए।',
     model_required: 'अनुरोध में यह नहीं बताया गया है कि किस मॉडल का उपयोग करना है ("model" फ़ील्ड)।',
+    model_name_too_long: 'मॉडल का नाम 256 अक्षरों से लंबा है।',
     model_not_found: 'मॉडल "{model}" इस गेटवे पर उपलब्ध नहीं है। उपलब्ध मॉडल: {models}।',
     no_healthy_backend: 'इस समय कोई भी सही ढंग से चल रहा बैकएंड "{model}" को सेवा नहीं दे सकता। कृपया कुछ सेकंड बाद फिर से प्रयास करें।',
     method_not_allowed: '{path} पर {method} मेथड की अनुमति नहीं है।',

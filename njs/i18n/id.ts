@@ -8,6 +8,7 @@ export function id(): Catalogue {
     invalid_json: 'Body permintaan bukan JSON yang valid.',
     body_not_object: 'Body permintaan harus berupa objek JSON.',
     model_required: 'Permintaan tidak menyebutkan model yang akan digunakan (kolom "model").',
+    model_name_too_long: 'Nama model lebih dari 256 karakter.',
     model_not_found: 'Model "{model}" tidak tersedia di gateway ini. Model yang tersedia: {models}.',
     no_healthy_backend: 'Saat ini tidak ada backend sehat yang dapat melayani "{model}". Silakan coba lagi dalam beberapa detik.',
     method_not_allowed: 'Metode {method} tidak diizinkan pada {path}.',

@@ -9,6 +9,7 @@ export function it(): Catalogue {
     invalid_json: 'Il corpo della richiesta non è un JSON valido.',
     body_not_object: 'Il corpo della richiesta deve essere un oggetto JSON.',
     model_required: 'La richiesta non indica quale modello usare (campo "model").',
+    model_name_too_long: 'Il nome del modello supera i 256 caratteri.',
     model_not_found: 'Il modello "{model}" non è disponibile su questo gateway. Modelli disponibili: {models}.',
     no_healthy_backend: 'Al momento nessun backend funzionante può servire "{model}". Riprovare tra qualche secondo.',
     method_not_allowed: 'Il metodo {method} non è consentito su {path}.',

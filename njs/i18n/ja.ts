@@ -8,6 +8,7 @@ export function ja(): Catalogue {
     invalid_json: 'リクエスト本文が有効な JSON ではありません。',
     body_not_object: 'リクエスト本文は JSON オブジェクトである必要があります。',
     model_required: 'リクエストで使用するモデル（「model」フィールド）が指定されていません。',
+    model_name_too_long: 'モデル名が 256 文字を超えています。',
     model_not_found: 'モデル「{model}」はこのゲートウェイでは利用できません。利用可能なモデル：{models}。',
     no_healthy_backend: '現在「{model}」を処理できる正常なバックエンドがありません。数秒後に再試行してください。',
     method_not_allowed: '{path} では {method} メソッドは許可されていません。',

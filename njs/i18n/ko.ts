@@ -8,6 +8,7 @@ export function ko(): Catalogue {
     invalid_json: '요청 본문이 올바른 JSON이 아닙니다.',
     body_not_object: '요청 본문은 JSON 객체여야 합니다.',
     model_required: '요청에 사용할 모델("model" 필드)이 지정되지 않았습니다.',
+    model_name_too_long: '모델 이름이 256자를 초과합니다.',
     model_not_found: '이 게이트웨이에서는 "{model}" 모델을 사용할 수 없습니다. 사용 가능한 모델: {models}.',
     no_healthy_backend: '현재 "{model}"을(를) 처리할 수 있는 정상 백엔드가 없습니다. 몇 초 후에 다시 시도해 주세요.',
     method_not_allowed: '{path}에는 {method} 메서드가 허용되지 않습니다.',

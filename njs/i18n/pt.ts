@@ -9,6 +9,7 @@ export function pt(): Catalogue {
     invalid_json: 'O corpo da solicitação não é um JSON válido.',
     body_not_object: 'O corpo da solicitação deve ser um objeto JSON.',
     model_required: 'A solicitação não indica qual modelo usar (campo "model").',
+    model_name_too_long: 'O nome do modelo tem mais de 256 caracteres.',
     model_not_found: 'O modelo "{model}" não está disponível neste gateway. Modelos disponíveis: {models}.',
     no_healthy_backend: 'No momento, nenhum backend íntegro pode atender "{model}". Tente novamente em alguns segundos.',
     method_not_allowed: 'O método {method} não é permitido em {path}.',

@@ -8,6 +8,7 @@ export function ru(): Catalogue {
     invalid_json: 'Тело запроса не является корректным JSON.',
     body_not_object: 'Тело запроса должно быть JSON-объектом.',
     model_required: 'В запросе не указано, какую модель использовать (поле "model").',
+    model_name_too_long: 'Имя модели длиннее 256 символов.',
     model_not_found: 'Модель «{model}» недоступна на этом шлюзе. Доступные модели: {models}.',
     no_healthy_backend: 'Сейчас нет исправного бэкенда, который может обслужить «{model}». Повторите попытку через несколько секунд.',
     method_not_allowed: 'Метод {method} не разрешён для {path}.',

@@ -9,6 +9,7 @@ export function th(): Catalogue {
     invalid_json: 'ส่วนเนื้อหาของคำขอไม่ใช่ JSON ที่ถูกต้อง',
     body_not_object: 'ส่วนเนื้อหาของคำขอต้องเป็นออบเจ็กต์ JSON',
     model_required: 'คำขอไม่ได้ระบุว่าจะใช้โมเดลใด (ฟิลด์ "model")',
+    model_name_too_long: 'ชื่อโมเดลยาวเกิน 256 ตัวอักษร',
     model_not_found: 'โมเดล "{model}" ไม่พร้อมใช้งานบนเกตเวย์นี้ โมเดลที่ใช้งานได้: {models}',
     no_healthy_backend: 'ขณะนี้ไม่มีแบ็กเอนด์ที่ทำงานปกติซึ่งให้บริการ "{model}" ได้ กรุณาลองใหม่อีกครั้งในอีกไม่กี่วินาที',
     method_not_allowed: 'ไม่อนุญาตให้ใช้เมธอด {method} กับ {path}',

@@ -8,6 +8,7 @@ export function vi(): Catalogue {
     invalid_json: 'Phần thân của yêu cầu không phải là JSON hợp lệ.',
     body_not_object: 'Phần thân của yêu cầu phải là một đối tượng JSON.',
     model_required: 'Yêu cầu không cho biết cần dùng mô hình nào (trường "model").',
+    model_name_too_long: 'Tên mô hình dài hơn 256 ký tự.',
     model_not_found: 'Mô hình "{model}" không khả dụng trên gateway này. Các mô hình khả dụng: {models}.',
     no_healthy_backend: 'Hiện không có backend nào hoạt động bình thường để phục vụ "{model}". Vui lòng thử lại sau vài giây.',
     method_not_allowed: 'Phương thức {method} không được phép trên {path}.',

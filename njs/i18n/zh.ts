@@ -8,6 +8,7 @@ export function zh(): Catalogue {
     invalid_json: '请求体不是有效的 JSON。',
     body_not_object: '请求体必须是一个 JSON 对象。',
     model_required: '请求未通过“model”字段指定要使用的模型。',
+    model_name_too_long: '模型名称超过 256 个字符。',
     model_not_found: '模型“{model}”在此网关上不可用。可用模型：{models}。',
     no_healthy_backend: '当前没有健康的后端可以处理“{model}”。请几秒钟后重试。',
     method_not_allowed: '{path} 不允许使用 {method} 方法。',

@@ -70,6 +70,19 @@ describe('edge hardening', () => {
     assert.equal(plain.status, 308);
   });
 
+  it('a model name over 256 characters is refused without echoing it', async () => {
+    for (const length of [257, 70_000]) {
+      const name = 'm'.repeat(length);
+      const res = await rawPost(`${stack.url}/v1/chat/completions`, { model: name, messages: [] });
+      assert.equal(res.status, 400, `${length} characters`);
+      assert.equal(JSON.parse(res.text).error.code, 'model_name_too_long');
+      assert.ok(!res.text.includes('m'.repeat(257)), 'the name is not echoed');
+    }
+    const api = await rawPost(`${stack.url}/api/chat`, { model: 'm'.repeat(300), messages: [] });
+    assert.equal(api.status, 400);
+    assert.match(JSON.parse(api.text).error, /256/);
+  });
+
   it("a client's X-Request-Id cannot finish another request's in-flight entry", async () => {
     const port = stack.gateway.config.sidecar.port;
     const inFlight = async () => sum(await scrape(port), 'llmgw_in_flight_requests');
