@@ -186,6 +186,8 @@ describe('fleet.conf: maps', () => {
     assert.match(fleet, / {4}"~\(\^\|, \)gpu-box\\\.internal:11434\$" "box";/);
     assert.match(fleet, / {4}"~\(\^\|, \)10\\\.1\\\.2\\\.3:11434\$" "box";/);
     assert.match(fleet, / {4}"~\(\^\|, \)\\\[fd00::7\\\]:11434\$" "box";/);
+    const reordered = render({ backends }, { box: { healthy: true, models: ['m'], addresses: ['[fd00::7]:11434', '10.1.2.3:11434'] } })['fleet.conf'];
+    assert.equal(reordered, fleet, 'the resolver\'s address order changes nothing (no reload)');
   });
 });
 
