@@ -39,6 +39,16 @@ export function hasHttp2Directive(binary: string): boolean {
 
 export class NginxConfError extends Error {}
 
+/** True while a process with this pid exists (signal 0 checks without signalling). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class NginxControl {
   readonly confDir: string;
   private readonly stageDir: string;
@@ -101,13 +111,7 @@ export class NginxControl {
 
   isRunning(): boolean {
     const pid = this.pid();
-    if (!pid) return false;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
+    return pid !== undefined && processAlive(pid);
   }
 
   pid(): number | undefined {
@@ -133,14 +137,7 @@ export class NginxControl {
    * SIGKILL to its process group (the master and its workers).
    */
   async stopStale(pid: number, graceMs: number): Promise<void> {
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const alive = () => processAlive(pid);
     const waitGone = async (ms: number) => {
       for (const deadline = Date.now() + ms; alive() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
     };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { processAlive } from '../../nginx/control.ts';
 import { startEmulator, type Emulator } from '../emulator/emulator.ts';
 import { rawPost, rawRequest } from '../harness/gateway-client.ts';
 import { freePort, startStack, waitFor } from '../harness/stack.ts';
@@ -37,14 +38,7 @@ async function gatewayStart(configFile: string): Promise<Running> {
 /** The /healthz status a load balancer gets, or 0 when nothing accepts the connection. */
 const healthz = (url: string) => rawRequest(`${url}/healthz`).then((r) => r.status, () => 0);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const alive = processAlive;
 
 /** The watchdog shell that `gateway start` left beside this nginx master. */
 function watchdogOf(nginxPid: number): number | undefined {
