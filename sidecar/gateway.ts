@@ -177,7 +177,14 @@ export class Gateway {
     }
     exited.catch(() => undefined);
     child.once('exit', (code, signal) => {
-      if (!this.stopping) this.say(`nginx exited unexpectedly (code ${code}, signal ${signal})`);
+      if (this.stopping) return;
+      this.say(`nginx exited unexpectedly (code ${code}, signal ${signal})`);
+      // A master killed outright leaves its workers serving: end its process group too.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // no worker left
+      }
     });
   }
 

@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { processAlive } from '../../nginx/control.ts';
 import { startEmulator, type Emulator } from '../emulator/emulator.ts';
 import { rawPost, rawRequest } from '../harness/gateway-client.ts';
+import { childPids } from '../harness/load.ts';
 import { freePort, startStack, waitFor } from '../harness/stack.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -129,11 +130,15 @@ describe('nginx and the sidecar live and die together', () => {
     t.diagnostic(`stale nginx to a recovered gateway: ${Date.now() - killedAt} ms`);
   });
 
-  it('kill -9 of nginx: the sidecar exits non-zero, so a supervisor restarts both', async () => {
+  it('kill -9 of nginx: the sidecar ends its orphaned workers and exits non-zero, so a supervisor restarts both', async () => {
     const running = started[started.length - 1];
     const exited = new Promise<number | null>((r) => (running.exitCode !== null ? r(running.exitCode) : running.once('exit', (code) => r(code))));
-    process.kill(nginxPid(), 'SIGKILL');
+    const master = nginxPid();
+    const workers = childPids(master);
+    assert.ok(workers.length > 0);
+    process.kill(master, 'SIGKILL');
     assert.equal(await exited, 1);
+    await waitFor(() => !workers.some(alive), 5000, 'the orphaned workers ended');
   });
 });
 
