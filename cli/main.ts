@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../config/load.ts';
 import { NginxConfError, NginxControl } from '../nginx/control.ts';
 import { renderAll } from '../nginx/render/index.ts';
 import { Fleet } from '../sidecar/fleet/fleet.ts';
+import { readControlToken } from '../sidecar/control-token.ts';
 import { describeFleet, Gateway, renderPaths } from '../sidecar/gateway.ts';
 import { runDemo } from './demo.ts';
 import { describeAuth, keysCommand } from './keys.ts';
@@ -39,7 +40,10 @@ async function render(file: string): Promise<void> {
 
 async function reload(file: string): Promise<void> {
   const loaded = loadConfig(file);
-  const res = await fetch(`http://127.0.0.1:${loaded.config.sidecar.port}/control/reload`, { method: 'POST' }).catch(() => {
+  const res = await fetch(`http://127.0.0.1:${loaded.config.sidecar.port}/control/reload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${readControlToken(loaded.runtimeDir)}` },
+  }).catch(() => {
     throw new Error(`no gateway answers on 127.0.0.1:${loaded.config.sidecar.port}; start it with \`gateway start\``);
   });
   const body = (await res.json()) as { changed?: boolean; error?: string };
@@ -53,12 +57,13 @@ async function start(file: string, manageNginx: boolean): Promise<void> {
   console.log(describeAuth(gw.config));
   if (manageNginx) console.log(`gateway listening on https://${listen.address}:${listen.https}${listen.http ? ` (http :${listen.http} redirects)` : ''}; Ctrl-C stops it`);
   else console.log(`sidecar listening on 127.0.0.1:${gw.config.sidecar.port}; nginx is to run ${gw.control.confDir}/nginx.conf`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    gw.nginx?.once('exit', stop);
+  const why = await new Promise<'signal' | 'nginx'>((resolve) => {
+    process.once('SIGINT', () => resolve('signal'));
+    process.once('SIGTERM', () => resolve('signal'));
+    gw.nginx?.once('exit', () => resolve('nginx'));
   });
+  // The two live and die together: without nginx the sidecar exits non-zero (a supervisor restarts both).
+  if (why === 'nginx') process.exitCode = 1;
   await gw.stop();
 }
 

@@ -39,6 +39,16 @@ export function hasHttp2Directive(binary: string): boolean {
 
 export class NginxConfError extends Error {}
 
+/** True while a process with this pid exists (signal 0 checks without signalling). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class NginxControl {
   readonly confDir: string;
   private readonly stageDir: string;
@@ -101,13 +111,7 @@ export class NginxControl {
 
   isRunning(): boolean {
     const pid = this.pid();
-    if (!pid) return false;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
+    return pid !== undefined && processAlive(pid);
   }
 
   pid(): number | undefined {
@@ -117,8 +121,54 @@ export class NginxControl {
     return pid > 0 ? pid : undefined;
   }
 
-  /** Starts nginx in the foreground (the conf says `daemon off`) as a child of this process. */
+  /** True when that pid is an nginx started on this runtime folder (a gateway's own, perhaps left by a crash). */
+  runsFromHere(pid: number): boolean {
+    try {
+      // The master rewrites its title into one string: "nginx: master process nginx -p DIR/ -c …".
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      return cmdline.includes('nginx') && cmdline.includes(` -p ${this.runtimeDir}/ `);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Stops an nginx left running from this folder: QUIT (open streams finish), then, after `graceMs`,
+   * SIGKILL to its process group (the master and its workers).
+   */
+  async stopStale(pid: number, graceMs: number): Promise<void> {
+    const alive = () => processAlive(pid);
+    const waitGone = async (ms: number) => {
+      for (const deadline = Date.now() + ms; alive() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    };
+    process.kill(pid, 'SIGQUIT');
+    await waitGone(graceMs);
+    if (!alive()) return;
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // already gone, or not a group leader
+      }
+    }
+    await waitGone(5000);
+  }
+
+  /**
+   * Starts nginx in the foreground (the conf says `daemon off`) as a child of this process, leading its
+   * own process group (a terminal's Ctrl-C reaches the gateway, which then stops nginx gracefully).
+   * A watchdog shell holds a pipe from this process: when the pipe closes because this process died,
+   * even of SIGKILL, it sends nginx QUIT, so nginx never serves on without the sidecar.
+   */
   start(): ChildProcess {
-    return spawn(this.binary, this.args(this.confDir), { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(this.binary, this.args(this.confDir), { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    if (child.pid === undefined) return child;
+    const watchdog = spawn('/bin/sh', ['-c', 'read _; kill -QUIT "$1" 2>/dev/null', 'gateway-watchdog', String(child.pid)], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
+    watchdog.on('error', () => undefined);
+    child.once('exit', () => watchdog.kill('SIGKILL'));
+    return child;
   }
 }

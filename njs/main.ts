@@ -1,9 +1,9 @@
 // The njs module nginx imports (js_import gw from gateway.js). Only the default export object:
 // njs 0.7.9 takes nothing else.
-import { errorPage, sidecarErrorPage } from './adapters/error-page.ts';
+import { errorPage, keyInClearPage, sidecarErrorPage } from './adapters/error-page.ts';
 import { keyHash } from './adapters/key-hash.ts';
 import { outputFilter } from './adapters/output-filter.ts';
 import { proxy } from './adapters/proxy.ts';
 import { usageFilter } from './adapters/usage-capture.ts';
 
-export default { proxy, errorPage, sidecarErrorPage, outputFilter, usageFilter, keyHash };
+export default { proxy, errorPage, sidecarErrorPage, keyInClearPage, outputFilter, usageFilter, keyHash };

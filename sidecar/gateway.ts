@@ -14,11 +14,14 @@ import { buildApp } from './app.ts';
 import { Fleet } from './fleet/fleet.ts';
 import type { InputGuard } from './guard/input-guard.ts';
 import type { OutputGuard } from './guard/output-guard.ts';
+import { createControlToken } from './control-token.ts';
 import { pooled, ScanPool, type AnswerScanner, type PromptScanner } from './guard/scan-pool.ts';
 import { NginxSync } from './nginx-sync.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { labelSetsFor } from './telemetry/labels.ts';
 import { RECV_BUFFER, Telemetry } from './telemetry/telemetry.ts';
+
+const STALE_GRACE_MS = 10_000;
 
 export const NJS_DIR = fileURLToPath(new URL('../dist/njs', import.meta.url));
 
@@ -81,6 +84,23 @@ function observedFleet(config: GatewayConfig, telemetry: Telemetry): Fleet {
   return fleet;
 }
 
+/**
+ * After a crash, the runtime folder may still have a running nginx (the watchdog sent it QUIT; it may
+ * be finishing streams). With no sidecar answering, it is ours to stop; a live sidecar means another
+ * gateway runs here.
+ */
+async function recoverRuntimeDir(loaded: LoadedConfig, control: NginxControl, say: (line: string) => void): Promise<void> {
+  const pid = control.isRunning() ? control.pid() : undefined;
+  if (pid === undefined) return;
+  const sidecar = await fetch(`http://127.0.0.1:${loaded.config.sidecar.port}/healthz`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  if (sidecar || !control.runsFromHere(pid)) {
+    throw new Error(`nginx already runs from ${loaded.runtimeDir} (pid ${pid}); use \`gateway reload\` or stop it first`);
+  }
+  say(`stopping nginx (pid ${pid}) left running from ${loaded.runtimeDir} by a gateway that died`);
+  // Its streams get a short grace: the gateway's restart should not wait a full workerShutdownTimeout.
+  await control.stopStale(pid, Math.min(loaded.config.nginx.workerShutdownTimeout, STALE_GRACE_MS));
+}
+
 export class Gateway {
   nginx?: ChildProcess;
   private stopping = false;
@@ -107,9 +127,7 @@ export class Gateway {
     const say = opts.say ?? (() => {});
     const loaded = loadConfig(configFile);
     const control = new NginxControl(loaded.config.nginx.binary, loaded.runtimeDir);
-    if (opts.manageNginx !== false && control.isRunning()) {
-      throw new Error(`nginx already runs from ${loaded.runtimeDir} (pid ${control.pid()}); use \`gateway reload\` or stop it first`);
-    }
+    if (opts.manageNginx !== false) await recoverRuntimeDir(loaded, control, say);
     const paths = renderPaths(loaded);
     let gw: Gateway | undefined;
     const telemetry = new Telemetry(() => labelSetsFor(gw!.config, gw!.fleet));
@@ -120,7 +138,7 @@ export class Gateway {
 
     const app = buildApp({
       current: () => ({ fleet: gw!.fleet, config: gw!.config, guard: gw!.guards.input, outputGuard: gw!.guards.output }),
-      control: { reload: () => gw!.reloadConfig() },
+      control: { reload: () => gw!.reloadConfig(), token: createControlToken(loaded.runtimeDir) },
       telemetry,
       logger: opts.logger ?? { level: loaded.config.observability.logLevel },
     });
@@ -163,7 +181,14 @@ export class Gateway {
     }
     exited.catch(() => undefined);
     child.once('exit', (code, signal) => {
-      if (!this.stopping) this.say(`nginx exited unexpectedly (code ${code}, signal ${signal})`);
+      if (this.stopping) return;
+      this.say(`nginx exited unexpectedly (code ${code}, signal ${signal})`);
+      // A master killed outright leaves its workers serving: end its process group too.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // no worker left
+      }
     });
   }
 
@@ -207,13 +232,14 @@ export class Gateway {
     this.metricsApp = app;
   }
 
+  /** Graceful: nginx stops accepting, open streams finish (bounded by workerShutdownTimeout), then the sidecar closes. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.fleet.stop();
     const child = this.nginx;
-    if (child && child.exitCode === null && child.signalCode === null) {
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
+      await this.control.stopStale(child.pid, this.config.nginx.workerShutdownTimeout + 5000);
       await gone;
     }
     await this.app.close();

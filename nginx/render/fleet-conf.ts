@@ -87,7 +87,7 @@ function backendNameMap(config: GatewayConfig, state: FleetState): string {
   // "no live upstreams" leaves the group's name last: no backend answered.
   const lines = ['map $upstream_addr $gw_backend {', '    default $upstream_addr;', `    "~(^|, )${sidecar}$" "";`, '    "~(^|, )gw\\.[^,]*$" "";'];
   for (const b of config.backends) {
-    for (const address of new Set([hostPort(b.url), ...(state[b.name]?.addresses ?? [])])) {
+    for (const address of new Set([hostPort(b.url), ...[...(state[b.name]?.addresses ?? [])].sort()])) {
       lines.push(`    "~(^|, )${address.replace(/[.[\]]/g, (c) => `\\${c}`)}$" ${q(b.name)};`);
     }
   }

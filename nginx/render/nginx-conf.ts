@@ -29,12 +29,15 @@ const secs = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}s`;
 const NGINX_ERRORS = '400 401 403 404 405 408 413 414 429 500 502 503 504';
 
 // Locations answered by the sidecar from its fleet view (aggregated over healthy backends).
-export const SIDECAR_EXACT = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz'];
+// /healthz too, so that a load balancer sees a 503 while the sidecar is down (nginx alone cannot route).
+export const SIDECAR_EXACT = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz', '/healthz'];
+const UNLIMITED_PROBES = ['/readyz', '/healthz'];
 
 function redirectLocation(r: LegacyRedirect): string {
   if (r.match === 'exact') return `    location = ${r.from} {\n        return 308 ${r.to}$is_args$args;\n    }`;
   const from = r.from.replace(/[.]/g, '\\.');
-  return `    location ~ ^${from}(.*)$ {\n        return 308 ${r.to}$1$is_args$args;\n    }`;
+  // A CR or LF in the decoded path must not reach the Location header: such a path is not redirected.
+  return `    location ~ ^${from}([^\\r\\n]*)$ {\n        return 308 ${r.to}$1$is_args$args;\n    }`;
 }
 
 function proxyToBackends(config: GatewayConfig, target = 'http://$gw_pool'): string {
@@ -72,7 +75,7 @@ function sidecarSubrequest(config: GatewayConfig, location: string, path: string
         proxy_pass_request_headers off;
         proxy_set_header Content-Type application/json;
         proxy_set_header ${ADMIT_HEADER_ROUTE} $gw_path;
-${headers.map((h) => `        proxy_set_header ${h};\n`).join('')}        proxy_set_header X-Request-Id $gw_request_id;
+${headers.map((h) => `        proxy_set_header ${h};\n`).join('')}        proxy_set_header X-Request-Id $request_id;
         # In memory only: buffered, an answer past proxy_buffers would be spooled to a temp file first.
         proxy_buffering off;
         proxy_connect_timeout 1s;
@@ -86,7 +89,7 @@ function sidecarProxy(): string {
   return `        proxy_pass http://gw_sidecar;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
-        proxy_set_header X-Request-Id $gw_request_id;
+        proxy_set_header X-Request-Id $request_id;
 ${CLIENT_ADDRESS_HEADERS}
         proxy_set_header ${KEY_MODELS_HEADER} $gw_key_models;
         proxy_set_header Authorization "";
@@ -111,7 +114,7 @@ const startedMirror = (config: GatewayConfig) => (config.admission.enabled ? '' 
 
 function accessLog(config: GatewayConfig, rt: string): string {
   const fields = [
-    '"event":"done","time":"$time_iso8601","request_id":"$gw_request_id","method":"$request_method","uri":"$uri"',
+    '"event":"done","time":"$time_iso8601","request_id":"$request_id","client_request_id":"$gw_request_id","method":"$request_method","uri":"$uri"',
     '"status":$status,"model":"$gw_model","pool":"$gw_pool","backend":"$gw_backend","upstream_addr":"$upstream_addr"',
     '"upstream_status":"$upstream_status","request_time":$request_time,"upstream_header_time":"$upstream_header_time"',
     '"upstream_response_time":"$upstream_response_time","overhead_ms":"$gw_overhead_ms","bytes_sent":$bytes_sent',
@@ -120,7 +123,7 @@ function accessLog(config: GatewayConfig, rt: string): string {
     '"limit_req":"$limit_req_status","limit_conn":"$limit_conn_status"',
   ];
   return `    log_format ${LOG_FORMAT} escape=json '{${fields.join(",'\n        '")}}';
-    log_format gw_start escape=json '{"event":"start","request_id":"$gw_request_id","pool":"$gw_pool"}';
+    log_format gw_start escape=json '{"event":"start","request_id":"$request_id","pool":"$gw_pool"}';
     access_log ${rt}/logs/access.log ${LOG_FORMAT} buffer=64k flush=1s;
     access_log ${syslogTarget(config)} ${LOG_FORMAT};`;
 }
@@ -144,7 +147,7 @@ export function renderNginxConf(config: GatewayConfig, paths: RenderPaths): stri
     .map((path) => `    location = ${path} {\n${locationLimits(config, endpointClass(path), true)}        js_content gw.proxy;\n    }`)
     .join('\n');
   const sidecarLimits = locationLimits(config, 'metadata', false);
-  const sidecarLocations = SIDECAR_EXACT.map((path) => `    location = ${path} {\n${path === '/readyz' ? '' : sidecarLimits}${sidecarProxy()}\n    }`).join('\n');
+  const sidecarLocations = SIDECAR_EXACT.map((path) => `    location = ${path} {\n${UNLIMITED_PROBES.includes(path) ? '' : sidecarLimits}${sidecarProxy()}\n    }`).join('\n');
   const httpsPort = config.listen.https === 443 ? '' : `:${config.listen.https}`;
   const httpServer =
     config.listen.http === null
@@ -154,7 +157,16 @@ export function renderNginxConf(config: GatewayConfig, paths: RenderPaths): stri
         listen ${config.listen.address}:${config.listen.http};
 ${securityHeaders(config, false)}
         location / {
+            # A key sent here already crossed the network in clear: refuse it rather than redirect (a
+            # client that follows would send it again) and say so.
+            if ($gw_key_in_clear) {
+                return 403;
+            }
             return 308 https://$host${httpsPort}$request_uri;
+        }
+        error_page 403 @gw_key_in_clear;
+        location @gw_key_in_clear {
+            js_content gw.keyInClearPage;
         }
     }
 `;
@@ -210,13 +222,20 @@ ${rulesVar(config)}
     js_var $gw_output_flagged;
 ${attemptsMap(config)}
 
-    # A client-supplied request id is kept when it is well formed; otherwise nginx makes one.
+    # A client-supplied request id is echoed and passed to the backends when it is well formed; the
+    # gateway's own keys (log lines, in-flight and quota pairing with the sidecar) are always $request_id,
+    # so a client cannot collide with another request.
     map $http_x_request_id $gw_request_id {
         "~^[A-Za-z0-9._:-]{8,128}$" $http_x_request_id;
         default $request_id;
     }
 
 ${renderAccessControlHttp(config)}
+
+    map "$http_authorization$http_x_api_key" $gw_key_in_clear {
+        "" "";
+        default 1;
+    }
 
     upstream gw_sidecar {
         server 127.0.0.1:${config.sidecar.port} max_fails=0;
@@ -284,10 +303,6 @@ ${sidecarLimits}${sidecarProxy()}
     location = / {
         default_type text/plain;
         return 200 "Ollama is running";
-    }
-    location = /healthz {
-        default_type text/plain;
-        return 200 "ok";
     }
 
 ${config.legacyRedirects.map(redirectLocation).join('\n')}

@@ -28,6 +28,11 @@ function rateLimitHeaders(r: NginxHTTPRequest): void {
   for (const name in headers) r.headersOut[name] = headers[name];
 }
 
+/** The plain-HTTP server's answer to a request carrying an API key: the key already went in clear. */
+export function keyInClearPage(r: NginxHTTPRequest): void {
+  send(r, 'key_sent_in_clear');
+}
+
 /** error_page target of the routes the sidecar answers: its failure is not the backend's. */
 export function sidecarErrorPage(r: NginxHTTPRequest): void {
   send(r, 'sidecar_unavailable');

@@ -2,6 +2,10 @@
 import { MAX_JSON_DEPTH, isDepthError, mayHoldDuplicates, readKeys } from './one-reading.ts';
 import type { ModelRoute } from './routes.ts';
 
+// Real names are short ("library/llama3.2:1b"); the name is echoed in errors and logged, so it is capped
+// (the messages say 256).
+const MAX_MODEL_NAME = 256;
+
 export interface ParsedBody {
   body: Record<string, unknown>;
   model: string;
@@ -10,7 +14,7 @@ export interface ParsedBody {
   reserialize: boolean;
 }
 export interface BodyError {
-  error: 'body_required' | 'invalid_json' | 'body_not_object' | 'model_required' | 'json_key_spelling' | 'json_too_deep';
+  error: 'body_required' | 'invalid_json' | 'body_not_object' | 'model_required' | 'model_name_too_long' | 'json_key_spelling' | 'json_too_deep';
   param?: string;
   params?: Record<string, string>;
 }
@@ -33,6 +37,7 @@ export function parseBody(text: string | undefined, route: ModelRoute): ParsedBo
   let model = obj.model;
   if ((model === undefined || model === '') && route.legacyModelField) model = obj[route.legacyModelField];
   if (typeof model !== 'string' || model.trim() === '') return { error: 'model_required', param: 'model' };
+  if (model.trim().length > MAX_MODEL_NAME) return { error: 'model_name_too_long', param: 'model' };
   const stream = typeof obj.stream === 'boolean' ? obj.stream : route.streamDefault;
   return { body: obj, model: model.trim(), stream, reserialize: mayHoldDuplicates(text, keys.keys) };
 }

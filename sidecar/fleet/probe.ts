@@ -38,7 +38,8 @@ export async function resolveAddresses(url: string): Promise<string[] | undefine
   if (isIP(host)) return undefined;
   const port = u.port || '80';
   try {
-    return (await lookup(host, { all: true })).map((a) => (a.family === 6 ? `[${a.address}]:${port}` : `${a.address}:${port}`));
+    // Sorted: resolvers rotate the order, which must not count as a change (nor reload nginx).
+    return (await lookup(host, { all: true })).map((a) => (a.family === 6 ? `[${a.address}]:${port}` : `${a.address}:${port}`)).sort();
   } catch {
     return undefined;
   }

@@ -1,13 +1,19 @@
 // POST /control/reload: `gateway reload` asks the running sidecar to re-read the config file,
-// which validates, renders, tests and swaps it. Loopback only, like the whole sidecar.
+// which validates, renders, tests and swaps it. Loopback only, like the whole sidecar, and only with
+// the bearer token of the runtime folder (any local user can reach loopback).
 import type { FastifyPluginAsync } from 'fastify';
+import { bearerMatches } from './metrics.ts';
 
 export interface ControlOptions {
   reload: () => Promise<{ changed: boolean }>;
+  token: string;
 }
 
-export const controlRoutes: FastifyPluginAsync<ControlOptions> = async (app, { reload }) => {
-  app.post('/control/reload', async (_req, reply) => {
+export const controlRoutes: FastifyPluginAsync<ControlOptions> = async (app, { reload, token }) => {
+  app.post('/control/reload', async (req, reply) => {
+    if (!bearerMatches(req.headers.authorization, token)) {
+      return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: 'the control token of the runtime folder is required' });
+    }
     try {
       return await reload();
     } catch (err) {

@@ -20,15 +20,17 @@ export type AccessLine =
 type Fields = Record<string, unknown>;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
+// A duration or size as nginx writes it; anything else (1e999 parses as Infinity, -1, NaN) is not one.
+const measure = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
 /** "0.012, 0.030" → [0.012, 0.030]; "-" (no answer) counts as missing. */
 function times(v: unknown): (number | undefined)[] {
   const text = str(v);
   if (!text) return [];
-  return text.split(/\s*[,:]\s*/).map((t) => (t === '-' || t === '' ? undefined : Number(t)));
+  return text.split(/\s*[,:]\s*/).map((t) => (t === '-' || t === '' ? undefined : measure(Number(t))));
 }
 
-const optionalCount = (v: unknown) => (/^\d+$/.test(str(v)) ? Number(v) : undefined);
+const optionalCount = (v: unknown) => (/^\d{1,15}$/.test(str(v)) ? Number(v) : undefined);
 
 /** Servers nginx tried: host:port entries of $upstream_addr (a trailing group name means none was left). */
 export function attemptsOf(upstreamAddr: string): number {
@@ -60,7 +62,9 @@ export function parseAccessLine(datagram: string): AccessLine | null {
     return null;
   }
   if (f.event === 'start' && str(f.request_id)) return { event: 'start', start: { requestId: str(f.request_id), pool: str(f.pool) } };
-  if (f.event !== 'done' || typeof f.status !== 'number' || typeof f.request_time !== 'number') return null;
+  if (typeof f !== 'object' || f === null) return null;
+  const requestTime = measure(f.request_time);
+  if (f.event !== 'done' || !Number.isInteger(f.status) || requestTime === undefined) return null;
   const upstreamAddr = str(f.upstream_addr);
   return {
     event: 'done',
@@ -76,11 +80,11 @@ export function parseAccessLine(datagram: string): AccessLine | null {
       uri: str(f.uri),
       model: str(f.model),
       backend: str(f.backend),
-      status: f.status,
+      status: f.status as number,
       attempts: str(f.pool) ? attemptsOf(upstreamAddr) : 0,
-      requestTime: f.request_time,
+      requestTime,
       ttfb: timeToFirstByte(f),
-      bytesSent: typeof f.bytes_sent === 'number' ? f.bytes_sent : 0,
+      bytesSent: measure(f.bytes_sent) ?? 0,
       keyId: str(f.key),
       lang: str(f.lang),
       promptTokens: optionalCount(f.tokens_prompt),

@@ -7,7 +7,7 @@ import type { Fleet } from '../fleet/fleet.ts';
 
 // Model routes, the routes the sidecar answers behind nginx, and nginx's own: built once, read per log line.
 const MODEL_ROUTES = modelRoutes();
-const FIXED_ROUTES = [...SIDECAR_EXACT, '/healthz', '/'];
+const FIXED_ROUTES = [...SIDECAR_EXACT, '/'];
 
 export function isModelRoute(uri: string): boolean {
   return Object.hasOwn(MODEL_ROUTES, uri);

@@ -52,12 +52,17 @@ export class Telemetry extends EventEmitter {
     return socket.getRecvBufferSize();
   }
 
+  /** Never throws: a line it cannot use is counted as invalid (anyone on the host can send datagrams). */
   receive(datagram: string): void {
-    const line = parseAccessLine(datagram);
+    let line: AccessLine | null;
+    try {
+      line = parseAccessLine(datagram);
+      if (line?.event === 'start') this.started(line.start.requestId, line.start.pool);
+      else if (line) this.done(line);
+    } catch {
+      line = null;
+    }
     this.metrics.logLines.inc({ result: line ? 'parsed' : 'invalid' });
-    if (!line) return;
-    if (line.event === 'start') return this.started(line.start.requestId, line.start.pool);
-    this.done(line);
   }
 
   /** The request left for its upstream group (nginx's start line, or the sidecar admitted it). */

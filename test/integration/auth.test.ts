@@ -155,7 +155,7 @@ describe('API keys', () => {
     const file = join(stack.dir, 'logs', 'access.log');
     let text = '';
     await waitFor(() => (text = readFileSync(file, 'utf8')).includes(`${id}-wrong`), 5000, 'the access log lines');
-    const line = (rid: string) => JSON.parse(text.split('\n').find((l) => l.includes(`"request_id":"${rid}"`)) ?? '{}');
+    const line = (rid: string) => JSON.parse(text.split('\n').find((l) => l.includes(`"client_request_id":"${rid}"`)) ?? '{}');
     assert.equal(line(id).key, 'llama-only');
     assert.equal(line(id).status, 200);
     assert.equal(line(`${id}-wrong`).key, '', 'an unknown key has no id');

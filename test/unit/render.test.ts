@@ -186,6 +186,8 @@ describe('fleet.conf: maps', () => {
     assert.match(fleet, / {4}"~\(\^\|, \)gpu-box\\\.internal:11434\$" "box";/);
     assert.match(fleet, / {4}"~\(\^\|, \)10\\\.1\\\.2\\\.3:11434\$" "box";/);
     assert.match(fleet, / {4}"~\(\^\|, \)\\\[fd00::7\\\]:11434\$" "box";/);
+    const reordered = render({ backends }, { box: { healthy: true, models: ['m'], addresses: ['[fd00::7]:11434', '10.1.2.3:11434'] } })['fleet.conf'];
+    assert.equal(reordered, fleet, 'the resolver\'s address order changes nothing (no reload)');
   });
 });
 
@@ -226,7 +228,7 @@ describe('nginx.conf', () => {
       ALL_UP,
     )['nginx.conf'];
     assert.match(conf, /listen 127\.0\.0\.1:8443 ssl http2;/);
-    assert.match(conf, /listen 127\.0\.0\.1:8080;\n(?: {8}add_header .*\n)* {8}location \/ \{\n {12}return 308 https:\/\/\$host:8443\$request_uri;/);
+    assert.match(conf, /listen 127\.0\.0\.1:8080;\n(?: {8}add_header .*\n)* {8}location \/ \{\n(?:.*\n){5} {12}return 308 https:\/\/\$host:8443\$request_uri;/);
     assert.match(conf, /client_max_body_size 16m;/);
     assert.match(conf, /client_body_buffer_size 16m;/);
     assert.match(conf, /js_var \$gw_max_body 16m;/);
@@ -246,7 +248,7 @@ describe('nginx.conf', () => {
 
   test('defaults: https on 443 redirects without a port, admission on, fail closed', () => {
     const conf = render({ backends: THREE }, ALL_UP)['nginx.conf'];
-    assert.match(conf, /listen 0\.0\.0\.0:80;\n(?: {8}add_header .*\n)* {8}location \/ \{\n {12}return 308 https:\/\/\$host\$request_uri;/);
+    assert.match(conf, /listen 0\.0\.0\.0:80;\n(?: {8}add_header .*\n)* {8}location \/ \{\n(?:.*\n){5} {12}return 308 https:\/\/\$host\$request_uri;/);
     assert.match(conf, /js_var \$gw_admission on;/);
     assert.match(conf, /js_var \$gw_fail_open off;/);
   });
@@ -261,8 +263,8 @@ describe('nginx.conf', () => {
     const conf = render({ backends: THREE }, ALL_UP)['nginx.conf'];
     assert.ok(conf.includes('    location = /chat/completions {\n        return 308 /v1/chat/completions$is_args$args;\n    }'));
     assert.ok(conf.includes('    location = /models {\n        return 308 /v1/models$is_args$args;\n    }'));
-    assert.ok(conf.includes('    location ~ ^/api/v1/(.*)$ {\n        return 308 /v1/$1$is_args$args;\n    }'));
-    assert.ok(conf.includes('    location ~ ^/v1/api/(.*)$ {\n        return 308 /api/$1$is_args$args;\n    }'));
+    assert.ok(conf.includes('    location ~ ^/api/v1/([^\\r\\n]*)$ {\n        return 308 /v1/$1$is_args$args;\n    }'));
+    assert.ok(conf.includes('    location ~ ^/v1/api/([^\\r\\n]*)$ {\n        return 308 /api/$1$is_args$args;\n    }'));
   });
 
   test('custom legacy redirects escape dots in regex locations; none when the list is empty', () => {
@@ -270,7 +272,7 @@ describe('nginx.conf', () => {
       { backends: THREE, legacyRedirects: [{ from: '/old.v2/', to: '/v1/', match: 'prefix' }, { from: '/ping', to: '/healthz', match: 'exact' }] },
       ALL_UP,
     )['nginx.conf'];
-    assert.ok(custom.includes('location ~ ^/old\\.v2/(.*)$ {\n        return 308 /v1/$1$is_args$args;'));
+    assert.ok(custom.includes('location ~ ^/old\\.v2/([^\\r\\n]*)$ {\n        return 308 /v1/$1$is_args$args;'));
     assert.ok(custom.includes('location = /ping {\n        return 308 /healthz$is_args$args;'));
     assert.doesNotMatch(custom, /\/chat\/completions \{\n {8}return 308/);
 

@@ -9,6 +9,7 @@ const parseAnswerEnd = (text: string, contentType: string) => parseEnd(Buffer.fr
 import { bearerMatches } from '../../sidecar/routes/metrics.ts';
 import { attemptsOf, parseAccessLine, timeToFirstByte } from '../../sidecar/telemetry/access-line.ts';
 import { InFlight } from '../../sidecar/telemetry/in-flight.ts';
+import { Telemetry } from '../../sidecar/telemetry/telemetry.ts';
 import { dropsFor } from '../../sidecar/telemetry/udp-drops.ts';
 import { closedLabel, routeLabel, statusClass } from '../../sidecar/telemetry/labels.ts';
 
@@ -71,6 +72,28 @@ describe('access lines', () => {
     assert.equal(parseAccessLine('<190>Nov 23 16:00:00 llmgw: {"event":"done"'), null);
     assert.equal(parseAccessLine('no json here'), null);
     assert.equal(parseAccessLine(line({ event: 'done', status: '200' })), null);
+  });
+
+  it('survives hostile lines: odd numbers, wrong types, junk (a seeded fuzz through Telemetry.receive)', () => {
+    const inf = parseAccessLine('<190>x llmgw: {"event":"done","status":200,"request_time":1e999,"uri":"/api/chat"}');
+    assert.equal(inf, null, 'request_time 1e999 is Infinity: not a duration');
+    const odd = parseAccessLine(line({ ...DONE, upstream_header_time: '1e999, -1, NaN', upstream_response_time: 'x', bytes_sent: -5, tokens_prompt: '9'.repeat(400) }));
+    assert.ok(odd && odd.event === 'done');
+    assert.equal(odd.record.ttfb, 0);
+    assert.equal(odd.record.bytesSent, 0);
+    assert.equal(odd.record.promptTokens, undefined);
+    const telemetry = new Telemetry(() => ({ model: () => undefined, backend: () => false, key: () => false }));
+    const values: unknown[] = [1e308, -1, 0, 'x', null, [], {}, true, '-', '1e999', '\u0000', 'a'.repeat(70000), 599, 1.5];
+    const keys = ['status', 'request_time', 'bytes_sent', 'upstream_header_time', 'upstream_response_time', 'overhead_ms', 'tokens_prompt', 'tokens_completion', 'uri', 'model', 'pool', 'key', 'output_flagged', 'request_id', 'event'];
+    let seed = 7;
+    const pick = <T>(xs: T[]) => xs[(seed = (seed * 1103515245 + 12345) % 2147483648) % xs.length];
+    for (let i = 0; i < 3000; i++) {
+      const fields: Record<string, unknown> = { ...DONE };
+      for (let k = 0; k < 4; k++) fields[pick(keys)] = pick(values);
+      const text = JSON.stringify(fields).replace(/1e\+?308/g, pick(['1e999', '-1e999', '1e308']));
+      assert.doesNotThrow(() => telemetry.receive(`<190>x llmgw: ${text}`), text.slice(0, 200));
+    }
+    for (const junk of ['{', '{}', '{"event":"done"', 'null', '[1]', '{"event":"start","request_id":{}}', '\u0000{"event":"done"}']) assert.doesNotThrow(() => telemetry.receive(junk));
   });
 
   it('counts only servers as attempts', () => {
