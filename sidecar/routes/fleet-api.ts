@@ -127,7 +127,8 @@ export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, {
     return reply.code(body.ready ? 200 : 503).send(body);
   });
 
-  app.get('/healthz', async () => ({ ok: true }));
+  // nginx passes this through as the gateway's own /healthz: the same plain "ok" it always answered.
+  app.get('/healthz', async (_req, reply) => reply.type('text/plain').send('ok'));
 
   // nginx sends only the routes above here, so a miss on one of their paths is a wrong method:
   // answer it as the gateway answers every error, JSON in the API's shape, not Fastify's own 404.

@@ -77,6 +77,7 @@ export function parseAccessLine(datagram: string): AccessLine | null {
     limits: { requestLimited: f.limit_req === 'REJECTED', concurrencyLimited: f.limit_conn === 'REJECTED' },
     record: {
       requestId: str(f.request_id),
+      clientRequestId: str(f.client_request_id),
       uri: str(f.uri),
       model: str(f.model),
       backend: str(f.backend),

@@ -2,7 +2,10 @@
 // Metrics and usage accounting (token quotas) are built from these records.
 
 export interface CompletionRecord {
+  /** nginx's own id of the request: the gateway's internal key. */
   requestId: string;
+  /** The id the client sees in X-Request-Id (its own when well formed), for people and tests to find a request. */
+  clientRequestId: string;
   /** The request path (a model route such as /v1/chat/completions, or any other path). */
   uri: string;
   /** The model the client asked for, as sent (raw: map to a closed set before using as a label). */

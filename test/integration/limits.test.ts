@@ -112,7 +112,7 @@ describe('limits', () => {
       let record: CompletionRecord | undefined;
       const seen = new Promise<void>((resolve) => {
         const on = (rec: CompletionRecord) => {
-          if (rec.requestId !== id) return;
+          if (rec.clientRequestId !== id) return;
           record = rec;
           stack.gateway.telemetry.off('completion', on);
           resolve();
