@@ -22,6 +22,14 @@ const duration = (def: string, description: string) =>
     .describe(description)
     .transform(parseDuration);
 
+const optionalDuration = (description: string) =>
+  z
+    .string()
+    .regex(DURATION, 'expected a duration such as 500ms, 5s, 2m or 1h')
+    .transform(parseDuration)
+    .optional()
+    .describe(description);
+
 const SIZE = /^(\d+)([kKmM]?)$/;
 const size = (def: string, description: string) =>
   z.string().regex(SIZE, 'expected a size such as 512k or 10m').default(def).describe(description);
@@ -66,6 +74,9 @@ export const backendSchema = z.object({
     .array(modelName)
     .optional()
     .describe('Models served, for backends whose model list cannot be probed; normally learnt from /api/tags or /v1/models.'),
+  firstByteTimeout: optionalDuration(
+    'This backend\'s timeouts.firstByte, for one whose cold model loads are slow; a group of backends serving a model waits as long as its slowest member.',
+  ),
 });
 
 const legacyRedirectSchema = z.object({
@@ -496,14 +507,18 @@ export const configSchema = z
     timeouts: z
       .object({
         connect: duration('3s', 'Connecting to a backend.'),
-        firstByte: duration('5m', 'Longest silence between two reads from a backend (nginx proxy_read_timeout); a model load can take minutes.'),
+        firstByte: duration(
+          '30s',
+          'Streamed answers: longest wait for the first byte (model load included), then between two reads; past it the request moves to another server. nginx has one read timer for both. Raise it per backend (backends[].firstByteTimeout) where loads are slow.',
+        ),
+        wholeAnswer: duration('5m', 'Answers that are not streamed: the backend sends nothing before the whole answer, so this bounds the whole generation.'),
         send: duration('60s', 'Longest pause while sending the request to a backend.'),
       })
       .prefault({}),
     retries: z
       .object({
-        tries: z.number().int().min(1).max(10).default(3).describe('Attempts per request, the first included (on connect error, timeout, 502, 503).'),
-        window: duration('30s', 'No new attempt once this much time has passed since the first.'),
+        tries: z.number().int().min(1).max(10).default(3).describe('Attempts per request, the first included (README: "When a backend fails" has the rules).'),
+        window: duration('2m', 'No new attempt once this much time has passed since the first; keep it above timeouts.firstByte, or a timed-out stream is not retried.'),
       })
       .prefault({}),
     models: z

@@ -58,5 +58,15 @@ export const ROUTE_UNAVAILABLE = '!';
 /** Internal location of the error page for requests nginx could not parse (400, 414): they have no URI to keep. */
 export const ERROR_URI = '/_gw/error';
 
+/**
+ * Named locations that proxy to the backends, one pair per read timeout ("30s", "5m" as nginx writes
+ * them): "<prefix><timeout>". The rewritten one sends $gw_body instead of the client's body.
+ */
+export const UPSTREAM_LOCATION = '@upstream_';
+export const UPSTREAM_REWRITTEN_LOCATION = '@upstream_rewritten_';
+
+/** Prefix of upstream group names: "gw." + member backend names joined by "." (names hold no "."). */
+export const POOL_PREFIX = 'gw.';
+
 /** Internal location that proxies a whole answer into njs (subrequest) so the sidecar can check it first. */
 export const UPSTREAM_URI = '/_gw/upstream';

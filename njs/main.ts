@@ -4,6 +4,7 @@ import { errorPage, keyInClearPage, sidecarErrorPage } from './adapters/error-pa
 import { keyHash } from './adapters/key-hash.ts';
 import { outputFilter } from './adapters/output-filter.ts';
 import { proxy } from './adapters/proxy.ts';
+import { retryBackend } from './adapters/retry.ts';
 import { usageFilter } from './adapters/usage-capture.ts';
 
-export default { proxy, errorPage, sidecarErrorPage, keyInClearPage, outputFilter, usageFilter, keyHash };
+export default { proxy, errorPage, sidecarErrorPage, keyInClearPage, retryBackend, outputFilter, usageFilter, keyHash };

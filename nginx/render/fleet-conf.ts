@@ -2,6 +2,8 @@
 // serving a model (nginx balances inside it), and the maps njs reads to route a model to its group.
 import type { BackendConfig, GatewayConfig } from '../../config/schema.ts';
 import { ROUTE_UNAVAILABLE } from '../../njs/contract.ts';
+import { singlePool } from '../../njs/failover/next-backend.ts';
+import { secs } from './nginx-time.ts';
 import { canonicalModel, type ApiRoutes, type FleetState, type RouteTable } from './route-table.ts';
 
 /** nginx string literal. Every rendered value was validated upstream; nginx has no escape for "$". */
@@ -27,14 +29,23 @@ function serverLine(b: BackendConfig, config: GatewayConfig): string {
   return `    server ${hostPort(b.url)} ${params.join(' ')};`;
 }
 
+// The groups of the route table, plus a single-server group for every backend in one: njs sends a
+// request there after a 500 or 503 (njs/failover/next-backend.ts).
+function groups(table: RouteTable): Record<string, string[]> {
+  const all: Record<string, string[]> = { ...table.pools };
+  for (const members of Object.values(table.pools)) for (const m of members) all[singlePool(m)] = [m];
+  return all;
+}
+
 export function renderUpstreams(config: GatewayConfig, table: RouteTable): string {
   const byName = new Map(config.backends.map((b) => [b.name, b]));
-  const blocks = Object.keys(table.pools)
+  const pools = groups(table);
+  const blocks = Object.keys(pools)
     .sort()
     .map((pool) => {
       const lines = [`upstream ${pool} {`, `    zone ${pool} 64k;`];
       if (config.strategy === 'least_busy') lines.push('    least_conn;');
-      for (const name of table.pools[pool]) lines.push(serverLine(byName.get(name)!, config));
+      for (const name of pools[pool]) lines.push(serverLine(byName.get(name)!, config));
       lines.push('    keepalive 32;', '    keepalive_timeout 60s;', '}');
       return lines.join('\n');
     });
@@ -68,28 +79,45 @@ function spellingMap(variable: string, routes: ApiRoutes): string {
 
 // Host header per group: Ollama bound to loopback rejects unknown Host values, so a single-backend
 // group sends that backend's own host:port; a shared group sends "localhost", which Ollama accepts.
+// Volatile: njs changes $gw_pool when it retries on another server.
 function hostMap(config: GatewayConfig, table: RouteTable): string {
   const byName = new Map(config.backends.map((b) => [b.name, b]));
-  const lines = ['map $gw_pool $gw_upstream_host {', '    default "localhost";'];
-  for (const pool of Object.keys(table.pools).sort()) {
-    const members = table.pools[pool];
+  const lines = ['map $gw_pool $gw_upstream_host {', '    volatile;', '    default "localhost";'];
+  const pools = groups(table);
+  for (const pool of Object.keys(pools).sort()) {
+    const members = pools[pool];
     if (members.length === 1) lines.push(`    ${q(pool)} ${q(hostPort(byName.get(members[0])!.url))};`);
   }
   lines.push('}');
   return lines.join('\n');
 }
 
-// The backend that answered last ($upstream_addr lists every attempt) → its configured name.
+// The backend that answered last ($upstream_addr lists every attempt, ", " within a group and " : "
+// across groups) → its configured name. Volatile: njs reads it after each failed group, nginx at the end.
 // The sidecar's own answers name no backend (an empty value drops the header). For a host name that
 // resolves to several addresses nginx reports the address it connected to: those are matched too.
 function backendNameMap(config: GatewayConfig, state: FleetState): string {
   const sidecar = `127\\.0\\.0\\.1:${config.sidecar.port}`;
+  const after = '(^|, | : )';
   // "no live upstreams" leaves the group's name last: no backend answered.
-  const lines = ['map $upstream_addr $gw_backend {', '    default $upstream_addr;', `    "~(^|, )${sidecar}$" "";`, '    "~(^|, )gw\\.[^,]*$" "";'];
+  const lines = ['map $upstream_addr $gw_backend {', '    volatile;', '    default $upstream_addr;', `    "~${after}${sidecar}$" "";`, `    "~${after}gw\\.[^ ,]*$" "";`];
   for (const b of config.backends) {
     for (const address of new Set([hostPort(b.url), ...[...(state[b.name]?.addresses ?? [])].sort()])) {
-      lines.push(`    "~(^|, )${address.replace(/[.[\]]/g, (c) => `\\${c}`)}$" ${q(b.name)};`);
+      lines.push(`    "~${after}${address.replace(/[.[\]]/g, (c) => `\\${c}`)}$" ${q(b.name)};`);
     }
+  }
+  lines.push('}');
+  return lines.join('\n');
+}
+
+// A group waits for a stream's first byte as long as its slowest member (backends[].firstByteTimeout).
+function readTimeoutMap(config: GatewayConfig, table: RouteTable): string {
+  const byName = new Map(config.backends.map((b) => [b.name, b]));
+  const lines = ['map $gw_pool $gw_read_stream {', '    volatile;', `    default ${q(secs(config.timeouts.firstByte))};`];
+  const pools = groups(table);
+  for (const pool of Object.keys(pools).sort()) {
+    const longest = Math.max(...pools[pool].map((m) => byName.get(m)!.firstByteTimeout ?? config.timeouts.firstByte));
+    if (longest !== config.timeouts.firstByte) lines.push(`    ${q(pool)} ${q(secs(longest))};`);
   }
   lines.push('}');
   return lines.join('\n');
@@ -97,6 +125,7 @@ function backendNameMap(config: GatewayConfig, state: FleetState): string {
 
 export function renderRouteMaps(config: GatewayConfig, table: RouteTable, state: FleetState): string {
   return [
+    readTimeoutMap(config, table),
     routeMap('$gw_route_v1', table.v1),
     routeMap('$gw_route_api', table.api),
     spellingMap('$gw_spelling_v1', table.v1),

@@ -1,12 +1,25 @@
 // Renders nginx.conf: TLS edge, the model routes handled by njs, the proxy to the backends, the
 // sidecar routes and the JSON error pages. The fleet-dependent part is included from fleet.conf.
-import { ADMIT_HEADER_KEY, ADMIT_HEADER_MODEL, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE, ERROR_URI, HELD_BODY_URI, KEY_MODELS_HEADER, SCAN_HEADER_LANG, UPSTREAM_URI } from '../../njs/contract.ts';
+import {
+  ADMIT_HEADER_KEY,
+  ADMIT_HEADER_MODEL,
+  ADMIT_HEADER_POOL,
+  ADMIT_HEADER_ROUTE,
+  ERROR_URI,
+  HELD_BODY_URI,
+  KEY_MODELS_HEADER,
+  SCAN_HEADER_LANG,
+  UPSTREAM_LOCATION,
+  UPSTREAM_REWRITTEN_LOCATION,
+  UPSTREAM_URI,
+} from '../../njs/contract.ts';
 import { endpointClass } from '../../njs/limits/endpoint-class.ts';
 import { modelRoutes } from '../../njs/request/routes.ts';
 import type { GatewayConfig, LegacyRedirect } from '../../config/schema.ts';
 import { locationLimits, renderAccessControlHttp, renderAuthCheck } from './access-control.ts';
 import { CLIENT_ADDRESS_HEADERS, renderClientLimits, renderTls, securityHeaders } from './edge.ts';
 import { q } from './fleet-conf.ts';
+import { secs } from './nginx-time.ts';
 import { encodeOutputRules, outputRules, wholeAnswerScanning } from './output-rules.ts';
 
 export interface RenderPaths {
@@ -23,7 +36,6 @@ export interface RenderPaths {
   http2Directive?: boolean;
 }
 
-const secs = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}s`;
 
 /** Statuses nginx itself may produce whose HTML page we replace with JSON. */
 const NGINX_ERRORS = '400 401 403 404 405 408 413 414 429 500 502 503 504';
@@ -40,10 +52,27 @@ function redirectLocation(r: LegacyRedirect): string {
   return `    location ~ ^${from}([^\\r\\n]*)$ {\n        return 308 ${r.to}$1$is_args$args;\n    }`;
 }
 
-function proxyToBackends(config: GatewayConfig, target = 'http://$gw_pool'): string {
+// Every read timeout a proxy location needs: streamed answers wait timeouts.firstByte (or a backend's
+// own), whole answers timeouts.wholeAnswer. nginx takes no variable there, so one location per value.
+export function readTimeouts(config: GatewayConfig): string[] {
+  const values = [config.timeouts.firstByte, config.timeouts.wholeAnswer, ...config.backends.map((b) => b.firstByteTimeout ?? config.timeouts.firstByte)];
+  return [...new Set(values.map(secs))].sort();
+}
+
+function proxyToBackends(config: GatewayConfig, readTimeout: string, target = 'http://$gw_pool'): string {
   // Streamed answers go through the output guard only when a rule is on: the filter costs per chunk.
   // Every answer passes the usage capture; the output guard too when a rule is on (it costs per chunk).
-  const filter = target === 'http://$gw_pool' ? `\n        js_body_filter gw.${outputRules(config.guard.output) ? 'outputFilter' : 'usageFilter'} buffer_type=buffer;` : '';
+  const named = target === 'http://$gw_pool';
+  const filter = named ? `\n        js_body_filter gw.${outputRules(config.guard.output) ? 'outputFilter' : 'usageFilter'} buffer_type=buffer;` : '';
+  // 500 and 503 go to njs (njs/failover/next-backend.ts): retried by nginx they would count toward
+  // max_fails, and a busy Ollama is not a dead one. The whole-answer subrequest sees them in njs itself.
+  const failures = named
+    ? `
+        proxy_intercept_errors on;
+        recursive_error_pages on;
+        error_page 500 503 = @gw_retry;
+        error_page 502 504 @gw_error;`
+    : '';
   return `        proxy_pass ${target};${filter}
         proxy_http_version 1.1;
         proxy_set_header Connection "";
@@ -58,11 +87,26 @@ ${CLIENT_ADDRESS_HEADERS}
         proxy_cache off;
         proxy_connect_timeout ${secs(config.timeouts.connect)};
         proxy_send_timeout ${secs(config.timeouts.send)};
-        proxy_read_timeout ${secs(config.timeouts.firstByte)};
-        # Another server gets the request while nothing has reached the client yet; POSTs included.
-        proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+        proxy_read_timeout ${readTimeout};
+        # Another server gets the request while nothing has reached the client yet; POSTs included:
+        # the server was unreachable, did not answer in time, or is a broken proxy.
+        proxy_next_upstream error timeout http_502 http_504 non_idempotent;
         proxy_next_upstream_tries ${config.retries.tries};
-        proxy_next_upstream_timeout ${secs(config.retries.window)};`;
+        proxy_next_upstream_timeout ${secs(config.retries.window)};${failures}`;
+}
+
+function upstreamLocations(config: GatewayConfig): string {
+  return readTimeouts(config)
+    .map(
+      (timeout) => `    location ${UPSTREAM_LOCATION}${timeout} {
+${proxyToBackends(config, timeout)}${startedMirror(config)}
+    }
+    location ${UPSTREAM_REWRITTEN_LOCATION}${timeout} {
+${proxyToBackends(config, timeout)}${startedMirror(config)}
+        proxy_set_body $gw_body;
+    }`,
+    )
+    .join('\n');
 }
 
 // An internal location that njs subrequests reach the sidecar through, with the client's body.
@@ -128,10 +172,11 @@ function accessLog(config: GatewayConfig, rt: string): string {
     access_log ${syslogTarget(config)} ${LOG_FORMAT};`;
 }
 
-// Attempts of a proxied request: the entries of $upstream_addr; nothing for requests nginx answered itself.
+// Attempts of a proxied request: the entries of $upstream_addr ("a, b" within a group, "a : b" across
+// the groups of njs's retries); nothing for requests nginx answered itself.
 function attemptsMap(config: GatewayConfig): string {
   const lines = ['    map "$gw_pool|$upstream_addr" $gw_attempts {', '        default "";', '        "~^\\|" "";'];
-  for (let n = 1; n <= config.retries.tries; n++) lines.push(`        "~^[^|]+\\|[^,]*${'(,[^,]*)'.repeat(n - 1)}$" ${n};`);
+  for (let n = 1; n <= 2 * config.retries.tries; n++) lines.push(`        "~^[^|]+\\|[^ ,]+${'(, | : )[^ ,]+'.repeat(n - 1)}$" ${n};`);
   lines.push('    }');
   return lines.join('\n');
 }
@@ -211,6 +256,14 @@ ${accessLog(config, rt)}
     js_var $gw_fail_open ${config.sidecar.failMode === 'open' ? 'on' : 'off'};
     js_var $gw_retry_after ${Math.max(1, Math.ceil(config.health.interval / 1000))};
     js_var $gw_max_body ${config.nginx.maxBodySize};
+    js_var $gw_read_whole ${secs(config.timeouts.wholeAnswer)};
+    js_var $gw_retry_tries ${config.retries.tries};
+    js_var $gw_retry_window ${config.retries.window};
+    # Set by njs: a streamed request; the route's group and the servers tried after a 500 or 503.
+    js_var $gw_stream;
+    js_var $gw_route_pool;
+    js_var $gw_tried;
+    js_var $gw_tried_status;
 ${rulesVar(config)}
     js_var $gw_output_whole ${wholeAnswerScanning(config.guard.output) ? 'on' : 'off'};
     # Set by njs for the access log and the response headers.
@@ -269,12 +322,9 @@ ${renderAuthCheck(config)}
 
 ${modelLocations}
 
-    location @upstream {
-${proxyToBackends(config)}${startedMirror(config)}
-    }
-    location @upstream_rewritten {
-${proxyToBackends(config)}${startedMirror(config)}
-        proxy_set_body $gw_body;
+${upstreamLocations(config)}
+    location @gw_retry {
+        js_content gw.retryBackend;
     }
     # One log line as a request leaves for its upstream group: the sidecar counts requests in flight.
     location = ${STARTED_URI} {
@@ -287,7 +337,7 @@ ${proxyToBackends(config)}${startedMirror(config)}
     # Whole answers that the sidecar checks before the client sees them (njs subrequests, in memory).
     location = ${UPSTREAM_URI} {
         internal;
-${proxyToBackends(config, 'http://$gw_pool$gw_path')}
+${proxyToBackends(config, secs(config.timeouts.wholeAnswer), 'http://$gw_pool$gw_path')}
         subrequest_output_buffer_size ${config.nginx.maxBodySize};
     }
     # Verdicts are small at any body size: a rewritten (redacted) body is fetched through the last location here.

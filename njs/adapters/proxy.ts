@@ -47,15 +47,16 @@ export function proxy(r: NginxHTTPRequest): void {
     }
     const target = parseRouteValue(value);
     r.variables.gw_pool = target.pool;
-    const location = rewriteModel(r, parsed, target.model !== undefined ? target.model : spelling(r, shape, parsed.model));
+    if (parsed.stream) r.variables.gw_stream = '1';
+    rewriteModel(r, parsed, target.model !== undefined ? target.model : spelling(r, shape, parsed.model));
 
     // Whole answers of generation routes are checked by the sidecar before the client sees them.
     const scanWhole = route.generates && !parsed.stream && r.variables.gw_output_whole === 'on';
-    const go = function (loc: string) {
-      forward(r, shape, loc, scanWhole);
+    const go = function () {
+      forward(r, shape, scanWhole);
     };
-    if (!route.admit || r.variables.gw_admission !== 'on') return go(location);
-    admit(r, shape, location, go);
+    if (!route.admit || r.variables.gw_admission !== 'on') return go();
+    admit(r, shape, go);
   } catch (e) {
     r.error('gateway proxy handler: ' + String(e));
     sendError(r, shape, 500, 'internal_error');
@@ -75,41 +76,41 @@ function sameName(asked: string, served: string): boolean {
 
 // Aliases and fallbacks serve another model than the one asked for: the backend must see its own name.
 // A body that may hold a key twice goes as the gateway read it (njs/request/one-reading.ts).
-function rewriteModel(r: NginxHTTPRequest, parsed: ParsedBody, model: string): string {
-  if (sameName(parsed.model, model) && !parsed.reserialize) return '@upstream';
+// A rewritten body ($gw_body) goes instead of the client's.
+function rewriteModel(r: NginxHTTPRequest, parsed: ParsedBody, model: string): void {
+  if (sameName(parsed.model, model) && !parsed.reserialize) return;
   if (!sameName(parsed.model, model)) parsed.body.model = model;
   r.variables.gw_body = JSON.stringify(parsed.body);
-  return '@upstream_rewritten';
 }
 
 // The sidecar reads the body as sent; route and model ride in headers set by the /_admit location.
-function admit(r: NginxHTTPRequest, shape: ApiShape, location: string, go: (location: string) => void): void {
+function admit(r: NginxHTTPRequest, shape: ApiShape, go: () => void): void {
   r.variables.gw_path = r.uri;
   // The body as the backend would get it (an alias may have rewritten its model).
   r.subrequest('/_admit', { method: 'POST', body: r.variables.gw_body || r.requestText }, function (reply: NginxHTTPRequest) {
     try {
-      if (reply.status !== 200) return admitUnavailable(r, shape, location, go);
+      if (reply.status !== 200) return admitUnavailable(r, shape, go);
       const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
       r.variables.gw_lang = verdict.lang;
       if (!applyVerdict(r, shape, verdict, 'bad_request')) return;
       if (verdict.bodyRef !== undefined) {
         return withHeldBody(r, shape, verdict.bodyRef, function (body: string) {
           r.variables.gw_body = body;
-          go('@upstream_rewritten');
+          go();
         });
       }
-      go(location);
+      go();
     } catch (e) {
       r.error('gateway admit: ' + String(e));
-      admitUnavailable(r, shape, location, go);
+      admitUnavailable(r, shape, go);
     }
   });
 }
 
-function admitUnavailable(r: NginxHTTPRequest, shape: ApiShape, location: string, go: (location: string) => void): void {
+function admitUnavailable(r: NginxHTTPRequest, shape: ApiShape, go: () => void): void {
   if (r.variables.gw_fail_open === 'on') {
     r.warn('gateway: sidecar unavailable, admitting without checks (failMode: open)');
-    return go(location);
+    return go();
   }
   sendError(r, shape, 503, 'sidecar_unavailable', { retryAfter: 2 });
 }

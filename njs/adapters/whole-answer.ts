@@ -6,6 +6,8 @@ import { UPSTREAM_URI, type AdmitVerdict, type ApiShape } from '../contract.ts';
 import { keyForStatus } from '../errors/error-body.ts';
 import { withHeldBody } from './held-body.ts';
 import { sendError } from './respond.ts';
+import { moveToNextBackend, sendBackendFailure } from './retry.ts';
+import { upstreamLocation } from './upstream-location.ts';
 import { recordAnswerEnd } from './usage-capture.ts';
 import { applyVerdict } from './verdict.ts';
 
@@ -28,19 +30,23 @@ function scanned(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest,
   });
 }
 
-export function forward(r: NginxHTTPRequest, shape: ApiShape, location: string, scanWhole: boolean): void {
-  // The gateway's own time before the first attempt (body parsing, admission), for X-Gateway-Overhead-Ms.
-  r.variables.gw_overhead_ms = String(Math.round(Number(r.variables.request_time) * 1000));
-  if (!scanWhole) return r.internalRedirect(location);
-  r.variables.gw_path = r.uri;
+// A 500 or 503 moves to another server as on the streamed path (retry.ts); the backend's other
+// errors pass as they are; nginx's own (no backend answered) become JSON.
+function answered(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest): void {
+  const backend = String(answer.variables.gw_backend || '');
+  if ((answer.status === 500 || answer.status === 503) && backend) {
+    if (moveToNextBackend(r, answer.status, backend)) return fetchWhole(r, shape);
+    return sendBackendFailure(r, answer.status);
+  }
+  const json = String(answer.headersOut['Content-Type'] || '').indexOf('json') >= 0;
+  if (json) return deliver(r, answer, answer.responseText || '');
+  sendError(r, shape, answer.status, keyForStatus(answer.status));
+}
+
+function fetchWhole(r: NginxHTTPRequest, shape: ApiShape): void {
   r.subrequest(UPSTREAM_URI, { method: 'POST', body: r.variables.gw_body || r.requestText }, function (answer: NginxHTTPRequest) {
     try {
-      // The backend's own errors pass as they are; nginx's (no backend answered) become JSON.
-      if (answer.status !== 200) {
-        const json = String(answer.headersOut['Content-Type'] || '').indexOf('json') >= 0;
-        if (json) return deliver(r, answer, answer.responseText || '');
-        return sendError(r, shape, answer.status, keyForStatus(answer.status));
-      }
+      if (answer.status !== 200) return answered(r, shape, answer);
       r.subrequest('/_scan_output', { method: 'POST', body: answer.responseText || '' }, function (reply: NginxHTTPRequest) {
         try {
           scanned(r, shape, answer, reply);
@@ -54,4 +60,12 @@ export function forward(r: NginxHTTPRequest, shape: ApiShape, location: string, 
       sendError(r, shape, 500, 'internal_error');
     }
   });
+}
+
+export function forward(r: NginxHTTPRequest, shape: ApiShape, scanWhole: boolean): void {
+  // The gateway's own time before the first attempt (body parsing, admission), for X-Gateway-Overhead-Ms.
+  r.variables.gw_overhead_ms = String(Math.round(Number(r.variables.request_time) * 1000));
+  if (!scanWhole) return r.internalRedirect(upstreamLocation(r));
+  r.variables.gw_path = r.uri;
+  fetchWhole(r, shape);
 }

@@ -31,6 +31,7 @@ export function de(): Catalogue {
     token_quota_exceeded: 'Dieser API-Schlüssel hat seine {limit} Tokens pro Minute verbraucht. Bitte versuchen Sie es in {seconds} s erneut.',
     backend_failed: 'Das Backend konnte nicht antworten. Bitte versuchen Sie es erneut.',
     backend_timeout: 'Das Backend hat nicht rechtzeitig geantwortet.',
+    backend_busy: 'Alle Backends für "{model}" sind ausgelastet. Bitte versuchen Sie es in einigen Sekunden erneut.',
     service_unavailable: 'Der Dienst ist derzeit nicht verfügbar. Bitte versuchen Sie es in einigen Sekunden erneut.',
     sidecar_unavailable: 'Das Gateway kann diese Anfrage derzeit nicht prüfen (sein Zulassungsdienst ist ausgefallen). Bitte versuchen Sie es in einigen Sekunden erneut.',
     internal_error: 'Im Gateway ist ein interner Fehler aufgetreten.',

@@ -29,6 +29,7 @@ export function en() {
     token_quota_exceeded: 'This API key has used its {limit} tokens per minute. Please retry in {seconds} s.',
     backend_failed: 'The backend failed to answer. Please retry.',
     backend_timeout: 'The backend did not answer in time.',
+    backend_busy: 'Every backend serving "{model}" is busy. Please retry in a few seconds.',
     service_unavailable: 'The service is unavailable right now. Please retry in a few seconds.',
     sidecar_unavailable: 'The gateway cannot check this request right now (its admission service is down). Please retry in a few seconds.',
     internal_error: 'The gateway hit an internal error.',

@@ -31,6 +31,7 @@ export function es(): Catalogue {
     token_quota_exceeded: 'Esta clave de API ha agotado sus {limit} tokens por minuto. Vuelva a intentarlo dentro de {seconds} s.',
     backend_failed: 'El backend no pudo responder. Vuelva a intentarlo.',
     backend_timeout: 'El backend no respondió a tiempo.',
+    backend_busy: 'Todos los backends que sirven "{model}" están ocupados. Vuelva a intentarlo en unos segundos.',
     service_unavailable: 'El servicio no está disponible en este momento. Vuelva a intentarlo en unos segundos.',
     sidecar_unavailable: 'La puerta de enlace no puede comprobar esta solicitud en este momento (su servicio de admisión no funciona). Vuelva a intentarlo en unos segundos.',
     internal_error: 'Se produjo un error interno en la puerta de enlace.',

@@ -31,6 +31,7 @@ export function fr(): Catalogue {
     token_quota_exceeded: 'Cette clé d\'API a consommé ses {limit} tokens par minute. Veuillez réessayer dans {seconds} s.',
     backend_failed: 'Le backend n\'a pas pu répondre. Veuillez réessayer.',
     backend_timeout: 'Le backend n\'a pas répondu à temps.',
+    backend_busy: 'Tous les backends qui servent "{model}" sont occupés. Veuillez réessayer dans quelques secondes.',
     service_unavailable: 'Le service est momentanément indisponible. Veuillez réessayer dans quelques secondes.',
     sidecar_unavailable: 'La passerelle ne peut pas vérifier cette requête pour le moment (son service d\'admission est hors service). Veuillez réessayer dans quelques secondes.',
     internal_error: 'La passerelle a rencontré une erreur interne.',

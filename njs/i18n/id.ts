@@ -31,6 +31,7 @@ export function id(): Catalogue {
     token_quota_exceeded: 'Kunci API ini telah menghabiskan {limit} token per menitnya. Silakan coba lagi dalam {seconds} detik.',
     backend_failed: 'Backend gagal memberikan jawaban. Silakan coba lagi.',
     backend_timeout: 'Backend tidak menjawab tepat waktu.',
+    backend_busy: 'Semua backend yang melayani "{model}" sedang sibuk. Silakan coba lagi dalam beberapa detik.',
     service_unavailable: 'Layanan sedang tidak tersedia. Silakan coba lagi dalam beberapa detik.',
     sidecar_unavailable: 'Gateway saat ini tidak dapat memeriksa permintaan ini (layanan penerimaan permintaannya sedang tidak aktif). Silakan coba lagi dalam beberapa detik.',
     internal_error: 'Gateway mengalami kesalahan internal.',

@@ -32,6 +32,7 @@ export function pt(): Catalogue {
     token_quota_exceeded: 'Esta chave de API esgotou seus {limit} tokens por minuto. Tente novamente em {seconds} s.',
     backend_failed: 'O backend não conseguiu responder. Tente novamente.',
     backend_timeout: 'O backend não respondeu a tempo.',
+    backend_busy: 'Todos os backends que servem "{model}" estão ocupados. Tente novamente em alguns segundos.',
     service_unavailable: 'O serviço está indisponível no momento. Tente novamente em alguns segundos.',
     sidecar_unavailable: 'O gateway não consegue verificar esta solicitação no momento (seu serviço de admissão está indisponível). Tente novamente em alguns segundos.',
     internal_error: 'Ocorreu um erro interno no gateway.',

@@ -31,6 +31,7 @@ export function vi(): Catalogue {
     token_quota_exceeded: 'Khóa API này đã dùng hết {limit} token mỗi phút. Vui lòng thử lại sau {seconds} giây.',
     backend_failed: 'Backend không thể phản hồi. Vui lòng thử lại.',
     backend_timeout: 'Backend không phản hồi kịp thời.',
+    backend_busy: 'Tất cả backend phục vụ "{model}" đều đang bận. Vui lòng thử lại sau vài giây.',
     service_unavailable: 'Dịch vụ hiện không khả dụng. Vui lòng thử lại sau vài giây.',
     sidecar_unavailable: 'Gateway hiện không thể kiểm tra yêu cầu này (dịch vụ kiểm duyệt yêu cầu của gateway đang ngừng hoạt động). Vui lòng thử lại sau vài giây.',
     internal_error: 'Gateway gặp lỗi nội bộ.',

@@ -17,7 +17,7 @@ export { freePort };
 
 export interface StackOptions {
   /** One emulator per entry; `name` is also the backend name. Default: three plain emulators a, b, c. */
-  backends?: (Partial<EmulatorOptions> & { name: string; weight?: number; kind?: 'ollama' | 'openai' })[];
+  backends?: (Partial<EmulatorOptions> & { name: string; weight?: number; kind?: 'ollama' | 'openai'; firstByteTimeout?: string })[];
   /** Merged over the test defaults (fast health checks, no HTTP listener). */
   config?: Partial<GatewayConfigInput>;
   /** Also listen on plain HTTP (the 308-to-HTTPS server). */
@@ -51,7 +51,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     runtimeDir: dir,
     sidecar: { port: sidecarPort },
     observability: { logPort },
-    backends: specs.map((s) => ({ name: s.name, url: emulators[s.name].url, weight: s.weight ?? 1, kind: s.kind ?? 'ollama' })),
+    backends: specs.map((s) => ({
+      name: s.name,
+      url: emulators[s.name].url,
+      weight: s.weight ?? 1,
+      kind: s.kind ?? 'ollama',
+      ...(s.firstByteTimeout ? { firstByteTimeout: s.firstByteTimeout } : {}),
+    })),
     health: { interval: '200ms', timeout: '500ms', unhealthyAfter: 2, healthyAfter: 2 },
     nginx: { workerProcesses: 1 },
     // Most tests are not about API keys: they turn auth on themselves (test/integration/auth.test.ts).

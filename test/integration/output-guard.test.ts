@@ -135,11 +135,12 @@ describe('output guard on streamed answers', () => {
     assert.equal(api.json.message.content, '[a] alpha bravo');
   });
 
-  it('whole answers: a backend error passes through, a dead fleet gets JSON, a dead sidecar fails closed', async () => {
+  it('whole answers: a failed generation, a dead fleet and a dead sidecar get JSON (fail closed)', async () => {
+    // The only backend fails the generation: no other server to try (test/integration/backend-failures.test.ts).
     stack.emulators.a.fail({ failure: { mode: 'status', status: 500, count: 1 } });
     const failed = await postJson(`${stack.url}/v1/chat/completions`, { ...CHAT, max_tokens: 3 });
-    assert.equal(failed.status, 500);
-    assert.ok(failed.json?.error, 'the backend JSON error reaches the client');
+    assert.equal(failed.status, 502);
+    assert.equal(failed.json.error.code, 'backend_failed');
 
     stack.emulators.a.fail({ failure: { mode: 'close', count: 5 } });
     const dead = await postJson(`${stack.url}/v1/chat/completions`, { ...CHAT, max_tokens: 3 });

@@ -13,7 +13,7 @@ const BUNDLE = join(NJS_DIR, 'gateway.js');
 
 interface Case {
   name: string;
-  fn: 'proxy' | 'errorPage' | 'sidecarErrorPage';
+  fn: 'proxy' | 'errorPage' | 'sidecarErrorPage' | 'retryBackend';
   uri: string;
   method?: string;
   body?: string;
@@ -49,6 +49,17 @@ const BASE_VARS: Record<string, string> = {
   gw_body: '',
   gw_lang: '',
   gw_path: '',
+  // The read timeouts of the proxy locations (@upstream_<timeout>): streamed, whole answers.
+  gw_read_stream: '30s',
+  gw_read_whole: '300s',
+  gw_stream: '',
+  gw_retry_tries: '3',
+  gw_retry_window: '120000',
+  gw_route_pool: '',
+  gw_tried: '',
+  gw_tried_status: '',
+  request_time: '0.005',
+  request_id: '0123456789abcdef',
 };
 
 const CHAT = JSON.stringify({ model: 'llama3.2:1b', messages: [{ role: 'user', content: 'Hello' }], stream: true });
@@ -100,6 +111,15 @@ const CASES: Case[] = [
   { name: 'sidecar 502 fail open', fn: 'proxy', uri: V1, body: CHAT, variables: { gw_route_v1: 'gw.a', gw_admission: 'on', gw_fail_open: 'on' }, reply: { status: 502 } },
   { name: 'sidecar garbage fail closed', fn: 'proxy', uri: '/api/chat', body: CHAT, variables: { gw_route_api: 'gw.a', gw_admission: 'on' }, reply: { status: 200, responseText: 'not json' } },
   { name: 'show skips admission', fn: 'proxy', uri: '/api/show', body: '{"name":"llama3.2:1b"}', variables: { gw_route_api: 'gw.a', gw_admission: 'on' }, reply: { status: 502 } },
+  { name: 'retry busy', fn: 'retryBackend', uri: V1, variables: { upstream_status: '503', gw_backend: 'a', gw_pool: 'gw.a.b', gw_model: 'llama3.2:1b' } },
+  {
+    name: 'retry busy, all tried',
+    fn: 'retryBackend',
+    uri: '/api/chat',
+    variables: { upstream_status: '503 : 503', gw_backend: 'b', gw_pool: 'gw.b', gw_route_pool: 'gw.a.b', gw_tried: 'a', gw_tried_status: '503', gw_model: 'llama3.2:1b' },
+  },
+  { name: 'retry failed twice', fn: 'retryBackend', uri: V1, variables: { upstream_status: '500 : 500', gw_backend: 'b', gw_pool: 'gw.b', gw_route_pool: 'gw.a.b.c', gw_tried: 'a', gw_tried_status: '500', gw_stream: '1' } },
+  { name: 'retry without backend', fn: 'retryBackend', uri: V1, variables: { upstream_status: '', gw_backend: '', gw_pool: 'gw.a.b' } },
   { name: 'error 413', fn: 'errorPage', uri: V1, method: 'POST', variables: { status: '413' } },
   { name: 'error 502 api', fn: 'errorPage', uri: '/api/chat', method: 'POST', variables: { status: '502' } },
   { name: 'error 504', fn: 'errorPage', uri: '/v1/completions', method: 'POST', variables: { status: '504' } },
@@ -216,7 +236,7 @@ describe('njs bundle in the real njs engine', () => {
 
   test('a valid chat goes to @upstream with the pool and model set', () => {
     const o = outcome('chat');
-    assert.equal(o.redirect, '@upstream');
+    assert.equal(o.redirect, '@upstream_30s', 'a stream waits timeouts.firstByte');
     assert.equal(o.variables.gw_pool, 'gw.a.b');
     assert.equal(o.variables.gw_model, 'llama3.2:1b');
     assert.equal(o.variables.gw_body, '');
@@ -224,13 +244,13 @@ describe('njs bundle in the real njs engine', () => {
     assert.deepEqual(o.logs, []);
 
     const api = outcome('api chat reads the api map');
-    assert.equal(api.redirect, '@upstream');
+    assert.equal(api.redirect, '@upstream_30s');
     assert.equal(api.variables.gw_pool, 'gw.a');
   });
 
   test('an alias route "<pool> <model>" rewrites the body and goes to @upstream_rewritten', () => {
     const o = outcome('alias');
-    assert.equal(o.redirect, '@upstream_rewritten');
+    assert.equal(o.redirect, '@upstream_rewritten_300s', 'a whole answer waits timeouts.wholeAnswer');
     assert.equal(o.variables.gw_pool, 'gw.a.c');
     assert.equal(o.variables.gw_model, 'gpt-4o-mini', 'logged as requested');
     assert.deepEqual(JSON.parse(o.variables.gw_body), { ...JSON.parse(ALIAS_CHAT), model: 'llama3.2:1b' });
@@ -293,12 +313,12 @@ describe('njs bundle in the real njs engine', () => {
   test('one reading: nesting past njs\'s JSON limit is named as such, not "not valid JSON"', () => {
     const { body } = returned('too deep', 400);
     assert.deepEqual(body, { error: { message: 'The request body nests JSON more than 31 levels deep.', type: 'invalid_request_error', code: 'json_too_deep', param: null } });
-    assert.equal(outcome('deep but readable').redirect, '@upstream');
+    assert.equal(outcome('deep but readable').redirect, '@upstream_300s');
   });
 
   test('one reading: a body that may hold a key twice goes re-serialized from what the gateway read', () => {
     const o = outcome('duplicate key');
-    assert.equal(o.redirect, '@upstream_rewritten');
+    assert.equal(o.redirect, '@upstream_rewritten_30s');
     assert.deepEqual(JSON.parse(o.variables.gw_body), { model: 'llama3.2:1b', stream: true, messages: [] });
     assert.equal(o.variables.gw_body.split('"stream"').length, 2, 'one stream key');
   });
@@ -313,14 +333,14 @@ describe('njs bundle in the real njs engine', () => {
 
   test('admission: an allow verdict redirects, with the verdict\'s language', () => {
     const o = outcome('admit allow');
-    assert.equal(o.redirect, '@upstream');
+    assert.equal(o.redirect, '@upstream_30s');
     assert.equal(o.variables.gw_lang, 'de');
     assert.equal(o.variables.gw_path, V1);
     assert.equal(o.variables.gw_model, 'llama3.2:1b');
     assert.deepEqual(o.subrequests, [{ uri: '/_admit', opts: { method: 'POST', body: CHAT } }]);
 
     const alias = outcome('admit allow alias');
-    assert.equal(alias.redirect, '@upstream_rewritten');
+    assert.equal(alias.redirect, '@upstream_rewritten_300s');
     assert.equal(JSON.parse(alias.variables.gw_body).model, 'llama3.2:1b');
     assert.equal(JSON.parse(alias.subrequests[0].opts.body ?? '').model, 'llama3.2:1b', 'the sidecar sees the body as the backend will get it');
   });
@@ -358,15 +378,29 @@ describe('njs bundle in the real njs engine', () => {
 
   test('admission: sidecar unavailable with gw_fail_open = on lets the request through, with a warning', () => {
     const o = outcome('sidecar 502 fail open');
-    assert.equal(o.redirect, '@upstream');
+    assert.equal(o.redirect, '@upstream_30s');
     assert.equal(o.returned, null);
     assert.ok(o.logs.some((l) => l.startsWith('warn: ')));
+  });
+
+  test('retryBackend: a busy server passes the request to another; the last answer is JSON', () => {
+    const busy = outcome('retry busy');
+    assert.equal(busy.redirect, '@upstream_300s');
+    assert.equal(busy.variables.gw_pool, 'gw.b', 'the other member, alone');
+    assert.equal(busy.variables.gw_route_pool, 'gw.a.b');
+    assert.equal(busy.variables.gw_tried, 'a');
+    const all = returned('retry busy, all tried', 503);
+    assert.equal(all.o.headersOut['Retry-After'], '2');
+    assert.deepEqual(all.body, { error: 'Every backend serving "llama3.2:1b" is busy. Please retry in a few seconds.' });
+    const failed = returned('retry failed twice', 502);
+    assert.equal((failed.body as { error: { code: string } }).error.code, 'backend_failed', 'a generation that failed twice is not tried on c');
+    assert.equal((returned('retry without backend', 500).body as { error: { code: string } }).error.code, 'internal_error');
   });
 
   test('/api/show is not admitted and takes the legacy "name" field', () => {
     const o = outcome('show skips admission');
     assert.deepEqual(o.subrequests, []);
-    assert.equal(o.redirect, '@upstream');
+    assert.equal(o.redirect, '@upstream_300s');
     assert.equal(o.variables.gw_model, 'llama3.2:1b');
   });
 

@@ -143,7 +143,7 @@ describe('rendered access control', () => {
 
   test('secrets go no further than nginx: the backends and the sidecar get no Authorization or x-api-key', () => {
     const text = conf({ auth: { keys: KEYS } });
-    for (const where of ['@upstream', '@upstream_rewritten']) {
+    for (const where of ['@upstream_30s', '@upstream_rewritten_30s', '@upstream_300s', '@upstream_rewritten_300s']) {
       const block = new RegExp(`location ${where} \\{\\n([\\s\\S]*?)\\n {4}\\}`).exec(text)![1];
       assert.match(block, /proxy_set_header Authorization "";\n\s+proxy_set_header X-Api-Key "";/, where);
     }

@@ -29,8 +29,8 @@ describe('defaults', () => {
     assert.deepEqual(config.admission, { enabled: true });
     assert.equal(config.strategy, 'least_busy');
     assert.deepEqual(config.health, { interval: 5000, timeout: 2000, unhealthyAfter: 3, healthyAfter: 2, maxFails: 1, failTimeout: 10_000 });
-    assert.deepEqual(config.timeouts, { connect: 3000, firstByte: 300_000, send: 60_000 });
-    assert.deepEqual(config.retries, { tries: 3, window: 30_000 });
+    assert.deepEqual(config.timeouts, { connect: 3000, firstByte: 30_000, wholeAnswer: 300_000, send: 60_000 });
+    assert.deepEqual(config.retries, { tries: 3, window: 120_000 });
     assert.deepEqual(config.models, { aliases: {}, fallbacks: {} });
     assert.deepEqual(config.legacyRedirects, DEFAULT_LEGACY_REDIRECTS);
   });

@@ -41,8 +41,8 @@ function upstream(fleet: string, name: string): string {
 }
 
 /** `map $gw_model <variable> {...}` as key → value. */
-function mapEntries(fleet: string, variable: string): Record<string, string> {
-  const m = new RegExp(`^map \\$gw_model \\${variable} \\{\\n([\\s\\S]*?)\\n\\}`, 'm').exec(fleet);
+function mapEntries(fleet: string, variable: string, source = '$gw_model'): Record<string, string> {
+  const m = new RegExp(`^map \\${source} \\${variable} \\{\\n(?: {4}volatile;\\n)?([\\s\\S]*?)\\n\\}`, 'm').exec(fleet);
   assert.ok(m, `map ${variable} is rendered`);
   const out: Record<string, string> = {};
   for (const line of m[1].split('\n')) {
@@ -175,17 +175,32 @@ describe('fleet.conf: maps', () => {
 
   test('Host per single-backend pool, backend names by upstream address', () => {
     const { 'fleet.conf': fleet } = render(doc, state);
-    assert.match(fleet, /map \$gw_pool \$gw_upstream_host \{\n {4}default "localhost";\n {4}"gw\.a" "10\.0\.0\.1:11434";\n {4}"gw\.c" "10\.0\.0\.3:11435";\n\}/);
-    assert.match(fleet, / {4}"~\(\^\|, \)10\\\.0\\\.0\\\.2:11434\$" "b";/);
-    assert.match(fleet, / {4}"~\(\^\|, \)127\\\.0\\\.0\\\.1:9901\$" "";/);
+    // Every backend also has a group of its own, for the retries after a 500 or 503.
+    assert.match(fleet, /map \$gw_pool \$gw_upstream_host \{\n {4}volatile;\n {4}default "localhost";\n {4}"gw\.a" "10\.0\.0\.1:11434";\n {4}"gw\.c" "10\.0\.0\.3:11435";\n\}/);
+    assert.match(fleet, /upstream gw\.c \{\n {4}zone gw\.c 64k;/);
+    assert.doesNotMatch(fleet, /upstream gw\.b \{/, 'a backend that is down is in no group');
+    assert.match(fleet, / {4}"~\(\^\|, \| : \)10\\\.0\\\.0\\\.2:11434\$" "b";/);
+    assert.match(fleet, / {4}"~\(\^\|, \| : \)127\\\.0\\\.0\\\.1:9901\$" "";/);
+  });
+
+  test('a group waits for a stream as long as its slowest member; nginx.conf has a location per timeout', () => {
+    const backends = [{ ...THREE[0], firstByteTimeout: '2m' }, ...THREE.slice(1)];
+    const { 'fleet.conf': fleet, 'nginx.conf': conf } = render({ backends, timeouts: { firstByte: '20s', wholeAnswer: '4m' } }, ALL_UP);
+    const waits = mapEntries(fleet, '$gw_read_stream', '$gw_pool');
+    assert.equal(waits['gw.a.b.c'], '120s');
+    assert.equal(waits['gw.a'], '120s');
+    assert.equal(waits['gw.b'], undefined, 'the default (20s) needs no entry');
+    assert.match(fleet, /map \$gw_pool \$gw_read_stream \{\n {4}volatile;\n {4}default "20s";/);
+    for (const timeout of ['20s', '120s', '240s']) assert.match(conf, new RegExp(`location @upstream_${timeout} \\{`));
+    assert.match(conf, /js_var \$gw_read_whole 240s;/);
   });
 
   test('a backend named by host name is known by the addresses it resolved to', () => {
     const backends = [{ name: 'box', url: 'http://gpu-box.internal:11434' }];
     const fleet = render({ backends }, { box: { healthy: true, models: ['m'], addresses: ['10.1.2.3:11434', '[fd00::7]:11434'] } })['fleet.conf'];
-    assert.match(fleet, / {4}"~\(\^\|, \)gpu-box\\\.internal:11434\$" "box";/);
-    assert.match(fleet, / {4}"~\(\^\|, \)10\\\.1\\\.2\\\.3:11434\$" "box";/);
-    assert.match(fleet, / {4}"~\(\^\|, \)\\\[fd00::7\\\]:11434\$" "box";/);
+    assert.match(fleet, / {4}"~\(\^\|, \| : \)gpu-box\\\.internal:11434\$" "box";/);
+    assert.match(fleet, / {4}"~\(\^\|, \| : \)10\\\.1\\\.2\\\.3:11434\$" "box";/);
+    assert.match(fleet, / {4}"~\(\^\|, \| : \)\\\[fd00::7\\\]:11434\$" "box";/);
     const reordered = render({ backends }, { box: { healthy: true, models: ['m'], addresses: ['[fd00::7]:11434', '10.1.2.3:11434'] } })['fleet.conf'];
     assert.equal(reordered, fleet, 'the resolver\'s address order changes nothing (no reload)');
   });
@@ -204,8 +219,12 @@ describe('nginx.conf', () => {
     assert.match(conf, /location \^~ \/v1\/models\/ \{\n {8}proxy_pass http:\/\/gw_sidecar;/);
     assert.match(conf, /js_path "\/opt\/njs";\n {4}js_import gw from gateway\.js;/);
     assert.match(conf, /include fleet\.conf;/);
-    assert.match(conf, /location @upstream \{\n {8}proxy_pass http:\/\/\$gw_pool;/);
-    assert.match(conf, /location @upstream_rewritten \{[\s\S]*?proxy_set_body \$gw_body;\n {4}\}/);
+    // A pair of proxy locations per read timeout: streams (timeouts.firstByte) and whole answers (wholeAnswer).
+    for (const timeout of ['30s', '300s']) {
+      assert.match(conf, new RegExp(`location @upstream_${timeout} \\{\\n {8}proxy_pass http://\\$gw_pool;[\\s\\S]*?proxy_read_timeout ${timeout};`));
+      assert.match(conf, new RegExp(`location @upstream_rewritten_${timeout} \\{[\\s\\S]*?proxy_set_body \\$gw_body;\\n {4}\\}`));
+    }
+    assert.match(conf, /location @gw_retry \{\n {8}js_content gw\.retryBackend;/);
     assert.match(conf, /ssl_certificate \/c\.pem;\n {8}ssl_certificate_key \/k\.pem;/);
   });
 
@@ -222,7 +241,7 @@ describe('nginx.conf', () => {
         admission: { enabled: false },
         sidecar: { failMode: 'open', port: 9911, admitTimeout: '1500ms' },
         retries: { tries: 5, window: '45s' },
-        timeouts: { connect: '4s', firstByte: '2m', send: '500ms' },
+        timeouts: { connect: '4s', firstByte: '2m', wholeAnswer: '2m', send: '500ms' },
         health: { interval: '2500ms' },
       },
       ALL_UP,

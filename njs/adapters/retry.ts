@@ -1,0 +1,60 @@
+// A backend answered 500 or 503 before the client got a byte (njs/failover/next-backend.ts has the
+// rules): send the request to the next server, or answer in the client's API shape.
+import { keyForStatus } from '../errors/error-body.ts';
+import { nextBackend, seedOf, singlePool } from '../failover/next-backend.ts';
+import { shapeOf } from '../request/routes.ts';
+import { sendError } from './respond.ts';
+import { upstreamLocation } from './upstream-location.ts';
+
+function list(value: string | undefined): string[] {
+  return value ? value.split(',') : [];
+}
+
+/**
+ * Notes the failed attempt of `backend` and, when another server may take the request, makes its
+ * single-server group the current one ($gw_pool) and returns true.
+ */
+export function moveToNextBackend(r: NginxHTTPRequest, status: number, backend: string): boolean {
+  const v = r.variables;
+  if (!v.gw_route_pool) v.gw_route_pool = v.gw_pool;
+  const tried = list(v.gw_tried);
+  const statuses = list(v.gw_tried_status).map(Number);
+  tried.push(backend);
+  statuses.push(status);
+  v.gw_tried = tried.join(',');
+  v.gw_tried_status = statuses.join(',');
+  if (Number(v.request_time) * 1000 >= Number(v.gw_retry_window)) return false;
+  const next = nextBackend({ pool: String(v.gw_route_pool), tried: tried, statuses: statuses, tries: Number(v.gw_retry_tries) || 1, seed: seedOf(String(v.request_id)) });
+  if (next === undefined) return false;
+  v.gw_pool = singlePool(next);
+  return true;
+}
+
+/** The last answer stands: 503 → every server busy (Retry-After); 500 → the generation failed (502: not the gateway's fault). */
+export function sendBackendFailure(r: NginxHTTPRequest, status: number): void {
+  const shape = shapeOf(r.uri);
+  const model = String(r.variables.gw_model || '');
+  if (status === 503) return sendError(r, shape, 503, 'backend_busy', { params: { model: model }, retryAfter: 2 });
+  sendError(r, shape, 502, 'backend_failed');
+}
+
+// "503 : 500" → 500: the last group's last answer ($status is not the upstream's after `error_page … =`).
+function lastUpstreamStatus(r: NginxHTTPRequest): number {
+  const all = String(r.variables.upstream_status || '');
+  return Number(all.slice(Math.max(all.lastIndexOf(' '), all.lastIndexOf(',')) + 1)) || 500;
+}
+
+/** error_page target (500, 503) of the proxy locations. */
+export function retryBackend(r: NginxHTTPRequest): void {
+  const status = lastUpstreamStatus(r);
+  try {
+    const backend = String(r.variables.gw_backend || '');
+    // No backend answered: nginx itself failed.
+    if (!backend) return sendError(r, shapeOf(r.uri), status, keyForStatus(status));
+    if (moveToNextBackend(r, status, backend)) return r.internalRedirect(upstreamLocation(r));
+    sendBackendFailure(r, status);
+  } catch (e) {
+    r.error('gateway retry: ' + String(e));
+    sendError(r, shapeOf(r.uri), 500, 'internal_error');
+  }
+}
