@@ -2,7 +2,7 @@
 //
 //   npx tsx bench/prompt-injection.ts
 //
-// Data is read from ../shared/data (see sidecar/guard/model/prompt-injection-data.ts for the splits);
+// Data is read from ../shared/data (see training/prompt-injection-data.ts for the splits);
 // nothing here was used to train the model.
 import { execSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -21,8 +21,8 @@ import {
 } from '../sidecar/guard/scanners/prompt-injection.ts';
 import { aggregate } from '../sidecar/guard/model/ngram.ts';
 import { MAX_NORMALIZED_CHARS } from '../sidecar/guard/model/chunks.ts';
-import * as data from '../sidecar/guard/model/prompt-injection-data.ts';
-import type { Example } from '../sidecar/guard/model/prompt-injection-data.ts';
+import * as data from '../training/prompt-injection-data.ts';
+import type { Example } from '../training/prompt-injection-data.ts';
 import { seededRandom } from '../scripts/seeded-random.ts';
 
 const THRESHOLD = DEFAULT_PROMPT_INJECTION_THRESHOLD;

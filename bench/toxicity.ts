@@ -4,12 +4,12 @@
 //
 //   npx tsx bench/toxicity.ts
 //
-// Data (read from ../shared/data, never copied into the repo; splits in sidecar/guard/toxicity/data.ts):
+// Data (read from ../shared/data, never copied into the repo; splits in training/toxicity-data.ts):
 //   - Davidson test split (row index % 10 === 9; hate + offensive = toxic, neither = benign), English;
 //   - COLD test (cold_test.csv), Chinese;
 //   - Tatoeba lines with index % 10 ≥ 3 (the 70% never trained on) of each supported language, scanned
 //     with ctx.lang = the file's true language;
-//   - long documents (en, zh; sidecar/guard/toxicity/documents.ts): 300 texts of ≥ 4,000 characters of
+//   - long documents (en, zh; training/toxicity-documents.ts): 300 texts of ≥ 4,000 characters of
 //     held-out benign prose (lingua-rs test third + those Tatoeba lines), false positives; and the same
 //     texts with one test-split insult (Davidson / COLD) inserted at a random line boundary, recall;
 //   - the benign rows of the jackhhao prompt-injection sets (English LLM prompts), as scanned by the
@@ -22,8 +22,8 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { RECOMMENDED_THRESHOLD, createToxicityScanner, toxicListHit } from '../sidecar/guard/scanners/toxicity.ts';
 import type { ScanContext } from '../sidecar/guard/scanner.ts';
-import { TATOEBA_LANGS, cold, davidson, tatoeba, type Example } from '../sidecar/guard/toxicity/data.ts';
-import { LONG_DOC_CHARS, longDocumentSet } from '../sidecar/guard/toxicity/documents.ts';
+import { TATOEBA_LANGS, cold, davidson, tatoeba, type Example } from '../training/toxicity-data.ts';
+import { LONG_DOC_CHARS, longDocumentSet } from '../training/toxicity-documents.ts';
 import { findDirectedInsult } from '../sidecar/guard/toxicity/directed.ts';
 import { LIST_LANGS, listFor, normalizeForList } from '../sidecar/guard/toxicity/lists.ts';
 import { LENGTH_PENALTY, MODEL_CHUNKS, MODEL_LANGS, modelFor, modelScore, weightsUrl } from '../sidecar/guard/toxicity/model.ts';
@@ -235,7 +235,7 @@ function main(): void {
     '',
     `- date: ${new Date().toISOString()}`,
     `- machine: ${os.availableParallelism()} CPUs (nproc), ${cpu}, Node ${process.version}, ${os.platform()} ${os.arch()}`,
-    '- data (read from `../shared/data/`, not in the repo; splits in `sidecar/guard/toxicity/data.ts`): Davidson test = rows with index % 10 = 9, never trained on or tuned on (hate + offensive = toxic); COLD = cold_test.csv; Tatoeba = lines with index % 10 ≥ 3 of each language (the model only ever trained on eng/cmn lines with index % 10 < 3); lingua-rs sentences: line index % 3 = 0 train (zh model), 1 dev, 2 test (only the test third is used here)',
+    '- data (read from `../shared/data/`, not in the repo; splits in `training/toxicity-data.ts`): Davidson test = rows with index % 10 = 9, never trained on or tuned on (hate + offensive = toxic); COLD = cold_test.csv; Tatoeba = lines with index % 10 ≥ 3 of each language (the model only ever trained on eng/cmn lines with index % 10 < 3); lingua-rs sentences: line index % 3 = 0 train (zh model), 1 dev, 2 test (only the test third is used here)',
     `- word lists: ${LIST_LANGS.length} languages, ${LIST_LANGS.map((l) => `${l} ${listFor(l).size}`).join(', ')} entries (including the ${listFor('und').size} common ones); models: ${MODEL_LANGS.map((l) => `${l} ${JSON.stringify(meta(l).features)}`).join(', ')}`,
     `- weights: ${weights.join(', ')} (Int16 + base64); load (decode) on first use: ${MODEL_LANGS.map((l) => `${l} ${loadMs[l].toFixed(0)} ms`).join(', ')}`,
     '- directed insults (`sidecar/guard/toxicity/directed.ts`): an insult addressed to the reader ("you\'re an idiot", "shut up, moron", 你这个废物, "du Trottel"), rules per language, like the lists only those of the detected language; a hit scores 1 like a list hit',

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
-import { convertRe2, Re2ConversionError } from '../sidecar/guard/secrets/re2.ts';
+import { convertRe2, Re2ConversionError } from '../training/re2.ts';
 import type { AllowlistJson, RegexJson, RuleJson, RulesFileJson } from '../sidecar/guard/secrets/types.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

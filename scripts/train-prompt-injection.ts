@@ -4,7 +4,7 @@
 //   npx tsx scripts/train-prompt-injection.ts          # train on the full training pool, write weights
 //   npx tsx scripts/train-prompt-injection.ts --cv     # 5-fold CV: window-score aggregations × thresholds (PI_CV_GRID: other configs)
 //
-// Training pool (see sidecar/guard/model/prompt-injection-data.ts for the exact splits):
+// Training pool (see training/prompt-injection-data.ts for the exact splits):
 //   - deepset-train (546 rows, English + German) and jackhhao-train (1044 rows), as labelled;
 //   - benign Tatoeba sentences, lines with index % 10 < 3 of the 15 supported languages (4365 rows),
 //     and benign lingua-rs sentences, even lines of its 15 files (7071 rows), weight 0.2 each; the
@@ -31,7 +31,7 @@ import { pathToFileURL } from 'node:url';
 import { windowsOf, type ChunkOptions } from '../sidecar/guard/model/chunks.ts';
 import { NgramClassifier, NgramHasher, aggregate, encodeWeights, sigmoid, type FeatureConfig, type LinearModel, type SparseVector } from '../sidecar/guard/model/ngram.ts';
 import { normalizeText } from '../sidecar/guard/model/normalize.ts';
-import { deepsetTrain, jackhhaoTrain, langOf, lingua, longDocuments, packDocuments, sentenceSeparator, shuffle, tatoeba, type Example } from '../sidecar/guard/model/prompt-injection-data.ts';
+import { deepsetTrain, jackhhaoTrain, langOf, lingua, longDocuments, packDocuments, sentenceSeparator, shuffle, tatoeba, type Example } from '../training/prompt-injection-data.ts';
 import { LENGTH_PENALTY, MODEL_CHUNKS } from '../sidecar/guard/scanners/prompt-injection.ts';
 import { seededRandom as mulberry32 } from './seeded-random.ts';
 

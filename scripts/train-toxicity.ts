@@ -7,7 +7,7 @@
 //                                                  # LENGTH_PENALTY were chosen)
 //   npx tsx scripts/train-toxicity.ts --lang zh  # only one language
 //
-// Data and splits (sidecar/guard/toxicity/data.ts): en = Davidson train (80%), zh = cold_train; each
+// Data and splits (training/toxicity-data.ts): en = Davidson train (80%), zh = cold_train; each
 // plus that language's Tatoeba training lines (index % 10 < 3, benign) as extra negatives. For zh also
 // long-text rows built from benign training prose (lingua-rs train third + Tatoeba train lines, see
 // PROSE): the scan windows of long documents made of it (label 0), and COLD-train offensive comments
@@ -24,9 +24,9 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { NgramClassifier, aggregate, encodeWeights, type LinearModel } from '../sidecar/guard/model/ngram.ts';
 import { seededRandom } from './seeded-random.ts';
-import { benignProse, cold, davidson, linguaSentences, tatoeba, type Example } from '../sidecar/guard/toxicity/data.ts';
-import { jackhhaoTrain, sentenceSeparator } from '../sidecar/guard/model/prompt-injection-data.ts';
-import { LONG_DOCS, LONG_DOC_CHARS, longDocumentSet, proseWindows } from '../sidecar/guard/toxicity/documents.ts';
+import { benignProse, cold, davidson, linguaSentences, tatoeba, type Example } from '../training/toxicity-data.ts';
+import { jackhhaoTrain, sentenceSeparator } from '../training/prompt-injection-data.ts';
+import { LONG_DOCS, LONG_DOC_CHARS, longDocumentSet, proseWindows } from '../training/toxicity-documents.ts';
 import { matchList } from '../sidecar/guard/toxicity/lists.ts';
 import { MODEL_CHUNKS, modelFor, prepareModelText, scoreOptions, scoreWith, weightsUrl, windowLogits, type ModelLang } from '../sidecar/guard/toxicity/model.ts';
 import { CONFIG as PI_CONFIG, train, type TrainConfig } from './train-prompt-injection.ts';

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
 import { __testing, gitleaksRules } from '../../sidecar/guard/secrets/engine.ts';
-import { convertRe2, Re2ConversionError } from '../../sidecar/guard/secrets/re2.ts';
+import { convertRe2, Re2ConversionError } from '../../training/re2.ts';
 import type { RulesFileJson } from '../../sidecar/guard/secrets/types.ts';
 import { seededRandom as rng } from '../../scripts/seeded-random.ts';
 

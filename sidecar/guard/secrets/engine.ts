@@ -25,7 +25,7 @@
 //     gitleaks' `[\w.-]{0,50}?(?:keyword…)…` template (~100 rules) is searched by its keyword-led
 //     core, and the match start found by a linear backward scan (the plain regex costs ~50 ×
 //     |keywords| steps per text position); top-level alternatives are searched one by one; the two
-//     curl rules stop retrying on a line once an attempt on it failed (see re2.ts). Differential
+//     curl rules stop retrying on a line once an attempt on it failed (see training/re2.ts). Differential
 //     tests compare every plan with the plain regex;
 //   - texts longer than WINDOW.size (16 KiB) are scanned in 16 KiB windows advancing by 8 KiB. A
 //     match belongs to the window it starts in and the search resumes where the previous match
@@ -480,7 +480,7 @@ function nextMatch(rule: CompiledRule, win: string, at: number, cache: AltCache)
     return best;
   }
   if (rule.gate && rule.sticky) {
-    // line-dominance skip (see LineSkip in re2.ts)
+    // line-dominance skip (see LineSkip in types.ts)
     const gate = rule.gate;
     let p = at;
     for (;;) {

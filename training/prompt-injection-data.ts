@@ -4,8 +4,8 @@
 // PI_DATA_DIR overrides the location. Nothing at run time imports this file.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sharedDataDir, type Example } from '../labelled-data.ts';
-import { normalizeText } from './normalize.ts';
+import { sharedDataDir, type Example } from './labelled-data.ts';
+import { normalizeText } from '../sidecar/guard/model/normalize.ts';
 
 export type { Example };
 

@@ -19,7 +19,7 @@
 //     dev; test = lingua test + Tatoeba measurement lines. documents.ts joins them into ~4k texts.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sharedDataDir, type Example } from '../labelled-data.ts';
+import { sharedDataDir, type Example } from './labelled-data.ts';
 
 export type { Example };
 

@@ -17,6 +17,7 @@
 // Output is for the `u` flag (code point semantics, like Go's rune semantics) and no other flags.
 // Anything not supported (\p{…} classes, \C, backrefs, case folding of non-ASCII letters) throws
 // Re2ConversionError, and the converter lists the rule as not converted.
+import type { Converted, FastForm, LineSkip } from '../sidecar/guard/secrets/types.ts';
 
 export class Re2ConversionError extends Error {}
 
@@ -678,52 +679,6 @@ function print(n: Node, o: PrintOpts): Printed {
     }
   }
 }
-
-export interface Converted {
-  /** JavaScript RegExp source, to be compiled with `flags` (plus `g`/`d`/`y` as needed). */
-  source: string;
-  /** 'u', or 'iu' when the whole pattern is case-insensitive (see convertRe2). */
-  flags: 'u' | 'iu';
-  /** Number of capture groups (same numbering as in Go). */
-  groups: number;
-  /** Longest possible match in code points, or null if unbounded. */
-  maxLength: number | null;
-  /** Faster equivalent search plan for some patterns; see FastForm. */
-  fast?: FastForm;
-  /** Line-dominance skip for `GATE (?:.*…|.*…)` patterns; see LineSkip. */
-  lineSkip?: LineSkip;
-}
-
-/**
- * The pattern as its top-level alternatives (one if there is no top-level `|`), each searched on its
- * own; the leftmost match of the whole pattern is the leftmost of theirs, ties going to the earlier
- * alternative. An alternative of the form `R1{0,a1}? … Rk{0,ak}? CORE` (leading lazy, optional,
- * bounded character runs — gitleaks' `[\w.-]{0,50}?` template) is searched as CORE alone, and its start
- * found by extending backwards over the runs: see engine.ts. `groupOffset` = capture groups before
- * the alternative (their numbers stay those of the whole pattern).
- */
-export interface FastForm {
-  alternatives: {
-    /** The leading lazy runs as an anchored pattern (for readers; the engine uses `prefix`). */
-    prefixSource?: string;
-    prefix?: { ranges: [number, number][]; max: number }[];
-    core: string;
-    groupOffset: number;
-  }[];
-}
-
-/**
- * For `GATE REST` where GATE is fixed-width and every alternative of REST starts with `.*` / `.*?`
- * (gitleaks' curl rules): if REST fails after GATE at p, it also fails after GATE at any later p' on
- * the same line (whatever REST can reach from p' it can reach from p by letting `.*` absorb the
- * characters in between). So after a failed attempt the engine skips to the next line instead of
- * retrying at every later GATE on this one — linear instead of quadratic on long lines.
- */
-export interface LineSkip {
-  gate: string;
-  gateLength: number;
-}
-
 
 // Top-level items of a concatenation, looking through unquantified non-capturing groups.
 function flatten(n: Node): Node[] {

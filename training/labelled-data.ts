@@ -10,7 +10,7 @@ export interface Example {
   source: string;
 }
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export function sharedDataDir(envVar: string): string {
   return process.env[envVar] ?? path.resolve(REPO_ROOT, '../shared/data');

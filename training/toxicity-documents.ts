@@ -1,12 +1,12 @@
 // Build-time only: long texts made of benign lines, for the trainer (benign windows of long prose)
 // and the bench / calibration (false positives on ~4k-character documents, recall on an insult
 // hidden in one). Seeded, so every run builds the same texts. Nothing at run time imports this file.
-import { seededRandom } from '../../../scripts/seeded-random.ts';
-import { windowsOf, type ChunkOptions } from '../model/chunks.ts';
-import { sentenceSeparator, shuffle } from '../model/prompt-injection-data.ts';
-import { benignProse, cold, davidson } from './data.ts';
-import { matchList } from './lists.ts';
-import { prepareModelText } from './model.ts';
+import { seededRandom } from '../scripts/seeded-random.ts';
+import { windowsOf, type ChunkOptions } from '../sidecar/guard/model/chunks.ts';
+import { sentenceSeparator, shuffle } from './prompt-injection-data.ts';
+import { benignProse, cold, davidson } from './toxicity-data.ts';
+import { matchList } from '../sidecar/guard/toxicity/lists.ts';
+import { prepareModelText } from '../sidecar/guard/toxicity/model.ts';
 
 /** Long-document measurements (dev and test): this many documents of at least this many characters. */
 export const LONG_DOCS = 300;
