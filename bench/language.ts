@@ -18,7 +18,8 @@ import eldLarge from 'eld/large';
 import * as tinyld from 'tinyld';
 import * as tinyldHeavy from 'tinyld/heavy';
 import { detectLanguage, extractProse } from '../sidecar/language/detect.ts';
-import { LATIN_LOCALES, SUPPORTED_LOCALES, type Locale } from '../sidecar/language/locales.ts';
+import { LANGUAGES } from '../njs/i18n/languages.ts';
+import { LATIN_LOCALES, type Locale } from '../sidecar/language/locales.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const DATA = process.env.LANGUAGE_DATA ?? fileURLToPath(new URL('../../shared/data/language/', import.meta.url));
@@ -48,7 +49,7 @@ const datasets: Dataset[] = [
   {
     name: 'lingua',
     what: `lingua/LANG.sentences.txt, lines of ${MIN_CHARS}–${MAX_CHARS} characters`,
-    byLang: new Map(SUPPORTED_LOCALES.map((l) => [l, readLines(`${DATA}lingua/${l}.sentences.txt`)])),
+    byLang: new Map(LANGUAGES.map((l) => [l, readLines(`${DATA}lingua/${l}.sentences.txt`)])),
   },
   {
     name: 'tatoeba',
@@ -65,7 +66,7 @@ const FRANC_TO_LOCALE: Record<string, Locale> = {
 };
 const FRANC_ONLY = Object.keys(FRANC_TO_LOCALE);
 const FRANC_LATIN = FRANC_ONLY.filter((k) => (LATIN_LOCALES as readonly string[]).includes(FRANC_TO_LOCALE[k]));
-const LOCALES = [...SUPPORTED_LOCALES] as string[];
+const LOCALES = [...LANGUAGES] as string[];
 const LATIN = [...LATIN_LOCALES] as string[];
 // eld has Malay, not Indonesian (mutually intelligible; the bench maps ms → id for eld).
 const toEld = (l: string): string => (l === 'id' ? 'ms' : l);

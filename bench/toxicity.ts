@@ -25,7 +25,8 @@ import type { ScanContext } from '../sidecar/guard/scanner.ts';
 import { TATOEBA_LANGS, cold, davidson, tatoeba, type Example } from '../training/toxicity-data.ts';
 import { LONG_DOC_CHARS, longDocumentSet } from '../training/toxicity-documents.ts';
 import { findDirectedInsult } from '../sidecar/guard/toxicity/directed.ts';
-import { LIST_LANGS, listFor, normalizeForList } from '../sidecar/guard/toxicity/lists.ts';
+import { LANGUAGES } from '../njs/i18n/languages.ts';
+import { listFor, normalizeForList } from '../sidecar/guard/toxicity/lists.ts';
 import { LENGTH_PENALTY, MODEL_CHUNKS, MODEL_LANGS, modelFor, modelScore, weightsUrl } from '../sidecar/guard/toxicity/model.ts';
 
 const THRESHOLDS = [0.5, 0.75, 0.8, 0.9];
@@ -236,7 +237,7 @@ function main(): void {
     `- date: ${new Date().toISOString()}`,
     `- machine: ${os.availableParallelism()} CPUs (nproc), ${cpu}, Node ${process.version}, ${os.platform()} ${os.arch()}`,
     '- data (read from `../shared/data/`, not in the repo; splits in `training/toxicity-data.ts`): Davidson test = rows with index % 10 = 9, never trained on or tuned on (hate + offensive = toxic); COLD = cold_test.csv; Tatoeba = lines with index % 10 ≥ 3 of each language (the model only ever trained on eng/cmn lines with index % 10 < 3); lingua-rs sentences: line index % 3 = 0 train (zh model), 1 dev, 2 test (only the test third is used here)',
-    `- word lists: ${LIST_LANGS.length} languages, ${LIST_LANGS.map((l) => `${l} ${listFor(l).size}`).join(', ')} entries (including the ${listFor('und').size} common ones); models: ${MODEL_LANGS.map((l) => `${l} ${JSON.stringify(meta(l).features)}`).join(', ')}`,
+    `- word lists: ${LANGUAGES.length} languages, ${LANGUAGES.map((l) => `${l} ${listFor(l).size}`).join(', ')} entries (including the ${listFor('und').size} common ones); models: ${MODEL_LANGS.map((l) => `${l} ${JSON.stringify(meta(l).features)}`).join(', ')}`,
     `- weights: ${weights.join(', ')} (Int16 + base64); load (decode) on first use: ${MODEL_LANGS.map((l) => `${l} ${loadMs[l].toFixed(0)} ms`).join(', ')}`,
     '- directed insults (`sidecar/guard/toxicity/directed.ts`): an insult addressed to the reader ("you\'re an idiot", "shut up, moron", 你这个废物, "du Trottel"), rules per language, like the lists only those of the detected language; a hit scores 1 like a list hit',
     `- combined = the scanner: word-list or directed-insult hit → 1, else the model probability; flagged when ≥ threshold. Recommended threshold: **${RECOMMENDED_THRESHOLD}** (chosen on the dev splits and long documents of lingua-rs dev prose with \`scripts/train-toxicity.ts --calibrate\`, not on these figures)`,

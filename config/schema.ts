@@ -2,6 +2,7 @@
 // truth: defaults and descriptions live in it, nginx conf and sidecar settings are derived from it,
 // and docs/CONFIG.md is generated from it (`gateway docs`).
 import { z } from 'zod';
+import { LANGUAGES } from '../njs/i18n/languages.ts';
 import { linearRegex } from '../sidecar/guard/linear-regex.ts';
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
@@ -209,7 +210,7 @@ const inputGuardSchema = z
         threshold: threshold(0.7),
         modelLanguages: z
           .array(z.string())
-          .default(['en', 'zh', 'vi', 'ja', 'ko', 'ru', 'ar', 'fr', 'de', 'es', 'pt', 'it', 'id', 'th', 'hi'])
+          .default([...LANGUAGES])
           .describe('Languages whose prompts the trained model scores; the others get the phrase rules alone. Default: the 15 supported languages.'),
       })
       .prefault({}),

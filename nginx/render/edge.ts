@@ -2,7 +2,7 @@
 // the security headers on every answer, header size limits, slow-client timeouts, and which peers
 // may name the client in X-Forwarded-For.
 import type { GatewayConfig } from '../../config/schema.ts';
-import type { RenderPaths } from './nginx-conf.ts';
+import type { RenderPaths } from './render-paths.ts';
 
 /** ms → an nginx time ("10s", "1500ms"). */
 const nginxTime = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);

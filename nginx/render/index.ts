@@ -1,7 +1,8 @@
 // Everything nginx needs, rendered from the config and the fleet state: file name → content.
 import type { GatewayConfig } from '../../config/schema.ts';
 import { renderRouteMaps, renderUpstreams } from './fleet-conf.ts';
-import { renderNginxConf, type RenderPaths } from './nginx-conf.ts';
+import { renderNginxConf } from './nginx-conf.ts';
+import type { RenderPaths } from './render-paths.ts';
 import { buildRouteTable, type FleetState } from './route-table.ts';
 
 export type { RenderPaths };

@@ -20,22 +20,8 @@ import { locationLimits, renderAccessControlHttp, renderAuthCheck } from './acce
 import { CLIENT_ADDRESS_HEADERS, renderClientLimits, renderTls, securityHeaders } from './edge.ts';
 import { q } from './fleet-conf.ts';
 import { secs } from './nginx-time.ts';
+import type { RenderPaths } from './render-paths.ts';
 import { encodeOutputRules, outputRules, wholeAnswerScanning } from './output-rules.ts';
-
-export interface RenderPaths {
-  runtimeDir: string;
-  /** Folder holding the built njs bundle (gateway.js). */
-  njsDir: string;
-  /** Absolute path of ngx_http_js_module.so, or undefined when nginx has njs built in. */
-  jsModule?: string;
-  cert: string;
-  key: string;
-  /** Issuer chain for verifying OCSP responses (ssl_trusted_certificate); unset = the chain in cert. */
-  ocspTrusted?: string;
-  /** nginx ≥ 1.25.1 (the official image) has the `http2` directive and deprecates `listen … http2`. */
-  http2Directive?: boolean;
-}
-
 
 /** Statuses nginx itself may produce whose HTML page we replace with JSON. */
 const NGINX_ERRORS = '400 401 403 404 405 408 413 414 429 500 502 503 504';

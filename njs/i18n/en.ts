@@ -45,3 +45,5 @@ export function en() {
 }
 
 export type MessageKey = keyof ReturnType<typeof en>;
+/** Every other language's messages: exactly English's keys. */
+export type Catalogue = Record<MessageKey, string>;

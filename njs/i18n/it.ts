@@ -1,7 +1,7 @@
 // Italian messages: exactly the keys and {placeholders} of en.ts (test/unit/i18n-catalogues.test.ts checks it).
 // Instructions use the impersonal infinitive ("Riprovare"), the usual polite form for product messages.
 // A function, not a module-level literal: njs runs module scope on every request.
-import type { Catalogue } from './messages.ts';
+import type { Catalogue } from './en.ts';
 
 export function it(): Catalogue {
   return {

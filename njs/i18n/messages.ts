@@ -3,7 +3,7 @@
 // (njs runs module scope on every request), so catalogues are functions chosen by a switch.
 import { ar } from './ar.ts';
 import { de } from './de.ts';
-import { en, type MessageKey } from './en.ts';
+import { en, type Catalogue, type MessageKey } from './en.ts';
 import { es } from './es.ts';
 import { fr } from './fr.ts';
 import { hi } from './hi.ts';
@@ -16,16 +16,11 @@ import { ru } from './ru.ts';
 import { th } from './th.ts';
 import { vi } from './vi.ts';
 import { zh } from './zh.ts';
+import { LANGUAGES } from './languages.ts';
 
-export type { MessageKey };
-export type Catalogue = Record<MessageKey, string>;
+export type { Catalogue, MessageKey };
 
-/**
- * The languages with a catalogue (primary subtags), English first. The njs-side copy of
- * SUPPORTED_LOCALES in sidecar/language/locales.ts (njs cannot import node code); a unit test
- * keeps the two, and this list and the switch below, equal.
- */
-export const SUPPORTED_LANGUAGES = ['en', 'zh', 'vi', 'ja', 'ko', 'ru', 'ar', 'fr', 'de', 'es', 'pt', 'it', 'id', 'th', 'hi'];
+// A unit test keeps the switch below equal to LANGUAGES (./languages.ts).
 
 function catalogue(primary: string): Catalogue | undefined {
   switch (primary) {
@@ -78,7 +73,7 @@ export function negotiateLanguage(acceptLanguage: string | undefined, fallback?:
   for (let i = 0; i < entries.length; i++) {
     const params = entries[i].split(';');
     const primary = primarySubtag(params[0]);
-    if (SUPPORTED_LANGUAGES.indexOf(primary) < 0) continue;
+    if ((LANGUAGES as readonly string[]).indexOf(primary) < 0) continue;
     let q = 1;
     for (let j = 1; j < params.length; j++) {
       const p = params[j].trim();

@@ -1,7 +1,7 @@
 // Portuguese messages: exactly the keys and {placeholders} of en.ts (test/unit/i18n-catalogues.test.ts checks it).
 // Wording chosen to read naturally in both Brazil and Portugal ("solicitação", "tente novamente").
 // A function, not a module-level literal: njs runs module scope on every request.
-import type { Catalogue } from './messages.ts';
+import type { Catalogue } from './en.ts';
 
 export function pt(): Catalogue {
   return {

@@ -1,6 +1,6 @@
 // Russian messages: exactly the keys and {placeholders} of en.ts (test/unit/i18n-catalogues.test.ts checks it).
 // A function, not a module-level literal: njs runs module scope on every request.
-import type { Catalogue } from './messages.ts';
+import type { Catalogue } from './en.ts';
 
 export function ru(): Catalogue {
   return {

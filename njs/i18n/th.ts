@@ -1,7 +1,7 @@
 // Thai messages: exactly the keys and {placeholders} of en.ts (test/unit/i18n-catalogues.test.ts checks it).
 // Thai ends sentences with a space or nothing, not a full stop.
 // A function, not a module-level literal: njs runs module scope on every request.
-import type { Catalogue } from './messages.ts';
+import type { Catalogue } from './en.ts';
 
 export function th(): Catalogue {
   return {

@@ -1,18 +1,16 @@
-// The locales the gateway localizes its error messages into: the single source for the list.
+// The locales the gateway localizes its error messages into (njs/i18n/languages.ts).
 // Language detection (./detect.ts) only ever answers one of these.
-
+import { LANGUAGES, type Language } from '../../njs/i18n/languages.ts';
 import { negotiateLanguage } from '../../njs/i18n/messages.ts';
 
-export const SUPPORTED_LOCALES = ['en', 'zh', 'vi', 'ja', 'ko', 'ru', 'ar', 'fr', 'de', 'es', 'pt', 'it', 'id', 'th', 'hi'] as const;
-
-export type Locale = (typeof SUPPORTED_LOCALES)[number];
+export type Locale = Language;
 
 export const DEFAULT_LOCALE: Locale = 'en';
 
 /** The supported locales written in Latin script: the ones the statistical detector chooses between. */
 export const LATIN_LOCALES = ['en', 'fr', 'de', 'es', 'pt', 'it', 'id', 'vi'] as const satisfies readonly Locale[];
 
-const SUPPORTED = new Set<string>(SUPPORTED_LOCALES);
+const SUPPORTED = new Set<string>(LANGUAGES);
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && SUPPORTED.has(value);

@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import type { ScanContext } from '../../sidecar/guard/scanner.ts';
 import { RECOMMENDED_THRESHOLD, createToxicityScanner, listLanguages, toxicListHit } from '../../sidecar/guard/scanners/toxicity.ts';
 import { findDirectedInsult } from '../../sidecar/guard/toxicity/directed.ts';
-import { LIST_LANGS, compileList, findInNormalized, findListHit, matchList, normalizeForList } from '../../sidecar/guard/toxicity/lists.ts';
+import { LANGUAGES } from '../../njs/i18n/languages.ts';
+import { compileList, findInNormalized, findListHit, matchList, normalizeForList } from '../../sidecar/guard/toxicity/lists.ts';
 import { aggregate, sigmoid } from '../../sidecar/guard/model/ngram.ts';
 import { LENGTH_PENALTY, MODEL_CHUNKS, MODEL_LANGS, modelFor, modelScore, weightsUrl, windowLogits } from '../../sidecar/guard/toxicity/model.ts';
 
@@ -231,7 +232,7 @@ const NOT_DIRECTED: [string, string][] = [
 ];
 
 test('directed insults: flagged in all 15 languages, with their own reason', () => {
-  for (const lang of LIST_LANGS) assert.ok(DIRECTED.filter(([l]) => l === lang).length >= 2 && NOT_DIRECTED.filter(([l]) => l === lang).length >= 2, lang);
+  for (const lang of LANGUAGES) assert.ok(DIRECTED.filter(([l]) => l === lang).length >= 2 && NOT_DIRECTED.filter(([l]) => l === lang).length >= 2, lang);
   for (const [lang, text] of DIRECTED) {
     assert.equal(findListHit(lang, text), null, `${lang}: ${text} is a word-list hit, not a directed insult`);
     const r = listsOnly.scan(text, ctx(lang));

@@ -1,5 +1,5 @@
 // njs/i18n: the per-language catalogues (exactly en.ts's keys and placeholders, translated), the
-// language list (equal to the sidecar's SUPPORTED_LOCALES), catalogueFor, negotiateLanguage and
+// language list (njs/i18n/languages.ts), catalogueFor, negotiateLanguage and
 // scriptLanguage — the last three also in the real njs engine, whose strings are UTF-8.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,21 +14,21 @@ import {
   localize,
   negotiateLanguage,
   scriptLanguage,
-  SUPPORTED_LANGUAGES,
   type Catalogue,
 } from '../../njs/i18n/messages.ts';
-import { SUPPORTED_LOCALES, supportedAcceptLanguage } from '../../sidecar/language/locales.ts';
+import { LANGUAGES } from '../../njs/i18n/languages.ts';
+import { supportedAcceptLanguage } from '../../sidecar/language/locales.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const I18N = join(ROOT, 'njs/i18n');
 const EN = en() as Record<string, string>;
-const OTHERS = SUPPORTED_LANGUAGES.filter((l) => l !== 'en');
+const OTHERS = LANGUAGES.filter((l) => l !== 'en');
 const NON_LATIN = ['zh', 'ja', 'ko', 'ru', 'ar', 'th', 'hi'];
 
 /** Each language file's catalogue function, loaded by file name: `<lang>.ts` exports `<lang>()`. */
 const catalogues: Record<string, () => Record<string, unknown>> = {};
 before(async () => {
-  for (const lang of SUPPORTED_LANGUAGES) {
+  for (const lang of LANGUAGES) {
     const mod = (await import(pathToFileURL(join(I18N, `${lang}.ts`)).href)) as Record<string, unknown>;
     assert.equal(typeof mod[lang], 'function', `njs/i18n/${lang}.ts exports a function ${lang}()`);
     catalogues[lang] = mod[lang] as () => Record<string, unknown>;
@@ -52,13 +52,9 @@ function placeholders(text: string): string[] {
 }
 
 describe('the language list', () => {
-  test('equals SUPPORTED_LOCALES of sidecar/language/locales.ts (so the two cannot drift)', () => {
-    assert.deepEqual(SUPPORTED_LANGUAGES, [...SUPPORTED_LOCALES]);
-  });
-
   test('has exactly one catalogue file per language in njs/i18n', () => {
-    const files = readdirSync(I18N).filter((f) => f.endsWith('.ts') && f !== 'messages.ts').map((f) => f.slice(0, -3));
-    assert.deepEqual(files.sort(), [...SUPPORTED_LANGUAGES].sort());
+    const files = readdirSync(I18N).filter((f) => f.endsWith('.ts') && f !== 'messages.ts' && f !== 'languages.ts').map((f) => f.slice(0, -3));
+    assert.deepEqual(files.sort(), [...LANGUAGES].sort());
   });
 });
 
@@ -125,12 +121,12 @@ for (const lang of OTHERS) {
 }
 
 test('catalogue functions return a fresh object each call (no shared mutable state)', () => {
-  for (const lang of SUPPORTED_LANGUAGES) assert.notEqual(catalogues[lang](), catalogues[lang](), lang);
+  for (const lang of LANGUAGES) assert.notEqual(catalogues[lang](), catalogues[lang](), lang);
 });
 
 describe('catalogueFor', () => {
   test('returns each supported language, and its catalogue', () => {
-    for (const lang of SUPPORTED_LANGUAGES) {
+    for (const lang of LANGUAGES) {
       const c = catalogueFor(lang);
       assert.equal(c.lang, lang);
       assert.deepEqual(c.messages, catalogues[lang](), lang);
@@ -162,7 +158,7 @@ describe('catalogueFor', () => {
       text: '此请求已被拦截：提示词有 9000 个 token，超过了此模型允许的 8192 个（检查项：TokenLimit）。',
     });
     const all = Object.keys(EN) as (keyof Catalogue)[];
-    for (const lang of SUPPORTED_LANGUAGES) {
+    for (const lang of LANGUAGES) {
       for (const key of all) {
         const text = localize(lang, key, { model: 'm', models: 'a, b', method: 'GET', path: '/p', limit: '1', tokens: '2', scanner: 'S', header: 'H', seconds: '3', key: 'K', field: 'F', fields: '4', chars: '5', maxFields: '6', maxChars: '7' }).text;
         assert.doesNotMatch(text, /[{}]/, `${lang}.${key}: every placeholder is filled`);
@@ -270,7 +266,7 @@ describe('in njs 0.7.9', () => {
       "import api from 'i18n.js';\n" +
         `const headers = ${JSON.stringify(NEGOTIATE.map(([h]) => h ?? null))};\n` +
         `const texts = ${JSON.stringify(SCRIPTS.map(([t]) => t))};\n` +
-        `const langs = ${JSON.stringify([...SUPPORTED_LANGUAGES, 'pt-BR', 'xx'])};\n` +
+        `const langs = ${JSON.stringify([...LANGUAGES, 'pt-BR', 'xx'])};\n` +
         'console.log(JSON.stringify({\n' +
         '  negotiate: headers.map(function (h) { return api.negotiateLanguage(h === null ? undefined : h); }),\n' +
         '  scripts: texts.map(function (t) { var l = api.scriptLanguage(t); return l === undefined ? null : l; }),\n' +
@@ -296,7 +292,7 @@ describe('in njs 0.7.9', () => {
   });
 
   test('catalogueFor and localize work', () => {
-    assert.deepEqual(results!.catalogues, [...SUPPORTED_LANGUAGES, 'pt', 'en']);
+    assert.deepEqual(results!.catalogues, [...LANGUAGES, 'pt', 'en']);
     assert.equal(results!.text, 'モデル「x」はこのゲートウェイでは利用できません。利用可能なモデル：a, b。');
   });
 });

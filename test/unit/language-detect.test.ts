@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { detectLanguage, extractProse, PROSE_CAP } from '../../sidecar/language/detect.ts';
-import { SUPPORTED_LOCALES, supportedAcceptLanguage } from '../../sidecar/language/locales.ts';
+import { LANGUAGES } from '../../njs/i18n/languages.ts';
+import { supportedAcceptLanguage } from '../../sidecar/language/locales.ts';
 
 // Our own example prompts (not from the bench data sets), two per locale.
-const EXAMPLES: Record<(typeof SUPPORTED_LOCALES)[number], string[]> = {
+const EXAMPLES: Record<(typeof LANGUAGES)[number], string[]> = {
   en: ['Can you summarize this article in three bullet points?', 'Why is my build failing after the upgrade?'],
   zh: ['请用简单的语言解释一下什么是量子计算。', '帮我写一封请假邮件给我的经理'],
   vi: ['Bạn có thể giải thích cách hoạt động của mạng nơ-ron không?', 'Hãy viết giúp tôi một email xin nghỉ phép.'],
@@ -23,7 +24,7 @@ const EXAMPLES: Record<(typeof SUPPORTED_LOCALES)[number], string[]> = {
 };
 
 describe('detectLanguage', () => {
-  for (const lang of SUPPORTED_LOCALES) {
+  for (const lang of LANGUAGES) {
     it(`detects ${lang}`, () => {
       for (const text of EXAMPLES[lang]) {
         const r = detectLanguage(text);

@@ -9,7 +9,7 @@ import { REFUSAL_REACH, refusalPatterns } from '../../njs/output/refusal-phrases
 import { compileRules, createMonitorLog, type ScanWindow } from '../../njs/output/rules.ts';
 import { createSseFramer, sseData } from '../../njs/output/sse.ts';
 import { createAuthorityCheck, normalizeTlds } from '../../njs/output/urls.ts';
-import { SUPPORTED_LANGUAGES } from '../../njs/i18n/messages.ts';
+import { LANGUAGES } from '../../njs/i18n/languages.ts';
 import type { GatewayConfigInput } from '../../config/schema.ts';
 import { outputRules } from '../../nginx/render/output-rules.ts';
 import { OutputGuard } from '../../sidecar/guard/output-guard.ts';
@@ -67,7 +67,7 @@ describe('refusal patterns', () => {
   const patterns = refusalPatterns();
 
   test('one per catalogue language', () => {
-    assert.deepEqual(patterns.map((p) => p.lang).sort(), [...SUPPORTED_LANGUAGES].sort());
+    assert.deepEqual(patterns.map((p) => p.lang).sort(), [...LANGUAGES].sort());
   });
 
   test('every phrase is folded, within REFUSAL_REACH, non-Latin where flagged, and matched by its pattern', () => {

@@ -19,7 +19,8 @@
 // insult noun ("drinking makes you stupid" passes), nouns that are also verbs or objects only where
 // they cannot be one ("you creep up" / "hast du Lappen?" / 你是垃圾桶 pass). No obfuscation handling
 // beyond normalization (the word lists do that for the strong words).
-import { LIST_LANGS, foldFor } from './lists.ts';
+import { LANGUAGES } from '../../../njs/i18n/languages.ts';
+import { foldFor } from './lists.ts';
 
 const LETTER = '[\\p{L}\\p{M}]';
 /** Word start and end for space-separated scripts (a hyphen joins words: "idiot-proof"). */
@@ -253,7 +254,7 @@ const TH = [
  * benign 4k-character text, so most texts stop there. The zh/ja/ko/th rules start with a few fixed
  * characters (你, お前, 너, มึง…) and are cheaper than a gate would be.
  */
-const SOURCES: Record<(typeof LIST_LANGS)[number], { rules: string[]; gate?: string }> = {
+const SOURCES: Record<(typeof LANGUAGES)[number], { rules: string[]; gate?: string }> = {
   en: { rules: EN, gate: alt(EN_NOUN, EN_ADJ) },
   zh: { rules: ZH },
   vi: { rules: VI, gate: alt(VI_NOUN, 'khốn', 'ăn\\s+hại') },

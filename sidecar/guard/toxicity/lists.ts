@@ -33,7 +33,7 @@
 // Unicode-property regex per token), stops at the first hit, and is linear in the text length.
 import { readFileSync } from 'node:fs';
 
-export const LIST_LANGS = ['en', 'zh', 'vi', 'ja', 'ko', 'ru', 'ar', 'fr', 'de', 'es', 'pt', 'it', 'id', 'th', 'hi'] as const;
+import { LANGUAGES } from '../../../njs/i18n/languages.ts';
 
 // ---- normalization ---------------------------------------------------------------------------
 
@@ -303,7 +303,7 @@ function readLines(name: string): string[] {
 
 const COMMON = readLines('common');
 const LISTS = new Map<string, CompiledList>();
-for (const lang of LIST_LANGS) LISTS.set(lang, compileList(lang, [...readLines(lang), ...COMMON]));
+for (const lang of LANGUAGES) LISTS.set(lang, compileList(lang, [...readLines(lang), ...COMMON]));
 const FALLBACK = compileList('und', COMMON);
 
 /** The compiled list for a language; other languages get only the common entries. */
