@@ -3,6 +3,8 @@
 // and docs/CONFIG.md is generated from it (`gateway docs`).
 import { z } from 'zod';
 import { LANGUAGES } from '../njs/i18n/languages.ts';
+import { MODEL_NAME } from '../njs/request/model-name.ts';
+import { DEFAULT_PROMPT_INJECTION_THRESHOLD } from '../sidecar/guard/scanners/prompt-injection.ts';
 import { linearRegex } from '../sidecar/guard/linear-regex.ts';
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
@@ -52,8 +54,7 @@ const name = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'use lowercase letters, digits, "-" and "_" (at most 40)');
 
-// Ollama model names: "llama3.2:1b", "library/x:latest", "hf.co/org/model:Q4_K_M".
-const modelName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,199}$/, 'not a valid model name');
+const modelName = z.string().regex(MODEL_NAME, 'not a valid model name');
 
 export const backendSchema = z.object({
   name: name.describe('Unique name; shown in X-Gateway-Backend and metrics.'),
@@ -205,9 +206,9 @@ const inputGuardSchema = z
       .object({
         enabled: enabled(true),
         action: action('block'),
-        // = DEFAULT_PROMPT_INJECTION_THRESHOLD, on the model score with its length penalty (long texts
-        // lose LENGTH_PENALTY · ln(windows) logits); chosen by cross-validation, bench/PROMPT-INJECTION.md.
-        threshold: threshold(0.7),
+        // On the model score with its length penalty (long texts lose LENGTH_PENALTY · ln(windows)
+        // logits); chosen by cross-validation, bench/PROMPT-INJECTION.md.
+        threshold: threshold(DEFAULT_PROMPT_INJECTION_THRESHOLD),
         modelLanguages: z
           .array(z.string())
           .default([...LANGUAGES])

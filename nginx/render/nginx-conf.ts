@@ -19,7 +19,7 @@ import type { GatewayConfig, LegacyRedirect } from '../../config/schema.ts';
 import { locationLimits, renderAccessControlHttp, renderAuthCheck } from './access-control.ts';
 import { CLIENT_ADDRESS_HEADERS, renderClientLimits, renderTls, securityHeaders } from './edge.ts';
 import { q } from './fleet-conf.ts';
-import { secs } from './nginx-time.ts';
+import { secs, wholeSeconds } from './nginx-time.ts';
 import type { RenderPaths } from './render-paths.ts';
 import { encodeOutputRules, outputRules, wholeAnswerScanning } from './output-rules.ts';
 
@@ -240,7 +240,7 @@ ${accessLog(config, rt)}
     js_var $gw_path;
     js_var $gw_admission ${config.admission.enabled ? 'on' : 'off'};
     js_var $gw_fail_open ${config.sidecar.failMode === 'open' ? 'on' : 'off'};
-    js_var $gw_retry_after ${Math.max(1, Math.ceil(config.health.interval / 1000))};
+    js_var $gw_retry_after ${wholeSeconds(config.health.interval)};
     js_var $gw_max_body ${config.nginx.maxBodySize};
     js_var $gw_read_whole ${secs(config.timeouts.wholeAnswer)};
     js_var $gw_retry_tries ${config.retries.tries};

@@ -1,4 +1,9 @@
-/** Milliseconds → an nginx time in whole seconds, at least 1s ("30s"); location names use it too. */
+/** Milliseconds → whole seconds, at least 1 (nginx times, Retry-After). */
+export function wholeSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+/** Milliseconds → an nginx time ("30s"); location names use it too. */
 export function secs(ms: number): string {
-  return `${Math.max(1, Math.ceil(ms / 1000))}s`;
+  return `${wholeSeconds(ms)}s`;
 }

@@ -3,6 +3,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { BackendConfig } from '../../config/schema.ts';
+import { MODEL_NAME } from '../../njs/request/model-name.ts';
 
 export interface ProbeResult {
   ok: boolean;
@@ -16,8 +17,6 @@ export interface ProbeResult {
   addresses?: string[];
 }
 
-// Names go into the nginx conf: a backend that reports something odd must not break rendering.
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,199}$/;
 
 async function getJson(url: string, timeoutMs: number): Promise<unknown> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });

@@ -10,6 +10,7 @@ import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
 import { canonicalModel, type ApiRoutes } from '../../nginx/render/route-table.ts';
 import type { Fleet } from '../fleet/fleet.ts';
 import { DEFAULT_LOCALE, supportedAcceptLanguage } from '../language/locales.ts';
+import { wholeSeconds } from '../../nginx/render/nginx-time.ts';
 
 export interface FleetApiOptions {
   /** Read on every request: a config reload swaps the fleet. */
@@ -114,7 +115,7 @@ export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, {
     const versions = fleet.healthyBackends().map((n) => fleet.views.get(n)?.lastGood?.version).filter((v): v is string => !!v);
     const version = oldestVersion(versions);
     if (!version) {
-      reply.header('Retry-After', String(Math.ceil(config.health.interval / 1000)));
+      reply.header('Retry-After', String(wholeSeconds(config.health.interval)));
       return sendError(req, reply, 'ollama', 503, 'service_unavailable');
     }
     return { version };
