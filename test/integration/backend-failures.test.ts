@@ -155,6 +155,7 @@ describe('busy and failing backends', () => {
         const res = await rawPost(`${stack.url}${path}`, body);
         assertJsonError(res, shape, { status: 503, code: 'backend_busy', message: /busy/ });
         assert.ok(Number(res.headers['retry-after']) >= 1, 'Retry-After');
+        assert.equal(res.headers['x-gateway-attempts'], '3', 'X-Gateway-Attempts counts the retries across groups');
         assert.deepEqual(Object.values(stack.emulators).map((e) => generations(e, path)), [1, 1, 1], `${path}: each server once`);
       }
     } finally {
