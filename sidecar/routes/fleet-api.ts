@@ -1,7 +1,7 @@
 // The read-only APIs that describe the whole fleet rather than one backend: model listings
 // aggregated over healthy backends, running models, version, readiness. With API keys, listings hold
 // only the models the client's key may use (nginx passes the key's globs).
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../../config/schema.ts';
 import { modelAllowed } from '../../njs/auth/model-globs.ts';
 import { KEY_MODELS_HEADER } from '../../njs/contract.ts';
@@ -52,20 +52,21 @@ function sendError(
   return reply.code(status).header('Content-Language', msg.lang).type('application/json').send(errorBody(shape, status, key, msg.text, param));
 }
 
-export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, { current }) => {
-  const started = Math.floor(Date.now() / 1000);
-
-  // Raw /api/tags entries by model name, from the healthy backends' last probes.
-  const tagEntries = (fleet: Fleet) => {
-    const out = new Map<string, Record<string, unknown>>();
-    for (const name of fleet.healthyBackends()) {
-      for (const t of fleet.views.get(name)?.lastGood?.tags ?? []) {
-        const key = canonicalModel(String(t.name ?? t.model));
-        if (!out.has(key)) out.set(key, t);
-      }
+// Raw /api/tags entries by model name, from the healthy backends' last probes.
+function tagEntries(fleet: Fleet): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const name of fleet.healthyBackends()) {
+    for (const t of fleet.views.get(name)?.lastGood?.tags ?? []) {
+      const key = canonicalModel(String(t.name ?? t.model));
+      if (!out.has(key)) out.set(key, t);
     }
-    return out;
-  };
+  }
+  return out;
+}
+
+/** The models a client may use, in each API's listing format. */
+function listingRoutes(app: FastifyInstance, current: FleetApiOptions['current']): void {
+  const started = Math.floor(Date.now() / 1000);
 
   app.get('/api/tags', async (req) => {
     const { fleet } = current();
@@ -93,7 +94,10 @@ export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, {
     }
     return { id, object: 'model', created: started, owned_by: 'gateway' };
   });
+}
 
+/** What runs where, which version, and whether the gateway can serve at all. */
+function statusRoutes(app: FastifyInstance, current: FleetApiOptions['current']): void {
   // Running models change by the second: ask the healthy Ollama backends now.
   app.get('/api/ps', async (req) => {
     const { fleet, config } = current();
@@ -130,6 +134,11 @@ export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, {
 
   // nginx passes this through as the gateway's own /healthz: the same plain "ok" it always answered.
   app.get('/healthz', async (_req, reply) => reply.type('text/plain').send('ok'));
+}
+
+export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, { current }) => {
+  listingRoutes(app, current);
+  statusRoutes(app, current);
 
   // nginx sends only the routes above here, so a miss on one of their paths is a wrong method:
   // answer it as the gateway answers every error, JSON in the API's shape, not Fastify's own 404.
