@@ -497,9 +497,62 @@ function maxSubstringLength(list: CompiledList): number {
   return max;
 }
 
+// What one pass over a word's characters finds (wordFlags).
+const W_CJK = 1; // Han, kana or Thai: searched in place for substring entries
+const W_NON_CJK = 2;
+const W_ASCII = 4;
+const W_OTHER_LATIN = 8; // precomposed Latin letters and combining marks (also "f̶u̶c̶k̶")
+const W_CYRILLIC = 16;
+const W_MAY_CONTAIN = 32; // a bigram or character can start a "contains" entry
+
+function wordFlags(list: CompiledList, norm: string, start: number, end: number): number {
+  const { containsBits, containsChar } = list;
+  let f = 0;
+  let prev = -1;
+  for (let i = start; i < end; i++) {
+    const c = norm.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff) continue; // low surrogate: its high surrogate decided
+    if (c < 0x80) f |= W_ASCII | W_NON_CJK;
+    else if (isSubstringScript(c)) f |= W_CJK;
+    else {
+      f |= W_NON_CJK;
+      if ((c >= 0xc0 && c <= 0x24f) || (c >= 0x1e00 && c <= 0x1eff) || (c >= 0x300 && c <= 0x36f)) f |= W_OTHER_LATIN;
+      else if (c >= 0x400 && c <= 0x4ff) f |= W_CYRILLIC;
+    }
+    if ((prev >= 0 && containsBits[bigram(prev, c)] === 1) || containsChar[c] === 1) f |= W_MAY_CONTAIN;
+    prev = c;
+  }
+  return f;
+}
+
 /**
- * The first entry of the list found in the text (already normalized with normalizeForList for
- * the list's language), or null. One pass; stops at the first hit.
+ * A word of two or more characters may start or end like an entry: first bigram or trigram, of the
+ * word as it is or squeezed ("sshiit" → "shi"), or last bigram, also squeezed ("bitchh").
+ */
+function mayBeListed(list: CompiledList, norm: string, start: number, end: number): boolean {
+  const { firstBits, first3Bits, lastBits } = list;
+  const len = end - start;
+  const c0 = norm.charCodeAt(start);
+  const c1 = norm.charCodeAt(start + 1);
+  if (firstBits[bigram(c0, c1)] === 1 || lastBits[bigram(norm.charCodeAt(end - 2), norm.charCodeAt(end - 1))] === 1) return true;
+  const c2 = len >= 3 ? norm.charCodeAt(start + 2) : -1;
+  if (c2 >= 0 && first3Bits[trigram(c0, c1, c2)] === 1) return true;
+  if (c0 === c1 || c1 === c2) {
+    const q = [c0];
+    for (let j = start + 1; j < end && q.length < 3; j++) {
+      const c = norm.charCodeAt(j);
+      if (c !== q[q.length - 1]) q.push(c);
+    }
+    if (q.length === 2 ? firstBits[bigram(q[0], q[1])] === 1 : q.length === 3 && (firstBits[bigram(q[0], q[1])] === 1 || first3Bits[trigram(q[0], q[1], q[2])] === 1)) return true;
+  }
+  const z = norm.charCodeAt(end - 1);
+  let j = end - 2;
+  while (j >= start && norm.charCodeAt(j) === z) j--;
+  return j >= start && j < end - 2 && lastBits[bigram(norm.charCodeAt(j), z)] === 1;
+}
+
+/**
+ * One scan of a normalized text against a list, stopping at the first hit.
  *
  * Words are runs of letters/marks; tokens are runs of letters, marks, digits and leet/mask symbols
  * (so "f*ck1ng" is one token of three words). Every word passing the bigram pre-filters is looked up;
@@ -508,30 +561,83 @@ function maxSubstringLength(list: CompiledList): number {
  * words ("X X", "X*X") through a short bridge string; single-letter words separated by such gaps are
  * joined ("f u c k"); the positions of the last few words are kept for phrases.
  */
-export function findInNormalized(list: CompiledList, norm: string): Hit {
-  const keep = 2 * list.maxPhraseParts;
-  const recent = new Int32Array(keep);
-  let recentCount = 0;
-  const hasSubstrings = list.substrings.size > 0;
-  const bridge = hasSubstrings ? maxSubstringLength(list) - 1 : 0;
-  const { firstBits, first3Bits, lastBits, containsBits, containsChar, phraseBits, hasShortExact } = list;
-  let letters = '';
-  let lettersCount = 0;
-  let lettersEnd = -1;
-  let cjkStart = -1;
-  let cjkEnd = -1;
-  let hit: Hit = null;
+class ListScan {
+  private readonly keep: number;
+  private readonly recent: Int32Array;
+  private recentCount = 0;
+  private readonly hasSubstrings: boolean;
+  private readonly bridge: number;
+  // Single letters seen so far ("f u c k"), and where the last one ended.
+  private letters = '';
+  private lettersCount = 0;
+  private lettersEnd = -1;
+  // The last Han/kana/Thai word, for entries split by a short gap.
+  private cjkStart = -1;
+  private cjkEnd = -1;
 
-  const flushLetters = (): Hit => {
-    const h = lettersCount >= 2 && (letters.length >= 3 || !/^[\x00-\x7f]*$/.test(letters)) ? wordHit(list, letters) : null;
-    letters = '';
-    lettersCount = 0;
+  constructor(
+    private readonly list: CompiledList,
+    private readonly norm: string,
+  ) {
+    this.keep = 2 * list.maxPhraseParts;
+    this.recent = new Int32Array(this.keep);
+    this.hasSubstrings = list.substrings.size > 0;
+    this.bridge = this.hasSubstrings ? maxSubstringLength(list) - 1 : 0;
+  }
+
+  run(): Hit {
+    const norm = this.norm;
+    let hit: Hit = null;
+    let wordStart = -1;
+    let tokStart = -1;
+    let tokSym = false;
+    const n = norm.length;
+    for (let i = 0; i <= n; i++) {
+      let k = OTHER;
+      let width = 1;
+      if (i < n) {
+        const c = norm.charCodeAt(i);
+        if (c < 0x80) k = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) ? LETTER : bmpClass(c);
+        else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+          k = astralClass(norm.codePointAt(i)!);
+          width = 2;
+        } else k = bmpClass(c);
+      }
+      if (k === LETTER) {
+        if (wordStart < 0) wordStart = i;
+        if (tokStart < 0) tokStart = i;
+      } else {
+        if (wordStart >= 0) {
+          if ((hit = this.onWord(wordStart, i))) return hit;
+          wordStart = -1;
+        }
+        if (k === SYM) {
+          if (tokStart < 0) tokStart = i;
+          tokSym = true;
+        } else if (tokStart >= 0) {
+          if (tokSym && i - tokStart > 1 && (hit = obfuscatedHit(this.list, norm.slice(tokStart, i)))) return hit;
+          tokStart = -1;
+          tokSym = false;
+        }
+      }
+      i += width - 1;
+    }
+    return this.flushLetters();
+  }
+
+  private flushLetters(): Hit {
+    const letters = this.letters;
+    const h = this.lettersCount >= 2 && (letters.length >= 3 || !/^[\x00-\x7f]*$/.test(letters)) ? wordHit(this.list, letters) : null;
+    this.letters = '';
+    this.lettersCount = 0;
     return h ? `${h} (spelled out)` : null;
-  };
+  }
 
-  const onCjkWord = (start: number, end: number): Hit => {
-    if (lettersCount > 0 && (hit = flushLetters())) return hit;
-    if (!hasSubstrings) return null;
+  private onCjkWord(start: number, end: number): Hit {
+    let hit: Hit;
+    if (this.lettersCount > 0 && (hit = this.flushLetters())) return hit;
+    if (!this.hasSubstrings) return null;
+    const { list, norm, bridge, cjkStart, cjkEnd } = this;
     if ((hit = substringHit(list, norm, start, end))) return hit;
     // an entry split by a short gap ("傻 逼", "傻*逼"): search the closed-up seam
     if (cjkEnd >= 0 && start > cjkEnd && bridge > 0 && gapOk(norm, cjkEnd, start)) {
@@ -539,143 +645,88 @@ export function findInNormalized(list: CompiledList, norm: string): Hit {
       const seam = norm.slice(Math.max(cjkStart, cjkEnd - bridge), cjkEnd) + norm.slice(start, tail);
       if ((hit = substringHit(list, seam, 0, seam.length, tail === end ? seam.length : -1))) return hit;
     }
-    cjkStart = start;
-    cjkEnd = end;
+    this.cjkStart = start;
+    this.cjkEnd = end;
     return null;
-  };
-
-  const onWord = (start: number, end: number): Hit => {
-    const len = end - start;
-    // one pass over the word: script, and whether any bigram can start a contains entry
-    let cjk = false;
-    let nonCjk = false;
-    let asciiLetter = false;
-    let otherLatin = false;
-    let cyrillic = false;
-    let mayContain = false;
-    let prev = -1;
-    for (let i = start; i < end; i++) {
-      const c = norm.charCodeAt(i);
-      if (c >= 0xdc00 && c <= 0xdfff) continue; // low surrogate: its high surrogate decided
-      if (c < 0x80) asciiLetter = nonCjk = true;
-      else if (isSubstringScript(c)) cjk = true;
-      else {
-        nonCjk = true;
-        // precomposed Latin letters, and combining marks (decoration like "f̶u̶c̶k̶" as well)
-        if ((c >= 0xc0 && c <= 0x24f) || (c >= 0x1e00 && c <= 0x1eff) || (c >= 0x300 && c <= 0x36f)) otherLatin = true;
-        else if (c >= 0x400 && c <= 0x4ff) cyrillic = true;
-      }
-      if ((prev >= 0 && containsBits[bigram(prev, c)] === 1) || containsChar[c] === 1) mayContain = true;
-      prev = c;
-    }
-    if (cjk) {
-      if ((hit = onCjkWord(start, end)) || !nonCjk) return hit;
-      // other letters run into the CJK ("这太fucking糟糕了"): they are words of their own as well
-      let runStart = -1;
-      for (let i = start; i <= end; i++) {
-        const inRun = i < end && !isSubstringScript(norm.charCodeAt(i));
-        if (inRun && runStart < 0) runStart = i;
-        else if (!inRun && runStart >= 0) {
-          if ((hit = onWord(runStart, i))) return hit;
-          runStart = -1;
-        }
-      }
-      return null;
-    }
-    let need = mayContain || (hasShortExact && len <= 2) || (otherLatin && list.stripDiacritics) || ((asciiLetter || otherLatin) && cyrillic);
-    let phraseEnd = false;
-    if (len >= 2) {
-      const c0 = norm.charCodeAt(start);
-      const c1 = norm.charCodeAt(start + 1);
-      if (firstBits[bigram(c0, c1)] === 1 || lastBits[bigram(norm.charCodeAt(end - 2), norm.charCodeAt(end - 1))] === 1) need = true;
-      else {
-        // first trigram, of the word as it is and squeezed ("sshiit" → "shi")
-        const c2 = len >= 3 ? norm.charCodeAt(start + 2) : -1;
-        if (c2 >= 0 && first3Bits[trigram(c0, c1, c2)] === 1) need = true;
-        else if (c0 === c1 || c1 === c2) {
-          const q = [c0];
-          for (let j = start + 1; j < end && q.length < 3; j++) {
-            const c = norm.charCodeAt(j);
-            if (c !== q[q.length - 1]) q.push(c);
-          }
-          if (q.length === 2 ? firstBits[bigram(q[0], q[1])] === 1 : q.length === 3 && (firstBits[bigram(q[0], q[1])] === 1 || first3Bits[trigram(q[0], q[1], q[2])] === 1)) need = true;
-        }
-      }
-      if (!need) {
-        // squeezed last bigram ("bitchh")
-        const z = norm.charCodeAt(end - 1);
-        let j = end - 2;
-        while (j >= start && norm.charCodeAt(j) === z) j--;
-        if (j >= start && j < end - 2 && lastBits[bigram(norm.charCodeAt(j), z)] === 1) need = true;
-      }
-      phraseEnd = phraseBits[bigram(c0, c1)] === 1;
-    } else phraseEnd = hasShortExact;
-    if (need && (hit = wordHit(list, norm.slice(start, end)))) return hit;
-    if (keep > 2) {
-      if (recentCount === keep) {
-        recent.copyWithin(0, 2);
-        recentCount -= 2;
-      }
-      recent[recentCount++] = start;
-      recent[recentCount++] = end;
-      if (phraseEnd) {
-        const cands = list.phrasesByLast.get(norm.slice(start, end));
-        if (cands) for (const p of cands) if (phraseEndsHere(p, norm, recent, recentCount)) return phraseText(p);
-        for (const p of list.phrasesOther) if (phraseEndsHere(p, norm, recent, recentCount)) return phraseText(p);
-      }
-    }
-    // spelled-out letters ("f u c k", "f.u.c.k")
-    const single = len === 1 || (len === 2 && norm.codePointAt(start)! > 0xffff);
-    if (single && lettersCount > 0 && gapOk(norm, lettersEnd, start)) {
-      letters += norm.slice(start, end);
-      lettersCount++;
-      lettersEnd = end;
-      return null;
-    }
-    if (lettersCount > 0 && (hit = flushLetters())) return hit;
-    if (single) {
-      letters = norm.slice(start, end);
-      lettersCount = 1;
-      lettersEnd = end;
-    }
-    return null;
-  };
-
-  let wordStart = -1;
-  let tokStart = -1;
-  let tokSym = false;
-  const n = norm.length;
-  for (let i = 0; i <= n; i++) {
-    let k = OTHER;
-    let width = 1;
-    if (i < n) {
-      const c = norm.charCodeAt(i);
-      if (c < 0x80) k = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) ? LETTER : bmpClass(c);
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-        k = astralClass(norm.codePointAt(i)!);
-        width = 2;
-      } else k = bmpClass(c);
-    }
-    if (k === LETTER) {
-      if (wordStart < 0) wordStart = i;
-      if (tokStart < 0) tokStart = i;
-    } else {
-      if (wordStart >= 0) {
-        if ((hit = onWord(wordStart, i))) return hit;
-        wordStart = -1;
-      }
-      if (k === SYM) {
-        if (tokStart < 0) tokStart = i;
-        tokSym = true;
-      } else if (tokStart >= 0) {
-        if (tokSym && i - tokStart > 1 && (hit = obfuscatedHit(list, norm.slice(tokStart, i)))) return hit;
-        tokStart = -1;
-        tokSym = false;
-      }
-    }
-    i += width - 1;
   }
-  return flushLetters();
+
+  // Other letters run into the CJK ("这太fucking糟糕了"): they are words of their own as well.
+  private onMixedWord(start: number, end: number): Hit {
+    let runStart = -1;
+    for (let i = start; i <= end; i++) {
+      const inRun = i < end && !isSubstringScript(this.norm.charCodeAt(i));
+      if (inRun && runStart < 0) runStart = i;
+      else if (!inRun && runStart >= 0) {
+        const hit = this.onWord(runStart, i);
+        if (hit) return hit;
+        runStart = -1;
+      }
+    }
+    return null;
+  }
+
+  private onWord(start: number, end: number): Hit {
+    const { list, norm } = this;
+    const len = end - start;
+    const f = wordFlags(list, norm, start, end);
+    if (f & W_CJK) {
+      const hit = this.onCjkWord(start, end);
+      return hit || !(f & W_NON_CJK) ? hit : this.onMixedWord(start, end);
+    }
+    const need =
+      (f & W_MAY_CONTAIN) !== 0 ||
+      (list.hasShortExact && len <= 2) ||
+      ((f & W_OTHER_LATIN) !== 0 && list.stripDiacritics) ||
+      ((f & (W_ASCII | W_OTHER_LATIN)) !== 0 && (f & W_CYRILLIC) !== 0) ||
+      (len >= 2 && mayBeListed(list, norm, start, end));
+    let hit: Hit;
+    if (need && (hit = wordHit(list, norm.slice(start, end)))) return hit;
+    const phraseEnd = len >= 2 ? list.phraseBits[bigram(norm.charCodeAt(start), norm.charCodeAt(start + 1))] === 1 : list.hasShortExact;
+    if ((hit = this.phraseEndingAt(start, end, phraseEnd))) return hit;
+    return this.spelledOut(start, end, len);
+  }
+
+  /** Keeps the word's position and checks the phrases it may end. */
+  private phraseEndingAt(start: number, end: number, phraseEnd: boolean): Hit {
+    const { keep, recent, list, norm } = this;
+    if (keep <= 2) return null;
+    if (this.recentCount === keep) {
+      recent.copyWithin(0, 2);
+      this.recentCount -= 2;
+    }
+    recent[this.recentCount++] = start;
+    recent[this.recentCount++] = end;
+    if (!phraseEnd) return null;
+    const cands = list.phrasesByLast.get(norm.slice(start, end));
+    if (cands) for (const p of cands) if (phraseEndsHere(p, norm, recent, this.recentCount)) return phraseText(p);
+    for (const p of list.phrasesOther) if (phraseEndsHere(p, norm, recent, this.recentCount)) return phraseText(p);
+    return null;
+  }
+
+  /** Spelled-out letters ("f u c k", "f.u.c.k"). */
+  private spelledOut(start: number, end: number, len: number): Hit {
+    const norm = this.norm;
+    const single = len === 1 || (len === 2 && norm.codePointAt(start)! > 0xffff);
+    if (single && this.lettersCount > 0 && gapOk(norm, this.lettersEnd, start)) {
+      this.letters += norm.slice(start, end);
+      this.lettersCount++;
+      this.lettersEnd = end;
+      return null;
+    }
+    let hit: Hit;
+    if (this.lettersCount > 0 && (hit = this.flushLetters())) return hit;
+    if (single) {
+      this.letters = norm.slice(start, end);
+      this.lettersCount = 1;
+      this.lettersEnd = end;
+    }
+    return null;
+  }
+}
+
+/** The first entry of the list found in the text (already normalized with normalizeForList for the list's language), or null. */
+export function findInNormalized(list: CompiledList, norm: string): Hit {
+  return new ListScan(list, norm).run();
 }
 
 /** Normalizes `text` for `lang` and returns the first entry of that language's list found in it. */
