@@ -137,93 +137,109 @@ function firstPattern(family: RuleFamily, text: string): string | null {
   return null;
 }
 
-export function compileRules(rules: OutputRules): CompiledRules {
-  const fold = createFolder();
-  const monitor = rules.monitor || [];
-  const checks: Check[] = [];
-  function add(scanner: OutputScanner, reach: number, run: (w: ScanWindow) => string | null): void {
-    checks.push({ scanner: scanner, monitored: monitor.indexOf(scanner) >= 0, reach: reach, run: run });
-  }
+/** What one scanner checks in a window, and how far back from its end a finding can start. */
+interface ScannerCheck {
+  reach: number;
+  run(w: ScanWindow): string | null;
+}
 
-  if (rules.secrets) {
-    const secrets = secretRules();
-    add('Secrets', familyReach(secrets), function (w) {
-      return firstPattern(secrets, w.raw);
-    });
-  }
+/** A family of patterns on the raw text (case and newlines matter). */
+function patternCheck(family: RuleFamily): ScannerCheck {
+  return {
+    reach: familyReach(family),
+    run: function (w) {
+      return firstPattern(family, w.raw);
+    },
+  };
+}
 
-  if (rules.maliciousUrls) {
-    const uris = uriRules();
-    const authorityProblem = createAuthorityCheck(rules.maliciousUrls.suspiciousTlds || []);
-    const scheme = /(?:https?|ftps?|wss?):\/\//;
-    const authorityEnd = /[^a-z0-9._~%:@[\]-]/;
-    /**
-     * The first suspicious "scheme://authority" in the window, or null. URLs found harmless move
-     * w.urlsDone past their scheme, so later scans of the same text skip them.
-     */
-    const badUrl = function (w: ScanWindow): string | null {
-      const text = w.folded;
-      let pos = w.urlsDone - w.base;
-      if (pos < 0) pos = 0;
-      while (text.indexOf('://', pos) >= 0) {
-        const at = (pos > 0 ? text.slice(pos) : text).search(scheme);
-        if (at < 0) return null;
-        const start = text.indexOf('://', pos + at) + 3;
-        const tail = text.slice(start);
-        const n = tail.search(authorityEnd);
-        if (n > MAX_AUTHORITY || (n < 0 && tail.length > MAX_AUTHORITY)) return 'URL host too long to check';
-        // Decided only once a character after the authority is there: until then the host may go on.
-        if (n < 0) return null;
-        const problem = authorityProblem(tail.slice(0, n));
-        if (problem) return problem;
-        pos += at + 1;
-        w.urlsDone = w.base + pos;
-      }
-      return null;
-    };
-    add('MaliciousURLs', Math.max(familyReach(uris), URL_REACH), function (w) {
+function urlCheck(suspiciousTlds: string[]): ScannerCheck {
+  const uris = uriRules();
+  const authorityProblem = createAuthorityCheck(suspiciousTlds);
+  const scheme = /(?:https?|ftps?|wss?):\/\//;
+  const authorityEnd = /[^a-z0-9._~%:@[\]-]/;
+  /**
+   * The first suspicious "scheme://authority" in the window, or null. URLs found harmless move
+   * w.urlsDone past their scheme, so later scans of the same text skip them.
+   */
+  const badUrl = function (w: ScanWindow): string | null {
+    const text = w.folded;
+    let pos = w.urlsDone - w.base;
+    if (pos < 0) pos = 0;
+    while (text.indexOf('://', pos) >= 0) {
+      const at = (pos > 0 ? text.slice(pos) : text).search(scheme);
+      if (at < 0) return null;
+      const start = text.indexOf('://', pos + at) + 3;
+      const tail = text.slice(start);
+      const n = tail.search(authorityEnd);
+      if (n > MAX_AUTHORITY || (n < 0 && tail.length > MAX_AUTHORITY)) return 'URL host too long to check';
+      // Decided only once a character after the authority is there: until then the host may go on.
+      if (n < 0) return null;
+      const problem = authorityProblem(tail.slice(0, n));
+      if (problem) return problem;
+      pos += at + 1;
+      w.urlsDone = w.base + pos;
+    }
+    return null;
+  };
+  return {
+    reach: Math.max(familyReach(uris), URL_REACH),
+    run: function (w) {
       return firstPattern(uris, w.folded) || badUrl(w);
-    });
-  }
+    },
+  };
+}
 
-  // Configured phrases: few, so indexOf each (a RegExp built from them would be compiled per response).
+// Configured phrases: few, so indexOf each (a RegExp built from them would be compiled per response).
+function bannedCheck(list: string[], fold: (text: string) => string): ScannerCheck | null {
   const banned: string[] = [];
-  const bannedReasons: string[] = [];
-  const list = rules.banSubstrings || [];
-  let bannedReach = 0;
+  const reasons: string[] = [];
+  let reach = 0;
   for (let i = 0; i < list.length; i++) {
     const p = fold(String(list[i]));
     if (p.length === 0) continue;
     banned.push(p);
-    bannedReasons.push('matched banned substring #' + (i + 1));
-    if (p.length > bannedReach) bannedReach = p.length;
+    reasons.push('matched banned substring #' + (i + 1));
+    if (p.length > reach) reach = p.length;
   }
-  if (banned.length) {
-    add('BanSubstrings', bannedReach, function (w) {
-      for (let i = 0; i < banned.length; i++) if (w.folded.indexOf(banned[i]) >= 0) return bannedReasons[i];
+  if (!banned.length) return null;
+  return {
+    reach: reach,
+    run: function (w) {
+      for (let i = 0; i < banned.length; i++) if (w.folded.indexOf(banned[i]) >= 0) return reasons[i];
       return null;
-    });
-  }
+    },
+  };
+}
 
-  if (rules.noRefusal) {
-    const refusals = refusalPatterns();
-    const nonAscii = /[\u0080-\uffff]/;
-    add('NoRefusal', REFUSAL_REACH, function (w) {
+function refusalCheck(): ScannerCheck {
+  const refusals = refusalPatterns();
+  const nonAscii = /[\u0080-\uffff]/;
+  return {
+    reach: REFUSAL_REACH,
+    run: function (w) {
       const latinOnly = w.folded.search(nonAscii) < 0;
       for (let i = 0; i < refusals.length; i++) {
         const p = refusals[i];
         if (!(latinOnly && p.nonLatin) && w.folded.search(p.re) >= 0) return 'refusal phrase (' + p.lang + ')';
       }
       return null;
-    });
-  }
+    },
+  };
+}
 
-  if (rules.noCode) {
-    const code = codeRules();
-    add('NoCode', familyReach(code), function (w) {
-      return firstPattern(code, w.raw);
-    });
+export function compileRules(rules: OutputRules): CompiledRules {
+  const fold = createFolder();
+  const monitor = rules.monitor || [];
+  const checks: Check[] = [];
+  function add(scanner: OutputScanner, check: ScannerCheck | null): void {
+    if (check) checks.push({ scanner: scanner, monitored: monitor.indexOf(scanner) >= 0, reach: check.reach, run: check.run });
   }
+  if (rules.secrets) add('Secrets', patternCheck(secretRules()));
+  if (rules.maliciousUrls) add('MaliciousURLs', urlCheck(rules.maliciousUrls.suspiciousTlds || []));
+  add('BanSubstrings', bannedCheck(rules.banSubstrings || [], fold));
+  if (rules.noRefusal) add('NoRefusal', refusalCheck());
+  if (rules.noCode) add('NoCode', patternCheck(codeRules()));
 
   let reach = 0;
   let holdReach = 0;
