@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
-import { startStack, type Stack } from '../harness/stack.ts';
-import { chatOnce, countBy, failures, runLoop, sleep } from '../harness/load.ts';
+import { startStack, waitFor, type Stack } from '../harness/stack.ts';
+import { chatOnce, countBy, failures, runLoop } from '../harness/load.ts';
 
 const CHAT_PATH = '/v1/chat/completions';
 
@@ -29,7 +29,10 @@ describe('upstream keepalive', () => {
     // connection the measured phases can need at once (keepalive 32 per group keeps them idle).
     const warm = await runLoop({ concurrency: 8, max: 80, task: () => chatOnce(stack.url) });
     assert.deepEqual(failures(warm), []);
-    await sleep(300); // let a health probe round pass so its connections are counted too
+    // A health probe round passes first, so its connections are counted too.
+    const probes = () => Object.values(stack.emulators).map((e) => e.stats().byPath['/api/tags'] ?? 0);
+    const before = probes();
+    await waitFor(() => probes().every((n, i) => n > before[i]), 5000, 'a probe round');
     for (const e of Object.values(stack.emulators)) e.resetStats();
 
     const seq = await runLoop({ concurrency: 1, max: 50, task: () => chatOnce(stack.url) });

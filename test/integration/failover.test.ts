@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { postJson, startStack, waitFor, type Stack } from '../harness/stack.ts';
-import { chatOnce, countBy, failures, HttpsClient, liveWorkers, requestFresh, runLoop, sleep, waitForNewWorkers, type Outcome } from '../harness/load.ts';
+import { chatOnce, countBy, failures, HttpsClient, liveWorkers, requestFresh, runLoop, waitForNewWorkers, type Outcome } from '../harness/load.ts';
 
 const DEFAULT_MODELS = ['llama3.2:1b', 'qwen2.5:0.5b', 'nomic-embed-text'];
 
@@ -49,21 +49,24 @@ describe('backend killed mid-run', () => {
     const outcomes: (Outcome & { at: number })[] = [];
     const started = Date.now();
     const killer = (async () => {
-      await sleep(1500);
+      // Steady traffic on every backend first.
+      await waitFor(() => ['a', 'b', 'c'].every((n) => (countBy(outcomes)[n] ?? 0) >= 10), 10_000, 'traffic on every backend');
       // Strike while b is mid-reply on at least two requests; read and kill in the same tick:
       // these are exactly the requests whose sockets get reset.
       await waitFor(() => b.stats().inFlight >= 2, 5000, 'two requests in flight on b');
       inFlightAtKill = b.stats().inFlight;
       await b.kill();
       deadAt = Date.now() - started;
-      // Keep going through the sidecar noticing (2 failed probes at 200 ms) and the nginx reload.
-      await sleep(2500);
+      // Keep going through the sidecar noticing (2 failed probes at 200 ms), the nginx reload, and after it.
+      await waitFor(() => stack.gateway.sync.reloads > reloadsBefore, 10_000, 'the reload without b');
+      const atReload = outcomes.length;
+      await waitFor(() => outcomes.length >= atReload + 100, 10_000, 'traffic after the reload');
       stop = true;
     })();
     await runLoop({
       concurrency: 8,
       max: 5000,
-      deadlineMs: 10_000,
+      deadlineMs: 30_000,
       stop: () => stop,
       task: async () => {
         const at = Date.now() - started;
