@@ -18,6 +18,8 @@ import { vi } from './vi.ts';
 import { zh } from './zh.ts';
 import { LANGUAGES } from './languages.ts';
 
+export { scriptLanguage } from './scripts.ts';
+
 export type { Catalogue, MessageKey };
 
 // A unit test keeps the switch below equal to LANGUAGES (./languages.ts).
@@ -86,108 +88,6 @@ export function negotiateLanguage(acceptLanguage: string | undefined, fallback?:
       best = primary;
       bestQ = q;
     }
-  }
-  return best;
-}
-
-/**
- * The language a text's script gives away, from its first 200 characters, or undefined.
- * Counts letters per script by char code (no Unicode property classes: njs has no regexp u flag); a CJK
- * character weighs 3 (kana 2) Latin letters, and the text counts as Latin — undefined — unless
- * another script clearly outweighs the Latin letters. Han without kana → zh, with kana → ja,
- * mostly Hangul → ko; Thai → th, Devanagari → hi, Arabic → ar and Cyrillic → ru, except when a
- * letter only other languages use shows up (Persian/Urdu letters; Ukrainian, Serbian, Kazakh...
- * Cyrillic letters), which also answers undefined. Pass the prompt, not the whole JSON body.
- *
- * njs strings are UTF-8 and index by code point, so charCodeAt gives the code point there even
- * above U+FFFF; node gives UTF-16 surrogates. BMP ranges behave the same in both, and CJK
- * Extension B+ ideographs are counted either way (code point in njs, high surrogate in node).
- */
-export function scriptLanguage(text: string): string | undefined {
-  const n = text.length < 200 ? text.length : 200;
-  let latin = 0;
-  let han = 0;
-  let kana = 0;
-  let hangul = 0;
-  let thai = 0;
-  let devanagari = 0;
-  let arabic = 0;
-  let cyrillic = 0;
-  let notArabic = false;
-  let notRussian = false;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x41) continue;
-    if (c <= 0x7a) {
-      if (c <= 0x5a || c >= 0x61) latin++;
-    } else if (c < 0x250) {
-      if (c >= 0xc0 && c !== 0xd7 && c !== 0xf7) latin++;
-    } else if (c >= 0x400 && c <= 0x52f) {
-      cyrillic++;
-      // Russian uses А..я, Ё and ё only.
-      if ((c < 0x410 || c > 0x44f) && c !== 0x401 && c !== 0x451) notRussian = true;
-    } else if (c >= 0x600 && c <= 0x6ff) {
-      arabic++;
-      // Letters of Persian, Urdu, Pashto, Kurdish... (پ چ ژ ک گ ی ٹ ے ...) and Extended Arabic-Indic digits.
-      if ((c >= 0x672 && c <= 0x6d5) || c >= 0x6f0) notArabic = true;
-    } else if (c >= 0x750 && c <= 0x77f) {
-      arabic++;
-      notArabic = true;
-    } else if (c >= 0x900 && c <= 0x97f) {
-      devanagari++;
-    } else if (c >= 0xe00 && c <= 0xe7f) {
-      thai++;
-    } else if (c >= 0x1100 && c <= 0x11ff) {
-      hangul++;
-    } else if (c >= 0x1e00 && c <= 0x1eff) {
-      latin++; // Latin Extended Additional: Vietnamese
-    } else if (c >= 0x3040 && c <= 0x30ff) {
-      if (c !== 0x30fb) kana++; // not the katakana middle dot
-    } else if (c >= 0x3130 && c <= 0x318f) {
-      hangul++;
-    } else if (c >= 0x31f0 && c <= 0x31ff) {
-      kana++;
-    } else if ((c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) {
-      han++;
-    } else if ((c >= 0xa960 && c <= 0xa97f) || (c >= 0xac00 && c <= 0xd7ff)) {
-      hangul++;
-    } else if (c >= 0xd840 && c <= 0xd884) {
-      han++; // node: high surrogate of U+20000..U+3134F (CJK Extensions B-H)
-    } else if (c >= 0xa8e0 && c <= 0xa8ff) {
-      devanagari++;
-    } else if ((c >= 0xfb50 && c <= 0xfdff) || (c >= 0xfe70 && c <= 0xfefc)) {
-      arabic++;
-    } else if (c >= 0xff66 && c <= 0xff9f) {
-      kana++;
-    } else if (c >= 0xffa0 && c <= 0xffdc) {
-      hangul++;
-    } else if (c >= 0x20000 && c <= 0x3134f) {
-      han++; // njs: the code point itself
-    }
-  }
-
-  let best: string | undefined;
-  let bestScore = latin; // another script must outweigh the Latin letters
-  const cjk = 3 * (han + hangul) + 2 * kana;
-  if (cjk > bestScore) {
-    best = hangul > 0 && hangul >= han + kana ? 'ko' : kana > 0 ? 'ja' : 'zh';
-    bestScore = cjk;
-  }
-  if (cyrillic > bestScore) {
-    best = notRussian ? undefined : 'ru';
-    bestScore = cyrillic;
-  }
-  if (arabic > bestScore) {
-    best = notArabic ? undefined : 'ar';
-    bestScore = arabic;
-  }
-  if (thai > bestScore) {
-    best = 'th';
-    bestScore = thai;
-  }
-  if (devanagari > bestScore) {
-    best = 'hi';
-    bestScore = devanagari;
   }
   return best;
 }

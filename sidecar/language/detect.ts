@@ -15,7 +15,19 @@
 //      Accept-Language when it names a supported locale, then 'en'.
 
 import eldSmall from 'eld/small';
+import { HAN, HANGUL, KANA, LATIN, NONE, OTHER, ARABIC, CYRILLIC, DEVANAGARI, THAI, newTally, nonLatinLanguage, scriptOf as sharedScriptOf, strongestScript, tallyChar, type ScriptTally } from '../../njs/i18n/scripts.ts';
 import { DEFAULT_LOCALE, LATIN_LOCALES, supportedAcceptLanguage, type Locale } from './locales.ts';
+
+// Scripts that name one supported language, for the toxicity lists of every script in a text.
+const SCRIPT_LOCALES: [number, Locale][] = [
+  [HAN, 'zh'],
+  [KANA, 'ja'],
+  [HANGUL, 'ko'],
+  [THAI, 'th'],
+  [ARABIC, 'ar'],
+  [CYRILLIC, 'ru'],
+  [DEVANAGARI, 'hi'],
+];
 
 export type DetectSource = 'script' | 'model' | 'accept-language' | 'default';
 
@@ -37,12 +49,6 @@ export const PROSE_CAP = 1000;
 
 // Fewer Latin letters than this is too short to tell Latin-script languages apart.
 const MIN_LATIN_LETTERS = 3;
-// Fewer weighted letters than this in a non-Latin script is too short (one Han/kana/Hangul
-// character weighs 3, so a single CJK character is enough; a lone Cyrillic letter is not).
-const MIN_SCRIPT_WEIGHT = 2;
-// Weight of a Han, kana or Hangul character relative to an alphabetic letter: one of them carries
-// roughly what a short word does.
-const CJK_WEIGHT = 3;
 // A relative margin (top − second) / top under this between eld's two best candidates is a
 // low-confidence guess: overridden by a supported Accept-Language when there is one.
 const LOW_MARGIN = 0.05;
@@ -53,49 +59,17 @@ const LOW_MARGIN = 0.05;
 const eld = eldSmall.newInstance();
 eld.setLanguageSubset(LATIN_LOCALES.map((l) => (l === 'id' ? 'ms' : l)));
 
-// Buckets of the script pre-pass.
-const enum S {
-  Latin,
-  Han,
-  Kana,
-  Hangul,
-  Thai,
-  Arabic,
-  Cyrillic,
-  Devanagari,
-  Other,
-  None,
-}
-
-const SCRIPT_LOCALE: Partial<Record<S, Locale>> = {
-  [S.Hangul]: 'ko',
-  [S.Thai]: 'th',
-  [S.Arabic]: 'ar',
-  [S.Cyrillic]: 'ru',
-  [S.Devanagari]: 'hi',
-};
-
 const LETTER = /\p{L}/u;
 
-function scriptOf(cp: number): S {
-  if (cp < 0x80) return (cp >= 0x61 && cp <= 0x7a) || (cp >= 0x41 && cp <= 0x5a) ? S.Latin : S.None;
-  if (cp < 0x250) return cp >= 0xc0 && cp !== 0xd7 && cp !== 0xf7 ? S.Latin : S.None;
-  if (cp >= 0x1e00 && cp <= 0x1eff) return S.Latin;
-  if (cp >= 0x0400 && cp <= 0x052f) return cp >= 0x0482 && cp <= 0x0489 ? S.None : S.Cyrillic;
-  if ((cp >= 0x0620 && cp <= 0x064a) || (cp >= 0x066e && cp <= 0x06d3) || (cp >= 0x06fa && cp <= 0x06ff)) return S.Arabic;
-  if ((cp >= 0x0750 && cp <= 0x077f) || (cp >= 0x08a0 && cp <= 0x08ff) || (cp >= 0xfb50 && cp <= 0xfdff) || (cp >= 0xfe70 && cp <= 0xfefc)) return S.Arabic;
-  if (cp >= 0x0900 && cp <= 0x097f) return cp === 0x0964 || cp === 0x0965 || (cp >= 0x0966 && cp <= 0x096f) ? S.None : S.Devanagari;
-  if (cp >= 0x0e01 && cp <= 0x0e4e) return cp === 0x0e3f ? S.None : S.Thai;
-  if ((cp >= 0x3041 && cp <= 0x309f) || (cp >= 0x30a0 && cp <= 0x30ff && cp !== 0x30fb) || (cp >= 0x31f0 && cp <= 0x31ff) || (cp >= 0xff66 && cp <= 0xff9f)) return S.Kana;
-  if ((cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x20000 && cp <= 0x3134f) || cp === 0x3005) return S.Han;
-  if ((cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0x1100 && cp <= 0x11ff) || (cp >= 0x3131 && cp <= 0x318e)) return S.Hangul;
-  if ((cp >= 0xff21 && cp <= 0xff3a) || (cp >= 0xff41 && cp <= 0xff5a)) return S.Latin;
-  return LETTER.test(String.fromCodePoint(cp)) ? S.Other : S.None;
+/** The script of a code point (njs/i18n/scripts.ts), telling letters of unsupported scripts (OTHER) from symbols. */
+function scriptOf(cp: number): number {
+  const s = sharedScriptOf(cp);
+  return s === NONE && cp >= 0x80 && LETTER.test(String.fromCodePoint(cp)) ? OTHER : s;
 }
 
 /** Script-borne locales of every non-Latin script in `text` (Han → zh, kana → ja, …), and whether it has Latin letters. All of it is read. */
 export function scriptsIn(text: string): { locales: Locale[]; latin: boolean } {
-  const seen = new Uint8Array(S.None + 1);
+  const seen = new Uint8Array(NONE + 1);
   for (let i = 0; i < text.length; i++) {
     let cp = text.charCodeAt(i);
     if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
@@ -105,10 +79,8 @@ export function scriptsIn(text: string): { locales: Locale[]; latin: boolean } {
     seen[scriptOf(cp)] = 1;
   }
   const locales: Locale[] = [];
-  if (seen[S.Han]) locales.push('zh');
-  if (seen[S.Kana]) locales.push('ja');
-  for (const [script, locale] of Object.entries(SCRIPT_LOCALE)) if (seen[Number(script)]) locales.push(locale);
-  return { locales, latin: seen[S.Latin] === 1 };
+  for (const [script, locale] of SCRIPT_LOCALES) if (seen[script]) locales.push(locale);
+  return { locales, latin: seen[LATIN] === 1 };
 }
 
 // --- 1. prose extraction --------------------------------------------------------------------
@@ -157,7 +129,7 @@ function proseToken(line: string, from: number, to: number): string {
     const c = line.charCodeAt(i);
     if (c >= 0x250 && !(c >= 0x1e00 && c <= 0x1eff)) {
       const s = scriptOf(c >= 0xd800 && c <= 0xdbff ? line.codePointAt(i)! : c);
-      if (s !== S.Latin && s !== S.None) return line.slice(from, to);
+      if (s !== LATIN && s !== NONE) return line.slice(from, to);
     }
   }
   while (from < to && EDGE.has(line[from])) from++;
@@ -196,8 +168,7 @@ export function extractProse(text: string): string {
 // --- 2. script pre-pass ---------------------------------------------------------------------
 
 interface ScriptCounts {
-  weights: Float64Array; // per S bucket, CJK characters weighted
-  kana: number;
+  tally: ScriptTally;
   latinWords: number;
   viWords: number; // Latin words with a letter only Vietnamese uses
 }
@@ -210,8 +181,7 @@ function isVietnameseOnly(cp: number): boolean {
 }
 
 function countScripts(prose: string): ScriptCounts {
-  const weights = new Float64Array(S.None + 1);
-  let kana = 0;
+  const tally = newTally();
   let latinWords = 0;
   let viWords = 0;
   let inLatinWord = false;
@@ -223,7 +193,7 @@ function countScripts(prose: string): ScriptCounts {
       i++;
     }
     const s = scriptOf(cp);
-    if (s === S.Latin) {
+    if (s === LATIN) {
       if (!inLatinWord) {
         inLatinWord = true;
         wordIsVi = false;
@@ -236,10 +206,9 @@ function countScripts(prose: string): ScriptCounts {
     } else if (!(cp === 0x27 || cp === 0x2019 || cp === 0x2d)) {
       inLatinWord = false; // apostrophes and hyphens do not end a word
     }
-    if (s === S.Kana) kana++;
-    weights[s] += s === S.Han || s === S.Kana || s === S.Hangul ? CJK_WEIGHT : 1;
+    if (s !== NONE) tallyChar(tally, cp, s);
   }
-  return { weights, kana, latinWords, viWords };
+  return { tally, latinWords, viWords };
 }
 
 // --- 3–4. decision --------------------------------------------------------------------------
@@ -257,31 +226,21 @@ export function detectLanguage(text: string, opts?: DetectOptions): DetectedLang
   if (typeof text !== 'string' || text.length === 0) return fallback(opts);
   const prose = extractProse(text);
   if (prose.length === 0) return fallback(opts);
-  const { weights, kana, latinWords, viWords } = countScripts(prose);
-
-  // The strongest non-Latin script; Han and kana together are one (Chinese or Japanese) group.
-  const cjk = weights[S.Han] + weights[S.Kana];
-  let best: S = S.Han;
-  let bestWeight = cjk;
-  for (const s of [S.Hangul, S.Thai, S.Arabic, S.Cyrillic, S.Devanagari, S.Other]) {
-    if (weights[s] > bestWeight) {
-      best = s;
-      bestWeight = weights[s];
-    }
-  }
-  const latin = weights[S.Latin];
-  let total = latin;
-  for (const s of [S.Han, S.Kana, S.Hangul, S.Thai, S.Arabic, S.Cyrillic, S.Devanagari, S.Other]) total += weights[s];
+  const { tally, latinWords, viWords } = countScripts(prose);
+  const weights = tally.weights;
+  const total = weights.reduce((sum, w) => sum + w, 0);
   if (total === 0) return fallback(opts);
 
-  if (bestWeight > 0 && bestWeight * 2 >= latin) {
-    if (best === S.Other || bestWeight < MIN_SCRIPT_WEIGHT) return fallback(opts);
-    const lang: Locale = best === S.Han ? (kana > 0 ? 'ja' : 'zh') : SCRIPT_LOCALE[best]!;
-    const share = bestWeight / total;
-    return { lang, source: 'script', confidence: round2(Math.min(1, share * (0.5 + bestWeight / 12))) };
+  const scripted = nonLatinLanguage(tally);
+  if (scripted === null) return fallback(opts);
+  if (scripted !== undefined) {
+    const strongest = strongestScript(tally).weight;
+    const share = strongest / total;
+    return { lang: scripted as Locale, source: 'script', confidence: round2(Math.min(1, share * (0.5 + strongest / 12))) };
   }
 
   // Latin script.
+  const latin = weights[LATIN];
   if (latin < MIN_LATIN_LETTERS || latin * 2 < total) return fallback(opts);
   if (viWords >= 2 || (viWords >= 1 && viWords * 3 >= latinWords)) {
     return { lang: 'vi', source: 'script', confidence: round2(Math.min(1, 0.8 + viWords / 20)) };
