@@ -4,7 +4,7 @@
 //   1. Bounded prose extraction: look at the first RAW_WINDOW characters only, drop code (fenced
 //      blocks, inline code, code-looking lines and tokens), URLs and e-mail addresses, keep at most
 //      PROSE_CAP characters. A 1 MB prompt costs the same as a 4 KB one.
-//   2. Unicode-script pre-pass: Han without kana → zh, kana → ja, Hangul → ko, Thai → th,
+//   2. Unicode-script pre-pass (njs/i18n/scripts.ts, the same one njs uses): Han without kana → zh, kana → ja, Hangul → ko, Thai → th,
 //      Arabic → ar, Cyrillic → ru, Devanagari → hi. A non-Latin script wins over Latin when it has at
 //      least a third of the (weighted) letters, because prompts in any language carry Latin technical
 //      terms, names and acronyms.
