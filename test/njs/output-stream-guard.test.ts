@@ -194,33 +194,13 @@ function run(cases) {
   }
   return results;
 }
-function bench(chunks, rules, rounds) {
-  var best = Infinity;
-  for (var r = 0; r < rounds; r++) {
-    var g = createStreamGuard('sse', 'openai', rules, { lang: 'en' });
-    var t0 = Date.now();
-    for (var i = 0; i < chunks.length; i++) g.push(chunks[i], i === chunks.length - 1);
-    var ms = Date.now() - t0;
-    if (ms < best) best = ms;
-  }
-  return best * 1000 / chunks.length;
-}
-export default { run: run, bench: bench };
+export default { run: run };
 `;
-
-function benchChunks(n: number): string[] {
-  const words = ['The', ' quick', ' brown', ' fox', ' jumps', ' over', ' the', ' lazy', ' dog', '.', ' Visit', ' https://example.com/a', ' and', ' 你好', '，', ' ok'];
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(`data: ${JSON.stringify({ ...BASE, choices: [{ index: 0, delta: { content: words[i % words.length] }, finish_reason: null }] })}\n\n`);
-  out.push('data: [DONE]\n\n');
-  return out;
-}
 
 describe('stream guard in the real njs engine', () => {
   let dir: string;
   const CASES = cases();
   let njsResults: Result[] = [];
-  let njsBench = 0;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gw-njs-guard-'));
@@ -239,7 +219,7 @@ describe('stream guard in the real njs engine', () => {
       `import fs from 'fs';
 import t from 'guard-test.js';
 var cases = ${JSON.stringify(CASES)};
-var res = { results: t.run(cases), bench: t.bench(${JSON.stringify(benchChunks(2000))}, ${JSON.stringify(ALL)}, 5) };
+var res = { results: t.run(cases) };
 fs.writeFileSync(${JSON.stringify(outFile)}, JSON.stringify(res));
 console.log('done ' + res.results.length);
 `,
@@ -247,9 +227,7 @@ console.log('done ' + res.results.length);
     const run = spawnSync('njs', ['-t', 'module', '-p', dir, join(dir, 'driver.js')], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.status, 0, `njs failed:\n${run.stdout}\n${run.stderr}`);
     assert.equal(run.stdout.trim(), `done ${CASES.length}`);
-    const parsed = JSON.parse(readFileSync(outFile, 'utf8')) as { results: Result[]; bench: number };
-    njsResults = parsed.results;
-    njsBench = parsed.bench;
+    njsResults = (JSON.parse(readFileSync(outFile, 'utf8')) as { results: Result[] }).results;
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -343,10 +321,5 @@ console.log('done ' + res.results.length);
     assert.equal(blocked(mixed)?.scanner, 'BanSubstrings');
     assert.deepEqual(flagged(mixed), ['MaliciousURLs', 'NoCode']);
     assert.ok(!joined(mixed).includes('Night'));
-  });
-
-  test('µs per chunk in njs for a 2000-token stream', (t) => {
-    t.diagnostic(`njs 0.7.9: ${njsBench.toFixed(1)} µs per chunk (2000 tokens, one event per chunk, all rules on; Date.now() resolution)`);
-    assert.ok(njsBench < 1000, `${njsBench} µs per chunk`);
   });
 });

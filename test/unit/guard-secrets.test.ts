@@ -250,13 +250,12 @@ test('1 MB of random text is scanned in full within the time budget, and secrets
   assert.equal(found.length, 5, JSON.stringify(found.map((f) => [f.ruleId, f.start])));
 });
 
-test('adversarial 1 MB inputs stay bounded (no catastrophic backtracking)', () => {
+// Their cost: bench/secrets.ts. The timeout only stops catastrophic backtracking.
+test('adversarial 1 MB inputs are scanned to the end, within the time budget', { timeout: 120_000 }, () => {
   for (const unit of ['curl ', 'key=', 'api_key = ', '-----BEGIN PRIVATE KEY-----', 'jira_', 'rapidapi=', 'aaaa'.repeat(30) + ' ']) {
-    const text = unit.repeat(Math.ceil((1 << 20) / unit.length));
-    const t0 = performance.now();
-    scanSecrets(text);
-    const ms = performance.now() - t0;
-    assert.ok(ms < 8000, `${JSON.stringify(unit)}: ${ms.toFixed(0)} ms`);
+    const r = scanSecrets(unit.repeat(Math.ceil((1 << 20) / unit.length)));
+    assert.equal(r.truncated, false, `${JSON.stringify(unit)}: cut short`);
+    if (!unit.includes('PRIVATE KEY')) assert.deepEqual(r.findings, [], JSON.stringify(unit));
   }
 });
 

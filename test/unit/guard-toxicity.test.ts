@@ -480,29 +480,15 @@ function benignText(chars: number): string {
   return base.repeat(Math.ceil(chars / base.length)).slice(0, chars);
 }
 
-test('large inputs: 1 MB scans fast, in full for the lists', () => {
+// Their cost: bench/toxicity.ts (up to 1 Mi characters). The timeout only stops a runaway scan.
+test('large inputs: 1 MB is scanned in full for the lists; 5 MB is sampled', { timeout: 60_000 }, () => {
   const big = benignText(1 << 20);
-  let t0 = performance.now();
-  const clean = withModel.scan(big, ctx('en'));
-  const cleanMs = performance.now() - t0;
-  assert.equal(clean.flagged, false);
-  assert.ok(cleanMs < 2000, `1 MB clean scan took ${cleanMs.toFixed(0)} ms`);
-
+  assert.equal(withModel.scan(big, ctx('en')).flagged, false);
   // an insult at the very end of 1 MB is still found (the lists scan everything up to 2 Mi chars)
-  t0 = performance.now();
-  const r = listsOnly.scan(big + ' you asshole', ctx('en'));
-  assert.equal(r.flagged, true);
-  assert.ok(performance.now() - t0 < 2000);
-
-  // Chinese, and beyond 2 Mi characters (sampled slices): bounded
-  const zh = '今天天气很好，我们去公园散步吧。'.repeat(70_000);
-  t0 = performance.now();
-  assert.equal(withModel.scan(zh, ctx('zh')).flagged, false);
-  assert.ok(performance.now() - t0 < 2000);
-  const huge = benignText(5 << 20);
-  t0 = performance.now();
-  assert.equal(withModel.scan(huge, ctx('en')).flagged, false);
-  assert.ok(performance.now() - t0 < 3000, `5 MB took ${(performance.now() - t0).toFixed(0)} ms`);
+  assert.equal(listsOnly.scan(big + ' you asshole', ctx('en')).flagged, true);
+  // Chinese, and beyond 2 Mi characters (sampled slices)
+  assert.equal(withModel.scan('今天天气很好，我们去公园散步吧。'.repeat(70_000), ctx('zh')).flagged, false);
+  assert.equal(withModel.scan(benignText(5 << 20), ctx('en')).flagged, false);
 });
 
 describe('lists of every script in the text', () => {

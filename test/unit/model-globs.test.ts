@@ -25,10 +25,9 @@ describe('globMatch', () => {
   ];
   for (const [glob, text, want] of cases) test(`${JSON.stringify(glob)} ~ ${JSON.stringify(text)} → ${want}`, () => assert.equal(globMatch(glob, text), want));
 
-  test('stays linear-ish on a hostile glob', () => {
-    const started = performance.now();
+  // Backtracking would take years here; the timeout only stops it.
+  test('a hostile glob does not backtrack', { timeout: 10_000 }, () => {
     assert.equal(globMatch('*a*a*a*a*a*a*a*b', 'a'.repeat(200)), false);
-    assert.ok(performance.now() - started < 200);
   });
 });
 

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
 import { Ollama } from 'ollama';
 import OpenAI, { APIError } from 'openai';
@@ -585,38 +584,4 @@ describe('official clients raise the guard\'s error', () => {
     }
   });
 });
-
-describe('output stream guard: cost', () => {
-  function tokenStream(n: number): string[] {
-    const words = ['The', ' quick', ' brown', ' fox', ' jumps', ' over', ' the', ' lazy', ' dog', '.', ' Visit', ' https://example.com/a', ' and', ' 你好', '，', ' ok'];
-    const events: string[] = [];
-    for (let i = 0; i < n; i++) {
-      events.push(`data: ${JSON.stringify({ ...BASE, choices: [{ index: 0, delta: { content: words[i % words.length] }, finish_reason: null }] })}\n\n`);
-    }
-    events.push('data: [DONE]\n\n');
-    return events;
-  }
-
-  function usPerChunk(chunks: string[], rounds: number): number {
-    let best = Infinity;
-    for (let r = 0; r < rounds; r++) {
-      const g = createStreamGuard('sse', 'openai', ALL, { lang: 'en' });
-      const t0 = performance.now();
-      for (let i = 0; i < chunks.length; i++) g.push(chunks[i], i === chunks.length - 1);
-      best = Math.min(best, ((performance.now() - t0) * 1000) / chunks.length);
-    }
-    return best;
-  }
-
-  test('µs per chunk for a 2000-token stream (one event per chunk), all rules on', (t) => {
-    const us = usPerChunk(tokenStream(2000), 10);
-    t.diagnostic(`${us.toFixed(2)} µs per chunk (2000 tokens, node ${process.version})`);
-    assert.ok(us < 200, `${us} µs per chunk`);
-  });
-
-  test('work per chunk does not grow with the length of the answer', () => {
-    const short = usPerChunk(tokenStream(2000), 5);
-    const long = usPerChunk(tokenStream(40000), 2);
-    assert.ok(long < short * 3 + 5, `2000 tokens: ${short.toFixed(2)} µs/chunk, 40000 tokens: ${long.toFixed(2)} µs/chunk`);
-  });
-});
+// Its cost per chunk, and that it does not grow with the answer: bench/output-guard.ts (--tokens 2000, 40000).

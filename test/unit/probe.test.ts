@@ -100,7 +100,7 @@ describe('probeBackend', () => {
         const took = Date.now() - started;
         assert.equal(r.ok, false);
         assert.equal(r.error, 'timed out');
-        assert.ok(took >= 240 && took < 2000, `took ${took} ms`);
+        assert.ok(took >= 240, `gave up after ${took} ms, before its 250 ms`);
       }
     } finally {
       ollama.fail(null);
