@@ -118,3 +118,13 @@ export function scriptLanguage(text: string): string | undefined {
   }
   return nonLatinLanguage(t) || undefined;
 }
+
+/** The language each non-Latin script in `text` names (Han → zh, kana → ja, …), and whether it has Latin letters. All of it is read. */
+export function scriptLanguagesIn(text: string): { languages: string[]; latin: boolean } {
+  const seen = [false, false, false, false, false, false, false, false, false, false];
+  for (let i = 0; i < text.length; i++) seen[scriptOf(text.charCodeAt(i))] = true;
+  const named: [number, string][] = [[HAN, 'zh'], [KANA, 'ja'], [HANGUL, 'ko'], [THAI, 'th'], [ARABIC, 'ar'], [CYRILLIC, 'ru'], [DEVANAGARI, 'hi']];
+  const languages: string[] = [];
+  for (let i = 0; i < named.length; i++) if (seen[named[i][0]]) languages.push(named[i][1]);
+  return { languages: languages, latin: seen[LATIN] };
+}

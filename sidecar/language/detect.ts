@@ -15,19 +15,8 @@
 //      Accept-Language when it names a supported locale, then 'en'.
 
 import eldSmall from 'eld/small';
-import { HAN, HANGUL, KANA, LATIN, NONE, OTHER, ARABIC, CYRILLIC, DEVANAGARI, THAI, newTally, nonLatinLanguage, scriptOf as sharedScriptOf, strongestScript, tallyChar, type ScriptTally } from '../../njs/i18n/scripts.ts';
+import { LATIN, NONE, OTHER, newTally, nonLatinLanguage, scriptOf as sharedScriptOf, strongestScript, tallyChar, type ScriptTally } from '../../njs/i18n/scripts.ts';
 import { DEFAULT_LOCALE, LATIN_LOCALES, supportedAcceptLanguage, type Locale } from './locales.ts';
-
-// Scripts that name one supported language, for the toxicity lists of every script in a text.
-const SCRIPT_LOCALES: [number, Locale][] = [
-  [HAN, 'zh'],
-  [KANA, 'ja'],
-  [HANGUL, 'ko'],
-  [THAI, 'th'],
-  [ARABIC, 'ar'],
-  [CYRILLIC, 'ru'],
-  [DEVANAGARI, 'hi'],
-];
 
 export type DetectSource = 'script' | 'model' | 'accept-language' | 'default';
 
@@ -65,22 +54,6 @@ const LETTER = /\p{L}/u;
 function scriptOf(cp: number): number {
   const s = sharedScriptOf(cp);
   return s === NONE && cp >= 0x80 && LETTER.test(String.fromCodePoint(cp)) ? OTHER : s;
-}
-
-/** Script-borne locales of every non-Latin script in `text` (Han → zh, kana → ja, …), and whether it has Latin letters. All of it is read. */
-export function scriptsIn(text: string): { locales: Locale[]; latin: boolean } {
-  const seen = new Uint8Array(NONE + 1);
-  for (let i = 0; i < text.length; i++) {
-    let cp = text.charCodeAt(i);
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
-      cp = text.codePointAt(i)!;
-      i++;
-    }
-    seen[scriptOf(cp)] = 1;
-  }
-  const locales: Locale[] = [];
-  for (const [script, locale] of SCRIPT_LOCALES) if (seen[script]) locales.push(locale);
-  return { locales, latin: seen[LATIN] === 1 };
 }
 
 // --- 1. prose extraction --------------------------------------------------------------------

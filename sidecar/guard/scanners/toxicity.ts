@@ -17,7 +17,7 @@
 // slices of 64 Ki characters of anything longer (cut at word boundaries); the model scores at most
 // 16k characters of windows (MODEL_CHUNKS in ../toxicity/model.ts).
 // Reasons are ASCII and never contain the matched word (they go into headers and logs).
-import { scriptsIn } from '../../language/detect.ts';
+import { scriptLanguagesIn } from '../../../njs/i18n/scripts.ts';
 import { LATIN_LOCALES } from '../../language/locales.ts';
 import type { ScanContext, ScanResult, Scanner } from '../scanner.ts';
 import { findDirectedInsult } from '../toxicity/directed.ts';
@@ -70,9 +70,9 @@ export function toxicListHit(lang: string, text: string): ListLayer | null {
 
 /** The languages whose lists and rules run on `text` (see the file comment), `lang` first. */
 export function listLanguages(lang: string, text: string): string[] {
-  const scripts = scriptsIn(text);
+  const scripts = scriptLanguagesIn(text);
   const out = [lang];
-  for (const l of scripts.locales) if (!out.includes(l)) out.push(l);
+  for (const l of scripts.languages) if (!out.includes(l)) out.push(l);
   if (scripts.latin && !(LATIN_LOCALES as readonly string[]).includes(lang)) out.push('en');
   return out;
 }
