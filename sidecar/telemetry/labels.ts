@@ -1,7 +1,7 @@
 // Metric label values from closed sets: a label never carries raw client input, so the number of
 // series stays bounded whatever clients send.
 import type { GatewayConfig } from '../../config/schema.ts';
-import { SIDECAR_EXACT } from '../../nginx/render/nginx-conf.ts';
+import { SIDECAR_EXACT } from '../../nginx/render/sidecar-locations.ts';
 import { modelRoutes } from '../../njs/request/routes.ts';
 import type { Fleet } from '../fleet/fleet.ts';
 
