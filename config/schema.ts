@@ -2,10 +2,9 @@
 // truth: defaults and descriptions live in it, nginx conf and sidecar settings are derived from it,
 // and docs/CONFIG.md is generated from it (`gateway docs`).
 import { z } from 'zod';
-import { LANGUAGES } from '../njs/i18n/languages.ts';
-import { MODEL_NAME } from '../njs/request/model-name.ts';
-import { DEFAULT_PROMPT_INJECTION_THRESHOLD } from '../sidecar/guard/scanners/prompt-injection.ts';
-import { linearRegex } from '../sidecar/guard/linear-regex.ts';
+import { INPUT_SCANNERS } from '../sidecar/guard/input-scanners.ts';
+import type { InputScannerSpec } from '../sidecar/guard/scanner-spec.ts';
+import { enabled, modelName, threshold } from './fields.ts';
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -54,7 +53,6 @@ const name = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'use lowercase letters, digits, "-" and "_" (at most 40)');
 
-const modelName = z.string().regex(MODEL_NAME, 'not a valid model name');
 
 export const backendSchema = z.object({
   name: name.describe('Unique name; shown in X-Gateway-Backend and metrics.'),
@@ -95,17 +93,6 @@ export const DEFAULT_LEGACY_REDIRECTS: z.input<typeof legacyRedirectSchema>[] = 
   { from: '/embeddings', to: '/v1/embeddings', match: 'exact' },
   { from: '/models', to: '/v1/models', match: 'exact' },
 ];
-
-const action = (def: 'block' | 'redact' | 'monitor', description = 'block: refuse the request; monitor: only record the verdict (headers, metrics).') =>
-  z.enum(['block', 'redact', 'monitor']).default(def).describe(description);
-const enabled = (def: boolean) => z.boolean().default(def).describe('Run this scanner.');
-const threshold = (def: number) => z.number().min(0).max(1).default(def).describe('Score (0..1) at or above which the text is flagged.');
-
-const substringList = {
-  substrings: z.array(z.string().min(1)).default([]).describe('Phrases to ban.'),
-  match: z.enum(['word', 'substring']).default('word').describe('word: whole words only; substring: anywhere.'),
-  caseSensitive: z.boolean().default(false).describe('Match letter case exactly.'),
-};
 
 // Checked inside nginx on streamed answers (js_body_filter): synchronous rules only. A match ends the
 // stream with a well-formed error event in the client's language. Off by default: to catch a phrase
@@ -156,6 +143,13 @@ const outputGuardSchema = z
   })
   .prefault({});
 
+type ScannerOptions<T extends readonly InputScannerSpec[]> = { [S in T[number] as S['key']]: S['options'] };
+
+/** guard.input.<key> for each scanner: its own options schema. */
+function scannerOptions<T extends readonly InputScannerSpec[]>(specs: T): ScannerOptions<T> {
+  return Object.fromEntries(specs.map((s) => [s.key, s.options])) as ScannerOptions<T>;
+}
+
 const inputGuardSchema = z
   .object({
     unscannable: z
@@ -184,70 +178,7 @@ const inputGuardSchema = z
       .boolean()
       .default(false)
       .describe("Tell the client every scanner's score (X-Guard-Scores) and why a scanner blocked (X-Guard-Reason, the error's reason). Off, these go only to the sidecar's log and metrics: they would show an attacker how close to a threshold a prompt is."),
-    banSubstrings: z
-      .object({
-        enabled: enabled(true),
-        action: action('block'),
-        ...substringList,
-        defaultList: z.boolean().default(true).describe("Also ban LLM Guard's default prompt stop list (malware requests, test signatures)."),
-      })
-      .prefault({}),
-    regex: z
-      .object({
-        enabled: enabled(false),
-        action: action('block', 'block, redact (replace every match with [REDACTED]) or monitor.'),
-        patterns: z
-          .array(z.string().min(1))
-          .default([])
-          .describe('JavaScript regular expressions, case-insensitive for ASCII letters; no backreferences or lookaround, so every match runs in linear time.'),
-      })
-      .prefault({}),
-    promptInjection: z
-      .object({
-        enabled: enabled(true),
-        action: action('block'),
-        // On the model score with its length penalty (long texts lose LENGTH_PENALTY · ln(windows)
-        // logits); chosen by cross-validation, bench/PROMPT-INJECTION.md.
-        threshold: threshold(DEFAULT_PROMPT_INJECTION_THRESHOLD),
-        modelLanguages: z
-          .array(z.string())
-          .default([...LANGUAGES])
-          .describe('Languages whose prompts the trained model scores; the others get the phrase rules alone. Default: the 15 supported languages.'),
-      })
-      .prefault({}),
-    toxicity: z
-      .object({
-        enabled: enabled(true),
-        action: action('block'),
-        // 0.75 chosen on dev data (scripts/train-toxicity.ts --calibrate): ≤ 2% of 4k-character benign Chinese texts flagged, best recall on insults inside them (bench/TOXICITY.md).
-        threshold: threshold(0.75),
-        useModel: z.boolean().default(true).describe('Also use the trained n-gram model where one exists for the language.'),
-      })
-      .prefault({}),
-    secrets: z
-      .object({
-        enabled: enabled(true),
-        action: action('redact', 'block, redact (replace the secret before the model sees it) or monitor.'),
-        redactMode: z.enum(['all', 'partial', 'hash']).default('all').describe('all: [REDACTED]; partial: keep 2+2 characters; hash: a SHA-256 prefix.'),
-        timeBudgetMs: z
-          .number()
-          .int()
-          .min(1)
-          .default(2000)
-          .describe('Longest one prompt may be scanned (the sidecar does nothing else meanwhile); a prompt not scanned in full is blocked, whatever the action but monitor.'),
-      })
-      .prefault({}),
-    tokenLimit: z
-      .object({
-        enabled: enabled(true),
-        action: action('block'),
-        limit: z.number().int().min(1).default(32768).describe('Most prompt tokens (o200k_base count).'),
-        perModel: z.record(modelName, z.number().int().min(1)).default({}).describe('Limits for particular models.'),
-      })
-      .prefault({}),
-    invisibleText: z
-      .object({ enabled: enabled(true), action: action('block', 'block, redact (strip the characters) or monitor.') })
-      .prefault({}),
+    ...scannerOptions(INPUT_SCANNERS),
   })
   .prefault({});
 
@@ -546,17 +477,11 @@ export const configSchema = z
     if (cfg.listen.http !== null && cfg.listen.http === cfg.listen.https) {
       ctx.addIssue({ code: 'custom', path: ['listen', 'http'], message: 'must differ from listen.https' });
     }
-    const input = cfg.guard.input;
-    for (const name of ['promptInjection', 'toxicity', 'tokenLimit'] as const) {
-      if (input[name].action === 'redact') ctx.addIssue({ code: 'custom', path: ['guard', 'input', name, 'action'], message: 'this scanner cannot redact: use block or monitor' });
-    }
-    input.regex.patterns.forEach((p, i) => {
-      try {
-        linearRegex(p);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['guard', 'input', 'regex', 'patterns', i], message: (err as Error).message });
+    for (const scanner of INPUT_SCANNERS) {
+      if (!scanner.redacts && cfg.guard.input[scanner.key].action === 'redact') {
+        ctx.addIssue({ code: 'custom', path: ['guard', 'input', scanner.key, 'action'], message: 'this scanner cannot redact: use block or monitor' });
       }
-    });
+    }
     const listen = cfg.observability.metricsListen;
     if (listen && !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):/.test(listen) && !cfg.observability.metricsToken && !cfg.observability.metricsTokenFile) {
       ctx.addIssue({ code: 'custom', path: ['observability', 'metricsToken'], message: `required when /metrics listens on ${listen} (not loopback)` });

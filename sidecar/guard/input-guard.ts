@@ -5,15 +5,8 @@ import type { GuardVerdict } from '../../njs/contract.ts';
 import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
 import { detectLanguage } from '../language/detect.ts';
 import { promptText, userText, type Segment } from './prompt-text.ts';
+import { INPUT_SCANNERS } from './input-scanners.ts';
 import type { Scanner } from './scanner.ts';
-import { createBanSubstringsScanner } from './scanners/ban-substrings.ts';
-import { PROMPT_STOP_SUBSTRINGS } from './scanners/default-stop-lists.ts';
-import { createInvisibleTextScanner } from './scanners/invisible-text.ts';
-import { createPromptInjectionScanner } from './scanners/prompt-injection.ts';
-import { createRegexScanner } from './scanners/regex.ts';
-import { createSecretsScanner } from './scanners/secrets.ts';
-import { createTokenLimitScanner } from './scanners/token-limit.ts';
-import { createToxicityScanner } from './scanners/toxicity.ts';
 
 interface Step {
   scanner: Scanner;
@@ -39,29 +32,15 @@ export interface GuardOutcome {
   blocked?: { scanner: string; reason: string; language: string };
 }
 
+// The enabled scanners of the registry, built once per config.
 function steps(cfg: InputGuardConfig): Step[] {
-  const all: (Step | false)[] = [
-    cfg.invisibleText.enabled && { scanner: createInvisibleTextScanner(), action: cfg.invisibleText.action, message: 'guard_invisible_text' },
-    cfg.tokenLimit.enabled && { scanner: createTokenLimitScanner(cfg.tokenLimit), action: cfg.tokenLimit.action, message: 'guard_token_limit', whole: true },
-    cfg.banSubstrings.enabled && {
-      scanner: createBanSubstringsScanner({ ...cfg.banSubstrings, defaults: cfg.banSubstrings.defaultList ? PROMPT_STOP_SUBSTRINGS : [] }),
-      action: cfg.banSubstrings.action,
-      message: 'guard_banned',
-    },
-    cfg.regex.enabled && { scanner: createRegexScanner(cfg.regex), action: cfg.regex.action, message: 'guard_banned' },
-    cfg.secrets.enabled && { scanner: createSecretsScanner({ redactMode: cfg.secrets.redactMode, timeBudgetMs: cfg.secrets.timeBudgetMs }), action: cfg.secrets.action, message: 'guard_secrets' },
-    cfg.promptInjection.enabled && {
-      scanner: createPromptInjectionScanner(cfg.promptInjection),
-      action: cfg.promptInjection.action,
-      message: 'guard_prompt_injection',
-    },
-    cfg.toxicity.enabled && {
-      scanner: createToxicityScanner({ threshold: cfg.toxicity.threshold, useModel: cfg.toxicity.useModel }),
-      action: cfg.toxicity.action,
-      message: 'guard_toxicity',
-    },
-  ];
-  return all.filter((s): s is Step => s !== false);
+  const out: Step[] = [];
+  for (const spec of INPUT_SCANNERS) {
+    const options = cfg[spec.key];
+    if (!options.enabled) continue;
+    out.push({ scanner: (spec.create as (o: typeof options) => Scanner)(options), action: options.action, message: spec.message, whole: spec.whole });
+  }
+  return out;
 }
 
 function refusal(lang: string, status: number, code: MessageKey, params: Record<string, string>): GuardVerdict {

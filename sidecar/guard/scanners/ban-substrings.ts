@@ -1,6 +1,10 @@
 // BanSubstrings: phrases from config (and LLM Guard's default stop lists) as whole words or substrings.
 import type { Scanner } from '../scanner.ts';
 import { matchAll, type Matcher } from './matcher.ts';
+import { z } from 'zod';
+import { action, enabled } from '../../../config/fields.ts';
+import { inputScanner } from '../scanner-spec.ts';
+import { PROMPT_STOP_SUBSTRINGS } from './default-stop-lists.ts';
 
 export interface BanSubstringsOptions {
   substrings: string[];
@@ -30,3 +34,20 @@ export function createBanSubstringsScanner(opts: BanSubstringsOptions): Scanner 
   }
   return { name: 'BanSubstrings', scan: (text) => matchAll(text, matchers) };
 }
+
+export const banSubstrings = inputScanner({
+  key: 'banSubstrings',
+  message: 'guard_banned',
+  redacts: true,
+  options: z
+    .object({
+      enabled: enabled(true),
+      action: action('block'),
+      substrings: z.array(z.string().min(1)).default([]).describe('Phrases to ban.'),
+      match: z.enum(['word', 'substring']).default('word').describe('word: whole words only; substring: anywhere.'),
+      caseSensitive: z.boolean().default(false).describe('Match letter case exactly.'),
+      defaultList: z.boolean().default(true).describe("Also ban LLM Guard's default prompt stop list (malware requests, test signatures)."),
+    })
+    .prefault({}),
+  create: (o) => createBanSubstringsScanner({ ...o, defaults: o.defaultList ? PROMPT_STOP_SUBSTRINGS : [] }),
+});

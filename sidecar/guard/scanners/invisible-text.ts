@@ -1,6 +1,9 @@
 // InvisibleText: characters a person cannot see but a model reads (format, private-use, unassigned;
 // the Unicode tag block used for "ASCII smuggling"). Joiners inside words and emoji sequences are kept.
 import type { Scanner } from '../scanner.ts';
+import { z } from 'zod';
+import { action, enabled } from '../../../config/fields.ts';
+import { inputScanner } from '../scanner-spec.ts';
 
 const INVISIBLE = /[\p{Cf}\p{Co}\p{Cn}]/gu;
 const JOINERS = new Set([0x200c, 0x200d]);
@@ -28,3 +31,11 @@ export function createInvisibleTextScanner(): Scanner {
     },
   };
 }
+
+export const invisibleText = inputScanner({
+  key: 'invisibleText',
+  message: 'guard_invisible_text',
+  redacts: true,
+  options: z.object({ enabled: enabled(true), action: action('block', 'block, redact (strip the characters) or monitor.') }).prefault({}),
+  create: () => createInvisibleTextScanner(),
+});

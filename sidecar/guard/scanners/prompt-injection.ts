@@ -20,6 +20,10 @@ import type { ScanContext, ScanResult, Scanner } from '../scanner.ts';
 import { DEFAULT_CHUNKS, MAX_NORMALIZED_CHARS, rawSlices, windowsOf, type ChunkOptions } from '../model/chunks.ts';
 import { NgramClassifier, aggregate, loadWeightsFile } from '../model/ngram.ts';
 import { normalizeText } from '../model/normalize.ts';
+import { z } from 'zod';
+import { action, enabled, threshold } from '../../../config/fields.ts';
+import { LANGUAGES } from '../../../njs/i18n/languages.ts';
+import { inputScanner } from '../scanner-spec.ts';
 
 export const RAW_SLICES = 16;
 export const RAW_SLICE_CHARS = MAX_NORMALIZED_CHARS / RAW_SLICES;
@@ -411,3 +415,23 @@ export function createPromptInjectionScanner(opts: PromptInjectionOptions): Scan
     },
   };
 }
+
+export const promptInjection = inputScanner({
+  key: 'promptInjection',
+  message: 'guard_prompt_injection',
+  redacts: false,
+  options: z
+    .object({
+      enabled: enabled(true),
+      action: action('block'),
+      // On the model score with its length penalty (long texts lose LENGTH_PENALTY · ln(windows)
+      // logits); chosen by cross-validation, bench/PROMPT-INJECTION.md.
+      threshold: threshold(DEFAULT_PROMPT_INJECTION_THRESHOLD),
+      modelLanguages: z
+        .array(z.string())
+        .default([...LANGUAGES])
+        .describe('Languages whose prompts the trained model scores; the others get the phrase rules alone. Default: the 15 supported languages.'),
+    })
+    .prefault({}),
+  create: (o) => createPromptInjectionScanner(o),
+});

@@ -3,6 +3,9 @@
 import { foldAscii, linearRegex } from '../linear-regex.ts';
 import type { Scanner } from '../scanner.ts';
 import { REDACTED } from './matcher.ts';
+import { z } from 'zod';
+import { action, enabled } from '../../../config/fields.ts';
+import { inputScanner } from '../scanner-spec.ts';
 
 export function createRegexScanner(opts: { patterns: string[] }): Scanner {
   const matchers = opts.patterns.map((p, i) => ({ re: linearRegex(p), label: `pattern ${i + 1}` }));
@@ -30,3 +33,32 @@ export function createRegexScanner(opts: { patterns: string[] }): Scanner {
     },
   };
 }
+
+// A pattern that could backtrack is refused when the config is loaded, not when a prompt hits it.
+const linearPattern = z
+  .string()
+  .min(1)
+  .superRefine((pattern, ctx) => {
+    try {
+      linearRegex(pattern);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
+
+export const regex = inputScanner({
+  key: 'regex',
+  message: 'guard_banned',
+  redacts: true,
+  options: z
+    .object({
+      enabled: enabled(false),
+      action: action('block', 'block, redact (replace every match with [REDACTED]) or monitor.'),
+      patterns: z
+        .array(linearPattern)
+        .default([])
+        .describe('JavaScript regular expressions, case-insensitive for ASCII letters; no backreferences or lookaround, so every match runs in linear time.'),
+    })
+    .prefault({}),
+  create: (o) => createRegexScanner(o),
+});

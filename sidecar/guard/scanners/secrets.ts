@@ -4,6 +4,9 @@
 import { createHash } from 'node:crypto';
 import type { ScanContext, ScanResult, Scanner } from '../scanner.ts';
 import { scanSecrets, type SecretFinding, type SecretScanOptions } from '../secrets/engine.ts';
+import { z } from 'zod';
+import { action, enabled } from '../../../config/fields.ts';
+import { inputScanner } from '../scanner-spec.ts';
 
 export type RedactMode = 'all' | 'partial' | 'hash';
 
@@ -144,3 +147,23 @@ export function createSecretsScanner(opts: SecretsScannerOptions): Scanner {
     },
   };
 }
+
+export const secrets = inputScanner({
+  key: 'secrets',
+  message: 'guard_secrets',
+  redacts: true,
+  options: z
+    .object({
+      enabled: enabled(true),
+      action: action('redact', 'block, redact (replace the secret before the model sees it) or monitor.'),
+      redactMode: z.enum(['all', 'partial', 'hash']).default('all').describe('all: [REDACTED]; partial: keep 2+2 characters; hash: a SHA-256 prefix.'),
+      timeBudgetMs: z
+        .number()
+        .int()
+        .min(1)
+        .default(2000)
+        .describe('Longest one prompt may be scanned (the sidecar does nothing else meanwhile); a prompt not scanned in full is blocked, whatever the action but monitor.'),
+    })
+    .prefault({}),
+  create: (o) => createSecretsScanner({ redactMode: o.redactMode, timeBudgetMs: o.timeBudgetMs }),
+});

@@ -1,8 +1,11 @@
 // TokenLimit: real token counts (o200k_base via gpt-tokenizer: 0.3–0.5 ms for 4k characters of
 // English or Chinese on the 2-core machine; js-tiktoken took 150 ms on the Chinese text).
 import { countTokens, isWithinTokenLimit } from 'gpt-tokenizer/encoding/o200k_base';
-import { canonicalModel } from '../../../nginx/render/route-table.ts';
+import { canonicalModel } from '../../../njs/request/model-name.ts';
 import type { Scanner } from '../scanner.ts';
+import { z } from 'zod';
+import { action, enabled, modelName } from '../../../config/fields.ts';
+import { inputScanner } from '../scanner-spec.ts';
 
 export interface TokenLimitOptions {
   limit: number;
@@ -96,3 +99,19 @@ export function createTokenLimitScanner(opts: TokenLimitOptions): Scanner {
     },
   };
 }
+
+export const tokenLimit = inputScanner({
+  key: 'tokenLimit',
+  message: 'guard_token_limit',
+  redacts: false,
+  whole: true,
+  options: z
+    .object({
+      enabled: enabled(true),
+      action: action('block'),
+      limit: z.number().int().min(1).default(32768).describe('Most prompt tokens (o200k_base count).'),
+      perModel: z.record(modelName, z.number().int().min(1)).default({}).describe('Limits for particular models.'),
+    })
+    .prefault({}),
+  create: (o) => createTokenLimitScanner(o),
+});

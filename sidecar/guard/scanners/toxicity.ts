@@ -24,6 +24,9 @@ import { findDirectedInsult } from '../toxicity/directed.ts';
 import { findInNormalized, listFor, normalizeForList } from '../toxicity/lists.ts';
 import { modelScore } from '../toxicity/model.ts';
 import { wordSlices } from '../toxicity/slices.ts';
+import { z } from 'zod';
+import { action, enabled, threshold } from '../../../config/fields.ts';
+import { inputScanner } from '../scanner-spec.ts';
 
 /**
  * The threshold we recommend for blocking (and the bench marks), chosen on dev data with the length
@@ -99,3 +102,19 @@ export function createToxicityScanner(opts: ToxicityScannerOptions): Scanner {
     },
   };
 }
+
+export const toxicity = inputScanner({
+  key: 'toxicity',
+  message: 'guard_toxicity',
+  redacts: false,
+  options: z
+    .object({
+      enabled: enabled(true),
+      action: action('block'),
+      // 0.75 chosen on dev data (scripts/train-toxicity.ts --calibrate): ≤ 2% of 4k-character benign Chinese texts flagged, best recall on insults inside them (bench/TOXICITY.md).
+      threshold: threshold(0.75),
+      useModel: z.boolean().default(true).describe('Also use the trained n-gram model where one exists for the language.'),
+    })
+    .prefault({}),
+  create: (o) => createToxicityScanner({ threshold: o.threshold, useModel: o.useModel }),
+});

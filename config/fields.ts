@@ -1,0 +1,12 @@
+// Field builders the config schema and the guard scanners' own option schemas share.
+import { z } from 'zod';
+import { MODEL_NAME } from '../njs/request/model-name.ts';
+
+export const modelName = z.string().regex(MODEL_NAME, 'not a valid model name');
+
+export const enabled = (def: boolean) => z.boolean().default(def).describe('Run this scanner.');
+
+export const action = (def: 'block' | 'redact' | 'monitor', description = 'block: refuse the request; monitor: only record the verdict (headers, metrics).') =>
+  z.enum(['block', 'redact', 'monitor']).default(def).describe(description);
+
+export const threshold = (def: number) => z.number().min(0).max(1).default(def).describe('Score (0..1) at or above which the text is flagged.');
