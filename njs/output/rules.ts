@@ -16,6 +16,7 @@ import { createFolder } from './fold.ts';
 import { REFUSAL_REACH, refusalPatterns } from './refusal-phrases.ts';
 import type { Finding, OutputRules, OutputScanner } from './types.ts';
 import { createAuthorityCheck } from './urls.ts';
+import { findingAction } from './finding-action.ts';
 
 /** A stretch of one generated text, as the guard keeps it for scanning. */
 export interface ScanWindow {
@@ -60,7 +61,8 @@ export interface CompiledRules {
 /** One active scanner: the reason of its first match in the window, or null. */
 interface Check {
   scanner: OutputScanner;
-  monitored: boolean;
+  /** The configured action (a stream has no redact: the rules only block or flag). */
+  action: 'block' | 'monitor';
   reach: number;
   run(w: ScanWindow): string | null;
 }
@@ -233,7 +235,7 @@ export function compileRules(rules: OutputRules): CompiledRules {
   const monitor = rules.monitor || [];
   const checks: Check[] = [];
   function add(scanner: OutputScanner, check: ScannerCheck | null): void {
-    if (check) checks.push({ scanner: scanner, monitored: monitor.indexOf(scanner) >= 0, reach: check.reach, run: check.run });
+    if (check) checks.push({ scanner: scanner, action: monitor.indexOf(scanner) >= 0 ? 'monitor' : 'block', reach: check.reach, run: check.run });
   }
   if (rules.secrets) add('Secrets', patternCheck(secretRules()));
   if (rules.maliciousUrls) add('MaliciousURLs', urlCheck(rules.maliciousUrls.suspiciousTlds || []));
@@ -245,7 +247,7 @@ export function compileRules(rules: OutputRules): CompiledRules {
   let holdReach = 0;
   for (let i = 0; i < checks.length; i++) {
     reach = Math.max(reach, checks[i].reach);
-    if (!checks[i].monitored) holdReach = Math.max(holdReach, checks[i].reach);
+    if (checks[i].action !== 'monitor') holdReach = Math.max(holdReach, checks[i].reach);
   }
 
   return {
@@ -262,7 +264,7 @@ export function compileRules(rules: OutputRules): CompiledRules {
         reason = c.run(w);
         if (reason === null) continue;
         const finding: Finding = { scanner: c.scanner, reason: reason };
-        if (!log || !c.monitored) return finding;
+        if (!log || findingAction(c.action, false) === 'block') return finding;
         log.seen[c.scanner] = true;
         log.flagged.push(finding);
       }

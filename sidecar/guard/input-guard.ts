@@ -3,6 +3,7 @@
 import type { GuardAction, InputGuardConfig } from '../../config/schema.ts';
 import type { GuardVerdict } from '../../njs/contract.ts';
 import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
+import { findingAction } from '../../njs/output/finding-action.ts';
 import { detectLanguage } from '../language/detect.ts';
 import { promptText, userText, type Segment } from './prompt-text.ts';
 import { INPUT_SCANNERS } from './input-scanners.ts';
@@ -81,8 +82,8 @@ export class InputGuard {
       let flagged = false;
       let reason: string | undefined;
       let params: Record<string, string> | undefined;
-      // A finding the scanner could not redact (Secrets out of time) blocks even in redact mode.
-      let unredacted = false;
+      // Any text the finding cannot be rewritten in (Secrets out of time, a whole-prompt limit) stops the request.
+      let blocks = false;
       texts.forEach((text, i) => {
         const r = step.scanner.scan(text, ctx);
         score = Math.max(score, r.score);
@@ -90,17 +91,17 @@ export class InputGuard {
         flagged = true;
         reason ??= r.reason;
         params ??= r.params;
-        if (step.action !== 'redact') return;
-        if (r.redacted === undefined || step.whole) unredacted = true;
-        else {
-          segments[i].set(r.redacted);
-          segments[i].text = r.redacted;
+        const what = findingAction(step.action, r.redacted !== undefined && !step.whole);
+        if (what === 'block') blocks = true;
+        else if (what === 'redact') {
+          segments[i].set(r.redacted!);
+          segments[i].text = r.redacted!;
         }
       });
       const name = step.scanner.name;
       results.push({ scanner: name, score, flagged, action: step.action, ms: performance.now() - started });
-      if (flagged && step.action === 'redact' && !unredacted) redactedBy.push(name);
-      if (flagged && (step.action === 'block' || unredacted)) {
+      if (flagged && step.action === 'redact' && !blocks) redactedBy.push(name);
+      if (blocks) {
         const msg = localize(lang, step.message, { scanner: name, ...params });
         return {
           verdict: {

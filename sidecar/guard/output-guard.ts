@@ -5,6 +5,7 @@
 import type { OutputGuardConfig } from '../../config/schema.ts';
 import { OUTPUT_BLOCKED_HEADER, OUTPUT_FLAGGED_HEADER, OUTPUT_REDACTED_HEADER, type GuardVerdict } from '../../njs/contract.ts';
 import { localize } from '../../njs/i18n/messages.ts';
+import { findingAction } from '../../njs/output/finding-action.ts';
 import { compileRules, createMonitorLog, type CompiledRules } from '../../njs/output/rules.ts';
 import { outputRules } from '../../nginx/render/output-rules.ts';
 import type { Scanner } from './scanner.ts';
@@ -33,18 +34,28 @@ export function answerTexts(route: string, answer: Obj): AnswerText[] {
   return out;
 }
 
+// Scanners only the sidecar runs on whole answers, after the stream rules, in this order: Toxicity
+// (streams have none) and the full gitleaks set in place of the streams' Secrets subset.
+const WHOLE_ANSWER_SCANNERS = [
+  { key: 'toxicity', create: (cfg: OutputGuardConfig) => createToxicityScanner({ threshold: cfg.toxicity.threshold, useModel: true }) },
+  { key: 'secrets', create: () => createSecretsScanner({ redactMode: 'all' }) },
+] as const;
+
+interface WholeAnswerScanner {
+  scanner: Scanner;
+  action: string;
+}
+
 export class OutputGuard {
   private readonly rules?: CompiledRules;
-  private readonly secrets?: { scanner: Scanner; action: OutputGuardConfig['secrets']['action'] };
-  private readonly toxicity?: { scanner: Scanner; action: OutputGuardConfig['toxicity']['action'] };
+  private readonly scanners: WholeAnswerScanner[] = [];
 
   constructor(cfg: OutputGuardConfig) {
     const rules = outputRules(cfg);
     // Secrets on whole answers: the full scanner below instead of the stream subset.
     if (rules) this.rules = compileRules({ ...rules, secrets: false });
-    if (cfg.secrets.enabled) this.secrets = { scanner: createSecretsScanner({ redactMode: 'all' }), action: cfg.secrets.action };
-    if (cfg.toxicity.enabled) {
-      this.toxicity = { scanner: createToxicityScanner({ threshold: cfg.toxicity.threshold, useModel: true }), action: cfg.toxicity.action };
+    for (const { key, create } of WHOLE_ANSWER_SCANNERS) {
+      if (cfg[key].enabled) this.scanners.push({ scanner: create(cfg), action: cfg[key].action });
     }
   }
 
@@ -56,32 +67,31 @@ export class OutputGuard {
       return { allow: true, lang };
     }
     const texts = answerTexts(route, answer);
-    const { rules, toxicity, secrets } = this;
+    const { rules } = this;
     // Scanners in monitor mode that flagged a text; the rules skip a scanner once it is in their log.
     const flagged = new Set<string>();
+    const redactedBy = new Set<string>();
     const log = createMonitorLog();
-    let redacted = false;
     for (const t of texts) {
       const framed = `\n${t.text}\n`;
       const hit = rules?.scan({ raw: framed, folded: rules.fold(framed), base: 0, urlsDone: 0 }, log);
       for (const f of log.flagged) flagged.add(f.scanner);
       if (hit) return this.block(lang, hit.scanner, hit.reason, flagged);
-      const tox = toxicity?.scanner.scan(t.text, { lang, direction: 'output' });
-      if (tox?.flagged && toxicity?.action === 'block') return this.block(lang, 'Toxicity', tox.reason ?? 'flagged', flagged);
-      if (tox?.flagged) flagged.add('Toxicity');
-      const sec = secrets?.scanner.scan(t.text, { lang, direction: 'output' });
-      if (!sec?.flagged) continue;
-      if (secrets?.action === 'monitor') flagged.add('Secrets');
-      // Nothing to redact with (the scan ran out of time): fail closed.
-      else if (secrets?.action === 'block' || sec.redacted === undefined) return this.block(lang, 'Secrets', sec.reason ?? 'flagged', flagged);
-      else {
-        t.set(sec.redacted);
-        redacted = true;
+      for (const { scanner, action } of this.scanners) {
+        const r = scanner.scan(t.text, { lang, direction: 'output' });
+        if (!r.flagged) continue;
+        const what = findingAction(action, r.redacted !== undefined);
+        if (what === 'block') return this.block(lang, scanner.name, r.reason ?? 'flagged', flagged);
+        if (what === 'flag') flagged.add(scanner.name);
+        else {
+          t.set(r.redacted!);
+          redactedBy.add(scanner.name);
+        }
       }
     }
     const headers = flaggedHeader(flagged);
-    if (redacted) headers[OUTPUT_REDACTED_HEADER] = 'Secrets';
-    return { allow: true, lang, body: redacted ? JSON.stringify(answer) : undefined, headers };
+    if (redactedBy.size > 0) headers[OUTPUT_REDACTED_HEADER] = [...redactedBy].join(', ');
+    return { allow: true, lang, body: redactedBy.size > 0 ? JSON.stringify(answer) : undefined, headers };
   }
 
   private block(lang: string, scanner: string, reason: string, flagged: Set<string>): GuardVerdict {
