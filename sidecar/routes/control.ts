@@ -10,7 +10,13 @@ export interface ControlOptions {
 }
 
 export const controlRoutes: FastifyPluginAsync<ControlOptions> = async (app, { reload, token }) => {
-  app.post('/control/reload', async (req, reply) => {
+  const schema = {
+    response: {
+      200: { type: 'object', properties: { changed: { type: 'boolean' } }, required: ['changed'] },
+      '4xx': { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] },
+    },
+  };
+  app.post('/control/reload', { schema }, async (req, reply) => {
     if (!bearerMatches(req.headers.authorization, token)) {
       return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: 'the control token of the runtime folder is required' });
     }

@@ -64,11 +64,21 @@ function tagEntries(fleet: Fleet): Map<string, Record<string, unknown>> {
   return out;
 }
 
+// Schemas of what these routes answer (fast serialization, and a contract for readers). Entries of
+// /api/tags and /api/ps carry the backends' own fields as they are.
+const MODEL = { type: 'object', properties: { id: { type: 'string' }, object: { const: 'model' }, created: { type: 'integer' }, owned_by: { type: 'string' } }, required: ['id', 'object', 'created', 'owned_by'] };
+const MODEL_LIST = { type: 'object', properties: { object: { const: 'list' }, data: { type: 'array', items: MODEL } }, required: ['object', 'data'] };
+const OLLAMA_MODELS = { type: 'object', properties: { models: { type: 'array', items: { type: 'object', additionalProperties: true } } }, required: ['models'] };
+const NAMES = { type: 'array', items: { type: 'string' } };
+const READINESS = { type: 'object', properties: { ready: { type: 'boolean' }, healthy: NAMES, down: NAMES }, required: ['ready', 'healthy', 'down'] };
+// A model id longer than any the gateway routes (njs refuses names past 256 characters too).
+const MODEL_ID = { type: 'object', properties: { '*': { type: 'string', maxLength: 256 } } };
+
 /** The models a client may use, in each API's listing format. */
 function listingRoutes(app: FastifyInstance, current: FleetApiOptions['current']): void {
   const started = Math.floor(Date.now() / 1000);
 
-  app.get('/api/tags', async (req) => {
+  app.get('/api/tags', { schema: { response: { 200: OLLAMA_MODELS } } }, async (req) => {
     const { fleet } = current();
     const entries = tagEntries(fleet);
     const models = keyModels(keyGlobs(req), fleet.table.api).map((name) => {
@@ -78,12 +88,12 @@ function listingRoutes(app: FastifyInstance, current: FleetApiOptions['current']
     return { models };
   });
 
-  app.get('/v1/models', async (req) => ({
+  app.get('/v1/models', { schema: { response: { 200: MODEL_LIST } } }, async (req) => ({
     object: 'list',
     data: keyModels(keyGlobs(req), current().fleet.table.v1).map((id) => ({ id, object: 'model', created: started, owned_by: 'gateway' })),
   }));
 
-  app.get<{ Params: { '*': string } }>('/v1/models/*', async (req, reply) => {
+  app.get<{ Params: { '*': string } }>('/v1/models/*', { schema: { params: MODEL_ID, response: { 200: MODEL } } }, async (req, reply) => {
     const id = req.params['*'];
     const { fleet } = current();
     const route = fleet.table.v1.routes[canonicalModel(id)];
@@ -99,7 +109,7 @@ function listingRoutes(app: FastifyInstance, current: FleetApiOptions['current']
 /** What runs where, which version, and whether the gateway can serve at all. */
 function statusRoutes(app: FastifyInstance, current: FleetApiOptions['current']): void {
   // Running models change by the second: ask the healthy Ollama backends now.
-  app.get('/api/ps', async (req) => {
+  app.get('/api/ps', { schema: { response: { 200: OLLAMA_MODELS } } }, async (req) => {
     const { fleet, config } = current();
     const globs = keyGlobs(req);
     const urls = config.backends.filter((b) => b.kind === 'ollama' && fleet.healthyBackends().includes(b.name)).map((b) => b.url);
@@ -114,7 +124,7 @@ function statusRoutes(app: FastifyInstance, current: FleetApiOptions['current'])
     return { models: running.filter((m) => modelAllowed(globs, String(m.name ?? m.model ?? ''))) };
   });
 
-  app.get('/api/version', async (req, reply) => {
+  app.get('/api/version', { schema: { response: { 200: { type: 'object', properties: { version: { type: 'string' } }, required: ['version'] } } } }, async (req, reply) => {
     const { fleet, config } = current();
     const versions = fleet.healthyBackends().map((n) => fleet.views.get(n)?.lastGood?.version).filter((v): v is string => !!v);
     const version = oldestVersion(versions);
@@ -125,7 +135,7 @@ function statusRoutes(app: FastifyInstance, current: FleetApiOptions['current'])
     return { version };
   });
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', { schema: { response: { 200: READINESS, 503: READINESS } } }, async (_req, reply) => {
     const { fleet, config } = current();
     const healthy = fleet.healthyBackends();
     const body = { ready: healthy.length > 0, healthy, down: config.backends.map((b) => b.name).filter((n) => !healthy.includes(n)) };
@@ -139,6 +149,13 @@ function statusRoutes(app: FastifyInstance, current: FleetApiOptions['current'])
 export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, { current }) => {
   listingRoutes(app, current);
   statusRoutes(app, current);
+
+  // A request the schemas refuse gets the gateway's JSON error in the API's shape, not Fastify's.
+  app.setErrorHandler((err: { validation?: unknown }, req, reply) => {
+    if (!err.validation) throw err;
+    const path = req.url.split('?')[0];
+    return sendError(req, reply, path.startsWith('/v1/') ? 'openai' : 'ollama', 400, 'bad_request');
+  });
 
   // nginx sends only the routes above here, so a miss on one of their paths is a wrong method:
   // answer it as the gateway answers every error, JSON in the API's shape, not Fastify's own 404.

@@ -17,7 +17,12 @@ export const scanOutputRoutes: FastifyPluginAsync<ScanOutputOptions> = async (ap
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) =>
     done(null, body),
   );
-  app.post('/scan/output', async (req) => {
+  // Set by nginx's /_scan_output location from njs's variables.
+  const headers = {
+    type: 'object',
+    properties: { [ADMIT_HEADER_ROUTE.toLowerCase()]: { type: 'string', maxLength: 64 }, [SCAN_HEADER_LANG.toLowerCase()]: { type: 'string', maxLength: 16 } },
+  };
+  app.post('/scan/output', { schema: { headers } }, async (req) => {
     const lang = String(req.headers[SCAN_HEADER_LANG.toLowerCase()] || DEFAULT_LOCALE);
     const g = guard();
     if (!g) return { allow: true, lang };

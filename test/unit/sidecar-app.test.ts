@@ -121,6 +121,14 @@ describe('sidecar app', () => {
     });
   });
 
+  test('/v1/models/{id} longer than any model name: 400 in OpenAI\'s error shape (the route\'s schema)', async () => {
+    const res = await app.inject({ method: 'GET', url: `/v1/models/${'m'.repeat(300)}`, headers: { 'accept-language': 'de' } });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.headers['content-language'], 'de');
+    assert.deepEqual(Object.keys(res.json().error).sort(), ['code', 'message', 'param', 'type']);
+    assert.equal(res.json().error.code, 'bad_request');
+  });
+
   test('/v1/models/{id} of a model whose backends are all down: 404', async () => {
     await withDownFleet(async () => {
       const res = await app.inject({ method: 'GET', url: '/v1/models/llama3.2:1b' });
