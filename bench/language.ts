@@ -18,7 +18,7 @@ import eldLarge from 'eld/large';
 import * as tinyld from 'tinyld';
 import * as tinyldHeavy from 'tinyld/heavy';
 import { detectLanguage, extractProse } from '../sidecar/language/detect.ts';
-import { LANGUAGES } from '../njs/i18n/languages.ts';
+import { LANGUAGES } from '../core/i18n/languages.ts';
 import { LATIN_LOCALES, type Locale } from '../sidecar/language/locales.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));

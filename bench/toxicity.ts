@@ -25,7 +25,7 @@ import type { ScanContext } from '../sidecar/guard/scanner.ts';
 import { TATOEBA_LANGS, cold, davidson, tatoeba, type Example } from '../training/toxicity-data.ts';
 import { LONG_DOC_CHARS, longDocumentSet } from '../training/toxicity-documents.ts';
 import { findDirectedInsult } from '../sidecar/guard/toxicity/directed.ts';
-import { LANGUAGES } from '../njs/i18n/languages.ts';
+import { LANGUAGES } from '../core/i18n/languages.ts';
 import { listFor, normalizeForList } from '../sidecar/guard/toxicity/lists.ts';
 import { LENGTH_PENALTY, MODEL_CHUNKS, MODEL_LANGS, modelFor, modelScore, weightsUrl } from '../sidecar/guard/toxicity/model.ts';
 

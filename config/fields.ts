@@ -1,6 +1,6 @@
 // Field builders the config schema and the guard scanners' own option schemas share.
 import { z } from 'zod';
-import { MODEL_NAME } from '../njs/request/model-name.ts';
+import { MODEL_NAME } from '../core/routing/model-name.ts';
 
 export const modelName = z.string().regex(MODEL_NAME, 'not a valid model name');
 

@@ -8,7 +8,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { ensureCertificate } from '../nginx/certificate.ts';
 import { findJsModule, hasHttp2Directive, NginxControl } from '../nginx/control.ts';
-import { wholeAnswerScanning } from '../nginx/render/output-rules.ts';
+import { wholeAnswerScanning } from '../core/output/config-rules.ts';
 import type { RenderPaths } from '../nginx/render/index.ts';
 import { buildApp } from './app.ts';
 import { Fleet } from './fleet/fleet.ts';

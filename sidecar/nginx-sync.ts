@@ -3,7 +3,7 @@
 import type { GatewayConfig } from '../config/schema.ts';
 import type { NginxControl } from '../nginx/control.ts';
 import { renderAll, type RenderPaths } from '../nginx/render/index.ts';
-import type { FleetState } from '../nginx/render/route-table.ts';
+import type { FleetState } from '../core/routing/route-table.ts';
 
 export interface SyncLog {
   info(obj: object, msg: string): void;

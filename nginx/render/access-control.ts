@@ -4,9 +4,9 @@
 // per client IP and per key. nginx meters a limit_req zone at one rate, so keys share a zone per
 // distinct rate: a map per zone yields the key id for its keys and "" (not counted) for the others.
 import type { ApiKeyConfig, GatewayConfig, LegacyRedirect } from '../../config/schema.ts';
-import { encodeGlobs } from '../../njs/auth/model-globs.ts';
-import { ENDPOINT_CLASSES, type EndpointClass } from '../../njs/limits/endpoint-class.ts';
-import { encodeLimits } from '../../njs/limits/rate-limit-headers.ts';
+import { encodeGlobs } from '../../core/routing/model-globs.ts';
+import { ENDPOINT_CLASSES, type EndpointClass } from '../../core/routing/endpoint-class.ts';
+import { encodeLimits } from '../../core/limits/rate-limit-headers.ts';
 import { mapKey, q } from './fleet-conf.ts';
 
 // Routes open without a key. Internal locations (subrequests, error pages) all start with "/_".

@@ -1,11 +1,11 @@
 // The proxy to the backends: one pair of named locations per read timeout that njs hands requests to,
 // the retry target after a 500 or 503, and the subrequest location of whole answers checked first.
 import type { GatewayConfig } from '../../config/schema.ts';
-import { UPSTREAM_LOCATION, UPSTREAM_REWRITTEN_LOCATION, UPSTREAM_URI } from '../../njs/contract.ts';
+import { UPSTREAM_LOCATION, UPSTREAM_REWRITTEN_LOCATION, UPSTREAM_URI } from '../../core/contract.ts';
 import { renderStartedLocation, startedMirror } from './access-log.ts';
 import { CLIENT_ADDRESS_HEADERS } from './edge.ts';
 import { secs } from './nginx-time.ts';
-import { outputRules } from './output-rules.ts';
+import { outputRules } from '../../core/output/config-rules.ts';
 
 // Every read timeout a proxy location needs: streamed answers wait timeouts.firstByte (or a backend's
 // own), whole answers timeouts.wholeAnswer. nginx takes no variable there, so one location per value.
@@ -19,7 +19,7 @@ function proxyToBackends(config: GatewayConfig, readTimeout: string, target = 'h
   // Every answer passes the usage capture; the output guard too when a rule is on (it costs per chunk).
   const named = target === 'http://$gw_pool';
   const filter = named ? `\n        js_body_filter gw.${outputRules(config.guard.output) ? 'outputFilter' : 'usageFilter'} buffer_type=buffer;` : '';
-  // 500 and 503 go to njs (njs/failover/next-backend.ts): retried by nginx they would count toward
+  // 500 and 503 go to njs (core/routing/next-backend.ts): retried by nginx they would count toward
   // max_fails, and a busy Ollama is not a dead one. The whole-answer subrequest sees them in njs itself.
   const failures = named
     ? `

@@ -1,10 +1,10 @@
 // Renders the part of the nginx conf that follows the fleet: one upstream{} group per set of backends
 // serving a model (nginx balances inside it), and the maps njs reads to route a model to its group.
 import type { BackendConfig, GatewayConfig } from '../../config/schema.ts';
-import { ROUTE_UNAVAILABLE } from '../../njs/contract.ts';
-import { singlePool } from '../../njs/failover/next-backend.ts';
+import { ROUTE_UNAVAILABLE } from '../../core/contract.ts';
+import { singlePool } from '../../core/routing/next-backend.ts';
 import { secs } from './nginx-time.ts';
-import { canonicalModel, type ApiRoutes, type FleetState, type RouteTable } from './route-table.ts';
+import { canonicalModel, type ApiRoutes, type FleetState, type RouteTable } from '../../core/routing/route-table.ts';
 
 /** nginx string literal. Every rendered value was validated upstream; nginx has no escape for "$". */
 export function q(value: string): string {
@@ -30,7 +30,7 @@ function serverLine(b: BackendConfig, config: GatewayConfig): string {
 }
 
 // The groups of the route table, plus a single-server group for every backend in one: njs sends a
-// request there after a 500 or 503 (njs/failover/next-backend.ts).
+// request there after a 500 or 503 (core/routing/next-backend.ts).
 function groups(table: RouteTable): Record<string, string[]> {
   const all: Record<string, string[]> = { ...table.pools };
   for (const members of Object.values(table.pools)) for (const m of members) all[singlePool(m)] = [m];

@@ -3,7 +3,7 @@ import type { GatewayConfig } from '../../config/schema.ts';
 import { renderRouteMaps, renderUpstreams } from './fleet-conf.ts';
 import { renderNginxConf } from './nginx-conf.ts';
 import type { RenderPaths } from './render-paths.ts';
-import { buildRouteTable, type FleetState } from './route-table.ts';
+import { buildRouteTable, type FleetState } from '../../core/routing/route-table.ts';
 
 export type { RenderPaths };
 

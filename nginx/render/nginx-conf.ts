@@ -2,9 +2,9 @@
 // sidecar routes and the JSON error pages, each section from its own module. The fleet-dependent
 // part is included from fleet.conf.
 import type { GatewayConfig, LegacyRedirect } from '../../config/schema.ts';
-import { ERROR_URI } from '../../njs/contract.ts';
-import { endpointClass } from '../../njs/limits/endpoint-class.ts';
-import { modelRoutes } from '../../njs/request/routes.ts';
+import { ERROR_URI } from '../../core/contract.ts';
+import { endpointClass } from '../../core/routing/endpoint-class.ts';
+import { modelRoutes } from '../../core/routing/routes.ts';
 import { locationLimits, renderAccessControlHttp, renderAuthCheck } from './access-control.ts';
 import { renderAccessLog } from './access-log.ts';
 import { renderAttemptsMap, renderBackendLocations } from './backend-proxy.ts';

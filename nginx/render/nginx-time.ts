@@ -1,7 +1,4 @@
-/** Milliseconds → whole seconds, at least 1 (nginx times, Retry-After). */
-export function wholeSeconds(ms: number): number {
-  return Math.max(1, Math.ceil(ms / 1000));
-}
+import { wholeSeconds } from '../../core/seconds.ts';
 
 /** Milliseconds → an nginx time ("30s"); location names use it too. */
 export function secs(ms: number): string {

@@ -2,8 +2,9 @@
 // and the ones njs sets for the proxy, the access log and the response headers.
 import type { GatewayConfig } from '../../config/schema.ts';
 import { q } from './fleet-conf.ts';
-import { secs, wholeSeconds } from './nginx-time.ts';
-import { encodeOutputRules, outputRules, wholeAnswerScanning } from './output-rules.ts';
+import { wholeSeconds } from '../../core/seconds.ts';
+import { secs } from './nginx-time.ts';
+import { encodeOutputRules, outputRules, wholeAnswerScanning } from '../../core/output/config-rules.ts';
 import type { RenderPaths } from './render-paths.ts';
 
 function rulesVar(config: GatewayConfig): string {

@@ -1,14 +1,12 @@
 // The locations that reach the sidecar: the fleet APIs it answers for clients, and the internal
 // ones njs calls with a request's body (admission, whole-answer scans, held rewritten bodies).
 import type { GatewayConfig } from '../../config/schema.ts';
-import { ADMIT_HEADER_KEY, ADMIT_HEADER_MODEL, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE, HELD_BODY_URI, KEY_MODELS_HEADER, SCAN_HEADER_LANG } from '../../njs/contract.ts';
+import { ADMIT_HEADER_KEY, ADMIT_HEADER_MODEL, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE, HELD_BODY_URI, KEY_MODELS_HEADER, SCAN_HEADER_LANG } from '../../core/contract.ts';
+import { FLEET_ROUTES } from '../../core/routing/fleet-routes.ts';
 import { locationLimits } from './access-control.ts';
 import { CLIENT_ADDRESS_HEADERS } from './edge.ts';
 import { secs } from './nginx-time.ts';
 
-// Locations answered by the sidecar from its fleet view (aggregated over healthy backends).
-// /healthz too, so that a load balancer sees a 503 while the sidecar is down (nginx alone cannot route).
-export const SIDECAR_EXACT = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz', '/healthz'];
 const UNLIMITED_PROBES = ['/readyz', '/healthz'];
 
 // An internal location that njs subrequests reach the sidecar through, with the client's body.
@@ -55,7 +53,7 @@ ${sidecarSubrequest(config, HELD_BODY_URI, '/held', [], config.nginx.maxBodySize
 
 export function renderFleetApiLocations(config: GatewayConfig): string {
   const limits = locationLimits(config, 'metadata', false);
-  const exact = SIDECAR_EXACT.map((path) => `    location = ${path} {\n${UNLIMITED_PROBES.includes(path) ? '' : limits}${sidecarProxy()}\n    }`).join('\n');
+  const exact = FLEET_ROUTES.map((path) => `    location = ${path} {\n${UNLIMITED_PROBES.includes(path) ? '' : limits}${sidecarProxy()}\n    }`).join('\n');
   return `${exact}
     location ^~ /v1/models/ {
 ${limits}${sidecarProxy()}

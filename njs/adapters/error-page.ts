@@ -1,11 +1,11 @@
 // error_page target: turns every error nginx produces itself (404 route, 413, 502, 504, …) into
 // JSON in the client API's shape instead of nginx's HTML page.
 import { authErrorKey } from '../auth/api-key.ts';
-import { ERROR_URI, UPSTREAM_URI } from '../contract.ts';
-import { keyForStatus } from '../errors/error-body.ts';
-import { endpointClass } from '../limits/endpoint-class.ts';
-import { decodeLimits, rejectionHeaders } from '../limits/rate-limit-headers.ts';
-import { modelRoutes, shapeOf } from '../request/routes.ts';
+import { ERROR_URI, UPSTREAM_URI } from '../../core/contract.ts';
+import { keyForStatus } from '../../core/errors/error-body.ts';
+import { endpointClass } from '../../core/routing/endpoint-class.ts';
+import { decodeLimits, rejectionHeaders } from '../../core/limits/rate-limit-headers.ts';
+import { modelRoutes, shapeOf } from '../../core/routing/routes.ts';
 import { sendError } from './respond.ts';
 
 export function errorPage(r: NginxHTTPRequest): void {

@@ -1,6 +1,6 @@
 // Fetches a body the sidecar rewrote (a redacted prompt or answer): its verdict carries only a
 // reference (contract.ts, bodyRef). Without it nothing may go on: the original holds what was redacted.
-import { HELD_BODY_URI, type ApiShape } from '../contract.ts';
+import { HELD_BODY_URI, type ApiShape } from '../../core/contract.ts';
 import { sendError } from './respond.ts';
 
 export function withHeldBody(r: NginxHTTPRequest, shape: ApiShape, ref: string, use: (body: string) => void): void {

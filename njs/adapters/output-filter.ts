@@ -2,11 +2,11 @@
 // output guard, which holds back a few characters and ends a flagged stream with an error event.
 // What it blocked and what monitored scanners flagged go to the access log ($gw_output_blocked,
 // $gw_output_flagged), which the sidecar counts: headers are gone with the first chunk.
-import type { ApiShape } from '../contract.ts';
-import { negotiateLanguage } from '../i18n/messages.ts';
+import type { ApiShape } from '../../core/contract.ts';
+import { negotiateLanguage } from '../../core/i18n/messages.ts';
 import { createStreamGuard } from '../output/stream-guard.ts';
-import type { Finding, OutputRules, StreamFormat, StreamGuard } from '../output/types.ts';
-import { shapeOf } from '../request/routes.ts';
+import type { Finding, OutputRules, StreamFormat, StreamGuard } from '../../core/output/types.ts';
+import { shapeOf } from '../../core/routing/routes.ts';
 import { watchUsage } from './usage-capture.ts';
 
 // Per request: njs gives every request its own VM, so module state lives as long as one response.

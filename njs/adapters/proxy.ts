@@ -1,10 +1,10 @@
 // js_content for model routes: parse the body, pick the upstream group from the rendered route map,
 // ask the sidecar (when admission is on), then hand the request to nginx's proxy (@upstream).
-import { allowedList, modelAllowed } from '../auth/model-globs.ts';
-import { ROUTE_UNAVAILABLE, type AdmitVerdict, type ApiShape } from '../contract.ts';
-import { scriptLanguage } from '../i18n/messages.ts';
+import { allowedList, modelAllowed } from '../../core/routing/model-globs.ts';
+import { ROUTE_UNAVAILABLE, type AdmitVerdict, type ApiShape } from '../../core/contract.ts';
+import { scriptLanguage } from '../../core/i18n/messages.ts';
 import { isBodyError, parseBody, parseRouteValue, promptSample, type ParsedBody } from '../request/parse-body.ts';
-import { modelRoutes } from '../request/routes.ts';
+import { modelRoutes } from '../../core/routing/routes.ts';
 import { withHeldBody } from './held-body.ts';
 import { sendError } from './respond.ts';
 import { applyVerdict } from './verdict.ts';

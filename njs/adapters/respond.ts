@@ -1,7 +1,7 @@
 // Sends a gateway error as JSON in the client API's shape, localized, with Content-Language.
-import type { ApiShape } from '../contract.ts';
-import { errorBody } from '../errors/error-body.ts';
-import { localize, negotiateLanguage, type MessageKey } from '../i18n/messages.ts';
+import type { ApiShape } from '../../core/contract.ts';
+import { errorBody } from '../../core/errors/error-body.ts';
+import { localize, negotiateLanguage, type MessageKey } from '../../core/i18n/messages.ts';
 
 export interface ErrorOptions {
   params?: Record<string, string>;

@@ -1,8 +1,8 @@
-// A backend answered 500 or 503 before the client got a byte (njs/failover/next-backend.ts has the
+// A backend answered 500 or 503 before the client got a byte (core/routing/next-backend.ts has the
 // rules): send the request to the next server, or answer in the client's API shape.
-import { keyForStatus } from '../errors/error-body.ts';
-import { nextBackend, seedOf, singlePool } from '../failover/next-backend.ts';
-import { shapeOf } from '../request/routes.ts';
+import { keyForStatus } from '../../core/errors/error-body.ts';
+import { nextBackend, seedOf, singlePool } from '../../core/routing/next-backend.ts';
+import { shapeOf } from '../../core/routing/routes.ts';
 import { sendError } from './respond.ts';
 import { upstreamLocation } from './upstream-location.ts';
 

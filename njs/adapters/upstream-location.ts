@@ -1,6 +1,6 @@
 // The named location that proxies the current request to its current group ($gw_pool): the read
 // timeout depends on both (streamed or not; a group with a slow-loading member waits longer).
-import { UPSTREAM_LOCATION, UPSTREAM_REWRITTEN_LOCATION } from '../contract.ts';
+import { UPSTREAM_LOCATION, UPSTREAM_REWRITTEN_LOCATION } from '../../core/contract.ts';
 
 export function upstreamLocation(r: NginxHTTPRequest): string {
   const v = r.variables;

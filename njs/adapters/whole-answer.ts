@@ -2,8 +2,8 @@
 // streams the answer through; when whole answers are checked, njs fetches the answer itself (a
 // subrequest to the same proxy settings, retries included), asks the sidecar (/scan/output), and only
 // then sends it, redacted, or replaced by a localized error.
-import { UPSTREAM_URI, type AdmitVerdict, type ApiShape } from '../contract.ts';
-import { keyForStatus } from '../errors/error-body.ts';
+import { UPSTREAM_URI, type AdmitVerdict, type ApiShape } from '../../core/contract.ts';
+import { keyForStatus } from '../../core/errors/error-body.ts';
 import { withHeldBody } from './held-body.ts';
 import { sendError } from './respond.ts';
 import { moveToNextBackend, sendBackendFailure } from './retry.ts';

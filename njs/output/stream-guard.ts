@@ -19,15 +19,15 @@
 // verdicts are the same in both, only where astral characters put the hold-back line may differ.
 // njs frees nothing before the request ends, so the per-chunk path avoids allocations it can: regexps
 // are made once per response, units are kept in flat arrays, strings are copied only when needed.
-import type { ApiShape } from '../contract.ts';
+import type { ApiShape } from '../../core/contract.ts';
 import { extractOllama, extractOpenAI, parseObject, type TextSink } from './content.ts';
 import { createNdjsonFramer } from './ndjson.ts';
-import { compileRules, createMonitorLog, type ScanWindow } from './rules.ts';
+import { compileRules, createMonitorLog, type ScanWindow } from '../../core/output/rules.ts';
 import { createSseFramer, sseData } from './sse.ts';
 import { terminalEvent } from './terminal.ts';
-import type { Finding, OutputRules, StreamFormat, StreamGuard, StreamPush } from './types.ts';
+import type { Finding, OutputRules, StreamFormat, StreamGuard, StreamPush } from '../../core/output/types.ts';
 
-export type { Finding, OutputRules, OutputScanner, StreamFormat, StreamGuard, StreamPush } from './types.ts';
+export type { Finding, OutputRules, OutputScanner, StreamFormat, StreamGuard, StreamPush } from '../../core/output/types.ts';
 
 interface TextStream extends ScanWindow {
   /** Whether it grew since the last scan. */

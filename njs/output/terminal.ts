@@ -3,10 +3,10 @@
 // - SSE: the OpenAI SDK throws an APIError for an event whose data has an "error" object (its message
 //   becomes the error's message), then "[DONE]" ends the stream for any other reader;
 // - NDJSON: the Ollama library throws Error(line.error) for a line with an "error" field.
-import type { ApiShape } from '../contract.ts';
-import { errorBody } from '../errors/error-body.ts';
-import { localize } from '../i18n/messages.ts';
-import type { Finding, StreamFormat } from './types.ts';
+import type { ApiShape } from '../../core/contract.ts';
+import { errorBody } from '../../core/errors/error-body.ts';
+import { localize } from '../../core/i18n/messages.ts';
+import type { Finding, StreamFormat } from '../../core/output/types.ts';
 
 export const OUTPUT_BLOCKED_CODE = 'guard_output_blocked';
 

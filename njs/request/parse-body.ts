@@ -1,6 +1,6 @@
 // Reads what routing needs from a client's JSON body. Pure: runs in njs and in node tests.
 import { MAX_JSON_DEPTH, isDepthError, mayHoldDuplicates, readKeys } from './one-reading.ts';
-import type { ModelRoute } from './routes.ts';
+import type { ModelRoute } from '../../core/routing/routes.ts';
 
 // Real names are short ("library/llama3.2:1b"); the name is echoed in errors and logged, so it is capped
 // (the messages say 256).

@@ -2,7 +2,7 @@
 // polling, and the route table derived from it. Emits 'change' when nginx must be re-rendered.
 import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from '../../config/schema.ts';
-import { buildRouteTable, type FleetState, type RouteTable } from '../../nginx/render/route-table.ts';
+import { buildRouteTable, type FleetState, type RouteTable } from '../../core/routing/route-table.ts';
 import { firstRecord, nextRecord, type HealthRecord } from './health-tracker.ts';
 import { probeBackend, type ProbeResult } from './probe.ts';
 

@@ -3,7 +3,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { BackendConfig } from '../../config/schema.ts';
-import { MODEL_NAME } from '../../njs/request/model-name.ts';
+import { MODEL_NAME } from '../../core/routing/model-name.ts';
 
 export interface ProbeResult {
   ok: boolean;

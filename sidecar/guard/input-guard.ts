@@ -1,9 +1,9 @@
 // The input side of the guard: builds the configured scanners once, then for each /_admit request
 // finds the text the model will see, detects its language and runs the scanners, cheapest first.
 import type { GuardAction, InputGuardConfig } from '../../config/schema.ts';
-import type { GuardVerdict } from '../../njs/contract.ts';
-import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
-import { findingAction } from '../../njs/output/finding-action.ts';
+import type { GuardVerdict } from '../../core/contract.ts';
+import { localize, type MessageKey } from '../../core/i18n/messages.ts';
+import { findingAction } from '../../core/output/finding-action.ts';
 import { detectLanguage } from '../language/detect.ts';
 import { promptText, userText, type Segment } from './prompt-text.ts';
 import { INPUT_SCANNERS } from './input-scanners.ts';

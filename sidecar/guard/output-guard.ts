@@ -1,13 +1,13 @@
 // The output side of the guard for whole (non-streamed) answers: njs hands the backend's answer to
-// the sidecar before the client sees it. The same rules as on streams (njs/output/rules.ts), plus
+// the sidecar before the client sees it. The same rules as on streams (core/output/rules.ts), plus
 // what only the sidecar can afford: every gitleaks rule (findings redacted by default) and Toxicity.
 // A scanner in monitor mode lets the answer through unchanged and is named in X-Guard-Output-Flagged.
 import type { OutputGuardConfig } from '../../config/schema.ts';
-import { OUTPUT_BLOCKED_HEADER, OUTPUT_FLAGGED_HEADER, OUTPUT_REDACTED_HEADER, type GuardVerdict } from '../../njs/contract.ts';
-import { localize } from '../../njs/i18n/messages.ts';
-import { findingAction } from '../../njs/output/finding-action.ts';
-import { compileRules, createMonitorLog, type CompiledRules } from '../../njs/output/rules.ts';
-import { outputRules } from '../../nginx/render/output-rules.ts';
+import { OUTPUT_BLOCKED_HEADER, OUTPUT_FLAGGED_HEADER, OUTPUT_REDACTED_HEADER, type GuardVerdict } from '../../core/contract.ts';
+import { localize } from '../../core/i18n/messages.ts';
+import { findingAction } from '../../core/output/finding-action.ts';
+import { compileRules, createMonitorLog, type CompiledRules } from '../../core/output/rules.ts';
+import { outputRules } from '../../core/output/config-rules.ts';
 import type { Scanner } from './scanner.ts';
 import { createSecretsScanner } from './scanners/secrets.ts';
 import { createToxicityScanner } from './scanners/toxicity.ts';

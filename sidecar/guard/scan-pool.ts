@@ -4,7 +4,7 @@
 // common case, are scanned inline: a round trip to a worker would cost more than the scan.
 import { Worker } from 'node:worker_threads';
 import type { GatewayConfig } from '../../config/schema.ts';
-import type { GuardVerdict } from '../../njs/contract.ts';
+import type { GuardVerdict } from '../../core/contract.ts';
 import type { GuardOutcome, InputGuard } from './input-guard.ts';
 import type { OutputGuard } from './output-guard.ts';
 

@@ -2,7 +2,7 @@
 // (see scan-pool.ts). Its own event loop may be busy for as long as a heavy prompt takes.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { GatewayConfig } from '../../config/schema.ts';
-import { wholeAnswerScanning } from '../../nginx/render/output-rules.ts';
+import { wholeAnswerScanning } from '../../core/output/config-rules.ts';
 import { InputGuard } from './input-guard.ts';
 import { OutputGuard } from './output-guard.ts';
 import type { ScanJob, ScanReply } from './scan-pool.ts';

@@ -2,7 +2,7 @@
 // (input-scanners.ts) lists the specs; the config schema (guard.input), its checks, the input guard
 // and docs/CONFIG.md are derived from it.
 import type { z } from 'zod';
-import type { MessageKey } from '../../njs/i18n/messages.ts';
+import type { MessageKey } from '../../core/i18n/messages.ts';
 import type { Scanner } from './scanner.ts';
 
 export type GuardAction = 'block' | 'redact' | 'monitor';

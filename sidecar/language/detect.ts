@@ -4,7 +4,7 @@
 //   1. Bounded prose extraction: look at the first RAW_WINDOW characters only, drop code (fenced
 //      blocks, inline code, code-looking lines and tokens), URLs and e-mail addresses, keep at most
 //      PROSE_CAP characters. A 1 MB prompt costs the same as a 4 KB one.
-//   2. Unicode-script pre-pass (njs/i18n/scripts.ts, the same one njs uses): Han without kana → zh, kana → ja, Hangul → ko, Thai → th,
+//   2. Unicode-script pre-pass (core/i18n/scripts.ts, the same one njs uses): Han without kana → zh, kana → ja, Hangul → ko, Thai → th,
 //      Arabic → ar, Cyrillic → ru, Devanagari → hi. A non-Latin script wins over Latin when it has at
 //      least a third of the (weighted) letters, because prompts in any language carry Latin technical
 //      terms, names and acronyms.
@@ -15,7 +15,7 @@
 //      Accept-Language when it names a supported locale, then 'en'.
 
 import eldSmall from 'eld/small';
-import { LATIN, NONE, OTHER, newTally, nonLatinLanguage, scriptOf as sharedScriptOf, strongestScript, tallyChar, type ScriptTally } from '../../njs/i18n/scripts.ts';
+import { LATIN, NONE, OTHER, newTally, nonLatinLanguage, scriptOf as sharedScriptOf, strongestScript, tallyChar, type ScriptTally } from '../../core/i18n/scripts.ts';
 import { DEFAULT_LOCALE, LATIN_LOCALES, supportedAcceptLanguage, type Locale } from './locales.ts';
 
 export type DetectSource = 'script' | 'model' | 'accept-language' | 'default';
@@ -50,7 +50,7 @@ eld.setLanguageSubset(LATIN_LOCALES.map((l) => (l === 'id' ? 'ms' : l)));
 
 const LETTER = /\p{L}/u;
 
-/** The script of a code point (njs/i18n/scripts.ts), telling letters of unsupported scripts (OTHER) from symbols. */
+/** The script of a code point (core/i18n/scripts.ts), telling letters of unsupported scripts (OTHER) from symbols. */
 function scriptOf(cp: number): number {
   const s = sharedScriptOf(cp);
   return s === NONE && cp >= 0x80 && LETTER.test(String.fromCodePoint(cp)) ? OTHER : s;

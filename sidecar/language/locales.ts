@@ -1,7 +1,7 @@
-// The locales the gateway localizes its error messages into (njs/i18n/languages.ts).
+// The locales the gateway localizes its error messages into (core/i18n/languages.ts).
 // Language detection (./detect.ts) only ever answers one of these.
-import { LANGUAGES, type Language } from '../../njs/i18n/languages.ts';
-import { negotiateLanguage } from '../../njs/i18n/messages.ts';
+import { LANGUAGES, type Language } from '../../core/i18n/languages.ts';
+import { negotiateLanguage } from '../../core/i18n/messages.ts';
 
 export type Locale = Language;
 

@@ -3,9 +3,9 @@
 // 'completion' records). A stream that overshoots completes; the overshoot is charged when it is
 // settled, so the key's next requests wait longer.
 import type { GatewayConfig } from '../../config/schema.ts';
-import type { AdmitVerdict } from '../../njs/contract.ts';
-import { localize } from '../../njs/i18n/messages.ts';
-import { limitHeaders } from '../../njs/limits/rate-limit-headers.ts';
+import type { AdmitVerdict } from '../../core/contract.ts';
+import { localize } from '../../core/i18n/messages.ts';
+import { limitHeaders } from '../../core/limits/rate-limit-headers.ts';
 import { promptText } from '../guard/prompt-text.ts';
 import { countTokensWithin } from '../guard/scanners/token-limit.ts';
 import type { CompletionRecord } from '../telemetry/completion-record.ts';

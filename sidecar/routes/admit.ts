@@ -2,8 +2,8 @@
 // input guard answers: allow (maybe with a redacted body), or block with a localized reason. A key
 // with a token quota is checked first (429 once its window is spent).
 import type { FastifyPluginAsync } from 'fastify';
-import { ADMIT_HEADER_KEY, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE, type AdmitVerdict } from '../../njs/contract.ts';
-import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
+import { ADMIT_HEADER_KEY, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE, type AdmitVerdict } from '../../core/contract.ts';
+import { localize, type MessageKey } from '../../core/i18n/messages.ts';
 import type { GuardOutcome } from '../guard/input-guard.ts';
 import { ScanQueueFull, type PromptScanner } from '../guard/scan-pool.ts';
 import { DEFAULT_LOCALE, supportedAcceptLanguage } from '../language/locales.ts';

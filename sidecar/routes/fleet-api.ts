@@ -3,14 +3,15 @@
 // only the models the client's key may use (nginx passes the key's globs).
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../../config/schema.ts';
-import { modelAllowed } from '../../njs/auth/model-globs.ts';
-import { KEY_MODELS_HEADER } from '../../njs/contract.ts';
-import { errorBody } from '../../njs/errors/error-body.ts';
-import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
-import { canonicalModel, type ApiRoutes } from '../../nginx/render/route-table.ts';
+import { modelAllowed } from '../../core/routing/model-globs.ts';
+import { KEY_MODELS_HEADER } from '../../core/contract.ts';
+import { errorBody } from '../../core/errors/error-body.ts';
+import { localize, type MessageKey } from '../../core/i18n/messages.ts';
+import { canonicalModel, type ApiRoutes } from '../../core/routing/route-table.ts';
 import type { Fleet } from '../fleet/fleet.ts';
 import { DEFAULT_LOCALE, supportedAcceptLanguage } from '../language/locales.ts';
-import { wholeSeconds } from '../../nginx/render/nginx-time.ts';
+import { FLEET_ROUTES } from '../../core/routing/fleet-routes.ts';
+import { wholeSeconds } from '../../core/seconds.ts';
 
 export interface FleetApiOptions {
   /** Read on every request: a config reload swaps the fleet. */
@@ -162,7 +163,7 @@ export const fleetApiRoutes: FastifyPluginAsync<FleetApiOptions> = async (app, {
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0];
     const shape = path.startsWith('/v1/') ? 'openai' : 'ollama';
-    const known = ['/v1/models', '/api/tags', '/api/ps', '/api/version', '/readyz', '/healthz'].includes(path) || path.startsWith('/v1/models/');
+    const known = FLEET_ROUTES.includes(path) || path.startsWith('/v1/models/');
     if (!known) return sendError(req, reply, shape, 404, 'route_not_found', { path });
     reply.header('Allow', 'GET, HEAD');
     return sendError(req, reply, shape, 405, 'method_not_allowed', { method: req.method, path });

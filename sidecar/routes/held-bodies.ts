@@ -4,7 +4,7 @@
 // one njs never fetches (its client left) expires.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import type { AdmitVerdict, GuardVerdict } from '../../njs/contract.ts';
+import type { AdmitVerdict, GuardVerdict } from '../../core/contract.ts';
 
 /** Long enough for njs to ask right after its verdict, short enough that an abandoned body goes soon. */
 const HOLD_MS = 30_000;

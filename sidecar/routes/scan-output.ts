@@ -1,6 +1,6 @@
 // POST /scan/output: njs hands over a whole (non-streamed) answer before the client sees it.
 import type { FastifyPluginAsync } from 'fastify';
-import { ADMIT_HEADER_ROUTE, OUTPUT_FLAGGED_HEADER, SCAN_HEADER_LANG } from '../../njs/contract.ts';
+import { ADMIT_HEADER_ROUTE, OUTPUT_FLAGGED_HEADER, SCAN_HEADER_LANG } from '../../core/contract.ts';
 import type { AnswerScanner } from '../guard/scan-pool.ts';
 import { DEFAULT_LOCALE } from '../language/locales.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';

@@ -1,13 +1,13 @@
 // Metric label values from closed sets: a label never carries raw client input, so the number of
 // series stays bounded whatever clients send.
 import type { GatewayConfig } from '../../config/schema.ts';
-import { SIDECAR_EXACT } from '../../nginx/render/sidecar-locations.ts';
-import { modelRoutes } from '../../njs/request/routes.ts';
+import { FLEET_ROUTES } from '../../core/routing/fleet-routes.ts';
+import { modelRoutes } from '../../core/routing/routes.ts';
 import type { Fleet } from '../fleet/fleet.ts';
 
 // Model routes, the routes the sidecar answers behind nginx, and nginx's own: built once, read per log line.
 const MODEL_ROUTES = modelRoutes();
-const FIXED_ROUTES = [...SIDECAR_EXACT, '/'];
+const FIXED_ROUTES = [...FLEET_ROUTES, '/'];
 
 export function isModelRoute(uri: string): boolean {
   return Object.hasOwn(MODEL_ROUTES, uri);

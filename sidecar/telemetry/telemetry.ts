@@ -3,7 +3,7 @@
 // what the sidecar sees itself (probes, reloads, guard verdicts).
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { OUTPUT_FLAGGED_HEADER, OUTPUT_REDACTED_HEADER, type AdmitVerdict } from '../../njs/contract.ts';
+import { OUTPUT_FLAGGED_HEADER, OUTPUT_REDACTED_HEADER, type AdmitVerdict } from '../../core/contract.ts';
 import type { ProbeResult } from '../fleet/probe.ts';
 import type { HealthRecord } from '../fleet/health-tracker.ts';
 import type { ScannerOutcome } from '../guard/input-guard.ts';

@@ -10,7 +10,7 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import OpenAI, { APIError } from 'openai';
 import { Ollama } from 'ollama';
 import type { GatewayConfigInput } from '../../config/schema.ts';
-import { localize, type MessageKey } from '../../njs/i18n/messages.ts';
+import { localize, type MessageKey } from '../../core/i18n/messages.ts';
 import { recordingFetch } from '../harness/gateway-client.ts';
 import { startStack, type Stack } from '../harness/stack.ts';
 
@@ -172,7 +172,7 @@ interface BlockCheck {
   reason?: RegExp;
 }
 
-/** The catalogue text the gateway must answer with (njs/i18n/<lang>.ts). */
+/** The catalogue text the gateway must answer with (core/i18n/<lang>.ts). */
 function expectedMessage(want: BlockCheck): string {
   const m = localize(want.lang, want.key, { scanner: want.scanner, ...want.params });
   assert.equal(m.lang, want.lang, `the test expects a catalogue for ${want.lang}`);

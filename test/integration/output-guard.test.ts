@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
-import { localize } from '../../njs/i18n/messages.ts';
+import { localize } from '../../core/i18n/messages.ts';
 import { replyTokens } from '../emulator/reply.ts';
 import { scrape, sum } from '../harness/metrics.ts';
 import { postJson, startStack, waitFor, type Stack } from '../harness/stack.ts';

@@ -12,8 +12,8 @@ import { ensureCertificate } from '../../nginx/certificate.ts';
 import { findJsModule, NginxControl } from '../../nginx/control.ts';
 import { renderAll, type RenderPaths } from '../../nginx/render/index.ts';
 import { authErrorKey, presentedKey } from '../../njs/auth/api-key.ts';
-import { endpointClass } from '../../njs/limits/endpoint-class.ts';
-import { decodeLimits, encodeLimits, limitHeaders, rejectionHeaders } from '../../njs/limits/rate-limit-headers.ts';
+import { endpointClass } from '../../core/routing/endpoint-class.ts';
+import { decodeLimits, encodeLimits, limitHeaders, rejectionHeaders } from '../../core/limits/rate-limit-headers.ts';
 import { NJS_DIR } from '../../sidecar/gateway.ts';
 import { makeConfig, makeLoaded, problemsOf } from './fixtures.ts';
 

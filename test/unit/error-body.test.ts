@@ -1,8 +1,8 @@
-// njs/errors/error-body.ts: error bodies in each client API's shape.
+// core/errors/error-body.ts: error bodies in each client API's shape.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { errorBody, keyForStatus, openaiErrorType } from '../../njs/errors/error-body.ts';
-import { en } from '../../njs/i18n/en.ts';
+import { errorBody, keyForStatus, openaiErrorType } from '../../core/errors/error-body.ts';
+import { en } from '../../core/i18n/en.ts';
 
 test('OpenAI shape: {error: {message, type, code, param}}', () => {
   const body = errorBody('openai', 404, 'model_not_found', 'The model "x" is not available.', 'model');

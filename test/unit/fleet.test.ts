@@ -1,7 +1,7 @@
 // sidecar/fleet/fleet.ts with emulated backends: hysteresis, 'change' events, last-known models.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { FleetState } from '../../nginx/render/route-table.ts';
+import type { FleetState } from '../../core/routing/route-table.ts';
 import { Fleet } from '../../sidecar/fleet/fleet.ts';
 import { startEmulator, type Emulator } from '../emulator/emulator.ts';
 import { makeConfig } from './fixtures.ts';

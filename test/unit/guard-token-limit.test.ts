@@ -11,7 +11,7 @@ const scanner = (limit: number, perModel: Record<string, number> = {}) => create
 
 describe('TokenLimit', () => {
   test('never more o200k tokens than UTF-8 bytes, in every script (the bound the skip relies on)', () => {
-    const dir = new URL('../../njs/i18n/', import.meta.url);
+    const dir = new URL('../../core/i18n/', import.meta.url);
     const texts = readdirSync(dir)
       .filter((f) => /^[a-z]{2}\.ts$/.test(f))
       .map((f) => readFileSync(new URL(f, dir), 'utf8'));

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import type { ScanContext } from '../../sidecar/guard/scanner.ts';
 import { RECOMMENDED_THRESHOLD, createToxicityScanner, listLanguages, toxicListHit } from '../../sidecar/guard/scanners/toxicity.ts';
 import { findDirectedInsult } from '../../sidecar/guard/toxicity/directed.ts';
-import { LANGUAGES } from '../../njs/i18n/languages.ts';
+import { LANGUAGES } from '../../core/i18n/languages.ts';
 import { compileList, findInNormalized, findListHit, matchList, normalizeForList } from '../../sidecar/guard/toxicity/lists.ts';
 import { aggregate, sigmoid } from '../../sidecar/guard/model/ngram.ts';
 import { LENGTH_PENALTY, MODEL_CHUNKS, MODEL_LANGS, modelFor, modelScore, weightsUrl, windowLogits } from '../../sidecar/guard/toxicity/model.ts';

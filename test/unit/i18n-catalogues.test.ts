@@ -1,5 +1,5 @@
-// njs/i18n: the per-language catalogues (exactly en.ts's keys and placeholders, translated), the
-// language list (njs/i18n/languages.ts), catalogueFor, negotiateLanguage and
+// core/i18n: the per-language catalogues (exactly en.ts's keys and placeholders, translated), the
+// language list (core/i18n/languages.ts), catalogueFor, negotiateLanguage and
 // scriptLanguage — the last three also in the real njs engine, whose strings are UTF-8.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,19 +8,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { en } from '../../njs/i18n/en.ts';
+import { en } from '../../core/i18n/en.ts';
 import {
   catalogueFor,
   localize,
   negotiateLanguage,
   scriptLanguage,
   type Catalogue,
-} from '../../njs/i18n/messages.ts';
-import { LANGUAGES } from '../../njs/i18n/languages.ts';
+} from '../../core/i18n/messages.ts';
+import { LANGUAGES } from '../../core/i18n/languages.ts';
 import { supportedAcceptLanguage } from '../../sidecar/language/locales.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const I18N = join(ROOT, 'njs/i18n');
+const I18N = join(ROOT, 'core/i18n');
 const EN = en() as Record<string, string>;
 const OTHERS = LANGUAGES.filter((l) => l !== 'en');
 const NON_LATIN = ['zh', 'ja', 'ko', 'ru', 'ar', 'th', 'hi'];
@@ -30,7 +30,7 @@ const catalogues: Record<string, () => Record<string, unknown>> = {};
 before(async () => {
   for (const lang of LANGUAGES) {
     const mod = (await import(pathToFileURL(join(I18N, `${lang}.ts`)).href)) as Record<string, unknown>;
-    assert.equal(typeof mod[lang], 'function', `njs/i18n/${lang}.ts exports a function ${lang}()`);
+    assert.equal(typeof mod[lang], 'function', `core/i18n/${lang}.ts exports a function ${lang}()`);
     catalogues[lang] = mod[lang] as () => Record<string, unknown>;
   }
 });
@@ -52,7 +52,7 @@ function placeholders(text: string): string[] {
 }
 
 describe('the language list', () => {
-  test('has exactly one catalogue file per language in njs/i18n', () => {
+  test('has exactly one catalogue file per language in core/i18n', () => {
     const files = readdirSync(I18N).filter((f) => f.endsWith('.ts') && !['messages.ts', 'languages.ts', 'scripts.ts'].includes(f)).map((f) => f.slice(0, -3));
     assert.deepEqual(files.sort(), [...LANGUAGES].sort());
   });

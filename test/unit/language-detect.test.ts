@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { detectLanguage, extractProse, PROSE_CAP } from '../../sidecar/language/detect.ts';
-import { LANGUAGES } from '../../njs/i18n/languages.ts';
+import { LANGUAGES } from '../../core/i18n/languages.ts';
 import { supportedAcceptLanguage } from '../../sidecar/language/locales.ts';
 
 // Our own example prompts (not from the bench data sets), two per locale.

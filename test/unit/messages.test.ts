@@ -1,8 +1,8 @@
-// njs/i18n/messages.ts: message lookup and placeholders.
+// core/i18n/messages.ts: message lookup and placeholders.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { en } from '../../njs/i18n/en.ts';
-import { catalogueFor, fill, localize } from '../../njs/i18n/messages.ts';
+import { en } from '../../core/i18n/en.ts';
+import { catalogueFor, fill, localize } from '../../core/i18n/messages.ts';
 
 test('fill replaces every known placeholder', () => {
   assert.equal(fill('The model "{model}" is not available. Available models: {models}.', { model: 'x', models: 'a, b' }),

@@ -1,8 +1,8 @@
-// njs/auth/model-globs.ts: which models an API key may use, as njs checks requests and the sidecar
+// core/routing/model-globs.ts: which models an API key may use, as njs checks requests and the sidecar
 // filters listings.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { allowedList, encodeGlobs, globMatch, modelAllowed } from '../../njs/auth/model-globs.ts';
+import { allowedList, encodeGlobs, globMatch, modelAllowed } from '../../core/routing/model-globs.ts';
 
 describe('globMatch', () => {
   const cases: [string, string, boolean][] = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { nextBackend, poolMembers, seedOf } from '../../njs/failover/next-backend.ts';
+import { nextBackend, poolMembers, seedOf } from '../../core/routing/next-backend.ts';
 
 const base = { pool: 'gw.a.b.c', tries: 3, seed: 0 };
 

@@ -3,15 +3,15 @@
 // them to whole answers. The stream behaviour is in output-stream-guard.test.ts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createFolder, foldForMatch } from '../../njs/output/fold.ts';
+import { createFolder, foldForMatch } from '../../core/output/fold.ts';
 import { createNdjsonFramer } from '../../njs/output/ndjson.ts';
-import { REFUSAL_REACH, refusalPatterns } from '../../njs/output/refusal-phrases.ts';
-import { compileRules, createMonitorLog, type ScanWindow } from '../../njs/output/rules.ts';
+import { REFUSAL_REACH, refusalPatterns } from '../../core/output/refusal-phrases.ts';
+import { compileRules, createMonitorLog, type ScanWindow } from '../../core/output/rules.ts';
 import { createSseFramer, sseData } from '../../njs/output/sse.ts';
-import { createAuthorityCheck, normalizeTlds } from '../../njs/output/urls.ts';
-import { LANGUAGES } from '../../njs/i18n/languages.ts';
+import { createAuthorityCheck, normalizeTlds } from '../../core/output/urls.ts';
+import { LANGUAGES } from '../../core/i18n/languages.ts';
 import type { GatewayConfigInput } from '../../config/schema.ts';
-import { outputRules } from '../../nginx/render/output-rules.ts';
+import { outputRules } from '../../core/output/config-rules.ts';
 import { OutputGuard } from '../../sidecar/guard/output-guard.ts';
 import { makeConfig } from './fixtures.ts';
 

@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { Ollama } from 'ollama';
 import OpenAI, { APIError } from 'openai';
-import { compileRules } from '../../njs/output/rules.ts';
+import { compileRules } from '../../core/output/rules.ts';
 import { createStreamGuard, type Finding, type OutputRules, type StreamFormat } from '../../njs/output/stream-guard.ts';
-import { foldForMatch } from '../../njs/output/fold.ts';
-import { localize } from '../../njs/i18n/messages.ts';
+import { foldForMatch } from '../../core/output/fold.ts';
+import { localize } from '../../core/i18n/messages.ts';
 import { seededRandom as rng } from '../../scripts/seeded-random.ts';
 import { tokens } from '../harness/stream-text.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MAX_JSON_DEPTH, mayHoldDuplicates, readKeys } from '../../njs/request/one-reading.ts';
 import { isBodyError, parseBody, parseRouteValue, type BodyError } from '../../njs/request/parse-body.ts';
-import { modelRoutes } from '../../njs/request/routes.ts';
+import { modelRoutes } from '../../core/routing/routes.ts';
 
 const routes = modelRoutes();
 const CHAT_V1 = routes['/v1/chat/completions'];

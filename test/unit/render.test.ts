@@ -11,8 +11,8 @@ import { ensureCertificate } from '../../nginx/certificate.ts';
 import { findJsModule, NginxConfError, NginxControl } from '../../nginx/control.ts';
 import { q } from '../../nginx/render/fleet-conf.ts';
 import { renderAll, type RenderPaths } from '../../nginx/render/index.ts';
-import type { FleetState } from '../../nginx/render/route-table.ts';
-import { modelRoutes } from '../../njs/request/routes.ts';
+import type { FleetState } from '../../core/routing/route-table.ts';
+import { modelRoutes } from '../../core/routing/routes.ts';
 import { NJS_DIR } from '../../sidecar/gateway.ts';
 import { makeConfig, makeLoaded } from './fixtures.ts';
 

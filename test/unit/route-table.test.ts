@@ -1,8 +1,8 @@
-// nginx/render/route-table.ts: which upstream group serves which model.
+// core/routing/route-table.ts: which upstream group serves which model.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { GatewayConfigInput } from '../../config/schema.ts';
-import { buildRouteTable, canonicalModel, poolName, type FleetState } from '../../nginx/render/route-table.ts';
+import { buildRouteTable, canonicalModel, poolName, type FleetState } from '../../core/routing/route-table.ts';
 import { makeConfig } from './fixtures.ts';
 
 const BACKENDS: GatewayConfigInput['backends'] = [

@@ -1,7 +1,7 @@
-// njs/request/routes.ts: the model routes and the error shape of a path.
+// core/routing/routes.ts: the model routes and the error shape of a path.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { modelRoutes, shapeOf } from '../../njs/request/routes.ts';
+import { modelRoutes, shapeOf } from '../../core/routing/routes.ts';
 
 test('the model routes the gateway serves through njs', () => {
   assert.deepEqual(Object.keys(modelRoutes()).sort(), [

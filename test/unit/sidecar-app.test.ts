@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../../config/schema.ts';
-import { localize } from '../../njs/i18n/messages.ts';
+import { localize } from '../../core/i18n/messages.ts';
 import { buildApp } from '../../sidecar/app.ts';
 import { Fleet } from '../../sidecar/fleet/fleet.ts';
 import { InputGuard } from '../../sidecar/guard/input-guard.ts';

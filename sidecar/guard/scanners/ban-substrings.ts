@@ -4,7 +4,7 @@ import { matchAll, type Matcher } from './matcher.ts';
 import { z } from 'zod';
 import { action, enabled } from '../../../config/fields.ts';
 import { inputScanner } from '../scanner-spec.ts';
-import { PROMPT_STOP_SUBSTRINGS } from './default-stop-lists.ts';
+import { PROMPT_STOP_SUBSTRINGS } from '../../../core/output/stop-lists.ts';
 
 export interface BanSubstringsOptions {
   substrings: string[];

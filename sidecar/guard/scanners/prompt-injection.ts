@@ -22,7 +22,7 @@ import { NgramClassifier, aggregate, loadWeightsFile } from '../model/ngram.ts';
 import { normalizeText } from '../model/normalize.ts';
 import { z } from 'zod';
 import { action, enabled, threshold } from '../../../config/fields.ts';
-import { LANGUAGES } from '../../../njs/i18n/languages.ts';
+import { LANGUAGES } from '../../../core/i18n/languages.ts';
 import { inputScanner } from '../scanner-spec.ts';
 
 export const RAW_SLICES = 16;

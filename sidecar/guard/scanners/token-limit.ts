@@ -1,7 +1,7 @@
 // TokenLimit: real token counts (o200k_base via gpt-tokenizer: 0.3–0.5 ms for 4k characters of
 // English or Chinese on the 2-core machine; js-tiktoken took 150 ms on the Chinese text).
 import { countTokens, isWithinTokenLimit } from 'gpt-tokenizer/encoding/o200k_base';
-import { canonicalModel } from '../../../njs/request/model-name.ts';
+import { canonicalModel } from '../../../core/routing/model-name.ts';
 import type { Scanner } from '../scanner.ts';
 import { z } from 'zod';
 import { action, enabled, modelName } from '../../../config/fields.ts';

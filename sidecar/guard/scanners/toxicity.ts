@@ -17,7 +17,7 @@
 // slices of 64 Ki characters of anything longer (cut at word boundaries); the model scores at most
 // 16k characters of windows (MODEL_CHUNKS in ../toxicity/model.ts).
 // Reasons are ASCII and never contain the matched word (they go into headers and logs).
-import { scriptLanguagesIn } from '../../../njs/i18n/scripts.ts';
+import { scriptLanguagesIn } from '../../../core/i18n/scripts.ts';
 import { LATIN_LOCALES } from '../../language/locales.ts';
 import type { ScanContext, ScanResult, Scanner } from '../scanner.ts';
 import { findDirectedInsult } from '../toxicity/directed.ts';

@@ -19,7 +19,7 @@
 // insult noun ("drinking makes you stupid" passes), nouns that are also verbs or objects only where
 // they cannot be one ("you creep up" / "hast du Lappen?" / 你是垃圾桶 pass). No obfuscation handling
 // beyond normalization (the word lists do that for the strong words).
-import { LANGUAGES } from '../../../njs/i18n/languages.ts';
+import { LANGUAGES } from '../../../core/i18n/languages.ts';
 import { foldFor } from './lists.ts';
 
 const LETTER = '[\\p{L}\\p{M}]';

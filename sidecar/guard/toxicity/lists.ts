@@ -33,7 +33,7 @@
 // Unicode-property regex per token), stops at the first hit, and is linear in the text length.
 import { readFileSync } from 'node:fs';
 
-import { LANGUAGES } from '../../../njs/i18n/languages.ts';
+import { LANGUAGES } from '../../../core/i18n/languages.ts';
 
 // ---- normalization ---------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ export const ADMIT_HEADER_MODEL = 'X-Gateway-Model';
 export const ADMIT_HEADER_KEY = 'X-Gateway-Key-Id';
 /** The upstream group the request goes to once admitted: the sidecar counts it in flight from then on. */
 export const ADMIT_HEADER_POOL = 'X-Gateway-Pool';
-/** The client's key's model globs (njs/auth/model-globs.ts) on listings the sidecar answers; absent = no policy. */
+/** The client's key's model globs (core/routing/model-globs.ts) on listings the sidecar answers; absent = no policy. */
 export const KEY_MODELS_HEADER = 'X-Gateway-Key-Models';
 /** Language of the prompt, sent with a whole answer to /scan/output. */
 export const SCAN_HEADER_LANG = 'X-Gateway-Lang';

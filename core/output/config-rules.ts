@@ -1,8 +1,8 @@
 // The streamed-output rules njs applies in its body filter, derived from the config and handed to
 // nginx as one js_var (URI-encoded JSON: nginx strings cannot carry "$" and the lists may).
 import type { OutputGuardConfig } from '../../config/schema.ts';
-import type { OutputRules, OutputScanner } from '../../njs/output/types.ts';
-import { OUTPUT_STOP_SUBSTRINGS } from '../../sidecar/guard/scanners/default-stop-lists.ts';
+import type { OutputRules, OutputScanner } from './types.ts';
+import { OUTPUT_STOP_SUBSTRINGS } from './stop-lists.ts';
 
 /** The config's stream scanners under the names njs reports. */
 const STREAM_SCANNERS = [

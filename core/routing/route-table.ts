@@ -1,7 +1,7 @@
 // Which upstream group serves which model, derived from config and the live fleet state.
 // Pure: the sidecar re-runs it on every health or inventory change and renders the result.
 import type { BackendConfig, GatewayConfig } from '../../config/schema.ts';
-import { canonicalModel } from '../../njs/request/model-name.ts';
+import { canonicalModel } from './model-name.ts';
 
 export { canonicalModel };
 

@@ -1,6 +1,6 @@
 // Endpoint classes for per-IP request limits: the renderer puts each location's limit_req in its
 // class, and njs names the class's limit in the headers of a 429.
-import { modelRoutes } from '../request/routes.ts';
+import { modelRoutes } from './routes.ts';
 
 export type EndpointClass = 'generate' | 'embeddings' | 'metadata';
 

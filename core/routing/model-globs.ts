@@ -1,7 +1,7 @@
 // Which models an API key may use: its config globs ("*", "llama*", "qwen2.5:?b"), matched the way
 // model names are compared (case-insensitively; "llama3" is "llama3:latest"). Pure: njs checks
 // requests with it, the sidecar filters listings. The renderer joins a key's globs with spaces.
-import { canonicalModel } from '../request/model-name.ts';
+import { canonicalModel } from './model-name.ts';
 
 /** A key's globs in the form the rendered `$gw_key_models` map holds. */
 export function encodeGlobs(globs: string[]): string {

@@ -2,7 +2,7 @@
 // not which zone did: the headers describe the key's limit of that kind when the key has one, else
 // the client IP's. A request slot refills every 60/rpm seconds; a concurrency slot when a request
 // ends (unknown: 1 s). Pure, shared with the renderer, which encodes the limits it renders.
-import type { EndpointClass } from './endpoint-class.ts';
+import type { EndpointClass } from '../routing/endpoint-class.ts';
 
 /** Rendered limits: "rpm=60 conn=4" for a key, "generate=120 embeddings=600 conn=20" for client IPs. */
 export type LimitTable = Record<string, number>;
