@@ -44,5 +44,6 @@ export function ar(): Catalogue {
     guard_invisible_text: 'تم حظر هذا الطلب: يحتوي على محارف Unicode غير مرئية (الفحص: {scanner}).',
     guard_output_blocked: 'حُجبت إجابة النموذج بواسطة فحص {scanner}.',
     guard_output_stream_stopped: 'حُجب باقي هذه الإجابة بواسطة فحص {scanner}.',
+    backend_stream_cut: 'توقف الخادم الخلفي قبل إكمال هذه الإجابة: ما وصل حتى الآن غير مكتمل. يُرجى إعادة المحاولة.',
   };
 }

@@ -43,5 +43,6 @@ export function de(): Catalogue {
     guard_invisible_text: 'Diese Anfrage wurde blockiert, da sie unsichtbare Unicode-Zeichen enthält (Prüfung: {scanner}).',
     guard_output_blocked: 'Die Antwort des Modells wurde von der Prüfung {scanner} zurückgehalten.',
     guard_output_stream_stopped: 'Der Rest dieser Antwort wurde von der Prüfung {scanner} zurückgehalten.',
+    backend_stream_cut: 'Das Backend hat aufgehört, bevor diese Antwort fertig war: Das bisher Empfangene ist unvollständig. Bitte versuchen Sie es erneut.',
   };
 }

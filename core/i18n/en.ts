@@ -41,6 +41,7 @@ export function en() {
     guard_invisible_text: 'This request was blocked: it contains invisible Unicode characters (check: {scanner}).',
     guard_output_blocked: 'The model\'s answer was withheld by the {scanner} check.',
     guard_output_stream_stopped: 'The rest of this answer was withheld by the {scanner} check.',
+    backend_stream_cut: 'The backend stopped before finishing this answer: what came so far is incomplete. Please retry.',
   };
 }
 

@@ -43,5 +43,6 @@ export function es(): Catalogue {
     guard_invisible_text: 'Se bloqueó esta solicitud: contiene caracteres Unicode invisibles (comprobación: {scanner}).',
     guard_output_blocked: 'La comprobación {scanner} retuvo la respuesta del modelo.',
     guard_output_stream_stopped: 'La comprobación {scanner} retuvo el resto de esta respuesta.',
+    backend_stream_cut: 'El backend se detuvo antes de terminar esta respuesta: lo recibido hasta ahora está incompleto. Vuelva a intentarlo.',
   };
 }

@@ -43,5 +43,6 @@ export function fr(): Catalogue {
     guard_invisible_text: 'Cette requête a été bloquée : elle contient des caractères Unicode invisibles (contrôle : {scanner}).',
     guard_output_blocked: 'La réponse du modèle a été retenue par le contrôle {scanner}.',
     guard_output_stream_stopped: 'La suite de cette réponse a été retenue par le contrôle {scanner}.',
+    backend_stream_cut: 'Le backend s\'est arrêté avant de terminer cette réponse : ce qui est arrivé jusqu\'ici est incomplet. Veuillez réessayer.',
   };
 }

@@ -43,5 +43,6 @@ export function hi(): Catalogue {
     guard_invisible_text: 'यह अनुरोध रोक दिया गया: इसमें अदृश्य Unicode वर्ण हैं (जाँच: {scanner})।',
     guard_output_blocked: 'मॉडल का उत्तर {scanner} जाँच द्वारा रोक लिया गया।',
     guard_output_stream_stopped: 'इस उत्तर का शेष भाग {scanner} जाँच द्वारा रोक लिया गया।',
+    backend_stream_cut: 'बैकएंड इस उत्तर को पूरा करने से पहले रुक गया: अब तक जो मिला है वह अधूरा है। कृपया फिर से प्रयास करें।',
   };
 }

@@ -43,5 +43,6 @@ export function id(): Catalogue {
     guard_invisible_text: 'Permintaan ini diblokir: permintaan berisi karakter Unicode yang tidak terlihat (pemeriksaan: {scanner}).',
     guard_output_blocked: 'Jawaban model ditahan oleh pemeriksaan {scanner}.',
     guard_output_stream_stopped: 'Sisa jawaban ini ditahan oleh pemeriksaan {scanner}.',
+    backend_stream_cut: 'Backend berhenti sebelum menyelesaikan jawaban ini: yang diterima sejauh ini tidak lengkap. Silakan coba lagi.',
   };
 }

@@ -44,5 +44,6 @@ export function it(): Catalogue {
     guard_invisible_text: 'Questa richiesta è stata bloccata: contiene caratteri Unicode invisibili (controllo: {scanner}).',
     guard_output_blocked: 'La risposta del modello è stata trattenuta dal controllo {scanner}.',
     guard_output_stream_stopped: 'Il resto di questa risposta è stato trattenuto dal controllo {scanner}.',
+    backend_stream_cut: 'Il backend si è fermato prima di completare questa risposta: quanto ricevuto finora è incompleto. Riprovare.',
   };
 }

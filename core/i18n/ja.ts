@@ -43,5 +43,6 @@ export function ja(): Catalogue {
     guard_invisible_text: 'このリクエストはブロックされました。目に見えない Unicode 文字が含まれています（チェック：{scanner}）。',
     guard_output_blocked: 'モデルの回答は {scanner} チェックにより差し止められました。',
     guard_output_stream_stopped: 'この回答の残りの部分は {scanner} チェックにより差し止められました。',
+    backend_stream_cut: 'バックエンドがこの回答を終える前に停止しました。ここまでの内容は不完全です。再試行してください。',
   };
 }

@@ -43,5 +43,6 @@ export function ko(): Catalogue {
     guard_invisible_text: '이 요청은 차단되었습니다. 보이지 않는 유니코드 문자가 포함되어 있습니다(검사: {scanner}).',
     guard_output_blocked: '{scanner} 검사로 인해 모델의 답변이 보류되었습니다.',
     guard_output_stream_stopped: '{scanner} 검사로 인해 이 답변의 나머지 부분이 보류되었습니다.',
+    backend_stream_cut: '백엔드가 이 답변을 마치기 전에 멈췄습니다. 지금까지 받은 내용은 불완전합니다. 다시 시도해 주세요.',
   };
 }

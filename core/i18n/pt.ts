@@ -44,5 +44,6 @@ export function pt(): Catalogue {
     guard_invisible_text: 'Esta solicitação foi bloqueada: ela contém caracteres Unicode invisíveis (verificação: {scanner}).',
     guard_output_blocked: 'A resposta do modelo foi retida pela verificação {scanner}.',
     guard_output_stream_stopped: 'O restante desta resposta foi retido pela verificação {scanner}.',
+    backend_stream_cut: 'O backend parou antes de terminar esta resposta: o que chegou até agora está incompleto. Tente novamente.',
   };
 }

@@ -43,5 +43,6 @@ export function ru(): Catalogue {
     guard_invisible_text: 'Запрос заблокирован: он содержит невидимые символы Unicode (проверка: {scanner}).',
     guard_output_blocked: 'Ответ модели не был выдан: его задержала проверка {scanner}.',
     guard_output_stream_stopped: 'Остаток этого ответа не был выдан: его задержала проверка {scanner}.',
+    backend_stream_cut: 'Бэкенд остановился, не закончив этот ответ: полученное до сих пор неполно. Повторите попытку.',
   };
 }

@@ -44,5 +44,6 @@ export function th(): Catalogue {
     guard_invisible_text: 'คำขอนี้ถูกบล็อก เนื่องจากมีอักขระ Unicode ที่มองไม่เห็น (การตรวจสอบ: {scanner})',
     guard_output_blocked: 'คำตอบของโมเดลถูกระงับโดยการตรวจสอบ {scanner}',
     guard_output_stream_stopped: 'ส่วนที่เหลือของคำตอบนี้ถูกระงับโดยการตรวจสอบ {scanner}',
+    backend_stream_cut: 'แบ็กเอนด์หยุดทำงานก่อนตอบเสร็จ: เนื้อหาที่ได้รับจนถึงตอนนี้ไม่ครบถ้วน กรุณาลองใหม่อีกครั้ง',
   };
 }

@@ -43,5 +43,6 @@ export function vi(): Catalogue {
     guard_invisible_text: 'Yêu cầu này đã bị chặn: yêu cầu chứa ký tự Unicode vô hình (kiểm tra: {scanner}).',
     guard_output_blocked: 'Câu trả lời của mô hình đã bị bước kiểm tra {scanner} giữ lại.',
     guard_output_stream_stopped: 'Phần còn lại của câu trả lời này đã bị bước kiểm tra {scanner} giữ lại.',
+    backend_stream_cut: 'Backend đã dừng trước khi hoàn tất câu trả lời này: phần nhận được đến giờ chưa đầy đủ. Vui lòng thử lại.',
   };
 }

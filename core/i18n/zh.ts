@@ -43,5 +43,6 @@ export function zh(): Catalogue {
     guard_invisible_text: '此请求已被拦截：其中包含不可见的 Unicode 字符（检查项：{scanner}）。',
     guard_output_blocked: '模型的回答已被 {scanner} 检查拦截。',
     guard_output_stream_stopped: '此回答的其余部分已被 {scanner} 检查拦截。',
+    backend_stream_cut: '后端在完成此回答之前停止了：目前收到的内容不完整。请重试。',
   };
 }

@@ -42,9 +42,10 @@ export interface StreamGuard {
   /**
    * Feed the next chunk of the upstream body (split anywhere between whole characters). Returns what
    * may be sent to the client now, and the findings of monitored scanners first seen in this chunk.
-   * Once blocked, returns the terminal event(s) and afterwards ''.
+   * Once blocked, returns the terminal event(s) and afterwards ''. `cut`: the stream ends because
+   * its backend stopped; an unfinished event is dropped, not released.
    */
-  push(chunk: string, last: boolean): StreamPush;
+  push(chunk: string, last: boolean, cut?: boolean): StreamPush;
 }
 
 export interface StreamPush {

@@ -39,6 +39,8 @@ ${rulesVar(config)}
     js_var $gw_terminal;
     js_var $gw_tokens_prompt;
     js_var $gw_tokens_completion;
+    js_var $gw_stream_events;
+    js_var $gw_hide_usage;
     js_var $gw_output_blocked;
     js_var $gw_output_flagged;`;
 }

@@ -5,25 +5,20 @@
 import type { ApiShape } from '../../core/contract.ts';
 import { negotiateLanguage } from '../../core/i18n/messages.ts';
 import { createStreamGuard } from '../output/stream-guard.ts';
-import type { Finding, OutputRules, StreamFormat, StreamGuard } from '../../core/output/types.ts';
+import type { Finding, OutputRules, StreamGuard } from '../../core/output/types.ts';
 import { shapeOf } from '../../core/routing/routes.ts';
-import { watchUsage } from './usage-capture.ts';
+import { answerFormat } from '../usage/parse-usage.ts';
+import { cutEnding, upstreamCut, watchAnswer } from './usage-capture.ts';
 
 // Per request: njs gives every request its own VM, so module state lives as long as one response.
 let guard: StreamGuard | null | undefined;
 // Bytes of a UTF-8 character split between two chunks, kept for the next one.
 let carry: Buffer | null = null;
 
-function formatOf(contentType: string): StreamFormat | null {
-  if (contentType.indexOf('text/event-stream') === 0) return 'sse';
-  if (contentType.indexOf('application/x-ndjson') === 0) return 'ndjson';
-  return null;
-}
-
 function makeGuard(r: NginxHTTPRequest): StreamGuard | null {
   const encoded = r.variables.gw_output_rules;
-  const format = formatOf(String(r.headersOut['Content-Type'] || ''));
-  if (!encoded || !format || r.status !== 200) return null;
+  const format = answerFormat(String(r.headersOut['Content-Type'] || ''));
+  if (!encoded || format === 'json' || r.status !== 200) return null;
   const rules = JSON.parse(decodeURIComponent(encoded)) as OutputRules;
   const shape: ApiShape = shapeOf(r.uri);
   const lang = r.variables.gw_lang || negotiateLanguage(r.headersIn['Accept-Language'] as string | undefined);
@@ -56,18 +51,22 @@ function wholeChars(b: Buffer): number {
 
 export function outputFilter(r: NginxHTTPRequest, data: Buffer, flags: NginxHTTPSendBufferOptions): void {
   try {
-    watchUsage(r, data, !!flags.last);
+    const cut = upstreamCut(r, data, flags);
+    const ending = cut ? cutEnding(r) : '';
+    const bytes = cut ? data : watchAnswer(r, data, !!flags.last);
     if (guard === undefined) guard = makeGuard(r);
-    if (guard === null) return r.sendBuffer(data, flags);
-    const bytes: Buffer = carry ? Buffer.concat([carry, data]) : data;
-    const cut = flags.last ? bytes.length : wholeChars(bytes);
-    carry = cut < bytes.length ? bytes.slice(cut) : null;
-    const res = guard.push(bytes.slice(0, cut).toString(), !!flags.last);
+    if (guard === null) return cut ? r.sendBuffer(ending, { last: true }) : r.sendBuffer(bytes, flags);
+    const all: Buffer = carry ? Buffer.concat([carry, bytes]) : bytes;
+    const last = !!flags.last || cut;
+    const whole = last ? all.length : wholeChars(all);
+    carry = whole < all.length ? all.slice(whole) : null;
+    const res = guard.push(all.slice(0, whole).toString(), last, cut);
     if (res.flagged) recordFlagged(r, res.flagged);
     if (res.blocked) {
       r.variables.gw_output_blocked = res.blocked.scanner;
       r.warn('gateway output guard: ' + res.blocked.scanner + ' (' + res.blocked.reason + ')');
     }
+    if (cut) return r.sendBuffer(res.blocked ? res.out : res.out + ending, { last: true });
     r.sendBuffer(res.out, flags);
   } catch (e) {
     r.error('gateway output filter: ' + String(e));

@@ -5,6 +5,7 @@ import { ROUTE_UNAVAILABLE, type AdmitVerdict, type ApiShape } from '../../core/
 import { scriptLanguage } from '../../core/i18n/messages.ts';
 import { isBodyError, parseBody, parseRouteValue, promptSample, type ParsedBody } from '../request/parse-body.ts';
 import { modelRoutes } from '../../core/routing/routes.ts';
+import { askUsage, mustAskUsage } from '../usage/include-usage.ts';
 import { withHeldBody } from './held-body.ts';
 import { sendError } from './respond.ts';
 import { applyVerdict } from './verdict.ts';
@@ -48,7 +49,13 @@ export function proxy(r: NginxHTTPRequest): void {
     const target = parseRouteValue(value);
     r.variables.gw_pool = target.pool;
     if (parsed.stream) r.variables.gw_stream = '1';
-    rewriteModel(r, parsed, target.model !== undefined ? target.model : spelling(r, shape, parsed.model));
+    // A /v1 stream is charged by the usage chunk: asked for when the client did not, and hidden from it.
+    const askedUsage = mustAskUsage(shape, route.generates, parsed.stream, parsed.body);
+    if (askedUsage) {
+      askUsage(parsed.body);
+      r.variables.gw_hide_usage = '1';
+    }
+    rewriteModel(r, parsed, target.model !== undefined ? target.model : spelling(r, shape, parsed.model), askedUsage);
 
     // Whole answers of generation routes are checked by the sidecar before the client sees them.
     const scanWhole = route.generates && !parsed.stream && r.variables.gw_output_whole === 'on';
@@ -75,10 +82,10 @@ function sameName(asked: string, served: string): boolean {
 }
 
 // Aliases and fallbacks serve another model than the one asked for: the backend must see its own name.
-// A body that may hold a key twice goes as the gateway read it (njs/request/one-reading.ts).
-// A rewritten body ($gw_body) goes instead of the client's.
-function rewriteModel(r: NginxHTTPRequest, parsed: ParsedBody, model: string): void {
-  if (sameName(parsed.model, model) && !parsed.reserialize) return;
+// A body that may hold a key twice goes as the gateway read it (njs/request/one-reading.ts), and so
+// does one the gateway changed (`changed`). A rewritten body ($gw_body) goes instead of the client's.
+function rewriteModel(r: NginxHTTPRequest, parsed: ParsedBody, model: string, changed: boolean): void {
+  if (sameName(parsed.model, model) && !parsed.reserialize && !changed) return;
   if (!sameName(parsed.model, model)) parsed.body.model = model;
   r.variables.gw_body = JSON.stringify(parsed.body);
 }

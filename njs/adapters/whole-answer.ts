@@ -13,7 +13,7 @@ import { applyVerdict } from './verdict.ts';
 
 function deliver(r: NginxHTTPRequest, answer: NginxHTTPRequest, body: string): void {
   r.headersOut['Content-Type'] = String(answer.headersOut['Content-Type'] || 'application/json');
-  recordAnswerEnd(r, Buffer.from(answer.responseText || ''), r.headersOut['Content-Type']);
+  recordAnswerEnd(r, Buffer.from(answer.responseText || ''), true, r.headersOut['Content-Type']);
   r.return(answer.status, body);
 }
 

@@ -188,7 +188,7 @@ export function createStreamGuard(
   }
 
   return {
-    push(chunk: string, last: boolean): StreamPush {
+    push(chunk: string, last: boolean, cut?: boolean): StreamPush {
       if (finished) return { out: '' };
       const data = typeof chunk === 'string' ? chunk : '';
       if (reach === 0) {
@@ -199,7 +199,7 @@ export function createStreamGuard(
       framer.push(data, take);
       if (last) {
         const rest = framer.rest();
-        if (rest) take(rest);
+        if (rest && !cut) take(rest);
         sink.endAll();
       }
       const blocked = scan();

@@ -1,8 +1,12 @@
-// Token usage and completeness of an answer, read from its last bytes: OpenAI puts `usage` at the
-// end of a whole answer and in the last chunk of a stream (when the client asked for it with
-// stream_options.include_usage); Ollama puts prompt_eval_count / eval_count in its final line.
-// Works on bytes, not strings: in njs, decoding and regular expressions cost more than the rest of
-// the body filter together.
+// Token usage and completeness of an answer, read only from its terminal event parsed as JSON, so
+// that nothing the model generated (text, tool-call arguments, which Ollama sends as raw JSON
+// objects) can set it:
+// - NDJSON (Ollama): the last line, when it says "done": true: its top-level prompt_eval_count / eval_count;
+// - SSE (OpenAI): the last `data:` event that carries a top-level `usage` object (the usage chunk
+//   just before `data: [DONE]`); the stream is complete once `[DONE]` came;
+// - any other answer is one JSON body: its top-level `usage`, or prompt_eval_count / eval_count.
+// The caller keeps the answer's last bytes; a terminal event that does not fit whole in them gives
+// no usage. Works on bytes and finds events with native searches; only the terminal event is decoded.
 
 export interface AnswerEnd {
   promptTokens?: number;
@@ -11,66 +15,127 @@ export interface AnswerEnd {
   terminal: boolean;
 }
 
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const NEWLINE = 0x0a;
+/** SSE events looked at, from the end, for the usage chunk ([DONE], the usage chunk, the finish chunk, pings). */
+const SSE_EVENTS_BACK = 8;
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
 
-function skipSpaces(buf: Buffer, i: number): number {
-  while (i < buf.length && isSpace(buf[i])) i++;
+/** Index of the last byte before `end` that is not white space; -1 if none. */
+function lastNonSpace(buf: Buffer, end: number): number {
+  let i = end - 1;
+  while (i >= 0 && isSpace(buf[i])) i--;
   return i;
 }
 
-/** Index just past `"key"` followed by optional spaces and a colon, for its last unescaped occurrence; -1 if none. */
-function afterLastKey(buf: Buffer, key: string, from: number): number {
-  const needle = '"' + key + '"';
-  let i = buf.lastIndexOf(needle);
-  // An escaped quote belongs to generated text, not to the answer's own fields.
-  while (i > 0 && buf[i - 1] === BACKSLASH) i = buf.lastIndexOf(needle, i - 1);
-  if (i < from) return -1;
-  const colon = skipSpaces(buf, i + needle.length);
-  return buf[colon] === COLON ? skipSpaces(buf, colon + 1) : -1;
+function count(v: unknown): number | undefined {
+  return typeof v === 'number' && v >= 0 && v % 1 === 0 && v < 1e15 ? v : undefined;
 }
 
-/** The number after the last unescaped `"key":` in buf. */
-export function lastCount(buf: Buffer, key: string): number | undefined {
-  let i = afterLastKey(buf, key, 0);
-  if (i < 0) return undefined;
-  let n = 0;
-  const start = i;
-  while (i < buf.length && buf[i] >= 0x30 && buf[i] <= 0x39) n = n * 10 + buf[i++] - 0x30;
-  return i > start ? n : undefined;
+function parseJson(buf: Buffer, start: number, end: number): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(buf.slice(start, end).toString());
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch (e) {
+    return null;
+  }
 }
 
-function lastNonSpace(buf: Buffer): number {
-  let end = buf.length - 1;
-  while (end >= 0 && isSpace(buf[end])) end--;
+/** Top-level usage of one parsed answer or event: OpenAI's `usage`, else Ollama's eval counts. */
+function usageOf(obj: Record<string, unknown>, end: AnswerEnd): void {
+  const usage = obj.usage;
+  if (usage !== null && typeof usage === 'object') {
+    const u = usage as Record<string, unknown>;
+    end.promptTokens = count(u.prompt_tokens);
+    end.completionTokens = count(u.completion_tokens);
+    return;
+  }
+  end.promptTokens = count(obj.prompt_eval_count);
+  end.completionTokens = count(obj.eval_count);
+}
+
+function ndjsonEnd(tail: Buffer, whole: boolean): AnswerEnd {
+  const end: AnswerEnd = { terminal: false };
+  const last = lastNonSpace(tail, tail.length);
+  if (last < 0) return end;
+  const start = tail.lastIndexOf(0x0a, last) + 1;
+  if (start === 0 && !whole) return end; // the line began before the kept tail
+  const line = parseJson(tail, start, last + 1);
+  if (line && line.done === true) {
+    end.terminal = true;
+    usageOf(line, end);
+  }
   return end;
 }
 
-function isTerminal(buf: Buffer, contentType: string): boolean {
-  const end = lastNonSpace(buf);
-  if (end < 0) return false;
-  if (contentType.indexOf('text/event-stream') === 0) return end >= 5 && buf.lastIndexOf('[DONE]') === end - 5;
-  if (contentType.indexOf('application/x-ndjson') === 0) {
-    const done = afterLastKey(buf, 'done', buf.lastIndexOf(NEWLINE, end) + 1);
-    return done >= 0 && buf[done] === 0x74; // "true"
-  }
-  return buf[end] === 0x7d; // a whole JSON body ends with "}"
+/** Start of the SSE event that ends at `end` (exclusive): just past the blank line before it, or -1 if none is kept. */
+function eventStart(tail: Buffer, end: number): number {
+  const lf = tail.lastIndexOf('\n\n', end - 1);
+  const crlf = tail.lastIndexOf('\n\r\n', end - 1);
+  if (lf < 0 && crlf < 0) return -1;
+  return lf > crlf ? lf + 2 : crlf + 3;
 }
 
-export function parseAnswerEnd(tail: Buffer, contentType: string): AnswerEnd {
-  const end: AnswerEnd = { terminal: isTerminal(tail, contentType) };
-  const prompt = lastCount(tail, 'prompt_tokens');
-  if (prompt !== undefined) {
-    end.promptTokens = prompt;
-    end.completionTokens = lastCount(tail, 'completion_tokens');
-    return end;
+/** The data of an SSE event (its one `data:` line, as OpenAI-compatible servers send them); null if none. */
+function eventData(tail: Buffer, start: number, end: number): { start: number; end: number } | null {
+  if (tail.indexOf('data:', start) !== start) return null;
+  let s = start + 5;
+  if (tail[s] === 0x20) s++;
+  return { start: s, end: lastNonSpace(tail, end) + 1 };
+}
+
+function sseEnd(tail: Buffer, whole: boolean): AnswerEnd {
+  const end: AnswerEnd = { terminal: false };
+  let stop = lastNonSpace(tail, tail.length) + 1;
+  for (let n = 0; n < SSE_EVENTS_BACK && stop > 0; n++) {
+    let start = eventStart(tail, stop);
+    if (start < 0) {
+      if (!whole) return end;
+      start = 0;
+    }
+    const data = eventData(tail, start, stop);
+    if (data !== null) {
+      const at = tail.indexOf('"usage"', data.start);
+      if (n === 0 && data.end - data.start === 6 && tail.indexOf('[DONE]', data.start) === data.start) {
+        end.terminal = true;
+      } else if (at >= 0 && at < data.end) {
+        const event = parseJson(tail, data.start, data.end);
+        const usage = event ? event.usage : null;
+        if (usage !== null && typeof usage === 'object') {
+          usageOf(event as Record<string, unknown>, end);
+          return end;
+        }
+      }
+    }
+    stop = lastNonSpace(tail, start) + 1;
   }
-  end.promptTokens = lastCount(tail, 'prompt_eval_count');
-  end.completionTokens = lastCount(tail, 'eval_count');
   return end;
+}
+
+function jsonEnd(tail: Buffer, whole: boolean): AnswerEnd {
+  const last = lastNonSpace(tail, tail.length);
+  const end: AnswerEnd = { terminal: last >= 0 && tail[last] === 0x7d }; // a whole JSON body ends with "}"
+  if (!whole || !end.terminal) return end;
+  const body = parseJson(tail, 0, last + 1);
+  if (body) usageOf(body, end);
+  return end;
+}
+
+export type AnswerFormat = 'sse' | 'ndjson' | 'json';
+
+export function answerFormat(contentType: string): AnswerFormat {
+  if (contentType.indexOf('text/event-stream') === 0) return 'sse';
+  if (contentType.indexOf('application/x-ndjson') === 0) return 'ndjson';
+  return 'json';
+}
+
+/**
+ * Usage and completeness from the answer's last bytes. `whole`: `tail` is the whole answer (nothing
+ * before it was dropped), so a terminal event that starts at its first byte is whole too.
+ */
+export function parseAnswerEnd(tail: Buffer, whole: boolean, format: AnswerFormat): AnswerEnd {
+  if (format === 'ndjson') return ndjsonEnd(tail, whole);
+  if (format === 'sse') return sseEnd(tail, whole);
+  return jsonEnd(tail, whole);
 }

@@ -53,7 +53,9 @@ export class TokenQuota {
   admit(keyId: string, requestId: string, route: string, bodyText: string, lang: string): QuotaCheck | undefined {
     const limit = this.limitOf(keyId);
     if (!limit) return undefined;
-    const d = this.window.reserve(keyId, requestId, promptTokens(route, bodyText, limit.tokens), limit, this.clock());
+    // At least one token: a request the count calls empty still runs the model. No expected completion
+    // is added: the completion is charged when the request settles.
+    const d = this.window.reserve(keyId, requestId, Math.max(1, promptTokens(route, bodyText, limit.tokens)), limit, this.clock());
     if (d.allowed) return { headers: { 'X-RateLimit-Limit-Tokens': String(d.limit), 'X-RateLimit-Remaining-Tokens': String(d.remaining) } };
     const msg = localize(lang, 'token_quota_exceeded', { limit: String(limit.perMinute), seconds: String(d.retryAfterSeconds) });
     return {
@@ -67,14 +69,19 @@ export class TokenQuota {
   }
 
   /**
-   * The real usage of a finished request. Without reported usage (e.g. an OpenAI stream without
-   * stream_options.include_usage) an answered request keeps its estimate, and one that failed before
-   * any generation (4xx/5xx, but not 499: the client left mid-answer) is charged nothing.
+   * The real usage of a finished request. A part the backend did not report is estimated: the prompt
+   * by its admission estimate, the completion by the stream's events (one token each, as Ollama and
+   * OpenAI-compatible servers stream them), so a stream cut by the client or the backend, or one
+   * without usage, is charged what it generated. Without either, an answered request keeps its
+   * estimate, and one that failed before any generation (4xx/5xx, but not 499: the client left
+   * mid-answer) is charged nothing.
    */
   settle(rec: CompletionRecord): void {
     if (!this.limitOf(rec.keyId)) return;
-    const reported = rec.promptTokens !== undefined || rec.completionTokens !== undefined;
-    if (reported) this.window.settle(rec.keyId, rec.requestId, (rec.promptTokens ?? 0) + (rec.completionTokens ?? 0), this.clock());
-    else if (rec.status >= 400 && rec.status !== 499) this.window.settle(rec.keyId, rec.requestId, 0, this.clock());
+    const completion = rec.completionTokens ?? rec.streamEvents;
+    if (rec.promptTokens !== undefined || completion !== undefined) {
+      const prompt = rec.promptTokens ?? this.window.estimateOf(rec.keyId, rec.requestId) ?? 0;
+      this.window.settle(rec.keyId, rec.requestId, prompt + (completion ?? 0), this.clock());
+    } else if (rec.status >= 400 && rec.status !== 499) this.window.settle(rec.keyId, rec.requestId, 0, this.clock());
   }
 }

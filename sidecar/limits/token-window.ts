@@ -58,6 +58,11 @@ export class TokenWindow {
     return { allowed: false, limit: limit.tokens, remaining: Math.max(0, limit.tokens - used), retryAfterSeconds: Math.max(1, Math.ceil((freeAt - now) / 1000)) };
   }
 
+  /** The estimate a request was admitted on, while it waits for its usage. */
+  estimateOf(keyId: string, requestId: string): number | undefined {
+    return this.charges.get(keyId)?.find((c) => c.requestId === requestId && c.estimate)?.tokens;
+  }
+
   /**
    * Replaces a request's estimate with what it used, charged now: a long stream counts in the window
    * that follows its end. A request the window no longer holds is charged anew.

@@ -90,6 +90,7 @@ export function parseAccessLine(datagram: string): AccessLine | null {
       lang: str(f.lang),
       promptTokens: optionalCount(f.tokens_prompt),
       completionTokens: optionalCount(f.tokens_completion),
+      streamEvents: optionalCount(f.stream_events),
       terminal: f.terminal === '1',
     },
   };

@@ -27,6 +27,8 @@ export interface CompletionRecord {
   /** Token usage reported by the backend (OpenAI `usage`, Ollama prompt_eval_count/eval_count). */
   promptTokens?: number;
   completionTokens?: number;
+  /** Events of a streamed answer seen by the gateway (SSE events, NDJSON lines), whether or not it ended: what it generated when no usage came. */
+  streamEvents?: number;
   /** The answer reached its terminal event ([DONE], done:true, a whole JSON body). */
   terminal: boolean;
 }

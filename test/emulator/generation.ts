@@ -11,6 +11,8 @@ export interface Plan {
   promptTokens: number;
   completionTokens: number;
   finishReason: 'stop' | 'length';
+  /** A last prompt text "tool: <JSON object>" is answered with a call of the tool "lookup" with those arguments. */
+  toolArguments?: Record<string, unknown>;
 }
 
 export interface ModelRef {
@@ -65,6 +67,16 @@ function echoed(prompt: unknown): string[] | null {
   return last !== undefined && last.startsWith(ECHO) ? last.slice(ECHO.length).split(' ') : null;
 }
 
+const TOOL = 'tool: ';
+
+function toolArguments(prompt: unknown): Record<string, unknown> | undefined {
+  const texts = collectText(prompt);
+  const last = texts[texts.length - 1];
+  if (last === undefined || !last.startsWith(TOOL)) return undefined;
+  const args: unknown = JSON.parse(last.slice(TOOL.length));
+  return typeof args === 'object' && args !== null && !Array.isArray(args) ? (args as Record<string, unknown>) : undefined;
+}
+
 export function planReply(ctx: RequestContext, api: Api, limit: unknown, prompt: unknown): Plan | null {
   const model = loadModel(ctx, api);
   if (model === null) return null;
@@ -77,6 +89,7 @@ export function planReply(ctx: RequestContext, api: Api, limit: unknown, prompt:
     promptTokens: countTokens(collectText(prompt)),
     completionTokens: tokens.length,
     finishReason: budget.limited ? 'length' : 'stop',
+    toolArguments: toolArguments(prompt),
   };
 }
 

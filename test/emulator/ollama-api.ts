@@ -38,9 +38,18 @@ async function reply(ctx: RequestContext, plan: Plan, part: (piece: string) => R
   if (await stream.send(() => ({ ...head(), ...part(''), ...doneFields(ctx, plan), ...final }))) stream.end();
 }
 
+// Stands for the streamed line that carries the tool calls.
+const TOOL_CALLS = '\u0000tool_calls';
+
 async function chat(ctx: RequestContext): Promise<void> {
   const plan = planReply(ctx, 'ollama', numPredict(ctx.body), ctx.body.messages);
-  if (plan) await reply(ctx, plan, (content) => ({ message: { role: 'assistant', content } }), {});
+  if (!plan) return;
+  const message = (content: string) => ({ message: { role: 'assistant', content } });
+  if (!plan.toolArguments) return reply(ctx, plan, message, {});
+  // Ollama sends tool-call arguments as a JSON object: in the whole answer's message, or on a line of their own before the done line.
+  const withCalls = (content: string) => ({ message: { role: 'assistant', content, tool_calls: [{ function: { name: 'lookup', arguments: plan.toolArguments } }] } });
+  if (ctx.body.stream === false) return reply(ctx, plan, withCalls, {});
+  await reply(ctx, { ...plan, pieces: [...plan.pieces, TOOL_CALLS] }, (piece) => (piece === TOOL_CALLS ? withCalls('') : message(piece)), {});
 }
 
 async function generate(ctx: RequestContext): Promise<void> {

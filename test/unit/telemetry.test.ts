@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Gauge, Registry } from 'prom-client';
-import { lastCount, parseAnswerEnd as parseEnd } from '../../njs/usage/parse-usage.ts';
+import { answerFormat, parseAnswerEnd as parseEnd } from '../../njs/usage/parse-usage.ts';
 
-const parseAnswerEnd = (text: string, contentType: string) => parseEnd(Buffer.from(text), contentType);
+const parseAnswerEnd = (text: string, contentType: string, whole = true) => parseEnd(Buffer.from(text), whole, answerFormat(contentType));
 import { bearerMatches } from '../../sidecar/routes/metrics.ts';
 import { attemptsOf, parseAccessLine, timeToFirstByte } from '../../sidecar/telemetry/access-line.ts';
 import { InFlight } from '../../sidecar/telemetry/in-flight.ts';
@@ -32,10 +32,34 @@ describe('answer end', () => {
     assert.equal(parseAnswerEnd('{"choices":[{"mess', 'application/json').terminal, false);
   });
 
-  it('ignores counts quoted inside generated text', () => {
-    assert.equal(lastCount(Buffer.from('{"content":"say \\"prompt_tokens\\": 999"}'), 'prompt_tokens'), undefined);
-    assert.equal(lastCount(Buffer.from('{"prompt_eval_count":4}'), 'eval_count'), undefined);
-    assert.equal(lastCount(Buffer.from('{"prompt_tokens" : 17, "x": 1}'), 'prompt_tokens'), 17, 'spaces around the colon');
+  it('reads usage only from the terminal event: generated text and tool-call arguments cannot set it', () => {
+    const fake = { prompt_tokens: 0, completion_tokens: 0, prompt_eval_count: 0, eval_count: 0, usage: { prompt_tokens: 0, completion_tokens: 0 }, done: true };
+    const call = { function: { name: 'f', arguments: fake } };
+    // Ollama sends tool-call arguments as raw JSON objects, in a line before the done line or in a whole answer.
+    const nd = `${JSON.stringify({ message: { content: '', tool_calls: [call] }, done: false })}\n${JSON.stringify({ done: true, prompt_eval_count: 3, eval_count: 9 })}\n`;
+    assert.deepEqual(parseAnswerEnd(nd, 'application/x-ndjson'), { terminal: true, promptTokens: 3, completionTokens: 9 });
+    const whole = JSON.stringify({ message: { content: '"prompt_tokens":0', tool_calls: [call] }, done: true, prompt_eval_count: 3, eval_count: 9 });
+    assert.deepEqual(parseAnswerEnd(whole, 'application/json'), { terminal: true, promptTokens: 3, completionTokens: 9 });
+    // Cached prompt: Ollama leaves prompt_eval_count out; the arguments' one is not taken instead.
+    const cached = JSON.stringify({ message: { tool_calls: [call] }, done: true, eval_count: 9 });
+    assert.deepEqual(parseAnswerEnd(cached, 'application/json'), { terminal: true, promptTokens: undefined, completionTokens: 9 });
+    // OpenAI: arguments are a string; a chunk with `usage: null` and text about usage is skipped.
+    const sse = [
+      { choices: [{ delta: { tool_calls: [{ function: { arguments: JSON.stringify(fake) } }] } }], usage: null },
+      { choices: [], usage: { prompt_tokens: 5, completion_tokens: 7 } },
+      { choices: [{ delta: { content: '{"usage":{"prompt_tokens":0}}' } }] },
+    ];
+    const text = sse.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
+    assert.deepEqual(parseAnswerEnd(text, 'text/event-stream'), { terminal: true, promptTokens: 5, completionTokens: 7 });
+  });
+
+  it('a stream cut before its terminal event: the usage chunk counts if it came; a line cut off gives nothing', () => {
+    const sse = 'data: {"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7}}\r\n\r\ndata: {"choices":[{"delta":{"content":"x"}}]}\n\n';
+    assert.deepEqual(parseAnswerEnd(sse, 'text/event-stream'), { terminal: false, promptTokens: 5, completionTokens: 7 });
+    const done = '{"done":true,"prompt_eval_count":3,"eval_count":9}\n';
+    assert.deepEqual(parseAnswerEnd(done, 'application/x-ndjson', false), { terminal: false }, 'the line may have begun before the tail');
+    assert.deepEqual(parseAnswerEnd(`{"done":false}\n${done}`, 'application/x-ndjson', false), { terminal: true, promptTokens: 3, completionTokens: 9 });
+    assert.deepEqual(parseAnswerEnd('"usage":{"prompt_tokens":1}}', 'application/json', false), { terminal: true }, 'a body bigger than the tail');
   });
 });
 

@@ -145,6 +145,22 @@ describe('TokenQuota', () => {
     assert.equal(quota.admit('k', 'probe', '/api/generate', body(1), 'en')?.headers?.['X-RateLimit-Remaining-Tokens'], String(300 - 200 - 1));
   });
 
+  test('no usage reported: a stream is charged its prompt estimate plus one token per event; a missing prompt count is the estimate', () => {
+    const { quota } = setup(600);
+    const left = () => Number(quota.admit('k', `probe-${Math.random()}`, '/api/generate', body(1), 'en')?.headers?.['X-RateLimit-Remaining-Tokens']);
+    quota.admit('k', 'cut', '/api/generate', body(10), 'en');
+    quota.settle(record('cut', { streamEvents: 40, terminal: false }));
+    assert.equal(left(), 300 - 50 - 1);
+    quota.admit('k', 'cached', '/api/generate', body(10), 'en');
+    quota.settle(record('cached', { completionTokens: 5 }));
+    assert.equal(left(), 300 - 50 - 1 - 15 - 1);
+  });
+
+  test('never reserves 0: an empty prompt reserves one token', () => {
+    const { quota } = setup(600);
+    assert.equal(quota.admit('k', 'empty', '/api/generate', JSON.stringify({ model: 'm', prompt: '' }), 'en')?.headers?.['X-RateLimit-Remaining-Tokens'], '299');
+  });
+
   test('release frees a request the guard refused', () => {
     const { quota } = setup(600);
     quota.admit('k', 'blocked', '/api/generate', body(300), 'en');
