@@ -62,7 +62,8 @@ const BASE_VARS: Record<string, string> = {
   request_id: '0123456789abcdef',
 };
 
-const CHAT = JSON.stringify({ model: 'llama3.2:1b', messages: [{ role: 'user', content: 'Hello' }], stream: true });
+const CHAT = JSON.stringify({ model: 'llama3.2:1b', messages: [{ role: 'user', content: 'Hello' }], stream: false });
+const V1_STREAM = JSON.stringify({ model: 'llama3.2:1b', messages: [{ role: 'user', content: 'Hello' }], stream: true, stream_options: { continuous_usage_stats: true } });
 const ALIAS_CHAT = JSON.stringify({
   model: 'gpt-4o-mini',
   messages: [{ role: 'user', content: 'héllo ✓ 😀 "quoted" \\ back\nslash' }],
@@ -88,6 +89,9 @@ const CASES: Case[] = [
   { name: 'chat', fn: 'proxy', uri: V1, body: CHAT, variables: { gw_route_v1: 'gw.a.b' } },
   { name: 'api chat reads the api map', fn: 'proxy', uri: '/api/chat', body: CHAT, variables: { gw_route_v1: 'gw.wrong', gw_route_api: 'gw.a' } },
   { name: 'alias', fn: 'proxy', uri: V1, body: ALIAS_CHAT, variables: { gw_route_v1: 'gw.a.c llama3.2:1b' } },
+  { name: 'v1 stream', fn: 'proxy', uri: V1, body: V1_STREAM, variables: { gw_route_v1: 'gw.a' } },
+  { name: 'v1 stream that asks for usage', fn: 'proxy', uri: V1, body: JSON.stringify({ ...JSON.parse(V1_STREAM), stream_options: { include_usage: true } }), variables: { gw_route_v1: 'gw.a' } },
+  { name: 'api stream', fn: 'proxy', uri: '/api/chat', body: V1_STREAM, variables: { gw_route_api: 'gw.a' } },
   { name: 'unknown model v1', fn: 'proxy', uri: V1, body: CHAT },
   { name: 'unknown model api', fn: 'proxy', uri: '/api/generate', body: JSON.stringify({ model: 'gpt-9', prompt: 'x' }) },
   { name: 'unavailable', fn: 'proxy', uri: V1, body: CHAT, variables: { gw_route_v1: '!' } },
@@ -236,7 +240,7 @@ describe('njs bundle in the real njs engine', () => {
 
   test('a valid chat goes to @upstream with the pool and model set', () => {
     const o = outcome('chat');
-    assert.equal(o.redirect, '@upstream_30s', 'a stream waits timeouts.firstByte');
+    assert.equal(o.redirect, '@upstream_300s', 'a whole answer waits timeouts.wholeAnswer');
     assert.equal(o.variables.gw_pool, 'gw.a.b');
     assert.equal(o.variables.gw_model, 'llama3.2:1b');
     assert.equal(o.variables.gw_body, '');
@@ -244,7 +248,7 @@ describe('njs bundle in the real njs engine', () => {
     assert.deepEqual(o.logs, []);
 
     const api = outcome('api chat reads the api map');
-    assert.equal(api.redirect, '@upstream_30s');
+    assert.equal(api.redirect, '@upstream_300s');
     assert.equal(api.variables.gw_pool, 'gw.a');
   });
 
@@ -254,6 +258,18 @@ describe('njs bundle in the real njs engine', () => {
     assert.equal(o.variables.gw_pool, 'gw.a.c');
     assert.equal(o.variables.gw_model, 'gpt-4o-mini', 'logged as requested');
     assert.deepEqual(JSON.parse(o.variables.gw_body), { ...JSON.parse(ALIAS_CHAT), model: 'llama3.2:1b' });
+  });
+
+  test('a /v1 stream that does not ask for usage is asked for it (other stream options kept), and the filter told to hide it', () => {
+    const o = outcome('v1 stream');
+    assert.equal(o.redirect, '@upstream_rewritten_30s');
+    assert.deepEqual(JSON.parse(o.variables.gw_body), { ...JSON.parse(V1_STREAM), stream_options: { continuous_usage_stats: true, include_usage: true } });
+    assert.equal(o.variables.gw_hide_usage, '1');
+    for (const name of ['v1 stream that asks for usage', 'api stream']) {
+      const plain = outcome(name);
+      assert.equal(plain.redirect, '@upstream_30s', name);
+      assert.equal(plain.variables.gw_hide_usage, undefined, name);
+    }
   });
 
   test('unknown model (route ""): 404 listing the models, in each API\'s shape', () => {
@@ -333,7 +349,7 @@ describe('njs bundle in the real njs engine', () => {
 
   test('admission: an allow verdict redirects, with the verdict\'s language', () => {
     const o = outcome('admit allow');
-    assert.equal(o.redirect, '@upstream_30s');
+    assert.equal(o.redirect, '@upstream_300s');
     assert.equal(o.variables.gw_lang, 'de');
     assert.equal(o.variables.gw_path, V1);
     assert.equal(o.variables.gw_model, 'llama3.2:1b');
@@ -378,7 +394,7 @@ describe('njs bundle in the real njs engine', () => {
 
   test('admission: sidecar unavailable with gw_fail_open = on lets the request through, with a warning', () => {
     const o = outcome('sidecar 502 fail open');
-    assert.equal(o.redirect, '@upstream_30s');
+    assert.equal(o.redirect, '@upstream_300s');
     assert.equal(o.returned, null);
     assert.ok(o.logs.some((l) => l.startsWith('warn: ')));
   });
