@@ -157,6 +157,24 @@ describe('edge: default config (generated self-signed certificate)', () => {
     assert.equal(fits.status, 200, fits.text);
   });
 
+  // nginx 1.22's HTTP/2 module treats a header past large_client_header_buffers as a connection error
+  // (GOAWAY ENHANCE_YOUR_CALM): no stream is left to answer on, so no 431 is possible there. This pins
+  // the behaviour: a protocol error code the client can name, never a hang; HTTP/1.1 gets the JSON 431.
+  it('oversized headers over HTTP/2: the connection ends with ENHANCE_YOUR_CALM (nginx 1.22 gives no stream to answer on)', async () => {
+    const session = connectHttp2(stack.url, { rejectUnauthorized: false });
+    const code = await new Promise<number | string>((resolve) => {
+      session.on('error', () => undefined);
+      session.on('goaway', (errorCode) => resolve(errorCode));
+      const req = session.request({ ':path': '/v1/models', 'x-big': 'x'.repeat(20_000) });
+      req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      req.on('response', (h) => resolve(`status ${h[':status']}`));
+      req.end();
+    });
+    session.destroy();
+    // 11 = ENHANCE_YOUR_CALM (RFC 9113 §7); node may report the session error before the GOAWAY.
+    assert.ok(code === 11 || code === 'ERR_HTTP2_SESSION_ERROR', `HTTP/2 ended with ${code}`);
+  });
+
   it('slow clients: headers or a body stalled past their timeout (2s) lose the connection, unanswered', async () => {
     // nginx ends a timed-out request without an answer (a 408 would be written to a client that is not reading).
     const [headers, body] = await Promise.all([
