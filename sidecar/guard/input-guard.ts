@@ -7,6 +7,7 @@ import { findingAction } from '../../core/output/finding-action.ts';
 import { detectLanguage } from '../language/detect.ts';
 import { promptText, userText, type Segment } from './prompt-text.ts';
 import { INPUT_SCANNERS } from './input-scanners.ts';
+import { countTokensWithin } from './scanners/token-limit.ts';
 import type { Scanner } from './scanner.ts';
 
 interface Step {
@@ -28,6 +29,8 @@ export interface ScannerOutcome {
 
 export interface GuardOutcome {
   verdict: GuardVerdict;
+  /** The prompt's tokens, at most the cap the caller asked to count to (token quotas), from this one parse. */
+  promptTokens?: number;
   results: ScannerOutcome[];
   /** Which scanner blocked and why, for the operator's log (the client's verdict says less by default). */
   blocked?: { scanner: string; reason: string; language: string };
@@ -59,18 +62,21 @@ export class InputGuard {
     this.steps = steps(cfg);
   }
 
-  admit(route: string, bodyText: string, acceptLanguage?: string | string[]): GuardOutcome {
+  /** `tokenCap`: also count the prompt's tokens, up to this many (the key's token quota). */
+  admit(route: string, bodyText: string, acceptLanguage?: string | string[], tokenCap?: number): GuardOutcome {
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(bodyText) as Record<string, unknown>;
     } catch {
       // njs validates the body before it asks; a body it let through is not ours to refuse.
-      return { verdict: { allow: true, lang: detectLanguage('', { acceptLanguage }).lang }, results: [] };
+      return { verdict: { allow: true, lang: detectLanguage('', { acceptLanguage }).lang }, results: [], promptTokens: 0 };
     }
     const { segments, unscannable } = promptText(route, body);
+    // Counted before any redaction, as the quota counts what the client sent.
+    const promptTokens = tokenCap === undefined ? undefined : (countTokensWithin(segments.map((s) => s.text).join('\n'), tokenCap) ?? tokenCap);
     const lang = detectLanguage(userText(segments), { acceptLanguage }).lang;
     const refused = this.refuseUnchecked(lang, segments, unscannable);
-    if (refused) return { verdict: refused, results: [] };
+    if (refused) return { verdict: refused, results: [], promptTokens };
     const ctx = { lang, model: typeof body.model === 'string' ? body.model : undefined, direction: 'input' as const };
     const results: ScannerOutcome[] = [];
     const redactedBy: string[] = [];
@@ -115,6 +121,7 @@ export class InputGuard {
           },
           results,
           blocked: { scanner: name, reason: reason ?? 'flagged', language: lang },
+          promptTokens,
         };
       }
     }
@@ -126,6 +133,7 @@ export class InputGuard {
         headers: this.headers(lang, results, redactedBy),
       },
       results,
+      promptTokens,
     };
   }
 

@@ -10,7 +10,7 @@ import type { OutputGuard } from './output-guard.ts';
 
 /** What /admit needs of the input guard, inline or pooled. */
 export interface PromptScanner {
-  admit(route: string, text: string, acceptLanguage?: string | string[]): GuardOutcome | Promise<GuardOutcome>;
+  admit(route: string, text: string, acceptLanguage?: string | string[], tokenCap?: number): GuardOutcome | Promise<GuardOutcome>;
 }
 /** What /scan/output needs of the output guard, inline or pooled. */
 export interface AnswerScanner {
@@ -20,7 +20,7 @@ export interface AnswerScanner {
 /** Bodies up to this many characters are scanned on the event loop (well under a millisecond of scanning). */
 export const INLINE_CHARS = 8 * 1024;
 
-export type ScanJob = { kind: 'admit'; route: string; text: string; acceptLanguage?: string | string[] } | { kind: 'output'; route: string; text: string; lang: string };
+export type ScanJob = { kind: 'admit'; route: string; text: string; acceptLanguage?: string | string[]; tokenCap?: number } | { kind: 'output'; route: string; text: string; lang: string };
 export type ScanReply = { id: number; admit?: GuardOutcome; output?: GuardVerdict; error?: string };
 
 // Worker threads do not inherit tsx's loader: the worker registers it before loading its TypeScript.
@@ -87,8 +87,8 @@ export class ScanPool {
     });
   }
 
-  async admit(route: string, text: string, acceptLanguage?: string | string[]): Promise<GuardOutcome> {
-    const r = await this.run({ kind: 'admit', route, text, acceptLanguage });
+  async admit(route: string, text: string, acceptLanguage?: string | string[], tokenCap?: number): Promise<GuardOutcome> {
+    const r = await this.run({ kind: 'admit', route, text, acceptLanguage, tokenCap });
     if (!r.admit) throw new Error(r.error ?? 'no outcome');
     return r.admit;
   }
@@ -116,7 +116,7 @@ export function pooled(guards: { input?: InputGuard; output?: OutputGuard }, poo
   const { input, output } = guards;
   if (!pool) return guards;
   return {
-    input: input && { admit: (route, text, al) => (text.length > INLINE_CHARS ? pool.admit(route, text, al) : input.admit(route, text, al)) },
+    input: input && { admit: (route, text, al, cap) => (text.length > INLINE_CHARS ? pool.admit(route, text, al, cap) : input.admit(route, text, al, cap)) },
     output: output && { scan: (route, text, lang) => (text.length > INLINE_CHARS ? pool.scanOutput(route, text, lang) : output.scan(route, text, lang)) },
   };
 }

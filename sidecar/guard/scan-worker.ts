@@ -14,7 +14,7 @@ const output = wholeAnswerScanning(config.guard.output) ? new OutputGuard(config
 parentPort!.on('message', (job: ScanJob & { id: number }) => {
   let reply: ScanReply;
   try {
-    if (job.kind === 'admit') reply = { id: job.id, admit: input!.admit(job.route, job.text, job.acceptLanguage) };
+    if (job.kind === 'admit') reply = { id: job.id, admit: input!.admit(job.route, job.text, job.acceptLanguage, job.tokenCap) };
     else reply = { id: job.id, output: output!.scan(job.route, job.text, job.lang) };
   } catch (err) {
     reply = { id: job.id, error: String(err) };

@@ -49,13 +49,22 @@ export class TokenQuota {
     return { perMinute, windowMs, tokens: Math.max(1, Math.round((perMinute * windowMs) / 60_000)) };
   }
 
-  /** undefined when the key has no token quota. `lang`: the client's, for the refusal message. */
-  admit(keyId: string, requestId: string, route: string, bodyText: string, lang: string): QuotaCheck | undefined {
+  /** The most a prompt of this key needs counting to (its whole window), or undefined without a quota. */
+  capFor(keyId: string): number | undefined {
+    return this.limitOf(keyId)?.tokens;
+  }
+
+  /**
+   * undefined when the key has no token quota. `count(cap)`: the prompt's tokens, at most `cap` (from
+   * the guard's one parse of the body, or promptTokens when the guard is off). `lang`: the client's,
+   * for the refusal message.
+   */
+  admit(keyId: string, requestId: string, count: (cap: number) => number, lang: string): QuotaCheck | undefined {
     const limit = this.limitOf(keyId);
     if (!limit) return undefined;
     // At least one token: a request the count calls empty still runs the model. No expected completion
     // is added: the completion is charged when the request settles.
-    const d = this.window.reserve(keyId, requestId, Math.max(1, promptTokens(route, bodyText, limit.tokens)), limit, this.clock());
+    const d = this.window.reserve(keyId, requestId, Math.max(1, count(limit.tokens)), limit, this.clock());
     if (d.allowed) return { headers: { 'X-RateLimit-Limit-Tokens': String(d.limit), 'X-RateLimit-Remaining-Tokens': String(d.remaining) } };
     const msg = localize(lang, 'token_quota_exceeded', { limit: String(limit.perMinute), seconds: String(d.retryAfterSeconds) });
     return {

@@ -7,7 +7,7 @@ import { localize, type MessageKey } from '../../core/i18n/messages.ts';
 import type { GuardOutcome } from '../guard/input-guard.ts';
 import { ScanQueueFull, type PromptScanner } from '../guard/scan-pool.ts';
 import { DEFAULT_LOCALE, supportedAcceptLanguage } from '../language/locales.ts';
-import type { TokenQuota } from '../limits/token-quota.ts';
+import { promptTokens, type TokenQuota } from '../limits/token-quota.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
 import type { HeldBodies } from './held-bodies.ts';
 
@@ -37,27 +37,26 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
     const route = String(req.headers[ADMIT_HEADER_ROUTE.toLowerCase()] ?? '');
     const keyId = String(req.headers[ADMIT_HEADER_KEY.toLowerCase()] ?? '');
     const clientLang = supportedAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LOCALE;
-    const quota = tokenQuota.admit(keyId, req.id, route, String(req.body ?? ''), clientLang);
-    if (quota?.refused) return quota.refused;
+    const body = String(req.body ?? '');
     // An admitted request goes to its upstream group at once: from here on it is in flight.
     const pool = String(req.headers[ADMIT_HEADER_POOL.toLowerCase()] ?? '');
     const g = guard();
     if (!g) {
+      // No guard: the quota's count is the one parse of the body.
+      const quota = tokenQuota.admit(keyId, req.id, (cap) => promptTokens(route, body, cap), clientLang);
+      if (quota?.refused) return quota.refused;
       telemetry.started(req.id, pool);
       return { allow: true, lang: clientLang, headers: quota?.headers };
     }
     // One key's heavy prompts must not fill the scan workers for everyone.
     const scanning = keyId ? (perKey.get(keyId) ?? 0) : 0;
-    if (keyId && scanning >= maxPerKey()) {
-      tokenQuota.release(keyId, req.id);
-      return busy(clientLang, 429, 'rate_limited');
-    }
+    if (keyId && scanning >= maxPerKey()) return busy(clientLang, 429, 'rate_limited');
     if (keyId) perKey.set(keyId, scanning + 1);
     let outcome: GuardOutcome;
     try {
-      outcome = await g.admit(route, String(req.body ?? ''), req.headers['accept-language']);
+      // The guard parses the body once, and counts the prompt's tokens for the key's quota as it does.
+      outcome = await g.admit(route, body, req.headers['accept-language'], tokenQuota.capFor(keyId));
     } catch (err) {
-      tokenQuota.release(keyId, req.id);
       if (err instanceof ScanQueueFull) return busy(clientLang, 503, 'service_unavailable');
       throw err;
     } finally {
@@ -67,6 +66,9 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
         else perKey.delete(keyId);
       }
     }
+    // The quota answers first, whatever the guard found: a spent key gets its 429.
+    const quota = tokenQuota.admit(keyId, req.id, () => outcome.promptTokens ?? 1, clientLang);
+    if (quota?.refused) return quota.refused;
     const { verdict, results, blocked } = outcome;
     telemetry.observeInput(verdict, results);
     if (blocked) req.log.info({ guard: blocked, scores: results, route }, 'guard blocked the prompt');

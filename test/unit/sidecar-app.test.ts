@@ -10,6 +10,7 @@ import { Fleet } from '../../sidecar/fleet/fleet.ts';
 import { InputGuard } from '../../sidecar/guard/input-guard.ts';
 import { startEmulator, type Emulator } from '../emulator/emulator.ts';
 import { makeConfig } from './fixtures.ts';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 
 describe('sidecar app', () => {
   let e1: Emulator;
@@ -242,4 +243,38 @@ describe('sidecar errors speak the client language', () => {
       await app.close();
     }
   });
+});
+
+describe('/admit parses the body once', () => {
+  const HASH = `sha256:${'a'.repeat(64)}`;
+  const PROMPT = 'Summarize the meeting notes in three short bullet points for the team.';
+  const BODY = JSON.stringify({ model: 'llama3.2:1b', prompt: PROMPT });
+
+  for (const guardOn of [true, false]) {
+    test(`with a token quota and the guard ${guardOn ? 'on' : 'off'}: one JSON.parse, and the quota charges the prompt's tokens`, async () => {
+      const config = makeConfig({
+        backends: [{ name: 'a', url: 'http://127.0.0.1:9' }],
+        auth: { enabled: true, keys: [{ id: 'k', hash: HASH, tokensPerMinute: 1000 }] },
+      });
+      const app = buildApp({ current: () => ({ fleet: new Fleet(config), config, guard: guardOn ? new InputGuard(config.guard.input) : undefined }) });
+      await app.ready();
+      const parse = JSON.parse;
+      let parses = 0;
+      JSON.parse = ((text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => {
+        if (text === BODY) parses++;
+        return parse(text, reviver);
+      }) as typeof JSON.parse;
+      try {
+        const res = await app.inject({ method: 'POST', url: '/admit', headers: { 'content-type': 'application/json', 'x-gateway-route': '/api/generate', 'x-gateway-key-id': 'k' }, payload: BODY });
+        assert.equal(res.statusCode, 200, res.body);
+        assert.equal(res.json().allow, true);
+        const charged = 1000 - Number(res.json().headers['X-RateLimit-Remaining-Tokens']);
+        assert.equal(charged, countTokens(PROMPT), 'the prompt reserved, counted once');
+      } finally {
+        JSON.parse = parse;
+        await app.close();
+      }
+      assert.equal(parses, 1);
+    });
+  }
 });

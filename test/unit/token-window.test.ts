@@ -103,23 +103,23 @@ describe('TokenQuota', () => {
 
   test('keys without a quota, and requests without a key, are not counted', () => {
     const { quota } = setup(undefined);
-    assert.equal(quota.admit('k', 'r', '/api/generate', body(5), 'en'), undefined);
-    assert.equal(quota.admit('', 'r', '/api/generate', body(5), 'en'), undefined);
-    assert.equal(quota.admit('unknown', 'r', '/api/generate', body(5), 'en'), undefined);
+    assert.equal(quota.admit('k', 'r', (cap) => promptTokens('/api/generate', body(5), cap), 'en'), undefined);
+    assert.equal(quota.admit('', 'r', (cap) => promptTokens('/api/generate', body(5), cap), 'en'), undefined);
+    assert.equal(quota.admit('unknown', 'r', (cap) => promptTokens('/api/generate', body(5), cap), 'en'), undefined);
   });
 
   test('the budget scales with the window: 600/min over 30 s is 300; admitted requests carry the headers', () => {
     const { quota } = setup(600);
-    assert.deepEqual(quota.admit('k', 'r1', '/api/generate', body(100), 'en'), { headers: { 'X-RateLimit-Limit-Tokens': '300', 'X-RateLimit-Remaining-Tokens': '200' } });
+    assert.deepEqual(quota.admit('k', 'r1', (cap) => promptTokens('/api/generate', body(100), cap), 'en'), { headers: { 'X-RateLimit-Limit-Tokens': '300', 'X-RateLimit-Remaining-Tokens': '200' } });
   });
 
   test('real usage spends the window; the refusal is a localized 429 verdict with the rate-limit headers', () => {
     const { quota, at } = setup(600);
-    quota.admit('k', 'r1', '/api/generate', body(10), 'en');
+    quota.admit('k', 'r1', (cap) => promptTokens('/api/generate', body(10), cap), 'en');
     at(1000);
     quota.settle(record('r1', { promptTokens: 10, completionTokens: 290 }));
     at(2000);
-    const check = quota.admit('k', 'r2', '/api/generate', body(10), 'de');
+    const check = quota.admit('k', 'r2', (cap) => promptTokens('/api/generate', body(10), cap), 'de');
     assert.deepEqual(check, {
       refused: {
         allow: false,
@@ -131,41 +131,41 @@ describe('TokenQuota', () => {
       },
     });
     at(31_001);
-    assert.ok(quota.admit('k', 'r3', '/api/generate', body(10), 'en')?.headers, 'refilled once the usage left the window');
+    assert.ok(quota.admit('k', 'r3', (cap) => promptTokens('/api/generate', body(10), cap), 'en')?.headers, 'refilled once the usage left the window');
   });
 
   test('without reported usage: an answer keeps its estimate, a failure costs nothing, a client that left keeps it', () => {
     const { quota } = setup(600);
-    quota.admit('k', 'ok', '/api/generate', body(100), 'en');
+    quota.admit('k', 'ok', (cap) => promptTokens('/api/generate', body(100), cap), 'en');
     quota.settle(record('ok', {}));
-    quota.admit('k', 'failed', '/api/generate', body(100), 'en');
+    quota.admit('k', 'failed', (cap) => promptTokens('/api/generate', body(100), cap), 'en');
     quota.settle(record('failed', { status: 502 }));
-    quota.admit('k', 'left', '/api/generate', body(100), 'en');
+    quota.admit('k', 'left', (cap) => promptTokens('/api/generate', body(100), cap), 'en');
     quota.settle(record('left', { status: 499 }));
-    assert.equal(quota.admit('k', 'probe', '/api/generate', body(1), 'en')?.headers?.['X-RateLimit-Remaining-Tokens'], String(300 - 200 - 1));
+    assert.equal(quota.admit('k', 'probe', (cap) => promptTokens('/api/generate', body(1), cap), 'en')?.headers?.['X-RateLimit-Remaining-Tokens'], String(300 - 200 - 1));
   });
 
   test('no usage reported: a stream is charged its prompt estimate plus one token per event; a missing prompt count is the estimate', () => {
     const { quota } = setup(600);
-    const left = () => Number(quota.admit('k', `probe-${Math.random()}`, '/api/generate', body(1), 'en')?.headers?.['X-RateLimit-Remaining-Tokens']);
-    quota.admit('k', 'cut', '/api/generate', body(10), 'en');
+    const left = () => Number(quota.admit('k', `probe-${Math.random()}`, (cap) => promptTokens('/api/generate', body(1), cap), 'en')?.headers?.['X-RateLimit-Remaining-Tokens']);
+    quota.admit('k', 'cut', (cap) => promptTokens('/api/generate', body(10), cap), 'en');
     quota.settle(record('cut', { streamEvents: 40, terminal: false }));
     assert.equal(left(), 300 - 50 - 1);
-    quota.admit('k', 'cached', '/api/generate', body(10), 'en');
+    quota.admit('k', 'cached', (cap) => promptTokens('/api/generate', body(10), cap), 'en');
     quota.settle(record('cached', { completionTokens: 5 }));
     assert.equal(left(), 300 - 50 - 1 - 15 - 1);
   });
 
   test('never reserves 0: an empty prompt reserves one token', () => {
     const { quota } = setup(600);
-    assert.equal(quota.admit('k', 'empty', '/api/generate', JSON.stringify({ model: 'm', prompt: '' }), 'en')?.headers?.['X-RateLimit-Remaining-Tokens'], '299');
+    assert.equal(quota.admit('k', 'empty', (cap) => promptTokens('/api/generate', JSON.stringify({ model: 'm', prompt: '' }), cap), 'en')?.headers?.['X-RateLimit-Remaining-Tokens'], '299');
   });
 
   test('release frees a request the guard refused', () => {
     const { quota } = setup(600);
-    quota.admit('k', 'blocked', '/api/generate', body(300), 'en');
-    assert.ok(quota.admit('k', 'next', '/api/generate', body(1), 'en')?.refused);
+    quota.admit('k', 'blocked', (cap) => promptTokens('/api/generate', body(300), cap), 'en');
+    assert.ok(quota.admit('k', 'next', (cap) => promptTokens('/api/generate', body(1), cap), 'en')?.refused);
     quota.release('k', 'blocked');
-    assert.ok(quota.admit('k', 'next', '/api/generate', body(1), 'en')?.headers);
+    assert.ok(quota.admit('k', 'next', (cap) => promptTokens('/api/generate', body(1), cap), 'en')?.headers);
   });
 });
