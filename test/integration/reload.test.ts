@@ -9,7 +9,7 @@ import type { GatewayConfigInput } from '../../config/schema.ts';
 import { ConfigError } from '../../config/load.ts';
 import { NginxConfError } from '../../nginx/control.ts';
 import { startStack, waitFor, type Stack } from '../harness/stack.ts';
-import { chatOnce, childPids, countBy, failures, fetchOnce, HttpsClient, requestFresh, runLoop, sleep, type Kind, type Outcome } from '../harness/load.ts';
+import { chatOnce, childPids, countBy, failures, fetchOnce, HttpsClient, liveWorkers, requestFresh, runLoop, sleep, type Kind, type Outcome } from '../harness/load.ts';
 
 const GENERATION_PATHS = ['/v1/chat/completions', '/api/chat'];
 
@@ -182,6 +182,20 @@ describe('a bad config never replaces the running one', () => {
     const fresh = new HttpsClient(stack.url, { keepAlive: false });
     const out = await runLoop({ concurrency: 3, max: 9, task: () => fresh.send('v1-chat') });
     assert.deepEqual(failures(out), []);
+  });
+
+  it('a reload with nothing changed, and probe rounds that change nothing, leave nginx alone', async () => {
+    const master = stack.gateway.nginx!.pid!;
+    const workers = liveWorkers(master).sort();
+    const reloads = stack.gateway.sync.reloads;
+    const r = await stack.gateway.reloadConfig();
+    assert.equal(r.changed, false, 'the same config renders the same conf');
+    // A few probe rounds of a healthy fleet (FAST_HEALTH: every 200 ms).
+    const probes = () => Object.values(stack.emulators).reduce((n, e) => n + (e.stats().byPath['/api/tags'] ?? 0), 0);
+    const before = probes();
+    await waitFor(() => probes() >= before + 3 * Object.keys(stack.emulators).length, 10_000, 'three probe rounds');
+    assert.equal(stack.gateway.sync.reloads, reloads, 'no reload');
+    assert.deepEqual(liveWorkers(master).sort(), workers, 'the same nginx workers serve');
   });
 
   it('applies a good config after the rejected ones', async () => {
