@@ -360,6 +360,14 @@ export const configSchema = z
           .describe('nginx worker processes; auto = one per core.'),
         workerConnections: z.number().int().min(64).default(4096).describe('Connections per worker, clients and backends together.'),
         workerShutdownTimeout: duration('5m', 'How long old workers may finish in-flight streams after a reload.'),
+        reloadDrain: duration(
+          '500ms',
+          'Before each reload, for this long every HTTP/1.1 answer says Connection: close, so keep-alive clients leave the connections the reload will close instead of racing it with a request (0ms: no drain).',
+        ),
+        reloadStreamWait: duration(
+          '10s',
+          'With a drain, a reload first waits, at most this long, for the requests already running (streams announced keep-alive when they began) to end.',
+        ),
         maxBodySize: size('8m', 'Largest request body accepted (413 above); njs reads bodies up to this size in memory.'),
       })
       .prefault({}),

@@ -3,7 +3,10 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { DRAIN_FLAG } from './render/reload-drain.ts';
+import { childPids, liveWorkers } from './workers.ts';
 
 const run = promisify(execFile);
 
@@ -38,6 +41,9 @@ export function hasHttp2Directive(binary: string): boolean {
 }
 
 export class NginxConfError extends Error {}
+
+// How long a reload's drain waits for the master to stop the old workers (it starts the new ones first).
+const OLD_WORKERS_WAIT_MS = 10_000;
 
 /** True while a process with this pid exists (signal 0 checks without signalling). */
 export function processAlive(pid: number): boolean {
@@ -99,13 +105,46 @@ export class NginxControl {
     return true;
   }
 
-  /** Graceful reload: new workers take new connections, old ones finish their streams. */
-  async reload(): Promise<void> {
+  /**
+   * Graceful reload: new workers take new connections, old ones finish their streams. With `drainMs`,
+   * answers say `Connection: close` first (see nginx/render/reload-drain.ts): until `settle` resolves
+   * (the caller's wait for what was running), then `drainMs` more, and on until every old worker has begun
+   * to shut down, which is when it closes its idle connections.
+   */
+  async reload(drainMs = 0, settle: () => Promise<void> = async () => undefined): Promise<void> {
+    const master = this.pid();
+    const old = master === undefined ? [] : childPids(master);
+    const flag = join(this.runtimeDir, DRAIN_FLAG);
+    if (drainMs > 0) writeFileSync(flag, '');
+    try {
+      if (drainMs > 0) {
+        await settle();
+        await sleep(drainMs);
+      }
+      await this.signalReload();
+      if (drainMs > 0 && master !== undefined) await this.oldWorkersStopping(master, old);
+    } finally {
+      rmSync(flag, { force: true });
+    }
+  }
+
+  private async signalReload(): Promise<void> {
     try {
       await run(this.binary, [...this.args(this.confDir), '-s', 'reload']);
     } catch (err) {
       const e = err as { stderr?: string; message: string };
       throw new NginxConfError((e.stderr || e.message).trim());
+    }
+  }
+
+  /**
+   * Resolves once none of `old` still takes connections. `nginx -s reload` only signals the master,
+   * which starts the new workers before it stops the old ones. Bounded: a master that could not apply
+   * the conf keeps its old workers.
+   */
+  private async oldWorkersStopping(master: number, old: number[]): Promise<void> {
+    for (const deadline = Date.now() + OLD_WORKERS_WAIT_MS; Date.now() < deadline; await sleep(10)) {
+      if (!liveWorkers(master).some((pid) => old.includes(pid))) return;
     }
   }
 
@@ -161,6 +200,8 @@ export class NginxControl {
    * even of SIGKILL, it sends nginx QUIT, so nginx never serves on without the sidecar.
    */
   start(): ChildProcess {
+    // A drain flag left by a gateway that died mid-reload would make every answer close its connection.
+    rmSync(join(this.runtimeDir, DRAIN_FLAG), { force: true });
     const child = spawn(this.binary, this.args(this.confDir), { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
     if (child.pid === undefined) return child;
     const watchdog = spawn('/bin/sh', ['-c', 'read _; kill -QUIT "$1" 2>/dev/null', 'gateway-watchdog', String(child.pid)], {

@@ -142,7 +142,7 @@ export class Gateway {
       telemetry,
       logger: opts.logger ?? { level: loaded.config.observability.logLevel },
     });
-    const sync = new NginxSync(control, paths, app.log, (ok) => telemetry.observeReload(ok));
+    const sync = new NginxSync(control, paths, app.log, (ok) => telemetry.observeReload(ok), () => telemetry.requestsInFlight());
     gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, say);
     await sync.sync(loaded.config, fleet.state());
     telemetry.metrics.lastReloadOk.set(1);

@@ -1,5 +1,6 @@
 // Keeps nginx in step with the fleet: re-render, `nginx -t`, swap, reload — only when the rendered
 // files change, one at a time, and never leaving a failed conf in place.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayConfig } from '../config/schema.ts';
 import type { NginxControl } from '../nginx/control.ts';
 import { renderAll, type RenderPaths } from '../nginx/render/index.ts';
@@ -21,6 +22,8 @@ export class NginxSync {
     private readonly log: SyncLog,
     /** Told of every reload attempt nginx saw: a new conf installed and signalled, or refused. */
     private readonly onReload: (ok: boolean) => void = () => undefined,
+    /** Ids of the proxied requests in flight, for the reload's drain to wait on. */
+    private readonly inFlight: () => string[] = () => [],
   ) {}
 
   /** Renders for this state and installs it; reloads a running nginx when anything changed. */
@@ -30,11 +33,24 @@ export class NginxSync {
     return next;
   }
 
+  /**
+   * Resolves when the requests in flight now have ended, or after `maxMs`. A stream that began before the
+   * drain announced keep-alive; ended on an old worker after the reload, its connection would close
+   * under a client that reuses it at once.
+   */
+  private async runningEnded(maxMs: number): Promise<void> {
+    const running = new Set(this.inFlight());
+    for (const deadline = Date.now() + maxMs; Date.now() < deadline; await sleep(25)) {
+      if (!this.inFlight().some((id) => running.has(id))) return;
+    }
+  }
+
   private async apply(config: GatewayConfig, state: FleetState): Promise<boolean> {
     try {
       const changed = await this.control.install(renderAll(config, state, this.paths));
       if (changed && this.control.isRunning()) {
-        await this.control.reload();
+        const { reloadDrain, reloadStreamWait } = config.nginx;
+        await this.control.reload(reloadDrain, () => this.runningEnded(reloadStreamWait));
         this.reloads++;
         this.onReload(true);
         this.log.info({ reloads: this.reloads }, 'nginx reloaded with the new fleet state');

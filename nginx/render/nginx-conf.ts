@@ -11,6 +11,7 @@ import { renderAttemptsMap, renderBackendLocations } from './backend-proxy.ts';
 import { renderClientLimits, renderTls, securityHeaders } from './edge.ts';
 import { secs } from './nginx-time.ts';
 import { renderNjsWiring } from './njs-wiring.ts';
+import { DRAIN_MAP, renderDrainCheck } from './reload-drain.ts';
 import type { RenderPaths } from './render-paths.ts';
 import { renderFleetApiLocations, renderSidecarSubrequests } from './sidecar-locations.ts';
 
@@ -107,6 +108,7 @@ ${renderTls(config, paths)}
         add_header X-Gateway-Attempts $gw_attempts always;
         add_header X-Gateway-Overhead-Ms $gw_overhead_ms always;
 ${securityHeaders(config, true)}
+${renderDrainCheck(paths.runtimeDir)}
         # nginx cannot redirect a request whose request line it could not parse (no URI yet) to a
         # named location, and answers an HTML 500 instead: 400 and 414 go to a URI location. First match wins.
         error_page 400 414 ${ERROR_URI};
@@ -163,6 +165,8 @@ ${REQUEST_ID_MAP}
 ${renderAccessControlHttp(config)}
 
 ${KEY_IN_CLEAR_MAP}
+
+${DRAIN_MAP}
 
     upstream gw_sidecar {
         server 127.0.0.1:${config.sidecar.port} max_fails=0;

@@ -31,6 +31,11 @@ export class InFlight {
     this.gauge.dec({ upstream: s.upstream });
   }
 
+  /** Request ids started and not yet finished. */
+  requests(): string[] {
+    return [...this.started.keys()];
+  }
+
   /** Drops starts that never finished and early "done" marks that found no start. */
   expire(now: number): void {
     for (const [id, s] of this.started) {

@@ -65,6 +65,11 @@ export class Telemetry extends EventEmitter {
     this.metrics.logLines.inc({ result: line ? 'parsed' : 'invalid' });
   }
 
+  /** Ids of the proxied requests in flight (started, no "done" line yet). */
+  requestsInFlight(): string[] {
+    return this.inFlight.requests();
+  }
+
   /** The request left for its upstream group (nginx's start line, or the sidecar admitted it). */
   started(requestId: string, pool: string): void {
     if (requestId && pool) this.inFlight.start(requestId, upstreamLabel(pool), Date.now());

@@ -1,10 +1,12 @@
 // Traffic for the balancing, failover and reload tests: single requests that report who answered
 // and whether the reply was complete, an HTTPS client that tells a reload closing a pooled
 // connection apart from real failures, a bounded concurrent loop, and a look at nginx's workers.
-import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import type { Socket } from 'node:net';
+import { liveWorkers } from '../../nginx/workers.ts';
 import { waitFor } from './stack.ts';
+
+export { childPids, liveWorkers } from '../../nginx/workers.ts';
 
 export type Kind = 'v1-chat' | 'v1-stream' | 'api-chat' | 'api-stream';
 
@@ -136,7 +138,9 @@ interface Attempt {
  * ones at once (ngx_close_idle_connections), the busy ones right after their response, although
  * that response's headers, sent before the reload, announced keep-alive (a stream's always were).
  * A request the client writes onto such a connection as it closes fails before any response byte,
- * and nginx never read it, so no backend saw it. HTTP/1.1 has no signal that could avoid this race
+ * and nginx never read it, so no backend saw it. The gateway's own reloads drain first (answers say
+ * `Connection: close`, see nginx/render/reload-drain.ts and test/integration/reloads-under-load.test.ts);
+ * a bare `nginx -s reload` does not, and HTTP/1.1 has no other signal that could avoid this race
  * (HTTP/2 has GOAWAY); Node documents the remedy (https://nodejs.org/api/http.html#requestreusedsocket):
  * retry when the socket was reused and failed before a response. With `keepAlive` this client does
  * exactly that and counts it in `raced`, at most 3 times per request; each closed connection can
@@ -285,34 +289,6 @@ export function countBy(outcomes: Outcome[]): Record<string, number> {
 /** The outcomes that were not a complete 200, for assertion messages. */
 export function failures(outcomes: Outcome[]): Outcome[] {
   return outcomes.filter((o) => o.status !== 200 || o.error !== undefined);
-}
-
-/** Pids of the processes whose parent is `masterPid` (nginx workers), from /proc. */
-export function childPids(masterPid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // "pid (comm) state ppid ...": comm may hold spaces, so split after the last ")".
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === masterPid) out.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return out;
-}
-
-/** Workers of this nginx master that still take connections (not "worker process is shutting down"). */
-export function liveWorkers(masterPid: number): number[] {
-  return childPids(masterPid).filter((pid) => {
-    try {
-      return !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('shutting down');
-    } catch {
-      return false;
-    }
-  });
 }
 
 /**

@@ -1,6 +1,6 @@
 // Starts the real thing for integration tests: emulated backends, the sidecar and nginx (with the
 // built njs bundle) on free 127.0.0.1 ports in a temp folder; stop() tears it all down.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -38,6 +38,9 @@ export interface Stack {
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-test-'));
+  // mkdtemp's 0700 would keep nginx's workers (nobody, under a root master) from stat-ing the reload
+  // drain flag in it; a runtime folder the gateway creates itself is 0755.
+  chmodSync(dir, 0o711);
   const specs = opts.backends ?? [{ name: 'a' }, { name: 'b' }, { name: 'c' }];
   const emulators: Record<string, Emulator> = {};
   for (const s of specs) emulators[s.name] = await startEmulator({ ...s, port: s.port ?? 0 });

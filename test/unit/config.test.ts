@@ -23,6 +23,8 @@ describe('defaults', () => {
       workerProcesses: 'auto',
       workerConnections: 4096,
       workerShutdownTimeout: 300_000,
+      reloadDrain: 500,
+      reloadStreamWait: 10_000,
       maxBodySize: '8m',
     });
     assert.deepEqual(config.sidecar, { port: 9901, failMode: 'closed', admitTimeout: 2000 });

@@ -307,6 +307,13 @@ describe('nginx.conf', () => {
     assert.match(conf, /error_page 502 504 =503 @gw_sidecar_error;/);
   });
 
+  test('reload drain: while the flag file exists, HTTP/1.x answers of the HTTPS server say Connection: close', () => {
+    const conf = render({ backends: THREE }, ALL_UP)['nginx.conf'];
+    assert.match(conf, /map "\$gw_draining:\$server_protocol" \$gw_drain_connection \{\n {8}"~\^1:HTTP\/1" close;\n {8}default "";/);
+    const https = conf.slice(conf.lastIndexOf('    server {'));
+    assert.match(https, /set \$gw_draining "";\n {8}if \(-f "\/rt\/draining"\) \{\n {12}set \$gw_draining 1;\n {8}\}\n {8}add_header Connection \$gw_drain_connection always;/);
+  });
+
   test('an unsafe njs path is refused', () => {
     assert.throws(() => render({ backends: THREE }, ALL_UP, { ...FAKE_PATHS, njsDir: '/tmp/x;y' }), /unsafe value/);
   });
