@@ -8,9 +8,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync, writeFileSync } from 'node:fs';
+import { connect as connectHttp2, type IncomingHttpHeaders } from 'node:http2';
 import { Agent, request } from 'node:https';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { DRAIN_FLAG } from '../../nginx/render/reload-drain.ts';
 import { requestFor, verifyReply, type Kind } from '../harness/load.ts';
 import { startStack, waitFor, type Stack } from '../harness/stack.ts';
 
@@ -91,6 +95,49 @@ describe('reloads under load', () => {
     stack = await startStack({ backends: ['a', 'b', 'c'].map((name) => ({ name, tokenDelayMs: TOKEN_DELAY_MS, models: MODELS })) });
   });
   after(async () => stack?.stop());
+
+  it('while the drain flag exists, HTTP/1.1 answers say Connection: close and HTTP/2 answers carry no connection header', async () => {
+    const flag = join(stack.dir, DRAIN_FLAG);
+    const agent = new Agent({ keepAlive: true, rejectUnauthorized: false });
+    const h1 = () =>
+      new Promise<{ status?: number; connection?: string }>((resolve, reject) =>
+        request(`${stack.url}/v1/models`, { agent }, (r) => {
+          r.resume();
+          resolve({ status: r.statusCode, connection: r.headers.connection });
+        })
+          .on('error', reject)
+          .end(),
+      );
+    const h2 = async (): Promise<IncomingHttpHeaders> => {
+      const session = connectHttp2(stack.url, { rejectUnauthorized: false });
+      try {
+        const req = session.request({ ':path': '/v1/models' });
+        const [headers] = (await once(req, 'response')) as [IncomingHttpHeaders];
+        req.resume();
+        await once(req, 'end');
+        return headers;
+      } finally {
+        session.close();
+      }
+    };
+    try {
+      assert.equal((await h1()).connection, 'keep-alive');
+      writeFileSync(flag, '');
+      try {
+        const drained = await h1();
+        assert.equal(drained.status, 200);
+        assert.match(String(drained.connection), /\bclose\b/);
+        const over2 = await h2();
+        assert.equal(over2[':status'], 200);
+        assert.equal(over2.connection, undefined);
+      } finally {
+        rmSync(flag);
+      }
+      assert.equal((await h1()).connection, 'keep-alive');
+    } finally {
+      agent.destroy();
+    }
+  });
 
   it(`lose nothing for keep-alive clients over ${RELOADS} reloads: node's Agent${hasWrk ? ' and wrk' : ' (wrk not installed)'}`, async () => {
     const tally: Tally = { ok: 0, closed: 0, errors: [] };
