@@ -13,6 +13,7 @@ export interface SyncLog {
 
 export class NginxSync {
   private queue: Promise<unknown> = Promise.resolve();
+  private newest?: { config: GatewayConfig };
   reloads = 0;
   lastError?: string;
 
@@ -26,9 +27,15 @@ export class NginxSync {
     private readonly inFlight: () => string[] = () => [],
   ) {}
 
-  /** Renders for this state and installs it; reloads a running nginx when anything changed. */
+  /**
+   * Renders for this state and installs it; reloads a running nginx when anything changed. A state that
+   * a newer one for the same config replaced while it waited its turn is skipped (resolves false): a
+   * reload drains for a while, and changes that pile up meanwhile need one reload, not one each.
+   */
   sync(config: GatewayConfig, state: FleetState): Promise<boolean> {
-    const next = this.queue.then(() => this.apply(config, state));
+    const mine = { config };
+    this.newest = mine;
+    const next = this.queue.then(() => (this.newest !== mine && this.newest?.config === config ? false : this.apply(config, state)));
     this.queue = next.catch(() => undefined);
     return next;
   }
