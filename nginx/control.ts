@@ -1,8 +1,8 @@
 // Drives nginx: lays out the runtime folder, tests a rendered conf before it may replace the running
 // one, swaps it in and reloads, and starts nginx in the foreground.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { DRAIN_FLAG } from './render/reload-drain.ts';
@@ -125,6 +125,18 @@ export class NginxControl {
       if (drainMs > 0 && master !== undefined) await this.oldWorkersStopping(master, old);
     } finally {
       rmSync(flag, { force: true });
+    }
+  }
+
+  /**
+   * Whether nginx's workers can see the drain flag. Under a root master they run as another user (nobody
+   * by default), which needs search permission on every folder down to the runtime folder.
+   */
+  drainFlagReachable(): boolean {
+    if (process.getuid?.() !== 0) return true;
+    for (let dir = resolve(this.runtimeDir); ; dir = dirname(dir)) {
+      if ((statSync(dir).mode & 0o001) === 0) return false;
+      if (dir === dirname(dir)) return true;
     }
   }
 

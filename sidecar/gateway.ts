@@ -153,6 +153,9 @@ export class Gateway {
     }
     await app.listen({ host: '127.0.0.1', port: loaded.config.sidecar.port });
     await gw.listenMetrics();
+    if (!control.drainFlagReachable()) {
+      say(`warning: nginx's workers cannot reach ${loaded.runtimeDir} (no search permission for others), so reloads cannot drain keep-alive clients first; chmod o+x it`);
+    }
     if (opts.manageNginx !== false) await gw.startNginx();
     gw.watch(fleet);
     return gw;
