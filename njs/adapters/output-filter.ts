@@ -10,8 +10,10 @@ import { shapeOf } from '../../core/routing/routes.ts';
 import { answerFormat } from '../usage/parse-usage.ts';
 import { cutEnding, upstreamCut, watchAnswer } from './usage-capture.ts';
 
-// Per request: njs gives every request its own VM, so module state lives as long as one response.
-let guard: StreamGuard | null | undefined;
+// Per request: njs gives every request its own VM, so module state lives as long as one response
+// (`owner` keeps tests that run several responses in one VM honest).
+let owner: NginxHTTPRequest | null = null;
+let guard: StreamGuard | null = null;
 // Bytes of a UTF-8 character split between two chunks, kept for the next one.
 let carry: Buffer | null = null;
 
@@ -54,7 +56,11 @@ export function outputFilter(r: NginxHTTPRequest, data: Buffer, flags: NginxHTTP
     const cut = upstreamCut(r, data, flags);
     const ending = cut ? cutEnding(r) : '';
     const bytes = cut ? data : watchAnswer(r, data, !!flags.last);
-    if (guard === undefined) guard = makeGuard(r);
+    if (owner !== r) {
+      owner = r;
+      guard = makeGuard(r);
+      carry = null;
+    }
     if (guard === null) return cut ? r.sendBuffer(ending, { last: true }) : r.sendBuffer(bytes, flags);
     const all: Buffer = carry ? Buffer.concat([carry, bytes]) : bytes;
     const last = !!flags.last || cut;

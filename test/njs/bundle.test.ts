@@ -444,3 +444,148 @@ describe('njs bundle in the real njs engine', () => {
     assert.match((api.body as { error: string }).error, /admission service is down/);
   });
 });
+
+interface FilterCase {
+  name: string;
+  fn: 'usageFilter' | 'outputFilter';
+  uri: string;
+  contentType: string;
+  variables?: Record<string, string>;
+  /** `cut`: the empty flush nginx sends once the upstream is finalized without the last buffer. */
+  chunks: { data: string; last?: boolean; cut?: boolean }[];
+}
+
+interface FilterOutcome {
+  name: string;
+  sent: string;
+  lastSent: boolean;
+  variables: Record<string, string>;
+  logs: string[];
+  threw?: string;
+}
+
+const sse = (events: unknown[]) => events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('');
+const FAKE_USAGE = { prompt_tokens: 0, completion_tokens: 0, prompt_eval_count: 0, eval_count: 0, done: true };
+const OLLAMA_TOOLS = [
+  { message: { content: 'a' }, done: false },
+  { message: { content: '', tool_calls: [{ function: { name: 'f', arguments: FAKE_USAGE } }] }, done: false },
+  { message: { content: '' }, done: true, prompt_eval_count: 3, eval_count: 9 },
+].map((l) => JSON.stringify(l) + '\n').join('');
+const SSE_TEXT = sse([{ choices: [{ delta: { content: 'Hel' } }], usage: null }, { choices: [{ delta: { content: 'lo' }, finish_reason: 'stop' }], usage: null }]);
+const SSE_USAGE = sse([{ choices: [], usage: { prompt_tokens: 4, completion_tokens: 2 } }]);
+
+const FILTER_CASES: FilterCase[] = [
+  { name: 'ollama tool call with fake usage', fn: 'usageFilter', uri: '/api/chat', contentType: 'application/x-ndjson', chunks: [{ data: OLLAMA_TOOLS.slice(0, 50) }, { data: OLLAMA_TOOLS.slice(50) }, { data: '', last: true }] },
+  { name: 'whole answer with fake usage', fn: 'usageFilter', uri: '/api/chat', contentType: 'application/json; charset=utf-8', chunks: [{ data: JSON.stringify({ message: { tool_calls: [{ function: { arguments: FAKE_USAGE } }] }, done: true, prompt_eval_count: 3, eval_count: 9 }), last: true }] },
+  {
+    name: 'sse usage hidden',
+    fn: 'usageFilter',
+    uri: '/v1/chat/completions',
+    contentType: 'text/event-stream',
+    variables: { gw_hide_usage: '1' },
+    chunks: [{ data: SSE_TEXT.slice(0, 30) }, { data: SSE_TEXT.slice(30) + SSE_USAGE.slice(0, 20) }, { data: SSE_USAGE.slice(20) + 'data: [DONE]\n\n' }, { data: '', last: true }],
+  },
+  { name: 'sse usage hidden, guard filter', fn: 'outputFilter', uri: '/v1/chat/completions', contentType: 'text/event-stream', variables: { gw_hide_usage: '1' }, chunks: [{ data: SSE_TEXT + SSE_USAGE + 'data: [DONE]\n\n', last: true }] },
+  { name: 'sse cut mid-line', fn: 'usageFilter', uri: '/v1/chat/completions', contentType: 'text/event-stream', variables: { gw_lang: 'de' }, chunks: [{ data: '' }, { data: SSE_TEXT + 'data: {"choi' }, { data: '', cut: true }] },
+  { name: 'ndjson cut, guard filter', fn: 'outputFilter', uri: '/api/generate', contentType: 'application/x-ndjson', chunks: [{ data: '{"response":"a","done":false}\n' }, { data: '', cut: true }] },
+  { name: 'ndjson cut after its done line', fn: 'usageFilter', uri: '/api/generate', contentType: 'application/x-ndjson', chunks: [{ data: '{"response":"","done":true,"eval_count":1}\n' }, { data: '', cut: true }] },
+];
+
+function filterDriver(cases: FilterCase[], outFile: string): string {
+  return `import fs from 'fs';
+import gw from 'gateway.js';
+var cases = ${JSON.stringify(cases)};
+var out = [];
+cases.forEach(function (c) {
+  var rec = { name: c.name, sent: '', lastSent: false, logs: [] };
+  var r = {
+    uri: c.uri,
+    status: 200,
+    headersIn: {},
+    headersOut: { 'Content-Type': c.contentType },
+    variables: Object.assign({ upstream_response_time: '-', gw_output_rules: ${JSON.stringify(encodeURIComponent(JSON.stringify({ banSubstrings: ['nightingale'], noRefusal: false, maliciousUrls: null, noCode: false, secrets: false })))} }, c.variables || {}),
+    sendBuffer: function (data, flags) { rec.sent += String(data); if (flags && flags.last) rec.lastSent = true; },
+    error: function (m) { rec.logs.push('error: ' + m); },
+    warn: function (m) { rec.logs.push('warn: ' + m); }
+  };
+  try {
+    c.chunks.forEach(function (ch) {
+      if (ch.cut) r.variables.upstream_response_time = '0.250';
+      gw[c.fn](r, Buffer.from(ch.data), { last: !!ch.last });
+    });
+  } catch (e) {
+    rec.threw = String(e);
+  }
+  rec.variables = r.variables;
+  out.push(rec);
+});
+fs.writeFileSync(${JSON.stringify(outFile)}, JSON.stringify(out));
+console.log('done ' + out.length);
+`;
+}
+
+describe('body filters in the real njs engine', () => {
+  let dir: string;
+  const results = new Map<string, FilterOutcome>();
+
+  before(() => {
+    if (!existsSync(BUNDLE)) execFileSync('npm', ['run', '-s', 'build'], { cwd: join(NJS_DIR, '..', '..'), stdio: 'pipe' });
+    dir = mkdtempSync(join(tmpdir(), 'gw-njs-filter-'));
+    const outFile = join(dir, 'results.json');
+    writeFileSync(join(dir, 'driver.js'), filterDriver(FILTER_CASES, outFile));
+    const run = spawnSync('njs', ['-t', 'module', '-p', NJS_DIR, join(dir, 'driver.js')], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(run.status, 0, `njs failed:\n${run.stdout}\n${run.stderr}`);
+    for (const o of JSON.parse(readFileSync(outFile, 'utf8')) as FilterOutcome[]) results.set(o.name, o);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function outcome(name: string): FilterOutcome {
+    const o = results.get(name);
+    assert.ok(o, `case ${name} ran`);
+    assert.equal(o.threw, undefined, `case ${name} threw ${o.threw}`);
+    assert.deepEqual(o.logs.filter((l) => l.startsWith('error: ')), [], name);
+    return o;
+  }
+
+  test('usage comes from the terminal event: fake keys in tool-call arguments are passed on and ignored', () => {
+    for (const name of ['ollama tool call with fake usage', 'whole answer with fake usage']) {
+      const o = outcome(name);
+      assert.deepEqual([o.variables.gw_tokens_prompt, o.variables.gw_tokens_completion, o.variables.gw_terminal], ['3', '9', '1'], name);
+    }
+    const nd = outcome('ollama tool call with fake usage');
+    assert.equal(nd.sent, OLLAMA_TOOLS, 'bytes unchanged');
+    assert.equal(nd.variables.gw_stream_events, '3');
+    assert.equal(outcome('whole answer with fake usage').variables.gw_stream_events, undefined, 'whole answers count no events');
+  });
+
+  test('the usage chunk asked for on the client\'s behalf is read and hidden, whichever filter runs', () => {
+    for (const name of ['sse usage hidden', 'sse usage hidden, guard filter']) {
+      const o = outcome(name);
+      assert.equal(o.sent, SSE_TEXT + 'data: [DONE]\n\n', name);
+      assert.deepEqual([o.variables.gw_tokens_prompt, o.variables.gw_tokens_completion, o.variables.gw_terminal], ['4', '2', '1'], name);
+      assert.equal(o.variables.gw_stream_events, '4', name);
+    }
+  });
+
+  test('a cut stream ends, marked last, with an error event in its API shape; an unfinished line is dropped', () => {
+    const o = outcome('sse cut mid-line');
+    assert.equal(o.lastSent, true);
+    assert.ok(o.sent.startsWith(SSE_TEXT + '\n'), o.sent);
+    const events = o.sent.slice(SSE_TEXT.length).split('\n\n').map((e) => e.trim()).filter(Boolean);
+    assert.equal(events[1], 'data: [DONE]');
+    const error = JSON.parse(events[0].slice(6)).error;
+    assert.deepEqual([error.code, error.type, error.language], ['backend_stream_cut', 'server_error', 'de']);
+    assert.equal(o.variables.gw_terminal, '0');
+    assert.equal(o.variables.gw_stream_events, '2');
+
+    const nd = outcome('ndjson cut, guard filter');
+    assert.equal(nd.lastSent, true);
+    const lines = nd.sent.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines[0], { response: 'a', done: false });
+    assert.equal(typeof lines[1].error, 'string');
+
+    const done = outcome('ndjson cut after its done line');
+    assert.equal(done.sent, '{"response":"","done":true,"eval_count":1}\n', 'a stream that had ended gets no error');
+    assert.equal(done.lastSent, true);
+  });
+});
