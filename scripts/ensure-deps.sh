@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what the gateway needs when it is missing, so `npm start`, `npm run demo` and `npm test`
-# work on a fresh Debian machine: nginx with the njs module, the njs CLI and promtool from apt, node modules from npm.
+# work on a fresh Debian machine: nginx with the njs module, the njs CLI, promtool and wrk from apt, node modules from npm.
 set -e
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,8 @@ command -v njs >/dev/null 2>&1 || missing="$missing njs"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 # promtool (tests check the /metrics output and the Prometheus config with it).
 command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
+# wrk (the reload test holds keep-alive load with it, as the bench does).
+command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
 if [ -n "$missing" ]; then
   echo "installing from apt:$missing" >&2
   sudo=""

@@ -6,7 +6,7 @@
 // keep-alive connections at once, and a connection right after a stream that began before the reload,
 // while the client is writing its next request onto it.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
 import { connect as connectHttp2, type IncomingHttpHeaders } from 'node:http2';
@@ -25,7 +25,6 @@ const CHAT_TOKENS = 4;
 const SOCKETS = 8;
 const MODELS = ['llama3.2:1b', 'qwen2.5:0.5b'];
 const POST_LUA = fileURLToPath(new URL('../../bench/post.lua', import.meta.url));
-const hasWrk = spawnSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).status === 0;
 
 interface Tally {
   ok: number;
@@ -139,10 +138,10 @@ describe('reloads under load', () => {
     }
   });
 
-  it(`lose nothing for keep-alive clients over ${RELOADS} reloads: node's Agent${hasWrk ? ' and wrk' : ' (wrk not installed)'}`, async () => {
+  it(`lose nothing for keep-alive clients over ${RELOADS} reloads: node's Agent and wrk`, async () => {
     const tally: Tally = { ok: 0, closed: 0, errors: [] };
     const agent = new Agent({ keepAlive: true, maxSockets: SOCKETS, rejectUnauthorized: false });
-    const wrk = hasWrk ? startWrk(`${stack.url}/v1/chat/completions`) : undefined;
+    const wrk = startWrk(`${stack.url}/v1/chat/completions`);
     const kinds: Kind[] = ['v1-stream', 'v1-chat', 'api-stream', 'api-chat'];
     let stop = false;
     let sent = 0;
@@ -172,21 +171,19 @@ describe('reloads under load', () => {
     }
     stop = true;
     await Promise.all(clients);
-    const viaWrk = await wrk?.stop();
+    const viaWrk = await wrk.stop();
     agent.destroy();
 
     console.log(
       `${sync.reloads - reloadsBefore} reloads; node Agent: ${sent} requests, ${tally.ok} ok (${tally.closed} said Connection: close), ` +
-        `${tally.errors.length} errors ${JSON.stringify(tally.errors.slice(0, 5))}; wrk: ${viaWrk ? JSON.stringify(viaWrk) : 'not installed'}`,
+        `${tally.errors.length} errors ${JSON.stringify(tally.errors.slice(0, 5))}; wrk: ${JSON.stringify(viaWrk)}`,
     );
     assert.equal(sync.reloads - reloadsBefore, RELOADS);
     assert.deepEqual(tally.errors, []);
     assert.equal(tally.ok, sent);
     // The drain really ran: clients were told to close at each reload.
     assert.ok(tally.closed >= RELOADS, `only ${tally.closed} answers said Connection: close`);
-    if (viaWrk) {
-      assert.ok(viaWrk.requests > 0);
-      assert.deepEqual(viaWrk.errors, { connect: 0, read: 0, write: 0, status: 0, timeout: 0 });
-    }
+    assert.ok(viaWrk.requests > 0);
+    assert.deepEqual(viaWrk.errors, { connect: 0, read: 0, write: 0, status: 0, timeout: 0 });
   });
 });
