@@ -76,7 +76,19 @@ export const backendSchema = z.object({
     .describe('Models served, for backends whose model list cannot be probed; normally learnt from /api/tags or /v1/models.'),
   firstByteTimeout: optionalDuration(
     'This backend\'s timeouts.firstByte, for one whose cold model loads are slow; a group of backends serving a model waits as long as its slowest member.',
-  ),
+  ),  slots: z
+    .number()
+    .int()
+    .min(1)
+    .default(4)
+    .describe('scheduling: generations of one model this backend runs at once (Ollama: OLLAMA_NUM_PARALLEL); the gateway never sends more, the rest wait in its queue.'),
+  modelSlots: z.record(modelName, z.number().int().min(1)).default({}).describe('scheduling: slots for particular models where they differ from `slots`.'),
+  maxLoadedModels: z
+    .number()
+    .int()
+    .min(1)
+    .default(3)
+    .describe('scheduling: models this backend holds in memory at once (Ollama: OLLAMA_MAX_LOADED_MODELS); loading one more evicts the least recently used idle one.'),
 });
 
 const legacyRedirectSchema = z.object({
@@ -273,6 +285,20 @@ export const apiKeySchema = z.object({
     .min(1)
     .optional()
     .describe('Prompt + completion tokens per minute (sidecar, needs admission.enabled): admitted on the prompt\'s count, settled with the usage the backend reports.'),
+  priority: z
+    .number()
+    .int()
+    .min(0)
+    .max(9)
+    .optional()
+    .describe('scheduling: queue priority of this key\'s requests, 0 (lowest) to 9; unset = scheduling.defaultPriority.'),
+  maxPriority: z
+    .number()
+    .int()
+    .min(0)
+    .max(9)
+    .optional()
+    .describe('scheduling: highest priority a request of this key may ask for with X-Priority; unset = its priority (a request may only lower it).'),
   enabled: z.boolean().default(true).describe('false: requests with this key get 403 (the key stays in config and logs).'),
 });
 
@@ -469,6 +495,24 @@ export const configSchema = z
           .record(modelName, z.array(modelName).min(1))
           .default({})
           .describe('Model → models to use, in order, while it has no healthy backend.'),
+      })
+      .prefault({}),
+    scheduling: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('The gateway picks the backend of every generation and embedding: where the model is loaded and a slot is free, else where loading it costs least, else the request waits in a priority queue (README: "Scheduling").'),
+        defaultPriority: z.number().int().min(0).max(9).default(5).describe('Priority of requests without a key, or whose key sets none.'),
+        spreadAfter: duration('2s', 'A request whose model is loaded only on full servers waits this long for a slot there before the model is loaded on another server.'),
+        queue: z
+          .object({
+            maxLength: z.number().int().min(0).default(1000).describe('Requests waiting at most; beyond, 503 queue_full with Retry-After.'),
+            maxWait: duration('30s', 'Longest wait for a slot; past it, 503 queue_timeout with Retry-After.'),
+            agingStep: duration('10s', 'Each such wait raises a request one priority level, so low priorities are not starved; 0ms = no aging.'),
+          })
+          .prefault({}),
+        leaseTimeout: duration('30m', 'A slot whose request end nginx never reported (a lost log line) frees after this long; keep it above the longest generation.'),
       })
       .prefault({}),
     legacyRedirects: z

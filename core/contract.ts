@@ -11,6 +11,10 @@ export const ADMIT_HEADER_MODEL = 'X-Gateway-Model';
 export const ADMIT_HEADER_KEY = 'X-Gateway-Key-Id';
 /** The upstream group the request goes to once admitted: the sidecar counts it in flight from then on. */
 export const ADMIT_HEADER_POOL = 'X-Gateway-Pool';
+/** The model as the backend will see it (after aliases): the scheduler's residency is by that name. */
+export const ADMIT_HEADER_SERVE_MODEL = 'X-Gateway-Serve-Model';
+/** The client's requested priority (scheduling), passed on as sent; the sidecar bounds it by the key's. */
+export const PRIORITY_HEADER = 'X-Priority';
 /** The client's key's model globs (core/routing/model-globs.ts) on listings the sidecar answers; absent = no policy. */
 export const KEY_MODELS_HEADER = 'X-Gateway-Key-Models';
 /** Language of the prompt, sent with a whole answer to /scan/output. */
@@ -37,6 +41,10 @@ export interface AdmitVerdict {
    * njs fetches it from HELD_BODY_URI, so the verdict stays small whatever the body's size.
    */
   bodyRef?: string;
+  /** Scheduling: the backend whose slot the request holds (njs proxies to its single-server group). */
+  backend?: string;
+  /** Scheduling: no slot is free; njs hands the request to QUEUE_LOCATION, which waits for one. */
+  queue?: boolean;
   /** When blocked by the guard: which scanner, detected language, and why (English) when the config shows clients the details. */
   guard?: { scanner: string; reason?: string; language: string };
 }
@@ -70,3 +78,14 @@ export const POOL_PREFIX = 'gw.';
 
 /** Internal location that proxies a whole answer into njs (subrequest) so the sidecar can check it first. */
 export const UPSTREAM_URI = '/_gw/upstream';
+
+/**
+ * Scheduling: the named location that waits for a slot (a bodiless proxied request to the sidecar's
+ * /queue, so nginx cancels it when the client goes away). The sidecar answers with X-Accel-Redirect
+ * to DISPATCH_LOCATION and the backend in SCHEDULED_BACKEND_HEADER, or with the error itself.
+ */
+export const QUEUE_LOCATION = '@gw_queue';
+export const DISPATCH_LOCATION = '@gw_dispatch';
+export const SCHEDULED_BACKEND_HEADER = 'X-Gateway-Scheduled';
+/** Milliseconds a request waited in the scheduler's queue: from /queue to njs, and njs to the client. */
+export const QUEUE_MS_HEADER = 'X-Gateway-Queue-Ms';

@@ -12,7 +12,9 @@ import { controlRoutes, type ControlOptions } from './routes/control.ts';
 import { fleetApiRoutes } from './routes/fleet-api.ts';
 import { HeldBodies, heldBodyRoutes } from './routes/held-bodies.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { queueRoutes } from './routes/queue.ts';
 import { scanOutputRoutes } from './routes/scan-output.ts';
+import { FleetScheduler } from './scheduler/fleet-scheduler.ts';
 
 export interface AppDeps {
   current: () => { fleet: Fleet; config: GatewayConfig; guard?: PromptScanner; outputGuard?: AnswerScanner };
@@ -20,6 +22,8 @@ export interface AppDeps {
   telemetry?: Telemetry;
   control?: ControlOptions;
   logger?: boolean | object;
+  /** Default: one of its own, fed by the telemetry's completions only (no probes). */
+  scheduler?: FleetScheduler;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -35,9 +39,23 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Token quotas are admitted on /admit and settled with the usage in nginx's completion log.
   const tokenQuota = new TokenQuota(() => deps.current().config);
   telemetry.on('completion', (rec) => tokenQuota.settle(rec));
+  // A scheduled request's slot frees when nginx logs its end.
+  const scheduler = deps.scheduler ?? new FleetScheduler(deps.current, telemetry.metrics);
+  telemetry.on('completion', (rec) => scheduler.release(rec.requestId));
+  app.addHook('onClose', async () => scheduler.stop());
   // Redacted prompts and answers wait here for njs (the verdicts carry only a reference).
   const held = new HeldBodies();
-  app.register(admitRoutes, { guard: () => deps.current().guard, maxPerKey: () => deps.current().config.guard.input.maxAdmissionsPerKey, telemetry, tokenQuota, held });
+  const config = () => deps.current().config;
+  app.register(admitRoutes, {
+    guard: () => deps.current().guard,
+    maxPerKey: () => config().guard.input.maxAdmissionsPerKey,
+    telemetry,
+    tokenQuota,
+    held,
+    scheduler: () => scheduler.get(),
+    config,
+  });
+  app.register(queueRoutes, { scheduler: () => scheduler.get(), config });
   app.register(scanOutputRoutes, { guard: () => deps.current().outputGuard, telemetry, held });
   app.register(heldBodyRoutes, { held });
   app.register(metricsRoutes, { registry: telemetry.metrics.registry, token: () => deps.current().config.observability.metricsToken });

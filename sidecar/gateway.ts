@@ -12,6 +12,7 @@ import { wholeAnswerScanning } from '../core/output/config-rules.ts';
 import type { RenderPaths } from '../nginx/render/index.ts';
 import { buildApp } from './app.ts';
 import { Fleet } from './fleet/fleet.ts';
+import { FleetScheduler } from './scheduler/fleet-scheduler.ts';
 import type { InputGuard } from './guard/input-guard.ts';
 import type { OutputGuard } from './guard/output-guard.ts';
 import { createControlToken } from './control-token.ts';
@@ -78,9 +79,12 @@ async function loadGuards(config: GatewayConfig): Promise<Guards> {
   return { ...pooled(inline, pool), pool };
 }
 
-function observedFleet(config: GatewayConfig, telemetry: Telemetry): Fleet {
+function observedFleet(config: GatewayConfig, telemetry: Telemetry, scheduler: FleetScheduler): Fleet {
   const fleet = new Fleet(config);
-  fleet.on('probe', (name, result, record) => telemetry.observeProbe(name, result, record));
+  fleet.on('probe', (name, result, record) => {
+    telemetry.observeProbe(name, result, record);
+    scheduler.observeProbe(name, result);
+  });
   return fleet;
 }
 
@@ -113,6 +117,7 @@ export class Gateway {
     readonly sync: NginxSync,
     readonly app: FastifyInstance,
     readonly telemetry: Telemetry,
+    readonly scheduler: FleetScheduler,
     private readonly say: (line: string) => void,
   ) {}
 
@@ -131,7 +136,11 @@ export class Gateway {
     const paths = renderPaths(loaded);
     let gw: Gateway | undefined;
     const telemetry = new Telemetry(() => labelSetsFor(gw!.config, gw!.fleet));
-    const fleet = observedFleet(loaded.config, telemetry);
+    // Probes feed the scheduler from the first one, before the gateway object exists.
+    let first: Fleet | undefined;
+    const scheduler = new FleetScheduler(() => ({ config: gw?.config ?? loaded.config, fleet: gw?.fleet ?? first! }), telemetry.metrics);
+    const fleet = observedFleet(loaded.config, telemetry, scheduler);
+    first = fleet;
     await fleet.probeAll();
     say(`backends (${fleet.healthyBackends().length} of ${loaded.config.backends.length} up):`);
     for (const line of describeFleet(fleet)) say(line);
@@ -140,10 +149,11 @@ export class Gateway {
       current: () => ({ fleet: gw!.fleet, config: gw!.config, guard: gw!.guards.input, outputGuard: gw!.guards.output }),
       control: { reload: () => gw!.reloadConfig(), token: createControlToken(loaded.runtimeDir) },
       telemetry,
+      scheduler,
       logger: opts.logger ?? { level: loaded.config.observability.logLevel },
     });
     const sync = new NginxSync(control, paths, app.log, (ok) => telemetry.observeReload(ok), () => telemetry.requestsInFlight());
-    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, say);
+    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, scheduler, say);
     await sync.sync(loaded.config, fleet.state());
     telemetry.metrics.lastReloadOk.set(1);
     const granted = await telemetry.listen(loaded.config.observability.logPort);
@@ -209,7 +219,7 @@ export class Gateway {
     old.removeAllListeners('change');
     old.removeAllListeners('error');
     try {
-      const fleet = observedFleet(next.config, this.telemetry);
+      const fleet = observedFleet(next.config, this.telemetry, this.scheduler);
       await fleet.probeAll();
       const changed = await this.sync.sync(next.config, fleet.state());
       this.loaded = next;

@@ -32,6 +32,8 @@ export function de(): Catalogue {
     backend_failed: 'Das Backend konnte nicht antworten. Bitte versuchen Sie es erneut.',
     backend_timeout: 'Das Backend hat nicht rechtzeitig geantwortet.',
     backend_busy: 'Alle Backends für "{model}" sind ausgelastet. Bitte versuchen Sie es in einigen Sekunden erneut.',
+    queue_full: 'Zu viele Anfragen warten auf „{model}“. Bitte versuchen Sie es in einigen Sekunden erneut.',
+    queue_timeout: 'Kein Backend konnte diese Anfrage für „{model}“ innerhalb von {seconds} s übernehmen. Bitte versuchen Sie es in einigen Sekunden erneut.',
     service_unavailable: 'Der Dienst ist derzeit nicht verfügbar. Bitte versuchen Sie es in einigen Sekunden erneut.',
     sidecar_unavailable: 'Das Gateway kann diese Anfrage derzeit nicht prüfen (sein Zulassungsdienst ist ausgefallen). Bitte versuchen Sie es in einigen Sekunden erneut.',
     internal_error: 'Im Gateway ist ein interner Fehler aufgetreten.',

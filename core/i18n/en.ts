@@ -30,6 +30,8 @@ export function en() {
     backend_failed: 'The backend failed to answer. Please retry.',
     backend_timeout: 'The backend did not answer in time.',
     backend_busy: 'Every backend serving "{model}" is busy. Please retry in a few seconds.',
+    queue_full: 'Too many requests are waiting for "{model}". Please retry in a few seconds.',
+    queue_timeout: 'No backend could take this request for "{model}" within {seconds} s. Please retry in a few seconds.',
     service_unavailable: 'The service is unavailable right now. Please retry in a few seconds.',
     sidecar_unavailable: 'The gateway cannot check this request right now (its admission service is down). Please retry in a few seconds.',
     internal_error: 'The gateway hit an internal error.',

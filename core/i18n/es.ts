@@ -32,6 +32,8 @@ export function es(): Catalogue {
     backend_failed: 'El backend no pudo responder. Vuelva a intentarlo.',
     backend_timeout: 'El backend no respondió a tiempo.',
     backend_busy: 'Todos los backends que sirven "{model}" están ocupados. Vuelva a intentarlo en unos segundos.',
+    queue_full: 'Hay demasiadas solicitudes esperando «{model}». Vuelva a intentarlo en unos segundos.',
+    queue_timeout: 'Ningún backend pudo atender esta solicitud para «{model}» en {seconds} s. Vuelva a intentarlo en unos segundos.',
     service_unavailable: 'El servicio no está disponible en este momento. Vuelva a intentarlo en unos segundos.',
     sidecar_unavailable: 'La puerta de enlace no puede comprobar esta solicitud en este momento (su servicio de admisión no funciona). Vuelva a intentarlo en unos segundos.',
     internal_error: 'Se produjo un error interno en la puerta de enlace.',

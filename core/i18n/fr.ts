@@ -32,6 +32,8 @@ export function fr(): Catalogue {
     backend_failed: 'Le backend n\'a pas pu répondre. Veuillez réessayer.',
     backend_timeout: 'Le backend n\'a pas répondu à temps.',
     backend_busy: 'Tous les backends qui servent "{model}" sont occupés. Veuillez réessayer dans quelques secondes.',
+    queue_full: 'Trop de requêtes attendent « {model} ». Veuillez réessayer dans quelques secondes.',
+    queue_timeout: 'Aucun backend n\'a pu prendre cette requête pour « {model} » en {seconds} s. Veuillez réessayer dans quelques secondes.',
     service_unavailable: 'Le service est momentanément indisponible. Veuillez réessayer dans quelques secondes.',
     sidecar_unavailable: 'La passerelle ne peut pas vérifier cette requête pour le moment (son service d\'admission est hors service). Veuillez réessayer dans quelques secondes.',
     internal_error: 'La passerelle a rencontré une erreur interne.',

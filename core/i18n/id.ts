@@ -32,6 +32,8 @@ export function id(): Catalogue {
     backend_failed: 'Backend gagal memberikan jawaban. Silakan coba lagi.',
     backend_timeout: 'Backend tidak menjawab tepat waktu.',
     backend_busy: 'Semua backend yang melayani "{model}" sedang sibuk. Silakan coba lagi dalam beberapa detik.',
+    queue_full: 'Terlalu banyak permintaan yang menunggu "{model}". Silakan coba lagi dalam beberapa detik.',
+    queue_timeout: 'Tidak ada backend yang dapat menerima permintaan untuk "{model}" ini dalam {seconds} detik. Silakan coba lagi dalam beberapa detik.',
     service_unavailable: 'Layanan sedang tidak tersedia. Silakan coba lagi dalam beberapa detik.',
     sidecar_unavailable: 'Gateway saat ini tidak dapat memeriksa permintaan ini (layanan penerimaan permintaannya sedang tidak aktif). Silakan coba lagi dalam beberapa detik.',
     internal_error: 'Gateway mengalami kesalahan internal.',

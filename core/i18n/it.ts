@@ -33,6 +33,8 @@ export function it(): Catalogue {
     backend_failed: 'Il backend non è riuscito a rispondere. Riprovare.',
     backend_timeout: 'Il backend non ha risposto in tempo.',
     backend_busy: 'Tutti i backend che servono "{model}" sono occupati. Riprovare tra qualche secondo.',
+    queue_full: 'Troppe richieste sono in attesa di "{model}". Riprovare tra qualche secondo.',
+    queue_timeout: 'Nessun backend ha potuto prendere questa richiesta per "{model}" entro {seconds} s. Riprovare tra qualche secondo.',
     service_unavailable: 'Il servizio non è al momento disponibile. Riprovare tra qualche secondo.',
     sidecar_unavailable: 'Al momento il gateway non può verificare questa richiesta (il suo servizio di ammissione non è attivo). Riprovare tra qualche secondo.',
     internal_error: 'Si è verificato un errore interno nel gateway.',

@@ -32,6 +32,8 @@ export function ja(): Catalogue {
     backend_failed: 'バックエンドが応答できませんでした。再試行してください。',
     backend_timeout: 'バックエンドが時間内に応答しませんでした。',
     backend_busy: '"{model}" を提供するバックエンドはすべて混雑しています。数秒後に再試行してください。',
+    queue_full: '「{model}」を待っているリクエストが多すぎます。数秒後に再試行してください。',
+    queue_timeout: '{seconds} 秒以内に「{model}」へのこのリクエストを処理できるバックエンドがありませんでした。数秒後に再試行してください。',
     service_unavailable: '現在サービスを利用できません。数秒後に再試行してください。',
     sidecar_unavailable: '現在ゲートウェイはこのリクエストを確認できません（リクエスト審査サービスが停止しています）。数秒後に再試行してください。',
     internal_error: 'ゲートウェイで内部エラーが発生しました。',

@@ -32,6 +32,8 @@ export function ko(): Catalogue {
     backend_failed: '백엔드가 응답하지 못했습니다. 다시 시도해 주세요.',
     backend_timeout: '백엔드가 제시간에 응답하지 않았습니다.',
     backend_busy: '"{model}"을(를) 제공하는 모든 백엔드가 사용 중입니다. 몇 초 후에 다시 시도해 주세요.',
+    queue_full: '"{model}"을(를) 기다리는 요청이 너무 많습니다. 몇 초 후에 다시 시도해 주세요.',
+    queue_timeout: '{seconds}초 안에 "{model}" 요청을 처리할 수 있는 백엔드가 없었습니다. 몇 초 후에 다시 시도해 주세요.',
     service_unavailable: '현재 서비스를 사용할 수 없습니다. 몇 초 후에 다시 시도해 주세요.',
     sidecar_unavailable: '현재 게이트웨이가 이 요청을 검사할 수 없습니다(요청 승인 서비스가 중단됨). 몇 초 후에 다시 시도해 주세요.',
     internal_error: '게이트웨이에서 내부 오류가 발생했습니다.',

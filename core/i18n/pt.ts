@@ -33,6 +33,8 @@ export function pt(): Catalogue {
     backend_failed: 'O backend não conseguiu responder. Tente novamente.',
     backend_timeout: 'O backend não respondeu a tempo.',
     backend_busy: 'Todos os backends que servem "{model}" estão ocupados. Tente novamente em alguns segundos.',
+    queue_full: 'Há muitas solicitações aguardando "{model}". Tente novamente em alguns segundos.',
+    queue_timeout: 'Nenhum backend conseguiu atender esta solicitação para "{model}" em {seconds} s. Tente novamente em alguns segundos.',
     service_unavailable: 'O serviço está indisponível no momento. Tente novamente em alguns segundos.',
     sidecar_unavailable: 'O gateway não consegue verificar esta solicitação no momento (seu serviço de admissão está indisponível). Tente novamente em alguns segundos.',
     internal_error: 'Ocorreu um erro interno no gateway.',

@@ -32,6 +32,8 @@ export function vi(): Catalogue {
     backend_failed: 'Backend không thể phản hồi. Vui lòng thử lại.',
     backend_timeout: 'Backend không phản hồi kịp thời.',
     backend_busy: 'Tất cả backend phục vụ "{model}" đều đang bận. Vui lòng thử lại sau vài giây.',
+    queue_full: 'Có quá nhiều yêu cầu đang chờ "{model}". Vui lòng thử lại sau vài giây.',
+    queue_timeout: 'Không backend nào nhận được yêu cầu cho "{model}" này trong vòng {seconds} giây. Vui lòng thử lại sau vài giây.',
     service_unavailable: 'Dịch vụ hiện không khả dụng. Vui lòng thử lại sau vài giây.',
     sidecar_unavailable: 'Gateway hiện không thể kiểm tra yêu cầu này (dịch vụ kiểm duyệt yêu cầu của gateway đang ngừng hoạt động). Vui lòng thử lại sau vài giây.',
     internal_error: 'Gateway gặp lỗi nội bộ.',

@@ -32,6 +32,8 @@ export function zh(): Catalogue {
     backend_failed: '后端未能作出响应，请重试。',
     backend_timeout: '后端未在规定时间内响应。',
     backend_busy: '提供 "{model}" 的所有后端都在忙，请几秒后重试。',
+    queue_full: '等待“{model}”的请求过多，请几秒后重试。',
+    queue_timeout: '{seconds} 秒内没有后端能够处理这个“{model}”请求，请几秒后重试。',
     service_unavailable: '服务当前不可用，请几秒钟后重试。',
     sidecar_unavailable: '网关当前无法检查此请求（其准入服务已停止运行）。请几秒钟后重试。',
     internal_error: '网关发生内部错误。',

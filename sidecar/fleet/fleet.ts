@@ -47,7 +47,8 @@ export class Fleet extends EventEmitter {
   /** Probes every backend once; returns true when health or inventory changed. */
   async probeAll(): Promise<boolean> {
     const before = JSON.stringify(this.state());
-    const results = await Promise.all(this.config.backends.map((b) => probeBackend(b, this.config.health.timeout)));
+    const residency = this.config.scheduling.enabled;
+    const results = await Promise.all(this.config.backends.map((b) => probeBackend(b, this.config.health.timeout, residency)));
     this.config.backends.forEach((b, i) => {
       const view = this.views.get(b.name)!;
       const r = results[i];

@@ -15,6 +15,10 @@ export interface ProbeResult {
   durationMs: number;
   /** For a URL with a host name: the host:port addresses it resolves to now. */
   addresses?: string[];
+  /** Ollama: the models in memory now (/api/ps); undefined when the backend did not say. */
+  loaded?: string[];
+  /** OpenAI-compatible servers that publish queue metrics (vLLM's /metrics): requests running and waiting inside. */
+  queue?: { running: number; waiting: number };
 }
 
 
@@ -44,10 +48,48 @@ export async function resolveAddresses(url: string): Promise<string[] | undefine
   }
 }
 
-export async function probeBackend(backend: BackendConfig, timeoutMs: number): Promise<ProbeResult> {
-  const result = await probeApi(backend, timeoutMs);
-  const addresses = await resolveAddresses(backend.url);
-  return addresses ? { ...result, addresses } : result;
+/** `residency`: also ask what the backend holds in memory or has queued (the scheduler needs it). */
+export async function probeBackend(backend: BackendConfig, timeoutMs: number, residency = false): Promise<ProbeResult> {
+  const [result, addresses, extra] = await Promise.all([
+    probeApi(backend, timeoutMs),
+    resolveAddresses(backend.url),
+    residency ? probeResidency(backend, timeoutMs) : {},
+  ]);
+  return { ...result, ...(result.ok && extra), ...(addresses && { addresses }) };
+}
+
+// Optional: a backend without /api/ps or /metrics is as healthy, the scheduler then predicts alone.
+async function probeResidency(backend: BackendConfig, timeoutMs: number): Promise<Pick<ProbeResult, 'loaded' | 'queue'>> {
+  const base = backend.url.replace(/\/$/, '');
+  try {
+    if (backend.kind === 'ollama') {
+      const ps = (await getJson(`${base}/api/ps`, timeoutMs)) as { models?: { name?: unknown; model?: unknown }[] };
+      return { loaded: (ps.models ?? []).map((m) => String(m.name ?? m.model)).filter((n) => MODEL_NAME.test(n)) };
+    }
+    const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) return {};
+    return vllmQueue(await res.text());
+  } catch {
+    return {};
+  }
+}
+
+/** vLLM's gauges vllm:num_requests_running / _waiting, summed over their label sets; {} when absent. */
+export function vllmQueue(text: string): Pick<ProbeResult, 'queue'> {
+  const sum = (name: string) => {
+    let total: number | undefined;
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(name)) continue;
+      const rest = line.slice(name.length);
+      if (rest[0] !== '{' && rest[0] !== ' ') continue;
+      const value = Number(rest.slice(rest.lastIndexOf(' ') + 1));
+      if (Number.isFinite(value)) total = (total ?? 0) + value;
+    }
+    return total;
+  };
+  const running = sum('vllm:num_requests_running');
+  const waiting = sum('vllm:num_requests_waiting');
+  return running === undefined || waiting === undefined ? {} : { queue: { running, waiting } };
 }
 
 async function probeApi(backend: BackendConfig, timeoutMs: number): Promise<ProbeResult> {

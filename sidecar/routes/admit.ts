@@ -1,13 +1,16 @@
 // POST /admit: njs asks, for every generation and embedding request, whether it may go on. The
 // input guard answers: allow (maybe with a redacted body), or block with a localized reason. A key
 // with a token quota is checked first (429 once its window is spent).
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { GatewayConfig } from '../../config/schema.ts';
 import { ADMIT_HEADER_KEY, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE, type AdmitVerdict } from '../../core/contract.ts';
 import { localize, type MessageKey } from '../../core/i18n/messages.ts';
 import type { GuardOutcome } from '../guard/input-guard.ts';
 import { ScanQueueFull, type PromptScanner } from '../guard/scan-pool.ts';
 import { DEFAULT_LOCALE, supportedAcceptLanguage } from '../language/locales.ts';
 import { promptTokens, type TokenQuota } from '../limits/token-quota.ts';
+import type { Scheduler } from '../scheduler/scheduler.ts';
+import { ticketFor } from '../scheduler/settings.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
 import type { HeldBodies } from './held-bodies.ts';
 
@@ -19,6 +22,9 @@ export interface AdmitOptions {
   telemetry: Telemetry;
   tokenQuota: TokenQuota;
   held: HeldBodies;
+  /** Undefined while scheduling is off. */
+  scheduler: () => Scheduler | undefined;
+  config: () => GatewayConfig;
 }
 
 /** A refusal that asks the client to come back in a second (busy, not wrong). */
@@ -27,7 +33,16 @@ function busy(lang: string, status: number, code: MessageKey): AdmitVerdict {
   return { allow: false, lang: msg.lang, status, code, message: msg.text, headers: { 'Retry-After': '1' } };
 }
 
-export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, maxPerKey, telemetry, tokenQuota, held }) => {
+export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, maxPerKey, telemetry, tokenQuota, held, scheduler, config }) => {
+  // An admitted request takes a free slot now, or is told to wait for one (njs then goes to /queue).
+  const schedule = <V extends AdmitVerdict>(req: FastifyRequest, verdict: V): V => {
+    const s = scheduler();
+    if (!s || !verdict.allow) return verdict;
+    const lease = s.tryPlace(ticketFor(config(), req.id, (name) => String(req.headers[name.toLowerCase()] ?? '')));
+    if (lease) verdict.backend = lease.backend;
+    else verdict.queue = true;
+    return verdict;
+  };
   // The body is the client's request as sent (njs already checked it is JSON); the guard parses it.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) =>
     done(null, body),
@@ -46,7 +61,7 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
       const quota = tokenQuota.admit(keyId, req.id, (cap) => promptTokens(route, body, cap), clientLang);
       if (quota?.refused) return quota.refused;
       telemetry.started(req.id, pool);
-      return { allow: true, lang: clientLang, headers: quota?.headers };
+      return schedule(req, { allow: true, lang: clientLang, headers: quota?.headers });
     }
     // One key's heavy prompts must not fill the scan workers for everyone.
     const scanning = keyId ? (perKey.get(keyId) ?? 0) : 0;
@@ -75,6 +90,6 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
     if (!verdict.allow) tokenQuota.release(keyId, req.id);
     else telemetry.started(req.id, pool);
     if (quota?.headers) verdict.headers = { ...verdict.headers, ...quota.headers };
-    return held.reply(verdict);
+    return held.reply(schedule(req, verdict));
   });
 };

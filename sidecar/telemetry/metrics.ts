@@ -7,6 +7,7 @@ export const METRIC_PREFIX = 'llmgw_';
 // LLM requests run from milliseconds (cached, embeddings) to minutes (long generations, model loads).
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 const SCAN_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+const QUEUE_BUCKETS = [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120];
 const PROBE_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /** Kernel drops of the log socket, read at scrape time; undefined while unknown. */
@@ -41,6 +42,12 @@ export function createMetrics(logDrops: DropsReader = () => undefined) {
     language: new Counter({ name: p('detected_language_total'), help: 'Prompts by detected language.', labelNames: ['language'], registers }),
     tokens: new Counter({ name: p('tokens_total'), help: 'Tokens the backends reported, by model, API key id and type (prompt, completion).', labelNames: ['model', 'key', 'type'], registers }),
     rateLimited: new Counter({ name: p('rate_limited_total'), help: 'Requests refused with 429, by API key id and limit (requests, concurrency, tokens).', labelNames: ['key', 'limit'], registers }),
+    queueLength: new Gauge({ name: p('queue_length'), help: 'Requests waiting in the scheduler\'s queue for a slot, by priority (0–9).', labelNames: ['priority'], registers }),
+    queueWait: new Histogram({ name: p('queue_wait_seconds'), help: 'Time a request waited for a slot, by priority: 0 when placed at once; timed-out waits included.', labelNames: ['priority'], buckets: QUEUE_BUCKETS, registers }),
+    queueRefused: new Counter({ name: p('queue_refused_total'), help: 'Requests the scheduler did not place, by reason (queue_full, queue_timeout, no_backend, cancelled: the client left) and priority.', labelNames: ['reason', 'priority'], registers }),
+    dispatches: new Counter({ name: p('scheduler_dispatches_total'), help: 'Requests the scheduler sent to a backend, by model and load: warm (model in memory) or cold (the request pays its load).', labelNames: ['backend', 'model', 'load'], registers }),
+    evictions: new Counter({ name: p('scheduler_evictions_total'), help: 'Models a cold dispatch pushed out of a backend\'s memory (predicted: the least recently used idle model).', labelNames: ['backend', 'model'], registers }),
+    slotsInUse: new Gauge({ name: p('scheduler_slots_in_use'), help: 'Generations the scheduler has running on a backend, all models.', labelNames: ['backend'], registers }),
     logLines: new Counter({ name: p('log_lines_total'), help: 'Access log lines received from nginx, parsed or invalid.', labelNames: ['result'], registers }),
     logDrops: new Counter({
       name: p('log_lines_dropped_total'),

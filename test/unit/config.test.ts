@@ -37,9 +37,11 @@ describe('defaults', () => {
     assert.deepEqual(config.legacyRedirects, DEFAULT_LEGACY_REDIRECTS);
   });
 
-  test('backend defaults: kind ollama, weight 1, no limit, no static models', () => {
+  test('backend defaults: kind ollama, weight 1, no limit, no static models, Ollama\'s slots and loaded models', () => {
     const { config } = validateConfig({ backends: ONE_BACKEND }, 'gw.yaml');
-    assert.deepEqual(config.backends, [{ name: 'local', url: 'http://127.0.0.1:11434', kind: 'ollama', weight: 1 }]);
+    assert.deepEqual(config.backends, [
+      { name: 'local', url: 'http://127.0.0.1:11434', kind: 'ollama', weight: 1, slots: 4, modelSlots: {}, maxLoadedModels: 3 },
+    ]);
   });
 
   test('listen.http: null disables the plain HTTP port', () => {

@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BackendConfig } from '../../config/schema.ts';
-import { probeBackend, resolveAddresses } from '../../sidecar/fleet/probe.ts';
+import { probeBackend, resolveAddresses, vllmQueue } from '../../sidecar/fleet/probe.ts';
 import { startEmulator, type Emulator } from '../emulator/emulator.ts';
 
 function backend(name: string, url: string, kind: 'ollama' | 'openai' = 'ollama'): BackendConfig {
-  return { name, url, kind, weight: 1 };
+  return { name, url, kind, weight: 1, slots: 4, modelSlots: {}, maxLoadedModels: 3 };
 }
 
 describe('probeBackend', () => {
@@ -122,5 +122,20 @@ describe('resolveAddresses', () => {
     assert.equal(await resolveAddresses('http://10.0.0.1:11434'), undefined, 'an address needs no lookup');
     assert.equal(await resolveAddresses('http://[::1]:11434'), undefined);
     assert.equal(await resolveAddresses('http://no-such-host.invalid:1'), undefined, 'an unresolvable name has no addresses');
+  });
+});
+
+describe('vLLM queue metrics', () => {
+  test('running and waiting are summed over their label sets; a server without them says nothing', () => {
+    const text = [
+      '# HELP vllm:num_requests_waiting Number of requests waiting to be processed.',
+      '# TYPE vllm:num_requests_waiting gauge',
+      'vllm:num_requests_waiting{engine="0",model_name="a"} 2.0',
+      'vllm:num_requests_waiting{engine="1",model_name="a"} 1.0',
+      'vllm:num_requests_running{engine="0",model_name="a"} 4.0',
+      'vllm:num_requests_running_total 99',
+    ].join('\n');
+    assert.deepEqual(vllmQueue(text), { queue: { running: 4, waiting: 3 } });
+    assert.deepEqual(vllmQueue('process_cpu_seconds_total 1'), {});
   });
 });

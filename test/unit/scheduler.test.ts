@@ -1,0 +1,183 @@
+// sidecar/scheduler: placement (warm first, spread only when full, cheapest load), residency
+// (LRU eviction of idle models, /api/ps reconciliation), the priority queue with aging, and the
+// scheduler's slots, queue bounds, timeouts and cancellation.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { place, type Candidate } from '../../sidecar/scheduler/placement.ts';
+import { Residency } from '../../sidecar/scheduler/residency.ts';
+import { Scheduler, type Lease, type Outcome, type SchedulerSettings } from '../../sidecar/scheduler/scheduler.ts';
+import { WaitQueue } from '../../sidecar/scheduler/wait-queue.ts';
+
+const cand = (name: string, over: Partial<Candidate> = {}): Candidate => ({
+  name,
+  loaded: false,
+  running: 0,
+  slots: 2,
+  totalRunning: 0,
+  canLoad: true,
+  ...over,
+});
+
+describe('placement', () => {
+  test('a warm backend with a free slot wins over a cold idle one; the least busy warm one first', () => {
+    const c = place([cand('cold'), cand('w1', { loaded: true, running: 1 }), cand('w2', { loaded: true, running: 0 })], 0, 2000);
+    assert.deepEqual(c, { backend: 'w2', cold: false });
+  });
+
+  test('warm backends all full: the request waits until spreadAfter, then loads the model elsewhere', () => {
+    const full = cand('w', { loaded: true, running: 2 });
+    assert.equal(place([full, cand('c')], 500, 2000), undefined);
+    assert.deepEqual(place([full, cand('c')], 2000, 2000), { backend: 'c', cold: true });
+  });
+
+  test('warm nowhere: room beats eviction, and the victim idle longest goes first', () => {
+    const evictNew = cand('a', { victim: { model: 'x', lastUsed: 900 } });
+    const evictOld = cand('b', { victim: { model: 'y', lastUsed: 100 } });
+    assert.deepEqual(place([evictNew, evictOld], 0, 2000), { backend: 'b', cold: true, evicts: 'y' });
+    assert.deepEqual(place([evictNew, evictOld, cand('room')], 0, 2000), { backend: 'room', cold: true });
+  });
+
+  test('a backend whose loaded models are all busy cannot load; a saturated one takes nothing', () => {
+    assert.equal(place([cand('busy', { canLoad: false })], 0, 0), undefined);
+    assert.equal(place([cand('vllm', { loaded: true, saturated: true })], 5000, 2000), undefined);
+  });
+});
+
+describe('residency', () => {
+  test('loads past maxLoaded evict the least recently used idle model, never a busy one', () => {
+    const r = new Residency(2);
+    assert.deepEqual(r.start('a', 1), { cold: true });
+    r.end('a', 2);
+    assert.deepEqual(r.start('b', 3), { cold: true });
+    assert.deepEqual(r.start('a', 4), { cold: false });
+    // a and b are busy: no load can start.
+    assert.equal(r.canLoad(), false);
+    r.end('b', 5);
+    assert.deepEqual(r.start('c', 6), { cold: true, evicted: 'b' });
+    assert.deepEqual([...r.loaded.keys()].sort(), ['a', 'c']);
+  });
+
+  test('/api/ps replaces the picture, but a model with generations running stays loaded', () => {
+    const r = new Residency(3);
+    r.start('a', 1);
+    r.observe(['z'], 2);
+    assert.deepEqual([...r.loaded.keys()].sort(), ['a', 'z']);
+    r.end('a', 3);
+    r.observe(['z'], 4);
+    assert.deepEqual([...r.loaded.keys()], ['z']);
+  });
+
+  test('an OpenAI-compatible server has every model warm', () => {
+    const r = new Residency(1, true);
+    assert.deepEqual(r.start('a', 1), { cold: false });
+    assert.deepEqual(r.start('b', 1), { cold: false });
+  });
+});
+
+describe('wait queue', () => {
+  test('priority first, first come first served within one, and aging lifts a waiting request', () => {
+    const q = new WaitQueue<string>(() => 1000);
+    q.add('low-early', 1, 0);
+    q.add('high', 5, 100);
+    q.add('high-later', 5, 200);
+    assert.deepEqual(q.ordered(300).map((w) => w.item), ['high', 'high-later', 'low-early']);
+    // A high request that arrives 4.5 s later stays at 5 at first; the low one has aged to 1 + 5 = 6.
+    q.add('high-fresh', 5, 4500);
+    assert.deepEqual(q.ordered(5000).map((w) => w.item)[0], 'high');
+    assert.deepEqual(q.ordered(5000).map((w) => w.item).slice(-2), ['low-early', 'high-fresh']);
+  });
+});
+
+const SETTINGS: SchedulerSettings = {
+  backends: ['a', 'b', 'c'].map((name) => ({ name, alwaysLoaded: false, maxLoaded: 1, slotsFor: () => 2 })),
+  maxQueue: 3,
+  maxWaitMs: 60_000,
+  agingStepMs: 0,
+  spreadAfterMs: 60_000,
+  leaseTimeoutMs: 60_000,
+};
+const POOL = 'gw.a.b.c';
+let ids = 0;
+const ticket = (model: string, priority = 5) => ({ requestId: `r${++ids}`, model, pool: POOL, priority });
+
+function isLease(o: Outcome | undefined): o is Lease {
+  return o !== undefined && 'backend' in o;
+}
+
+describe('scheduler', () => {
+  test('no backend gets more generations of a model than its slots; a freed slot goes to the waiting request', async () => {
+    const s = new Scheduler({ ...SETTINGS, backends: [SETTINGS.backends[0]] }, () => true);
+    const first = s.tryPlace({ ...ticket('m'), pool: 'gw.a' });
+    const second = s.tryPlace({ ...ticket('m'), pool: 'gw.a' });
+    assert.ok(isLease(first) && isLease(second));
+    assert.equal(first.cold, true);
+    assert.equal(second.cold, false);
+    assert.equal(s.tryPlace({ ...ticket('m'), pool: 'gw.a' }), undefined);
+    const waiting = s.wait({ ...ticket('m'), pool: 'gw.a' });
+    assert.equal(s.queued, 1);
+    s.release(first.requestId);
+    const third = await waiting;
+    assert.ok(isLease(third));
+    assert.equal(third.backend, 'a');
+    assert.equal(s.queued, 0);
+    s.stop();
+  });
+
+  test('a model stays on its warm server while it has slots; a second model loads where there is room', () => {
+    const s = new Scheduler(SETTINGS, () => true);
+    s.observe('a', ['m1'], false);
+    const l1 = s.tryPlace(ticket('m1'));
+    const l2 = s.tryPlace(ticket('m1'));
+    assert.ok(isLease(l1) && isLease(l2));
+    assert.deepEqual([l1.backend, l1.cold, l2.backend], ['a', false, 'a']);
+    // a is full of m1: with spreadAfter not reached, m1 waits rather than load on b or c.
+    assert.equal(s.tryPlace(ticket('m1')), undefined);
+    const l3 = s.tryPlace(ticket('m2'));
+    assert.ok(isLease(l3));
+    assert.equal(l3.cold, true);
+    assert.notEqual(l3.backend, 'a');
+    s.stop();
+  });
+
+  test('the queue is bounded; a waiter times out after maxWait; an aborted waiter leaves at once', async () => {
+    const s = new Scheduler({ ...SETTINGS, backends: [SETTINGS.backends[0]], maxWaitMs: 50 }, () => true);
+    const t = () => ({ ...ticket('m'), pool: 'gw.a' });
+    s.tryPlace(t());
+    s.tryPlace(t());
+    const abort = new AbortController();
+    const waits = [s.wait(t()), s.wait(t(), abort.signal), s.wait(t())];
+    assert.deepEqual(await s.wait(t()), { refused: 'queue_full' });
+    abort.abort();
+    assert.deepEqual(await waits[1], { refused: 'cancelled' });
+    assert.equal(s.queued, 2);
+    assert.deepEqual(await waits[0], { refused: 'queue_timeout' });
+    assert.deepEqual(await waits[2], { refused: 'queue_timeout' });
+    s.stop();
+  });
+
+  test('higher priority gets the freed slot first', async () => {
+    const s = new Scheduler({ ...SETTINGS, backends: [SETTINGS.backends[0]] }, () => true);
+    const t = (p: number) => ({ ...ticket('m', p), pool: 'gw.a' });
+    const held = [s.tryPlace(t(5)), s.tryPlace(t(5))];
+    const order: number[] = [];
+    const low = s.wait(t(1)).then((o) => (order.push(1), o));
+    const high = s.wait(t(9)).then((o) => (order.push(9), o));
+    s.release((held[0] as Lease).requestId);
+    await high;
+    s.release((held[1] as Lease).requestId);
+    await low;
+    assert.deepEqual(order, [9, 1]);
+    s.stop();
+  });
+
+  test('an unhealthy backend is never chosen; a model with no healthy server is refused', async () => {
+    const s = new Scheduler(SETTINGS, (b) => b === 'c');
+    const l = s.tryPlace(ticket('m'));
+    assert.ok(isLease(l));
+    assert.equal(l.backend, 'c');
+    const none = new Scheduler(SETTINGS, () => false);
+    assert.deepEqual(await none.wait(ticket('m')), { refused: 'no_backend' });
+    s.stop();
+    none.stop();
+  });
+});
