@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { Backend } from './backend.ts';
 import { parseFailureRule } from './failures.ts';
 import { isObject, readBody, sendJson, sendText } from './http.ts';
+import { parseResidencyChange } from './residency-settings.ts';
 
 export const CONTROL_PREFIX = '/_emulator/';
 
@@ -27,6 +28,7 @@ const ACTIONS = new Map<string, Action>([
     backend.setModels(models);
   }],
   ['delay', (backend, body) => backend.setDelay(readMs(body))],
+  ['residency', (backend, body) => backend.configure(parseResidencyChange(body))],
   ['outage', (_backend, body, server, res) => {
     const ms = readMs(body);
     // The asker gets its answer on a connection closed gracefully; the outage then resets every other one.

@@ -9,13 +9,21 @@ import type { FailureRule } from './failures.ts';
 import { sendJson } from './http.ts';
 import { ollamaRoutes } from './ollama-api.ts';
 import { openaiRoutes } from './openai-api.ts';
+import { storeRoutes } from './pull.ts';
+import { type ResidencyChange, type ResidencySettings, parseResidencyChange, pickSettings } from './residency-settings.ts';
 import { handleRequest } from './router.ts';
 import type { EmulatorStats } from './stats.ts';
 
 export type { Failure, FailureRule } from './failures.ts';
+export type { ResidencyChange, ResidencySettings } from './residency-settings.ts';
 export type { EmulatorStats } from './stats.ts';
 
-export interface EmulatorOptions {
+/**
+ * Without any residency setting every model on disk answers at once, as before they existed. Setting any of loadMs,
+ * maxLoadedModels, numParallel, maxQueue or keepAliveMs also makes empty chat/generate prompts load-only requests and
+ * load_duration the real load wait, as in Ollama.
+ */
+export interface EmulatorOptions extends ResidencySettings {
   name: string;
   /** 0 or undefined = a random free port. */
   port?: number;
@@ -43,6 +51,8 @@ export interface Emulator {
   fail(rule: FailureRule | null): void;
   setModels(models: string[]): void;
   setDelay(ms: number): void;
+  /** Changes residency settings at run time, as POST /_emulator/residency does; null puts a default back. */
+  configure(change: ResidencyChange): void;
   /** Graceful: stop listening, then destroy the remaining sockets. */
   close(): Promise<void>;
   /** Abrupt, like a crashed box: reset every socket now and stop listening. */
@@ -54,11 +64,11 @@ export interface Emulator {
 }
 
 const DEFAULT_MODELS = ['llama3.2:1b', 'qwen2.5:0.5b', 'nomic-embed-text'];
-const ROUTES = [...ollamaRoutes, ...openaiRoutes];
+const ROUTES = [...ollamaRoutes, ...openaiRoutes, ...storeRoutes];
 
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const host = opts.host ?? '127.0.0.1';
-  const backend = new Backend(opts.name, opts.version ?? '0.6.2', opts.models ?? DEFAULT_MODELS, opts.tokenDelayMs ?? 0);
+  const backend = new Backend(opts.name, opts.version ?? '0.6.2', opts.models ?? DEFAULT_MODELS, opts.tokenDelayMs ?? 0, pickSettings(opts));
   const sockets = new Set<Socket>();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -108,10 +118,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
   // Resolves once every socket is gone, so stats (inFlight, openConnections) are settled when close/kill return.
-  const dropSockets = (drop: (socket: Socket) => void) => {
+  // A stopped box has lost what it held in memory: it comes back with nothing loaded.
+  const dropSockets = async (drop: (socket: Socket) => void) => {
     const closed = [...sockets].map((socket) => once(socket, 'close'));
     for (const socket of sockets) drop(socket);
-    return Promise.all(closed);
+    await Promise.all(closed);
+    backend.residency.clear();
   };
 
   const kill = async () => {
@@ -140,6 +152,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     fail: (rule) => backend.failures.set(rule),
     setModels: (models) => backend.setModels(models),
     setDelay: (ms) => backend.setDelay(ms),
+    configure: (change) => backend.configure(parseResidencyChange(change)),
     close: async () => {
       stopComeBack();
       const stopped = stopListening();

@@ -9,11 +9,15 @@ export type Failure =
 
 export interface FailureRule {
   failure: Failure;
-  /** 'generation' (default) spares probes such as /api/tags, so health checks keep passing while generations fail. */
-  paths?: 'all' | 'generation';
+  /**
+   * 'generation' (default) spares probes such as /api/tags, so health checks keep passing while generations fail;
+   * 'models' hits only /api/pull and /api/delete (a midstream fault cuts a pull's progress stream).
+   */
+  paths?: 'all' | 'generation' | 'models';
 }
 
-export type RouteKind = 'generation' | 'probe';
+/** 'models': the routes that change what is on disk. */
+export type RouteKind = 'generation' | 'probe' | 'models';
 
 /** Midstream faults can only hit a response that streams; the others hit a request as it arrives. */
 export type FailurePhase = 'request' | 'stream';
@@ -32,7 +36,8 @@ export class Failures {
   take(kind: RouteKind, phase: FailurePhase): Failure | null {
     const rule = this.rule;
     if (!rule) return null;
-    if ((rule.paths ?? 'generation') === 'generation' && kind !== 'generation') return null;
+    const paths = rule.paths ?? 'generation';
+    if (paths !== 'all' && paths !== kind) return null;
     if ((rule.failure.mode === 'midstream') !== (phase === 'stream')) return null;
     if (this.remaining !== undefined && --this.remaining <= 0) this.rule = null;
     return rule.failure;
@@ -42,11 +47,11 @@ export class Failures {
 /** Validates a rule received over HTTP; throws with a message fit for a 400 answer. */
 export function parseFailureRule(value: unknown): FailureRule | null {
   if (value === null) return null;
-  if (!isObject(value) || !isObject(value.failure)) throw new Error('expected {"failure": {...}, "paths"?: "all"|"generation"} or null');
+  if (!isObject(value) || !isObject(value.failure)) throw new Error('expected {"failure": {...}, "paths"?: "all"|"generation"|"models"} or null');
   const { failure, paths } = value;
   let scope: Pick<FailureRule, 'paths'> = {};
-  if (paths === 'all' || paths === 'generation') scope = { paths };
-  else if (paths !== undefined) throw new Error('paths must be "all" or "generation"');
+  if (paths === 'all' || paths === 'generation' || paths === 'models') scope = { paths };
+  else if (paths !== undefined) throw new Error('paths must be "all", "generation" or "models"');
   const count = failure.count;
   if (count !== undefined && !isInt(count, 1)) throw new Error('count must be a positive integer');
   const counted = count === undefined ? {} : { count };

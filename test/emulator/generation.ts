@@ -1,5 +1,6 @@
 // What native and OpenAI-compatible generation routes share: model checks, prompt sizing, the reply plan.
 import { type Api, pause, sendError } from './http.ts';
+import { parseKeepAlive } from './keep-alive.ts';
 import { countTokens, replyTokens, streamPieces, tokenBudget } from './reply.ts';
 import type { RequestContext } from './router.ts';
 
@@ -11,6 +12,8 @@ export interface Plan {
   promptTokens: number;
   completionTokens: number;
   finishReason: 'stop' | 'length';
+  /** The request's wait for its model's load, in ns; undefined unless the emulator models residency. */
+  loadNs: number | undefined;
   /** A last prompt text "tool: <JSON object>" is answered with a call of the tool "lookup" with those arguments. */
   toolArguments?: Record<string, unknown>;
 }
@@ -34,11 +37,37 @@ export function requireModel(ctx: RequestContext, api: Api, requested: unknown =
   return { requested, installed };
 }
 
-/** Like requireModel, for routes that run the model, which is what makes it show up in /api/ps. */
-export function loadModel(ctx: RequestContext, api: Api): string | null {
+/** Ollama's answer when more requests wait than OLLAMA_MAX_QUEUE allows (the two spaces are Ollama's). */
+export const SERVER_BUSY = 'server busy, please try again.  maximum pending requests exceeded';
+
+/** A request allowed to run: the model as the request spelled it, and its load wait as Plan.loadNs. */
+export interface Admission {
+  model: string;
+  loadNs: number | undefined;
+}
+
+/**
+ * Like requireModel, then waits for the model to be loaded and a slot free on it, as Ollama's scheduler makes a
+ * request wait; answers 503 itself when too many wait. Null once answered, or when the client left meanwhile.
+ */
+export async function loadModel(ctx: RequestContext, api: Api, keepAliveMs?: number): Promise<Admission | null> {
   const ref = requireModel(ctx, api);
-  if (ref) ctx.backend.use(ref.installed);
-  return ref?.requested ?? null;
+  if (!ref) return null;
+  const { residency } = ctx.backend;
+  const grant = await residency.acquire(ref.installed, keepAliveMs, ctx.gone);
+  if (grant.status === 'busy') sendError(ctx.res, api, 503, SERVER_BUSY);
+  if (grant.status !== 'run') return null;
+  return { model: ref.requested, loadNs: residency.modelled ? grant.loadNs : undefined };
+}
+
+/** The request's keep_alive in ms (Infinity = forever), undefined when absent; answers 400 itself and returns null when invalid. */
+export function keepAliveOf(ctx: RequestContext, api: Api): number | undefined | null {
+  try {
+    return parseKeepAlive(ctx.body.keep_alive);
+  } catch (err) {
+    sendError(ctx.res, api, 400, (err as Error).message);
+    return null;
+  }
 }
 
 /** Pulls the text a tokenizer would see out of prompts, messages, content parts and embedding inputs. */
@@ -77,18 +106,19 @@ function toolArguments(prompt: unknown): Record<string, unknown> | undefined {
   return typeof args === 'object' && args !== null && !Array.isArray(args) ? (args as Record<string, unknown>) : undefined;
 }
 
-export function planReply(ctx: RequestContext, api: Api, limit: unknown, prompt: unknown): Plan | null {
-  const model = loadModel(ctx, api);
-  if (model === null) return null;
+export async function planReply(ctx: RequestContext, api: Api, limit: unknown, prompt: unknown, keepAliveMs?: number): Promise<Plan | null> {
+  const admission = await loadModel(ctx, api, keepAliveMs);
+  if (!admission) return null;
   const budget = tokenBudget(limit);
   const tokens = echoed(prompt) ?? replyTokens(ctx.backend.name, budget.count);
   return {
-    model,
+    model: admission.model,
     text: tokens.join(' '),
     pieces: streamPieces(tokens),
     promptTokens: countTokens(collectText(prompt)),
     completionTokens: tokens.length,
     finishReason: budget.limited ? 'length' : 'stop',
+    loadNs: admission.loadNs,
     toolArguments: toolArguments(prompt),
   };
 }

@@ -5,6 +5,8 @@ import { EMBEDDING_DIMS } from './reply.ts';
 const MODIFIED_AT = '2025-01-01T00:00:00Z';
 export const MODIFIED_UNIX = Date.parse(MODIFIED_AT) / 1000;
 const CONTEXT_LENGTH = 32768;
+/** The context a loaded model runs with, as /api/ps reports it: Ollama's default num_ctx, not the model's maximum. */
+export const LOADED_CONTEXT_LENGTH = 4096;
 
 const FAMILIES: Array<[prefix: string, family: string]> = [
   ['llama', 'llama'],

@@ -1,7 +1,7 @@
 // Ollama's native API (docs/api.md): NDJSON streams that default to on, durations in nanoseconds.
-import { embeddingInputs, loadModel, planReply, requireModel, simulateGeneration, type Plan } from './generation.ts';
+import { embeddingInputs, keepAliveOf, loadModel, planReply, requireModel, simulateGeneration, type Plan } from './generation.ts';
 import { isObject, sendError, sendJson, sendText } from './http.ts';
-import { describeModel, showModel } from './models.ts';
+import { describeModel, LOADED_CONTEXT_LENGTH, showModel } from './models.ts';
 import { countTokens, durations, embedding } from './reply.ts';
 import type { RequestContext, Route } from './router.ts';
 
@@ -11,7 +11,7 @@ function numPredict(body: Record<string, unknown>): unknown {
 
 /** The fields Ollama puts on the last (`done: true`) object of a chat or generate reply. */
 function doneFields(ctx: RequestContext, plan: Plan): Record<string, unknown> {
-  const d = durations(ctx.startedAt);
+  const d = durations(ctx.startedAt, plan.loadNs);
   return {
     done_reason: plan.finishReason,
     done: true,
@@ -38,11 +38,38 @@ async function reply(ctx: RequestContext, plan: Plan, part: (piece: string) => R
   if (await stream.send(() => ({ ...head(), ...part(''), ...doneFields(ctx, plan), ...final }))) stream.end();
 }
 
+/**
+ * Ollama answers a chat or generate without prompt by loading the model only, or with keep_alive 0 by unloading it.
+ * The emulator does so when it models residency or the request names a keep_alive; older tests send empty prompts to
+ * get a reply. True once answered. `empty` carries the reply's empty text field.
+ */
+async function loadOnly(ctx: RequestContext, keepAliveMs: number | undefined, empty: Record<string, unknown>): Promise<boolean> {
+  if (!ctx.backend.residency.modelled && keepAliveMs === undefined) return false;
+  const answer = (model: string, reason: string) =>
+    sendJson(ctx.res, 200, { model, created_at: new Date().toISOString(), ...empty, done: true, done_reason: reason });
+  if (keepAliveMs === 0) {
+    const ref = requireModel(ctx, 'ollama');
+    if (ref) {
+      ctx.backend.residency.expire(ref.installed);
+      answer(ref.requested, 'unload');
+    }
+    return true;
+  }
+  const admission = await loadModel(ctx, 'ollama', keepAliveMs);
+  if (admission) answer(admission.model, 'load');
+  return true;
+}
+
 // Stands for the streamed line that carries the tool calls.
 const TOOL_CALLS = '\u0000tool_calls';
 
 async function chat(ctx: RequestContext): Promise<void> {
-  const plan = planReply(ctx, 'ollama', numPredict(ctx.body), ctx.body.messages);
+  const keepAliveMs = keepAliveOf(ctx, 'ollama');
+  if (keepAliveMs === null) return;
+  const { messages } = ctx.body;
+  const empty = !Array.isArray(messages) || messages.length === 0;
+  if (empty && (await loadOnly(ctx, keepAliveMs, { message: { role: 'assistant', content: '' } }))) return;
+  const plan = await planReply(ctx, 'ollama', numPredict(ctx.body), messages, keepAliveMs);
   if (!plan) return;
   const message = (content: string) => ({ message: { role: 'assistant', content } });
   if (!plan.toolArguments) return reply(ctx, plan, message, {});
@@ -53,21 +80,28 @@ async function chat(ctx: RequestContext): Promise<void> {
 }
 
 async function generate(ctx: RequestContext): Promise<void> {
-  const plan = planReply(ctx, 'ollama', numPredict(ctx.body), ctx.body.prompt);
+  const keepAliveMs = keepAliveOf(ctx, 'ollama');
+  if (keepAliveMs === null) return;
+  const { prompt } = ctx.body;
+  const empty = prompt === undefined || prompt === '';
+  if (empty && (await loadOnly(ctx, keepAliveMs, { response: '' }))) return;
+  const plan = await planReply(ctx, 'ollama', numPredict(ctx.body), prompt, keepAliveMs);
   if (!plan) return;
   // Deprecated but still sent by Ollama: token ids of the conversation so far.
   const context = Array.from({ length: plan.promptTokens + plan.completionTokens }, (_, i) => i + 1);
   await reply(ctx, plan, (response) => ({ response }), { context });
 }
 
-function embed(ctx: RequestContext): void {
+async function embed(ctx: RequestContext): Promise<void> {
   const texts = embeddingInputs(ctx.body.input);
   if (!texts) return sendError(ctx.res, 'ollama', 400, 'invalid input type');
-  const model = loadModel(ctx, 'ollama');
-  if (model === null) return;
-  const d = durations(ctx.startedAt);
+  const keepAliveMs = keepAliveOf(ctx, 'ollama');
+  if (keepAliveMs === null) return;
+  const admission = await loadModel(ctx, 'ollama', keepAliveMs);
+  if (!admission) return;
+  const d = durations(ctx.startedAt, admission.loadNs);
   sendJson(ctx.res, 200, {
-    model,
+    model: admission.model,
     embeddings: texts.map(embedding),
     total_duration: d.total_duration,
     load_duration: d.load_duration,
@@ -75,8 +109,9 @@ function embed(ctx: RequestContext): void {
   });
 }
 
-function legacyEmbeddings(ctx: RequestContext): void {
-  if (loadModel(ctx, 'ollama') === null) return;
+async function legacyEmbeddings(ctx: RequestContext): Promise<void> {
+  const keepAliveMs = keepAliveOf(ctx, 'ollama');
+  if (keepAliveMs === null || !(await loadModel(ctx, 'ollama', keepAliveMs))) return;
   const { prompt } = ctx.body;
   sendJson(ctx.res, 200, { embedding: embedding(typeof prompt === 'string' ? prompt : '') });
 }
@@ -90,10 +125,13 @@ function tags(ctx: RequestContext): void {
 }
 
 function ps(ctx: RequestContext): void {
-  const models = ctx.backend.loadedModels().map(({ name, expiresAt }) => {
-    const { size, digest, details } = describeModel(name);
-    return { name, model: name, size, digest, details, expires_at: expiresAt.toISOString(), size_vram: size };
-  });
+  const models = ctx.backend.residency.loaded()
+    // Ollama lists the model with the most time left first.
+    .sort((a, b) => b.expiresAt.getTime() - a.expiresAt.getTime())
+    .map(({ name, expiresAt }) => {
+      const { size, digest, details } = describeModel(name);
+      return { name, model: name, size, digest, details, expires_at: expiresAt.toISOString(), size_vram: size, context_length: LOADED_CONTEXT_LENGTH };
+    });
   sendJson(ctx.res, 200, { models });
 }
 

@@ -69,12 +69,12 @@ async function answer(ctx: RequestContext, shape: Shape, plan: Plan): Promise<vo
 
 async function chatCompletions(ctx: RequestContext): Promise<void> {
   const { body } = ctx;
-  const plan = planReply(ctx, 'openai', body.max_completion_tokens ?? body.max_tokens, body.messages);
+  const plan = await planReply(ctx, 'openai', body.max_completion_tokens ?? body.max_tokens, body.messages);
   if (plan) await answer(ctx, CHAT, plan);
 }
 
 async function completions(ctx: RequestContext): Promise<void> {
-  const plan = planReply(ctx, 'openai', ctx.body.max_tokens, ctx.body.prompt);
+  const plan = await planReply(ctx, 'openai', ctx.body.max_tokens, ctx.body.prompt);
   if (plan) await answer(ctx, COMPLETION, plan);
 }
 
@@ -85,11 +85,12 @@ function toBase64(vector: number[]): string {
   return bytes.toString('base64');
 }
 
-function embeddings(ctx: RequestContext): void {
+async function embeddings(ctx: RequestContext): Promise<void> {
   const texts = embeddingInputs(ctx.body.input);
   if (!texts) return sendError(ctx.res, 'openai', 400, 'invalid input type');
-  const model = loadModel(ctx, 'openai');
-  if (model === null) return;
+  const admission = await loadModel(ctx, 'openai');
+  if (!admission) return;
+  const { model } = admission;
   const base64 = ctx.body.encoding_format === 'base64';
   const data = texts.map((text, index) => {
     const vector = embedding(text);

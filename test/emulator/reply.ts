@@ -54,10 +54,13 @@ export interface Durations {
   eval_duration: number;
 }
 
-/** Ollama reports nanoseconds; the split is invented but the parts always add up to the real elapsed time. */
-export function durations(startedAt: bigint): Durations {
+/**
+ * Ollama reports nanoseconds; the parts always add up to the real elapsed time. `loadNs` is the request's real wait for
+ * its model's load when the emulator models residency; without it the load's share is invented, like the rest of the split.
+ */
+export function durations(startedAt: bigint, loadNs?: number): Durations {
   const total = Math.max(Number(process.hrtime.bigint() - startedAt), 1000);
-  const load = Math.floor(total / 100);
-  const prompt = Math.floor(total / 10);
+  const load = Math.min(loadNs ?? Math.floor(total / 100), total);
+  const prompt = Math.floor((total - load) / 10);
   return { total_duration: total, load_duration: load, prompt_eval_duration: prompt, eval_duration: total - load - prompt };
 }

@@ -8,15 +8,15 @@ import { ChunkStream, type StreamFormat } from './stream.ts';
 export interface RequestContext {
   backend: Backend;
   res: ServerResponse;
-  /** Parsed JSON body of a POST; empty for GET/HEAD. */
+  /** Parsed JSON body of a POST or DELETE; empty for GET/HEAD. */
   body: Record<string, unknown>;
   /** The `:param` path segment, decoded; '' for routes without one. */
   param: string;
   /** Aborts when the response closes (client gone, socket destroyed). */
   gone: AbortSignal;
   startedAt: bigint;
-  /** Opens a streamed 200 reply; this is where a midstream fault is picked up. */
-  openStream(format: StreamFormat): ChunkStream;
+  /** Opens a streamed 200 reply paced by the token delay unless told otherwise; this is where a midstream fault is picked up. */
+  openStream(format: StreamFormat, delayMs?: number): ChunkStream;
 }
 
 export interface Route {
@@ -74,7 +74,7 @@ export async function handleRequest(backend: Backend, routes: Route[], req: Inco
   }
 
   let body: Record<string, unknown> = {};
-  if (method === 'POST') {
+  if (method === 'POST' || method === 'DELETE') {
     try {
       body = parseJsonObject(text);
     } catch (err) {
@@ -89,10 +89,10 @@ export async function handleRequest(backend: Backend, routes: Route[], req: Inco
     param,
     gone: closed.signal,
     startedAt,
-    openStream: (format) => {
+    openStream: (format, delayMs = backend.delayMs) => {
       const cut = backend.failures.take(route.kind, 'stream');
       const cutAfter = cut?.mode === 'midstream' ? cut.afterChunks : null;
-      return new ChunkStream(res, format, backend.delayMs, closed.signal, cutAfter);
+      return new ChunkStream(res, format, delayMs, closed.signal, cutAfter);
     },
   });
 }
