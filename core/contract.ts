@@ -80,12 +80,14 @@ export const POOL_PREFIX = 'gw.';
 export const UPSTREAM_URI = '/_gw/upstream';
 
 /**
- * Scheduling: the named location that waits for a slot (a bodiless proxied request to the sidecar's
- * /queue, so nginx cancels it when the client goes away). The sidecar answers with X-Accel-Redirect
- * to DISPATCH_LOCATION and the backend in SCHEDULED_BACKEND_HEADER, or with the error itself.
+ * Scheduling: when /admit found no free slot, njs hands the request to QUEUE_LOCATION, whose
+ * auth_request (QUEUE_URI → the sidecar's /queue, headers only) waits for one; nginx cancels it when
+ * the client goes away. The sidecar answers 200 with the backend in SCHEDULED_BACKEND_HEADER, or 403
+ * with the reason in QUEUE_REFUSED_HEADER (queue_full, queue_timeout, no_backend); njs then proxies
+ * or answers. QUEUE_MS_HEADER: milliseconds waited, from the sidecar to njs and from njs to the client.
  */
 export const QUEUE_LOCATION = '@gw_queue';
-export const DISPATCH_LOCATION = '@gw_dispatch';
+export const QUEUE_URI = '/_gw/queue';
 export const SCHEDULED_BACKEND_HEADER = 'X-Gateway-Scheduled';
-/** Milliseconds a request waited in the scheduler's queue: from /queue to njs, and njs to the client. */
+export const QUEUE_REFUSED_HEADER = 'X-Gateway-Queue-Refused';
 export const QUEUE_MS_HEADER = 'X-Gateway-Queue-Ms';

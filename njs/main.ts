@@ -5,6 +5,7 @@ import { keyHash } from './adapters/key-hash.ts';
 import { outputFilter } from './adapters/output-filter.ts';
 import { proxy } from './adapters/proxy.ts';
 import { retryBackend } from './adapters/retry.ts';
+import { dispatch, queueRefused } from './adapters/schedule.ts';
 import { usageFilter } from './adapters/usage-capture.ts';
 
-export default { proxy, errorPage, sidecarErrorPage, keyInClearPage, retryBackend, outputFilter, usageFilter, keyHash };
+export default { proxy, errorPage, sidecarErrorPage, keyInClearPage, retryBackend, dispatch, queueRefused, outputFilter, usageFilter, keyHash };

@@ -20,13 +20,13 @@ function proxyToBackends(config: GatewayConfig, readTimeout: string, target = 'h
   const named = target === 'http://$gw_pool';
   const filter = named ? `\n        js_body_filter gw.${outputRules(config.guard.output) ? 'outputFilter' : 'usageFilter'} buffer_type=buffer;` : '';
   // 500 and 503 go to njs (core/routing/next-backend.ts): retried by nginx they would count toward
-  // max_fails, and a busy Ollama is not a dead one. The whole-answer subrequest sees them in njs itself.
+  // max_fails, and a busy Ollama is not a dead one. 502 and 504 too: a request pinned to one server
+  // (scheduling, a retry) had no other for nginx to try. The whole-answer subrequest sees them in njs.
   const failures = named
     ? `
         proxy_intercept_errors on;
         recursive_error_pages on;
-        error_page 500 503 = @gw_retry;
-        error_page 502 504 @gw_error;`
+        error_page 500 502 503 504 = @gw_retry;`
     : '';
   return `        proxy_pass ${target};${filter}
         proxy_http_version 1.1;

@@ -13,7 +13,7 @@ import { secs } from './nginx-time.ts';
 import { renderNjsWiring } from './njs-wiring.ts';
 import { DRAIN_MAP, renderDrainCheck } from './reload-drain.ts';
 import type { RenderPaths } from './render-paths.ts';
-import { renderFleetApiLocations, renderSidecarSubrequests } from './sidecar-locations.ts';
+import { renderFleetApiLocations, renderQueueLocations, renderSidecarSubrequests } from './sidecar-locations.ts';
 
 /** Statuses nginx itself may produce whose HTML page we replace with JSON. */
 const NGINX_ERRORS = '400 401 403 404 405 408 413 414 429 500 502 503 504';
@@ -182,7 +182,7 @@ ${renderHttpsSettings(config, paths)}
 ${renderModelLocations(config)}
 
 ${renderBackendLocations(config)}
-${renderSidecarSubrequests(config)}
+${renderSidecarSubrequests(config)}${config.scheduling.enabled ? `\n${renderQueueLocations(config)}` : ''}
 
 ${renderFleetApiLocations(config)}
 

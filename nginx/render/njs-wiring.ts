@@ -21,6 +21,7 @@ export function renderNjsWiring(config: GatewayConfig, paths: RenderPaths): stri
     js_var $gw_lang;
     js_var $gw_path;
     js_var $gw_admission ${config.admission.enabled ? 'on' : 'off'};
+    js_var $gw_schedule ${config.scheduling.enabled ? 'on' : 'off'};
     js_var $gw_fail_open ${config.sidecar.failMode === 'open' ? 'on' : 'off'};
     js_var $gw_retry_after ${wholeSeconds(config.health.interval)};
     js_var $gw_max_body ${config.nginx.maxBodySize};
@@ -32,10 +33,13 @@ export function renderNjsWiring(config: GatewayConfig, paths: RenderPaths): stri
     js_var $gw_route_pool;
     js_var $gw_tried;
     js_var $gw_tried_status;
+    # Set by njs for the scheduler: the model as the backend sees it.
+    js_var $gw_serve_model;
 ${rulesVar(config)}
     js_var $gw_output_whole ${wholeAnswerScanning(config.guard.output) ? 'on' : 'off'};
     # Set by njs for the access log and the response headers.
     js_var $gw_overhead_ms;
+    js_var $gw_queue_ms;
     js_var $gw_terminal;
     js_var $gw_tokens_prompt;
     js_var $gw_tokens_completion;

@@ -9,7 +9,9 @@ import { askUsage, mustAskUsage } from '../usage/include-usage.ts';
 import { withHeldBody } from './held-body.ts';
 import { sendError } from './respond.ts';
 import { applyVerdict } from './verdict.ts';
-import { forward } from './whole-answer.ts';
+import { enqueue, pinBackend } from './schedule.ts';
+import { sidecarUnavailable } from './sidecar-down.ts';
+import { checksWholeAnswer, forward } from './whole-answer.ts';
 
 // Seconds a client should wait before retrying while no backend is healthy: one health interval.
 function retryAfter(r: NginxHTTPRequest): number {
@@ -55,14 +57,16 @@ export function proxy(r: NginxHTTPRequest): void {
       askUsage(parsed.body);
       r.variables.gw_hide_usage = '1';
     }
-    rewriteModel(r, parsed, target.model !== undefined ? target.model : spelling(r, shape, parsed.model), askedUsage);
+    const served = target.model !== undefined ? target.model : spelling(r, shape, parsed.model);
+    rewriteModel(r, parsed, served, askedUsage);
 
-    // Whole answers of generation routes are checked by the sidecar before the client sees them.
-    const scanWhole = route.generates && !parsed.stream && r.variables.gw_output_whole === 'on';
+    const scanWhole = checksWholeAnswer(r, route.generates);
     const go = function () {
       forward(r, shape, scanWhole);
     };
-    if (!route.admit || r.variables.gw_admission !== 'on') return go();
+    if (!route.admit) return go();
+    if (r.variables.gw_schedule === 'on') r.variables.gw_serve_model = served;
+    else if (r.variables.gw_admission !== 'on') return go();
     admit(r, shape, go);
   } catch (e) {
     r.error('gateway proxy handler: ' + String(e));
@@ -96,28 +100,26 @@ function admit(r: NginxHTTPRequest, shape: ApiShape, go: () => void): void {
   // The body as the backend would get it (an alias may have rewritten its model).
   r.subrequest('/_admit', { method: 'POST', body: r.variables.gw_body || r.requestText }, function (reply: NginxHTTPRequest) {
     try {
-      if (reply.status !== 200) return admitUnavailable(r, shape, go);
+      if (reply.status !== 200) return sidecarUnavailable(r, shape, go);
       const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
       r.variables.gw_lang = verdict.lang;
       if (!applyVerdict(r, shape, verdict, 'bad_request')) return;
+      // Scheduling: the slot the sidecar gave, or the queue.
+      const next = function () {
+        if (verdict.queue) return enqueue(r);
+        if (verdict.backend !== undefined) pinBackend(r, verdict.backend, 0);
+        go();
+      };
       if (verdict.bodyRef !== undefined) {
         return withHeldBody(r, shape, verdict.bodyRef, function (body: string) {
           r.variables.gw_body = body;
-          go();
+          next();
         });
       }
-      go();
+      next();
     } catch (e) {
       r.error('gateway admit: ' + String(e));
-      admitUnavailable(r, shape, go);
+      sidecarUnavailable(r, shape, go);
     }
   });
-}
-
-function admitUnavailable(r: NginxHTTPRequest, shape: ApiShape, go: () => void): void {
-  if (r.variables.gw_fail_open === 'on') {
-    r.warn('gateway: sidecar unavailable, admitting without checks (failMode: open)');
-    return go();
-  }
-  sendError(r, shape, 503, 'sidecar_unavailable', { retryAfter: 2 });
 }

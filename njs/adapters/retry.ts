@@ -1,7 +1,7 @@
 // A backend answered 500 or 503 before the client got a byte (core/routing/next-backend.ts has the
 // rules): send the request to the next server, or answer in the client's API shape.
 import { keyForStatus } from '../../core/errors/error-body.ts';
-import { nextBackend, seedOf, singlePool } from '../../core/routing/next-backend.ts';
+import { nextBackend, poolMembers, seedOf, singlePool } from '../../core/routing/next-backend.ts';
 import { shapeOf } from '../../core/routing/routes.ts';
 import { sendError } from './respond.ts';
 import { upstreamLocation } from './upstream-location.ts';
@@ -30,11 +30,12 @@ export function moveToNextBackend(r: NginxHTTPRequest, status: number, backend: 
   return true;
 }
 
-/** The last answer stands: 503 → every server busy (Retry-After); 500 → the generation failed (502: not the gateway's fault). */
+/** The last answer stands: 503 → every server busy (Retry-After); 504 → timed out; 500 → the generation failed (502: not the gateway's fault). */
 export function sendBackendFailure(r: NginxHTTPRequest, status: number): void {
   const shape = shapeOf(r.uri);
   const model = String(r.variables.gw_model || '');
   if (status === 503) return sendError(r, shape, 503, 'backend_busy', { params: { model: model }, retryAfter: 2 });
+  if (status === 504) return sendError(r, shape, 504, 'backend_timeout');
   sendError(r, shape, 502, 'backend_failed');
 }
 
@@ -44,13 +45,22 @@ function lastUpstreamStatus(r: NginxHTTPRequest): number {
   return Number(all.slice(Math.max(all.lastIndexOf(' '), all.lastIndexOf(',')) + 1)) || 500;
 }
 
-/** error_page target (500, 503) of the proxy locations. */
+/**
+ * 500 and 503 always come to njs. An unreachable or silent server (502, 504) does too when its group
+ * had no other server for nginx to try: a request pinned to one backend (scheduling, or a retry).
+ */
+export function mayMoveOn(r: NginxHTTPRequest, status: number): boolean {
+  if (status === 500 || status === 503) return true;
+  return (status === 502 || status === 504) && poolMembers(String(r.variables.gw_pool || '')).length === 1;
+}
+
+/** error_page target (500, 502, 503, 504) of the proxy locations. */
 export function retryBackend(r: NginxHTTPRequest): void {
   const status = lastUpstreamStatus(r);
   try {
     const backend = String(r.variables.gw_backend || '');
-    // No backend answered: nginx itself failed.
-    if (!backend) return sendError(r, shapeOf(r.uri), status, keyForStatus(status));
+    // No backend answered (nginx itself failed), or nginx already tried the group's other servers.
+    if (!backend || !mayMoveOn(r, status)) return sendError(r, shapeOf(r.uri), status, keyForStatus(status));
     if (moveToNextBackend(r, status, backend)) return r.internalRedirect(upstreamLocation(r));
     sendBackendFailure(r, status);
   } catch (e) {

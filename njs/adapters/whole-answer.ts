@@ -6,7 +6,7 @@ import { UPSTREAM_URI, type AdmitVerdict, type ApiShape } from '../../core/contr
 import { keyForStatus } from '../../core/errors/error-body.ts';
 import { withHeldBody } from './held-body.ts';
 import { sendError } from './respond.ts';
-import { moveToNextBackend, sendBackendFailure } from './retry.ts';
+import { mayMoveOn, moveToNextBackend, sendBackendFailure } from './retry.ts';
 import { upstreamLocation } from './upstream-location.ts';
 import { recordAnswerEnd } from './usage-capture.ts';
 import { applyVerdict } from './verdict.ts';
@@ -34,7 +34,7 @@ function scanned(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest,
 // errors pass as they are; nginx's own (no backend answered) become JSON.
 function answered(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest): void {
   const backend = String(answer.variables.gw_backend || '');
-  if ((answer.status === 500 || answer.status === 503) && backend) {
+  if (backend && mayMoveOn(r, answer.status)) {
     if (moveToNextBackend(r, answer.status, backend)) return fetchWhole(r, shape);
     return sendBackendFailure(r, answer.status);
   }
@@ -60,6 +60,11 @@ function fetchWhole(r: NginxHTTPRequest, shape: ApiShape): void {
       sendError(r, shape, 500, 'internal_error');
     }
   });
+}
+
+/** Whole answers of generation routes are checked by the sidecar before the client sees them. */
+export function checksWholeAnswer(r: NginxHTTPRequest, generates: boolean): boolean {
+  return generates && r.variables.gw_stream !== '1' && r.variables.gw_output_whole === 'on';
 }
 
 export function forward(r: NginxHTTPRequest, shape: ApiShape, scanWhole: boolean): void {

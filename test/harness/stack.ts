@@ -17,7 +17,15 @@ export { freePort };
 
 export interface StackOptions {
   /** One emulator per entry; `name` is also the backend name. Default: three plain emulators a, b, c. */
-  backends?: (Partial<EmulatorOptions> & { name: string; weight?: number; kind?: 'ollama' | 'openai'; firstByteTimeout?: string })[];
+  backends?: (Partial<EmulatorOptions> & {
+    name: string;
+    weight?: number;
+    kind?: 'ollama' | 'openai';
+    firstByteTimeout?: string;
+    /** Scheduling: the backend's slots and models in memory at once. */
+    slots?: number;
+    maxLoadedModels?: number;
+  })[];
   /** Merged over the test defaults (fast health checks, no HTTP listener). */
   config?: Partial<GatewayConfigInput>;
   /** Also listen on plain HTTP (the 308-to-HTTPS server). */
@@ -60,6 +68,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       weight: s.weight ?? 1,
       kind: s.kind ?? 'ollama',
       ...(s.firstByteTimeout ? { firstByteTimeout: s.firstByteTimeout } : {}),
+      ...(s.slots ? { slots: s.slots } : {}),
+      ...(s.maxLoadedModels ? { maxLoadedModels: s.maxLoadedModels } : {}),
     })),
     health: { interval: '200ms', timeout: '500ms', unhealthyAfter: 2, healthyAfter: 2 },
     nginx: { workerProcesses: 1 },
