@@ -76,7 +76,7 @@ export class Scheduler {
     settings: SchedulerSettings,
     private readonly healthy: (backend: string) => boolean,
     private readonly observer?: SchedulerObserver,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.queue = new WaitQueue(() => this.settings.agingStepMs);
     this.configure(settings);
@@ -141,8 +141,9 @@ export class Scheduler {
           this.observer?.refused('queue_timeout', t.priority, this.now() - waiter.arrivedAt);
           leave({ refused: 'queue_timeout' });
         }, this.settings.maxWaitMs),
-        // Past spreadAfter the request may load its model on another server: look again then.
-        setTimeout(() => this.drain(), this.settings.spreadAfterMs),
+        // Past spreadAfter the request may load its model on another server: look again then (a
+        // millisecond later, so the clock agrees that spreadAfter has passed).
+        setTimeout(() => this.drain(), this.settings.spreadAfterMs + 1),
       );
       this.reportQueue();
     });
