@@ -6,6 +6,7 @@
 // works with every scanner off.
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
+import { connect, constants } from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { Ollama } from 'ollama';
@@ -49,7 +50,8 @@ describe('scheduling: warm models and slots', () => {
   after(async () => stack?.stop());
 
   it('sends a model to the server that has it loaded, and never more generations than its slots', async () => {
-    const answers = await Promise.all(Array.from({ length: 6 }, () => rawPost(`${stack.url}/api/chat`, chat(M1, 10))));
+    // Streamed and whole answers alike.
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => rawPost(`${stack.url}/api/chat`, chat(M1, 10, { stream: i % 2 === 0 }))));
     for (const r of answers) {
       assert.equal(r.status, 200, r.text);
       assert.equal(r.headers['x-gateway-backend'], 'a', 'the warm server');
@@ -171,6 +173,20 @@ describe('scheduling: the queue', () => {
     const after = await rawPost(`${stack.url}/api/chat`, chat(M1, 1));
     assert.equal(after.status, 200);
     assert.equal(stack.emulators.a.stats().byPath['/api/chat'], 2, 'only the holder and the request after reached a');
+  });
+
+  it('an HTTP/2 client that resets its stream leaves the queue too', async () => {
+    const holder = hold(1200);
+    await waitFor(() => stack.emulators.a.stats().inFlight >= 1, 5000, 'the holder running');
+    const session = connect(stack.url, { rejectUnauthorized: false });
+    const stream = session.request({ ':method': 'POST', ':path': '/v1/chat/completions', 'content-type': 'application/json' });
+    stream.on('error', () => undefined);
+    stream.end(JSON.stringify({ model: M1, messages: [{ role: 'user', content: 'hi' }], stream: true }));
+    await waitFor(() => queued(stack) === 1, 5000, 'queued');
+    stream.close(constants.NGHTTP2_CANCEL);
+    await waitFor(() => queued(stack) === 0, 2000, 'the queue empty after the stream reset');
+    session.close();
+    assert.equal((await holder).status, 200);
   });
 
   it('a sidecar that dies while requests wait: they get a JSON 503, not a hang', async () => {

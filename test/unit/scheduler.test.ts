@@ -6,7 +6,9 @@ import { describe, test } from 'node:test';
 import { place, type Candidate } from '../../sidecar/scheduler/placement.ts';
 import { Residency } from '../../sidecar/scheduler/residency.ts';
 import { Scheduler, type Lease, type Outcome, type SchedulerSettings } from '../../sidecar/scheduler/scheduler.ts';
+import { requestPriority, schedulerSettings } from '../../sidecar/scheduler/settings.ts';
 import { WaitQueue } from '../../sidecar/scheduler/wait-queue.ts';
+import { makeConfig } from './fixtures.ts';
 
 const cand = (name: string, over: Partial<Candidate> = {}): Candidate => ({
   name,
@@ -179,5 +181,39 @@ describe('scheduler', () => {
     assert.deepEqual(await none.wait(ticket('m')), { refused: 'no_backend' });
     s.stop();
     none.stop();
+  });
+});
+
+describe('priorities and settings from the config', () => {
+  const HASH = (c: string) => `sha256:${c.repeat(64)}`;
+  const config = makeConfig({
+    backends: [{ name: 'a', url: 'http://10.0.0.1:11434', slots: 2, modelSlots: { 'big:70b': 1 }, maxLoadedModels: 2 }, { name: 'v', url: 'http://10.0.0.2:8000', kind: 'openai' }],
+    auth: {
+      keys: [
+        { id: 'batch', hash: HASH('a'), priority: 2 },
+        { id: 'app', hash: HASH('b'), priority: 5, maxPriority: 8 },
+      ],
+    },
+    scheduling: { enabled: true, defaultPriority: 4 },
+  });
+
+  test('a request may lower its key\'s priority, raise it only up to maxPriority; no key: the default and below', () => {
+    assert.equal(requestPriority(config, 'batch', undefined), 2);
+    assert.equal(requestPriority(config, 'batch', '9'), 2);
+    assert.equal(requestPriority(config, 'batch', '0'), 0);
+    assert.equal(requestPriority(config, 'app', '9'), 8);
+    assert.equal(requestPriority(config, 'app', '7'), 7);
+    assert.equal(requestPriority(config, 'app', 'urgent'), 5);
+    assert.equal(requestPriority(config, 'app', '-3'), 0);
+    assert.equal(requestPriority(config, '', '9'), 4);
+    assert.equal(requestPriority(config, '', '1'), 1);
+  });
+
+  test('slots per model where configured; OpenAI-compatible servers have every model warm', () => {
+    const [a, v] = schedulerSettings(config).backends;
+    assert.equal(a.slotsFor('big:70b'), 1);
+    assert.equal(a.slotsFor('llama3.2:1b'), 2);
+    assert.equal(a.maxLoaded, 2);
+    assert.deepEqual([a.alwaysLoaded, v.alwaysLoaded], [false, true]);
   });
 });
