@@ -1,5 +1,6 @@
 // Types shared by the njs module and the sidecar: the one place where both sides of a subrequest
-// and of the rendered nginx variables agree.
+// and of the rendered nginx variables agree (the variables' names: core/nginx-variables.ts).
+export * from './nginx-variables.ts';
 
 /** Which client API a route belongs to: OpenAI-compatible (/v1/*) or Ollama native (/api/*). */
 export type ApiShape = 'openai' | 'ollama';

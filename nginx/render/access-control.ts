@@ -8,6 +8,7 @@ import { encodeGlobs } from '../../core/routing/model-globs.ts';
 import { ENDPOINT_CLASSES, type EndpointClass } from '../../core/routing/endpoint-class.ts';
 import { encodeLimits } from '../../core/limits/rate-limit-headers.ts';
 import { mapKey, q } from './fleet-conf.ts';
+import { V } from './variables.ts';
 
 // Routes open without a key. Internal locations (subrequests, error pages) all start with "/_".
 const OPEN_PATHS = ['/', '/healthz', '/readyz'];
@@ -46,14 +47,14 @@ function keyMaps(config: GatewayConfig): string {
   const byId = (value: (k: ApiKeyConfig) => string): [string, string][] => keys.map((k) => [mapKey(k.id), q(value(k))]);
   return [
     '    # API keys: njs hashes the presented key (js_set); these maps know the hashes of the configured ones.',
-    '    js_set $gw_key_hash gw.keyHash;',
-    map('$gw_key_hash', '$gw_key_id', '""', keys.map((k) => [q(k.hash), q(k.id)])),
-    map('$gw_key_hash', '$gw_key_state', 'invalid', [['""', 'missing'], ...keys.map((k): [string, string] => [q(k.hash), k.enabled ? 'ok' : 'disabled'])]),
-    map('$gw_key_id', '$gw_key_models', '""', byId((k) => encodeGlobs(k.models))),
-    map('$gw_key_id', '$gw_key_limits', '""', byId((k) => encodeLimits({ rpm: k.requestsPerMinute, conn: k.maxConcurrent }))),
-    map('$gw_key_state', '$gw_key_reject', '""', [['missing', '401'], ['invalid', '401'], ['disabled', '403']]),
+    `    js_set ${V.gw_key_hash} gw.keyHash;`,
+    map(V.gw_key_hash, V.gw_key_id, '""', keys.map((k) => [q(k.hash), q(k.id)])),
+    map(V.gw_key_hash, V.gw_key_state, 'invalid', [['""', 'missing'], ...keys.map((k): [string, string] => [q(k.hash), k.enabled ? 'ok' : 'disabled'])]),
+    map(V.gw_key_id, V.gw_key_models, '""', byId((k) => encodeGlobs(k.models))),
+    map(V.gw_key_id, V.gw_key_limits, '""', byId((k) => encodeLimits({ rpm: k.requestsPerMinute, conn: k.maxConcurrent }))),
+    map(V.gw_key_state, V.gw_key_reject, '""', [['missing', '401'], ['invalid', '401'], ['disabled', '403']]),
     '    # Open routes: health, readiness, the banner, legacy redirects and internal locations.',
-    map('$uri', '$gw_auth_reject', '$gw_key_reject', [
+    map('$uri', V.gw_auth_reject, V.gw_key_reject, [
       ...OPEN_PATHS.map((p): [string, string] => [q(p), '""']),
       ['"~^/_"', '""'],
       ...config.legacyRedirects.map((r): [string, string] => [openPath(r), '""']),
@@ -73,7 +74,7 @@ function limitZones(config: GatewayConfig): string {
     // Refusals are counted from the access log; at "error" each would also print a line.
     '    limit_req_log_level notice;',
     '    limit_conn_log_level notice;',
-    `    js_var $gw_ip_limits ${q(encodeLimits(ipLimits(config)))};`,
+    `    js_var ${V.gw_ip_limits} ${q(encodeLimits(ipLimits(config)))};`,
   ];
   const perIp = config.limits.perIp;
   for (const cls of ENDPOINT_CLASSES) {
@@ -82,11 +83,11 @@ function limitZones(config: GatewayConfig): string {
   }
   if (perIp.maxConcurrent !== null) lines.push('    limit_conn_zone $binary_remote_addr zone=gw_ip_conn:10m;');
   for (const [zone, keys] of Object.entries(rateZones(config))) {
-    lines.push(map('$gw_key_id', `$${zone}`, '""', keys.map((k) => [mapKey(k.id), q(k.id)])));
+    lines.push(map(V.gw_key_id, `$${zone}`, '""', keys.map((k) => [mapKey(k.id), q(k.id)])));
     lines.push(`    limit_req_zone $${zone} zone=${zone}:1m rate=${keys[0].requestsPerMinute}r/m;`);
   }
   for (const [zone, keys] of Object.entries(connZones(config))) {
-    lines.push(map('$gw_key_id', `$${zone}`, '""', keys.map((k) => [mapKey(k.id), q(k.id)])));
+    lines.push(map(V.gw_key_id, `$${zone}`, '""', keys.map((k) => [mapKey(k.id), q(k.id)])));
     lines.push(`    limit_conn_zone $${zone} zone=${zone}:1m;`);
   }
   return lines.join('\n');
@@ -96,7 +97,7 @@ function limitZones(config: GatewayConfig): string {
 export function renderAccessControlHttp(config: GatewayConfig): string {
   const keys = config.auth.enabled
     ? keyMaps(config)
-    : ['    # auth.enabled is false: no key is asked for or logged.', '    js_var $gw_key_id;', '    js_var $gw_key_models;', '    js_var $gw_key_limits;'].join('\n');
+    : ['    # auth.enabled is false: no key is asked for or logged.', ...[V.gw_key_id, V.gw_key_models, V.gw_key_limits].map((v) => `    js_var ${v};`)].join('\n');
   return `${keys}\n${limitZones(config)}`;
 }
 
@@ -104,10 +105,10 @@ export function renderAccessControlHttp(config: GatewayConfig): string {
 export function renderAuthCheck(config: GatewayConfig): string {
   if (!config.auth.enabled) return '';
   return `        # API keys: 401 without a known key, 403 for a disabled one (the open routes map to "").
-        if ($gw_auth_reject = 401) {
+        if (${V.gw_auth_reject} = 401) {
             return 401;
         }
-        if ($gw_auth_reject = 403) {
+        if (${V.gw_auth_reject} = 403) {
             return 403;
         }`;
 }

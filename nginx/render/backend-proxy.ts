@@ -5,6 +5,7 @@ import { UPSTREAM_LOCATION, UPSTREAM_REWRITTEN_LOCATION, UPSTREAM_URI } from '..
 import { renderStartedLocation, startedMirror } from './access-log.ts';
 import { CLIENT_ADDRESS_HEADERS } from './edge.ts';
 import { secs } from './nginx-time.ts';
+import { V } from './variables.ts';
 import { outputRules } from '../../core/output/config-rules.ts';
 
 // Every read timeout a proxy location needs: streamed answers wait timeouts.firstByte (or a backend's
@@ -14,10 +15,12 @@ export function readTimeouts(config: GatewayConfig): string[] {
   return [...new Set(values.map(secs))].sort();
 }
 
-function proxyToBackends(config: GatewayConfig, readTimeout: string, target = 'http://$gw_pool'): string {
+const TO_POOL = `http://${V.gw_pool}`;
+
+function proxyToBackends(config: GatewayConfig, readTimeout: string, target = TO_POOL): string {
   // Streamed answers go through the output guard only when a rule is on: the filter costs per chunk.
   // Every answer passes the usage capture; the output guard too when a rule is on (it costs per chunk).
-  const named = target === 'http://$gw_pool';
+  const named = target === TO_POOL;
   const filter = named ? `\n        js_body_filter gw.${outputRules(config.guard.output) ? 'outputFilter' : 'usageFilter'} buffer_type=buffer;` : '';
   // 500 and 503 go to njs (core/routing/next-backend.ts): retried by nginx they would count toward
   // max_fails, and a busy Ollama is not a dead one. 502 and 504 too: a request pinned to one server
@@ -31,10 +34,10 @@ function proxyToBackends(config: GatewayConfig, readTimeout: string, target = 'h
   return `        proxy_pass ${target};${filter}
         proxy_http_version 1.1;
         proxy_set_header Connection "";
-        proxy_set_header Host $gw_upstream_host;
+        proxy_set_header Host ${V.gw_upstream_host};
         proxy_set_header Authorization "";
         proxy_set_header X-Api-Key "";
-        proxy_set_header X-Request-Id $gw_request_id;
+        proxy_set_header X-Request-Id ${V.gw_request_id};
 ${CLIENT_ADDRESS_HEADERS}
         proxy_set_header X-Forwarded-Proto $scheme;
         # Tokens reach the client as the backend writes them.
@@ -58,7 +61,7 @@ ${proxyToBackends(config, timeout)}${startedMirror(config)}
     }
     location ${UPSTREAM_REWRITTEN_LOCATION}${timeout} {
 ${proxyToBackends(config, timeout)}${startedMirror(config)}
-        proxy_set_body $gw_body;
+        proxy_set_body ${V.gw_body};
     }`,
     )
     .join('\n');
@@ -67,7 +70,7 @@ ${proxyToBackends(config, timeout)}${startedMirror(config)}
 // Attempts of a proxied request: the entries of $upstream_addr ("a, b" within a group, "a : b" across
 // the groups of njs's retries); nothing for requests nginx answered itself.
 export function renderAttemptsMap(config: GatewayConfig): string {
-  const lines = ['    map "$gw_pool|$upstream_addr" $gw_attempts {', '        default "";', '        "~^\\|" "";'];
+  const lines = [`    map "${V.gw_pool}|$upstream_addr" ${V.gw_attempts} {`, '        default "";', '        "~^\\|" "";'];
   for (let n = 1; n <= 2 * config.retries.tries; n++) lines.push(`        "~^[^|]+\\|[^ ,]+${'(, | : )[^ ,]+'.repeat(n - 1)}$" ${n};`);
   lines.push('    }');
   return lines.join('\n');
@@ -83,7 +86,7 @@ ${renderStartedLocation(config)}
     # Whole answers that the sidecar checks before the client sees them (njs subrequests, in memory).
     location = ${UPSTREAM_URI} {
         internal;
-${proxyToBackends(config, secs(config.timeouts.wholeAnswer), 'http://$gw_pool$gw_path')}
+${proxyToBackends(config, secs(config.timeouts.wholeAnswer), `${TO_POOL}${V.gw_path}`)}
         subrequest_output_buffer_size ${config.nginx.maxBodySize};
     }`;
 }

@@ -4,6 +4,7 @@ import type { BackendConfig, GatewayConfig } from '../../config/schema.ts';
 import { ROUTE_UNAVAILABLE } from '../../core/contract.ts';
 import { singlePool } from '../../core/routing/next-backend.ts';
 import { secs } from './nginx-time.ts';
+import { V } from './variables.ts';
 import { canonicalModel, type ApiRoutes, type FleetState, type RouteTable } from '../../core/routing/route-table.ts';
 
 /** nginx string literal. Every rendered value was validated upstream; nginx has no escape for "$". */
@@ -53,7 +54,7 @@ export function renderUpstreams(config: GatewayConfig, table: RouteTable): strin
 }
 
 function routeMap(variable: string, routes: ApiRoutes): string {
-  const lines = [`map $gw_model ${variable} {`, '    default "";'];
+  const lines = [`map ${V.gw_model} ${variable} {`, '    default "";'];
   for (const key of Object.keys(routes.routes).sort()) {
     const r = routes.routes[key];
     let value = ROUTE_UNAVAILABLE;
@@ -67,7 +68,7 @@ function routeMap(variable: string, routes: ApiRoutes): string {
 // Backend spellings with capitals that route values leave out (they differ from the key only by case):
 // njs sends them to a request that matched case-insensitively, and any other name in lower case.
 function spellingMap(variable: string, routes: ApiRoutes): string {
-  const lines = [`map $gw_model ${variable} {`, '    default "";'];
+  const lines = [`map ${V.gw_model} ${variable} {`, '    default "";'];
   for (const key of Object.keys(routes.routes).sort()) {
     const r = routes.routes[key];
     if (r === 'unavailable' || !r.model || r.model === r.model.toLowerCase() || canonicalModel(r.model) !== canonicalModel(key)) continue;
@@ -82,7 +83,7 @@ function spellingMap(variable: string, routes: ApiRoutes): string {
 // Volatile: njs changes $gw_pool when it retries on another server.
 function hostMap(config: GatewayConfig, table: RouteTable): string {
   const byName = new Map(config.backends.map((b) => [b.name, b]));
-  const lines = ['map $gw_pool $gw_upstream_host {', '    volatile;', '    default "localhost";'];
+  const lines = [`map ${V.gw_pool} ${V.gw_upstream_host} {`, '    volatile;', '    default "localhost";'];
   const pools = groups(table);
   for (const pool of Object.keys(pools).sort()) {
     const members = pools[pool];
@@ -100,7 +101,7 @@ function backendNameMap(config: GatewayConfig, state: FleetState): string {
   const sidecar = `127\\.0\\.0\\.1:${config.sidecar.port}`;
   const after = '(^|, | : )';
   // "no live upstreams" leaves the group's name last: no backend answered.
-  const lines = ['map $upstream_addr $gw_backend {', '    volatile;', '    default $upstream_addr;', `    "~${after}${sidecar}$" "";`, `    "~${after}gw\\.[^ ,]*$" "";`];
+  const lines = [`map $upstream_addr ${V.gw_backend} {`, '    volatile;', '    default $upstream_addr;', `    "~${after}${sidecar}$" "";`, `    "~${after}gw\\.[^ ,]*$" "";`];
   for (const b of config.backends) {
     for (const address of new Set([hostPort(b.url), ...[...(state[b.name]?.addresses ?? [])].sort()])) {
       lines.push(`    "~${after}${address.replace(/[.[\]]/g, (c) => `\\${c}`)}$" ${q(b.name)};`);
@@ -113,7 +114,7 @@ function backendNameMap(config: GatewayConfig, state: FleetState): string {
 // A group waits for a stream's first byte as long as its slowest member (backends[].firstByteTimeout).
 function readTimeoutMap(config: GatewayConfig, table: RouteTable): string {
   const byName = new Map(config.backends.map((b) => [b.name, b]));
-  const lines = ['map $gw_pool $gw_read_stream {', '    volatile;', `    default ${q(secs(config.timeouts.firstByte))};`];
+  const lines = [`map ${V.gw_pool} ${V.gw_read_stream} {`, '    volatile;', `    default ${q(secs(config.timeouts.firstByte))};`];
   const pools = groups(table);
   for (const pool of Object.keys(pools).sort()) {
     const longest = Math.max(...pools[pool].map((m) => byName.get(m)!.firstByteTimeout ?? config.timeouts.firstByte));
@@ -126,12 +127,12 @@ function readTimeoutMap(config: GatewayConfig, table: RouteTable): string {
 export function renderRouteMaps(config: GatewayConfig, table: RouteTable, state: FleetState): string {
   return [
     readTimeoutMap(config, table),
-    routeMap('$gw_route_v1', table.v1),
-    routeMap('$gw_route_api', table.api),
-    spellingMap('$gw_spelling_v1', table.v1),
-    spellingMap('$gw_spelling_api', table.api),
-    `map $gw_model $gw_models_v1 {\n    default ${q(table.v1.available.join(', ') || '-')};\n}`,
-    `map $gw_model $gw_models_api {\n    default ${q(table.api.available.join(', ') || '-')};\n}`,
+    routeMap(V.gw_route_v1, table.v1),
+    routeMap(V.gw_route_api, table.api),
+    spellingMap(V.gw_spelling_v1, table.v1),
+    spellingMap(V.gw_spelling_api, table.api),
+    `map ${V.gw_model} ${V.gw_models_v1} {\n    default ${q(table.v1.available.join(', ') || '-')};\n}`,
+    `map ${V.gw_model} ${V.gw_models_api} {\n    default ${q(table.api.available.join(', ') || '-')};\n}`,
     hostMap(config, table),
     backendNameMap(config, state),
   ].join('\n\n');

@@ -14,6 +14,7 @@ import { renderNjsWiring } from './njs-wiring.ts';
 import { DRAIN_MAP, renderDrainCheck } from './reload-drain.ts';
 import type { RenderPaths } from './render-paths.ts';
 import { renderFleetApiLocations, renderQueueLocations, renderSidecarSubrequests } from './sidecar-locations.ts';
+import { V } from './variables.ts';
 
 /** Statuses nginx itself may produce whose HTML page we replace with JSON. */
 const NGINX_ERRORS = '400 401 403 404 405 408 413 414 429 500 502 503 504';
@@ -36,7 +37,7 @@ ${securityHeaders(config, false)}
         location / {
             # A key sent here already crossed the network in clear: refuse it rather than redirect (a
             # client that follows would send it again) and say so.
-            if ($gw_key_in_clear) {
+            if (${V.gw_key_in_clear}) {
                 return 403;
             }
             return 308 https://$host${httpsPort}$request_uri;
@@ -83,12 +84,12 @@ ${renderClientLimits(config)}
 const REQUEST_ID_MAP = `    # A client-supplied request id is echoed and passed to the backends when it is well formed; the
     # gateway's own keys (log lines, in-flight and quota pairing with the sidecar) are always $request_id,
     # so a client cannot collide with another request.
-    map $http_x_request_id $gw_request_id {
+    map $http_x_request_id ${V.gw_request_id} {
         "~^[A-Za-z0-9._:-]{8,128}$" $http_x_request_id;
         default $request_id;
     }`;
 
-const KEY_IN_CLEAR_MAP = `    map "$http_authorization$http_x_api_key" $gw_key_in_clear {
+const KEY_IN_CLEAR_MAP = `    map "$http_authorization$http_x_api_key" ${V.gw_key_in_clear} {
         "" "";
         default 1;
     }`;
@@ -103,10 +104,10 @@ ${renderTls(config, paths)}
         client_body_buffer_size ${config.nginx.maxBodySize};
         absolute_redirect off;
 
-        add_header X-Request-Id $gw_request_id always;
-        add_header X-Gateway-Backend $gw_backend always;
-        add_header X-Gateway-Attempts $gw_attempts always;
-        add_header X-Gateway-Overhead-Ms $gw_overhead_ms always;
+        add_header X-Request-Id ${V.gw_request_id} always;
+        add_header X-Gateway-Backend ${V.gw_backend} always;
+        add_header X-Gateway-Attempts ${V.gw_attempts} always;
+        add_header X-Gateway-Overhead-Ms ${V.gw_overhead_ms} always;
 ${securityHeaders(config, true)}
 ${renderDrainCheck(paths.runtimeDir)}
         # nginx cannot redirect a request whose request line it could not parse (no URI yet) to a

@@ -1,50 +1,64 @@
-// The njs module and the variables it shares with the conf: settings from the config that njs reads,
-// and the ones njs sets for the proxy, the access log and the response headers.
+// The njs module and the variables it shares with the conf (core/nginx-variables.ts): settings from
+// the config that njs reads, and the ones njs sets for the proxy, the access log and the response headers.
 import type { GatewayConfig } from '../../config/schema.ts';
+import {
+  NJS_REPORT_VARIABLES,
+  NJS_REQUEST_VARIABLES,
+  NJS_RETRY_VARIABLES,
+  NJS_SCHEDULE_VARIABLES,
+  NJS_SETTING_VARIABLES,
+  OUTPUT_SETTING_VARIABLES,
+  type GwVariable,
+} from '../../core/contract.ts';
 import { q } from './fleet-conf.ts';
 import { wholeSeconds } from '../../core/seconds.ts';
 import { secs } from './nginx-time.ts';
 import { encodeOutputRules, outputRules, wholeAnswerScanning } from '../../core/output/config-rules.ts';
 import type { RenderPaths } from './render-paths.ts';
+import { V } from './variables.ts';
 
-function rulesVar(config: GatewayConfig): string {
-  const rules = outputRules(config.guard.output);
-  return rules ? `    js_var $gw_output_rules ${q(encodeOutputRules(rules))};` : '';
+const onOff = (on: boolean) => (on ? 'on' : 'off');
+
+/** The value of each setting variable; null leaves it out (an empty line holds its place). */
+const SETTINGS: { [K in (typeof NJS_SETTING_VARIABLES | typeof OUTPUT_SETTING_VARIABLES)[number]]: (config: GatewayConfig) => string | number | null } = {
+  gw_admission: (c) => onOff(c.admission.enabled),
+  gw_schedule: (c) => onOff(c.scheduling.enabled),
+  gw_fail_open: (c) => onOff(c.sidecar.failMode === 'open'),
+  gw_retry_after: (c) => wholeSeconds(c.health.interval),
+  gw_max_body: (c) => c.nginx.maxBodySize,
+  gw_read_whole: (c) => secs(c.timeouts.wholeAnswer),
+  gw_retry_tries: (c) => c.retries.tries,
+  gw_retry_window: (c) => c.retries.window,
+  gw_output_rules: (c) => {
+    const rules = outputRules(c.guard.output);
+    return rules ? q(encodeOutputRules(rules)) : null;
+  },
+  gw_output_whole: (c) => onOff(wholeAnswerScanning(c.guard.output)),
+};
+
+function declare(names: readonly GwVariable[]): string[] {
+  return names.map((name) => `    js_var ${V[name]};`);
+}
+
+function settings(config: GatewayConfig, names: readonly (keyof typeof SETTINGS)[]): string[] {
+  return names.map((name) => {
+    const value = SETTINGS[name](config);
+    return value === null ? '' : `    js_var ${V[name]} ${value};`;
+  });
 }
 
 export function renderNjsWiring(config: GatewayConfig, paths: RenderPaths): string {
-  return `    js_path ${q(paths.njsDir)};
-    js_import gw from gateway.js;
-    js_var $gw_model;
-    js_var $gw_pool;
-    js_var $gw_body;
-    js_var $gw_lang;
-    js_var $gw_path;
-    js_var $gw_admission ${config.admission.enabled ? 'on' : 'off'};
-    js_var $gw_schedule ${config.scheduling.enabled ? 'on' : 'off'};
-    js_var $gw_fail_open ${config.sidecar.failMode === 'open' ? 'on' : 'off'};
-    js_var $gw_retry_after ${wholeSeconds(config.health.interval)};
-    js_var $gw_max_body ${config.nginx.maxBodySize};
-    js_var $gw_read_whole ${secs(config.timeouts.wholeAnswer)};
-    js_var $gw_retry_tries ${config.retries.tries};
-    js_var $gw_retry_window ${config.retries.window};
-    # Set by njs: a streamed request; the route's group and the servers tried after a 500 or 503.
-    js_var $gw_stream;
-    js_var $gw_route_pool;
-    js_var $gw_tried;
-    js_var $gw_tried_status;
-    # Set by njs for the scheduler: the model as the backend sees it.
-    js_var $gw_serve_model;
-${rulesVar(config)}
-    js_var $gw_output_whole ${wholeAnswerScanning(config.guard.output) ? 'on' : 'off'};
-    # Set by njs for the access log and the response headers.
-    js_var $gw_overhead_ms;
-    js_var $gw_queue_ms;
-    js_var $gw_terminal;
-    js_var $gw_tokens_prompt;
-    js_var $gw_tokens_completion;
-    js_var $gw_stream_events;
-    js_var $gw_hide_usage;
-    js_var $gw_output_blocked;
-    js_var $gw_output_flagged;`;
+  return [
+    `    js_path ${q(paths.njsDir)};`,
+    '    js_import gw from gateway.js;',
+    ...declare(NJS_REQUEST_VARIABLES),
+    ...settings(config, NJS_SETTING_VARIABLES),
+    "    # Set by njs: a streamed request; the route's group and the servers tried after a 500 or 503.",
+    ...declare(NJS_RETRY_VARIABLES),
+    '    # Set by njs for the scheduler: the model as the backend sees it.',
+    ...declare(NJS_SCHEDULE_VARIABLES),
+    ...settings(config, OUTPUT_SETTING_VARIABLES),
+    '    # Set by njs for the access log and the response headers.',
+    ...declare(NJS_REPORT_VARIABLES),
+  ].join('\n');
 }

@@ -6,21 +6,22 @@
 // and the reload finds none of theirs idle. The flag is a file because nginx can look at one per request
 // without a reload; the gateway creates it, reloads, and removes it (nginx/control.ts).
 import { q } from './fleet-conf.ts';
+import { V } from './variables.ts';
 
 /** The flag's file name in the runtime folder. */
 export const DRAIN_FLAG = 'draining';
 
 /** http level: the Connection value to add, "" (none) unless draining over HTTP/1.x (HTTP/2 forbids the header). */
-export const DRAIN_MAP = `    map "$gw_draining:$server_protocol" $gw_drain_connection {
+export const DRAIN_MAP = `    map "${V.gw_draining}:$server_protocol" ${V.gw_drain_connection} {
         "~^1:HTTP/1" close;
         default "";
     }`;
 
 /** Server level: look for the flag (a stat per request), and say close while it is there. */
 export function renderDrainCheck(runtimeDir: string): string {
-  return `        set $gw_draining "";
+  return `        set ${V.gw_draining} "";
         if (-f ${q(`${runtimeDir}/${DRAIN_FLAG}`)}) {
-            set $gw_draining 1;
+            set ${V.gw_draining} 1;
         }
-        add_header Connection $gw_drain_connection always;`;
+        add_header Connection ${V.gw_drain_connection} always;`;
 }

@@ -21,6 +21,7 @@ import { FLEET_ROUTES } from '../../core/routing/fleet-routes.ts';
 import { locationLimits } from './access-control.ts';
 import { CLIENT_ADDRESS_HEADERS } from './edge.ts';
 import { secs } from './nginx-time.ts';
+import { V } from './variables.ts';
 
 const UNLIMITED_PROBES = ['/readyz', '/healthz'];
 
@@ -44,15 +45,15 @@ ${sidecarRequestHeaders(headers)}
 }
 
 function sidecarRequestHeaders(headers: string[]): string {
-  return [`${ADMIT_HEADER_ROUTE} $gw_path`, ...headers, 'X-Request-Id $request_id'].map((h) => `        proxy_set_header ${h};`).join('\n');
+  return [`${ADMIT_HEADER_ROUTE} ${V.gw_path}`, ...headers, 'X-Request-Id $request_id'].map((h) => `        proxy_set_header ${h};`).join('\n');
 }
 
 // What the scheduler needs to place a request: on /admit (a free slot now) and on /queue (later).
 const SCHEDULING_HEADERS = [
-  `${ADMIT_HEADER_MODEL} $gw_model`,
-  `${ADMIT_HEADER_SERVE_MODEL} $gw_serve_model`,
-  `${ADMIT_HEADER_KEY} $gw_key_id`,
-  `${ADMIT_HEADER_POOL} $gw_pool`,
+  `${ADMIT_HEADER_MODEL} ${V.gw_model}`,
+  `${ADMIT_HEADER_SERVE_MODEL} ${V.gw_serve_model}`,
+  `${ADMIT_HEADER_KEY} ${V.gw_key_id}`,
+  `${ADMIT_HEADER_POOL} ${V.gw_pool}`,
   `${PRIORITY_HEADER} $http_x_priority`,
 ];
 
@@ -76,9 +77,9 @@ ${sidecarRequestHeaders(SCHEDULING_HEADERS)}
     }
     location ${QUEUE_LOCATION} {
         auth_request ${QUEUE_URI};
-        auth_request_set $gw_sched_backend $upstream_http_${headerVar(SCHEDULED_BACKEND_HEADER)};
-        auth_request_set $gw_sched_wait $upstream_http_${headerVar(QUEUE_MS_HEADER)};
-        auth_request_set $gw_sched_refused $upstream_http_${headerVar(QUEUE_REFUSED_HEADER)};
+        auth_request_set ${V.gw_sched_backend} $upstream_http_${headerVar(SCHEDULED_BACKEND_HEADER)};
+        auth_request_set ${V.gw_sched_wait} $upstream_http_${headerVar(QUEUE_MS_HEADER)};
+        auth_request_set ${V.gw_sched_refused} $upstream_http_${headerVar(QUEUE_REFUSED_HEADER)};
         error_page 403 500 502 503 504 = @gw_unqueued;
         js_content gw.dispatch;
     }
@@ -101,7 +102,7 @@ function sidecarProxy(): string {
         proxy_set_header Connection "";
         proxy_set_header X-Request-Id $request_id;
 ${CLIENT_ADDRESS_HEADERS}
-        proxy_set_header ${KEY_MODELS_HEADER} $gw_key_models;
+        proxy_set_header ${KEY_MODELS_HEADER} ${V.gw_key_models};
         proxy_set_header Authorization "";
         proxy_set_header X-Api-Key "";
         proxy_connect_timeout 2s;
@@ -112,7 +113,7 @@ ${CLIENT_ADDRESS_HEADERS}
 
 export function renderSidecarSubrequests(config: GatewayConfig): string {
   return `    # Verdicts are small at any body size: a rewritten (redacted) body is fetched through the last location here.
-${sidecarSubrequest(config, '/_scan_output', '/scan/output', [`${SCAN_HEADER_LANG} $gw_lang`], '64k')}
+${sidecarSubrequest(config, '/_scan_output', '/scan/output', [`${SCAN_HEADER_LANG} ${V.gw_lang}`], '64k')}
 ${sidecarSubrequest(config, '/_admit', '/admit', [...SCHEDULING_HEADERS, 'Accept-Language $http_accept_language'], '64k')}
 ${sidecarSubrequest(config, HELD_BODY_URI, '/held', [], config.nginx.maxBodySize)}`;
 }

@@ -7,6 +7,7 @@ import { endpointClass } from '../../core/routing/endpoint-class.ts';
 import { decodeLimits, rejectionHeaders } from '../../core/limits/rate-limit-headers.ts';
 import { modelRoutes, shapeOf } from '../../core/routing/routes.ts';
 import { sendError } from './respond.ts';
+import { vars } from './variables.ts';
 
 export function errorPage(r: NginxHTTPRequest): void {
   const status = Number(r.variables.status) || 500;
@@ -17,14 +18,14 @@ export function errorPage(r: NginxHTTPRequest): void {
   } catch (e) {
     r.error('gateway error page headers: ' + String(e));
   }
-  send(r, authErrorKey(status, String(r.variables.gw_key_state || '')) || keyForStatus(status));
+  send(r, authErrorKey(status, String(vars(r).gw_key_state || '')) || keyForStatus(status));
 }
 
 // Per-key limits apply on model routes only (nginx/render/access-control.ts).
 function rateLimitHeaders(r: NginxHTTPRequest): void {
-  const keyLimits = modelRoutes()[r.uri] ? decodeLimits(r.variables.gw_key_limits) : {};
+  const keyLimits = modelRoutes()[r.uri] ? decodeLimits(vars(r).gw_key_limits) : {};
   const v = r.variables;
-  const headers = rejectionHeaders(String(v.limit_req_status || ''), String(v.limit_conn_status || ''), keyLimits, decodeLimits(v.gw_ip_limits), endpointClass(r.uri));
+  const headers = rejectionHeaders(String(v.limit_req_status || ''), String(v.limit_conn_status || ''), keyLimits, decodeLimits(vars(r).gw_ip_limits), endpointClass(r.uri));
   for (const name in headers) r.headersOut[name] = headers[name];
 }
 
@@ -45,9 +46,9 @@ function send(r: NginxHTTPRequest, key: string): void {
     // in the whole-answer subrequest (UPSTREAM_URI) it is the client's route that njs noted in $gw_path.
     let path: string = r.uri;
     if (r.uri === ERROR_URI) path = (r.variables.request_uri || '').split('?')[0];
-    else if (r.uri === UPSTREAM_URI) path = String(r.variables.gw_path || r.uri);
+    else if (r.uri === UPSTREAM_URI) path = String(vars(r).gw_path || r.uri);
     sendError(r, shapeOf(path), status, key, {
-      params: { path: path, method: r.method, limit: r.variables.gw_max_body || '', header: 'Authorization: Bearer <key>' },
+      params: { path: path, method: r.method, limit: vars(r).gw_max_body || '', header: 'Authorization: Bearer <key>' },
       retryAfter: status === 503 ? 2 : undefined,
     });
   } catch (e) {

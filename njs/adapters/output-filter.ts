@@ -9,6 +9,7 @@ import type { Finding, OutputRules, StreamGuard } from '../../core/output/types.
 import { shapeOf } from '../../core/routing/routes.ts';
 import { answerFormat } from '../usage/parse-usage.ts';
 import { cutEnding, upstreamCut, watchAnswer } from './usage-capture.ts';
+import { vars } from './variables.ts';
 
 // Per request: njs gives every request its own VM, so module state lives as long as one response
 // (`owner` keeps tests that run several responses in one VM honest).
@@ -18,23 +19,23 @@ let guard: StreamGuard | null = null;
 let carry: Buffer | null = null;
 
 function makeGuard(r: NginxHTTPRequest): StreamGuard | null {
-  const encoded = r.variables.gw_output_rules;
+  const encoded = vars(r).gw_output_rules;
   const format = answerFormat(String(r.headersOut['Content-Type'] || ''));
   if (!encoded || format === 'json' || r.status !== 200) return null;
   const rules = JSON.parse(decodeURIComponent(encoded)) as OutputRules;
   const shape: ApiShape = shapeOf(r.uri);
-  const lang = r.variables.gw_lang || negotiateLanguage(r.headersIn['Accept-Language'] as string | undefined);
+  const lang = vars(r).gw_lang || negotiateLanguage(r.headersIn['Accept-Language'] as string | undefined);
   return createStreamGuard(format, shape, rules, { lang: lang });
 }
 
 /** Adds monitored findings to $gw_output_flagged: scanner names, comma-separated, each once (the guard reports each once). */
 function recordFlagged(r: NginxHTTPRequest, flagged: Finding[]): void {
-  let names = r.variables.gw_output_flagged || '';
+  let names = vars(r).gw_output_flagged || '';
   for (let i = 0; i < flagged.length; i++) {
     names = names ? names + ',' + flagged[i].scanner : flagged[i].scanner;
     r.warn('gateway output guard (monitor): ' + flagged[i].scanner + ' (' + flagged[i].reason + ')');
   }
-  r.variables.gw_output_flagged = names;
+  vars(r).gw_output_flagged = names;
 }
 
 /** Length of the longest prefix of `b` that ends on a whole UTF-8 character. */
@@ -69,7 +70,7 @@ export function outputFilter(r: NginxHTTPRequest, data: Buffer, flags: NginxHTTP
     const res = guard.push(all.slice(0, whole).toString(), last, cut);
     if (res.flagged) recordFlagged(r, res.flagged);
     if (res.blocked) {
-      r.variables.gw_output_blocked = res.blocked.scanner;
+      vars(r).gw_output_blocked = res.blocked.scanner;
       r.warn('gateway output guard: ' + res.blocked.scanner + ' (' + res.blocked.reason + ')');
     }
     if (cut) return r.sendBuffer(res.blocked ? res.out : res.out + ending, { last: true });

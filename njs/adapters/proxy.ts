@@ -12,10 +12,11 @@ import { applyVerdict } from './verdict.ts';
 import { enqueue, pinBackend } from './schedule.ts';
 import { sidecarUnavailable } from './sidecar-down.ts';
 import { checksWholeAnswer, forward } from './whole-answer.ts';
+import { vars } from './variables.ts';
 
 // Seconds a client should wait before retrying while no backend is healthy: one health interval.
 function retryAfter(r: NginxHTTPRequest): number {
-  return Number(r.variables.gw_retry_after) || 5;
+  return Number(vars(r).gw_retry_after) || 5;
 }
 
 export function proxy(r: NginxHTTPRequest): void {
@@ -30,16 +31,17 @@ export function proxy(r: NginxHTTPRequest): void {
     const parsed = parseBody(r.requestText, route);
     if (isBodyError(parsed)) return sendError(r, shape, 400, parsed.error, { param: parsed.param, params: parsed.params });
 
-    r.variables.gw_model = parsed.model;
-    const value = (shape === 'openai' ? r.variables.gw_route_v1 : r.variables.gw_route_api) || '';
+    const v = vars(r);
+    v.gw_model = parsed.model;
+    const value = (shape === 'openai' ? v.gw_route_v1 : v.gw_route_api) || '';
     // The API key's model globs ("" without auth); the 404 lists only the models the key may use.
-    const globs = r.variables.gw_key_models || '';
+    const globs = v.gw_key_models || '';
     // In the errors below, a prompt whose script names its language beats Accept-Language.
     if (value === '') {
       return sendError(r, shape, 404, 'model_not_found', {
         lang: scriptLanguage(promptSample(parsed.body)),
         param: 'model',
-        params: { model: parsed.model, models: allowedList(globs, (shape === 'openai' ? r.variables.gw_models_v1 : r.variables.gw_models_api) || '-') },
+        params: { model: parsed.model, models: allowedList(globs, (shape === 'openai' ? v.gw_models_v1 : v.gw_models_api) || '-') },
       });
     }
     if (!modelAllowed(globs, parsed.model)) {
@@ -49,13 +51,13 @@ export function proxy(r: NginxHTTPRequest): void {
       return sendError(r, shape, 503, 'no_healthy_backend', { lang: scriptLanguage(promptSample(parsed.body)), params: { model: parsed.model }, retryAfter: retryAfter(r) });
     }
     const target = parseRouteValue(value);
-    r.variables.gw_pool = target.pool;
-    if (parsed.stream) r.variables.gw_stream = '1';
+    v.gw_pool = target.pool;
+    if (parsed.stream) v.gw_stream = '1';
     // A /v1 stream is charged by the usage chunk: asked for when the client did not, and hidden from it.
     const askedUsage = mustAskUsage(shape, route.generates, parsed.stream, parsed.body);
     if (askedUsage) {
       askUsage(parsed.body);
-      r.variables.gw_hide_usage = '1';
+      v.gw_hide_usage = '1';
     }
     const served = target.model !== undefined ? target.model : spelling(r, shape, parsed.model);
     rewriteModel(r, parsed, served, askedUsage);
@@ -65,8 +67,8 @@ export function proxy(r: NginxHTTPRequest): void {
       forward(r, shape, scanWhole);
     };
     if (!route.admit) return go();
-    if (r.variables.gw_schedule === 'on') r.variables.gw_serve_model = served;
-    else if (r.variables.gw_admission !== 'on') return go();
+    if (v.gw_schedule === 'on') v.gw_serve_model = served;
+    else if (v.gw_admission !== 'on') return go();
     admit(r, shape, go);
   } catch (e) {
     r.error('gateway proxy handler: ' + String(e));
@@ -77,7 +79,7 @@ export function proxy(r: NginxHTTPRequest): void {
 // The route map matches names case-insensitively; the backend gets its own spelling (lower case
 // unless the spelling map says otherwise), as some backends (OpenAI-compatible ones) are case-sensitive.
 function spelling(r: NginxHTTPRequest, shape: ApiShape, model: string): string {
-  return (shape === 'openai' ? r.variables.gw_spelling_v1 : r.variables.gw_spelling_api) || model.toLowerCase();
+  return (shape === 'openai' ? vars(r).gw_spelling_v1 : vars(r).gw_spelling_api) || model.toLowerCase();
 }
 
 // A backend that spells "llama3:latest" also answers to "llama3" (Ollama); the reverse is not sure.
@@ -91,18 +93,18 @@ function sameName(asked: string, served: string): boolean {
 function rewriteModel(r: NginxHTTPRequest, parsed: ParsedBody, model: string, changed: boolean): void {
   if (sameName(parsed.model, model) && !parsed.reserialize && !changed) return;
   if (!sameName(parsed.model, model)) parsed.body.model = model;
-  r.variables.gw_body = JSON.stringify(parsed.body);
+  vars(r).gw_body = JSON.stringify(parsed.body);
 }
 
 // The sidecar reads the body as sent; route and model ride in headers set by the /_admit location.
 function admit(r: NginxHTTPRequest, shape: ApiShape, go: () => void): void {
-  r.variables.gw_path = r.uri;
+  vars(r).gw_path = r.uri;
   // The body as the backend would get it (an alias may have rewritten its model).
-  r.subrequest('/_admit', { method: 'POST', body: r.variables.gw_body || r.requestText }, function (reply: NginxHTTPRequest) {
+  r.subrequest('/_admit', { method: 'POST', body: vars(r).gw_body || r.requestText }, function (reply: NginxHTTPRequest) {
     try {
       if (reply.status !== 200) return sidecarUnavailable(r, shape, go);
       const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
-      r.variables.gw_lang = verdict.lang;
+      vars(r).gw_lang = verdict.lang;
       if (!applyVerdict(r, shape, verdict, 'bad_request')) return;
       // Scheduling: the slot the sidecar gave, or the queue.
       const next = function () {
@@ -112,7 +114,7 @@ function admit(r: NginxHTTPRequest, shape: ApiShape, go: () => void): void {
       };
       if (verdict.bodyRef !== undefined) {
         return withHeldBody(r, shape, verdict.bodyRef, function (body: string) {
-          r.variables.gw_body = body;
+          vars(r).gw_body = body;
           next();
         });
       }

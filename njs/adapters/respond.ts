@@ -2,6 +2,7 @@
 import type { ApiShape } from '../../core/contract.ts';
 import { errorBody } from '../../core/errors/error-body.ts';
 import { localize, negotiateLanguage, type MessageKey } from '../../core/i18n/messages.ts';
+import { vars } from './variables.ts';
 
 export interface ErrorOptions {
   params?: Record<string, string>;
@@ -17,7 +18,7 @@ export interface ErrorOptions {
 export function sendError(r: NginxHTTPRequest, shape: ApiShape, status: number, key: MessageKey | string, opts?: ErrorOptions): void {
   const o = opts || {};
   // Before the sidecar has detected the prompt's language, the client's Accept-Language decides.
-  const lang = o.lang || r.variables.gw_lang || negotiateLanguage(r.headersIn['Accept-Language'] as string | undefined);
+  const lang = o.lang || vars(r).gw_lang || negotiateLanguage(r.headersIn['Accept-Language'] as string | undefined);
   const msg = o.text !== undefined ? { lang: lang, text: o.text } : localize(lang, key as MessageKey, o.params);
   r.headersOut['Content-Type'] = 'application/json';
   r.headersOut['Content-Language'] = msg.lang;

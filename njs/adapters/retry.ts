@@ -5,6 +5,7 @@ import { nextBackend, poolMembers, seedOf, singlePool } from '../../core/routing
 import { shapeOf } from '../../core/routing/routes.ts';
 import { sendError } from './respond.ts';
 import { upstreamLocation } from './upstream-location.ts';
+import { vars } from './variables.ts';
 
 function list(value: string | undefined): string[] {
   return value ? value.split(',') : [];
@@ -15,7 +16,7 @@ function list(value: string | undefined): string[] {
  * single-server group the current one ($gw_pool) and returns true.
  */
 export function moveToNextBackend(r: NginxHTTPRequest, status: number, backend: string): boolean {
-  const v = r.variables;
+  const v = vars(r);
   if (!v.gw_route_pool) v.gw_route_pool = v.gw_pool;
   const tried = list(v.gw_tried);
   const statuses = list(v.gw_tried_status).map(Number);
@@ -23,8 +24,8 @@ export function moveToNextBackend(r: NginxHTTPRequest, status: number, backend: 
   statuses.push(status);
   v.gw_tried = tried.join(',');
   v.gw_tried_status = statuses.join(',');
-  if (Number(v.request_time) * 1000 >= Number(v.gw_retry_window)) return false;
-  const next = nextBackend({ pool: String(v.gw_route_pool), tried: tried, statuses: statuses, tries: Number(v.gw_retry_tries) || 1, seed: seedOf(String(v.request_id)) });
+  if (Number(r.variables.request_time) * 1000 >= Number(v.gw_retry_window)) return false;
+  const next = nextBackend({ pool: String(v.gw_route_pool), tried: tried, statuses: statuses, tries: Number(v.gw_retry_tries) || 1, seed: seedOf(String(r.variables.request_id)) });
   if (next === undefined) return false;
   v.gw_pool = singlePool(next);
   return true;
@@ -33,7 +34,7 @@ export function moveToNextBackend(r: NginxHTTPRequest, status: number, backend: 
 /** The last answer stands: 503 → every server busy (Retry-After); 504 → timed out; 500 → the generation failed (502: not the gateway's fault). */
 export function sendBackendFailure(r: NginxHTTPRequest, status: number): void {
   const shape = shapeOf(r.uri);
-  const model = String(r.variables.gw_model || '');
+  const model = String(vars(r).gw_model || '');
   if (status === 503) return sendError(r, shape, 503, 'backend_busy', { params: { model: model }, retryAfter: 2 });
   if (status === 504) return sendError(r, shape, 504, 'backend_timeout');
   sendError(r, shape, 502, 'backend_failed');
@@ -51,14 +52,14 @@ function lastUpstreamStatus(r: NginxHTTPRequest): number {
  */
 export function mayMoveOn(r: NginxHTTPRequest, status: number): boolean {
   if (status === 500 || status === 503) return true;
-  return (status === 502 || status === 504) && poolMembers(String(r.variables.gw_pool || '')).length === 1;
+  return (status === 502 || status === 504) && poolMembers(String(vars(r).gw_pool || '')).length === 1;
 }
 
 /** error_page target (500, 502, 503, 504) of the proxy locations. */
 export function retryBackend(r: NginxHTTPRequest): void {
   const status = lastUpstreamStatus(r);
   try {
-    const backend = String(r.variables.gw_backend || '');
+    const backend = String(vars(r).gw_backend || '');
     // No backend answered (nginx itself failed), or nginx already tried the group's other servers.
     if (!backend || !mayMoveOn(r, status)) return sendError(r, shapeOf(r.uri), status, keyForStatus(status));
     if (moveToNextBackend(r, status, backend)) return r.internalRedirect(upstreamLocation(r));

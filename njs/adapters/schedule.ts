@@ -7,12 +7,13 @@ import { modelRoutes } from '../../core/routing/routes.ts';
 import { sendError } from './respond.ts';
 import { sidecarUnavailable } from './sidecar-down.ts';
 import { checksWholeAnswer, forward } from './whole-answer.ts';
+import { vars } from './variables.ts';
 
 const REFUSALS: Record<string, string> = { queue_full: 'queue_full', queue_timeout: 'queue_timeout', no_backend: 'no_healthy_backend' };
 
 /** The request holds a slot on `backend`: it goes there; a retry picks among the route's group. */
 export function pinBackend(r: NginxHTTPRequest, backend: string, waitedMs: number): void {
-  const v = r.variables;
+  const v = vars(r);
   v.gw_route_pool = v.gw_pool;
   v.gw_pool = singlePool(backend);
   v.gw_queue_ms = String(waitedMs);
@@ -39,7 +40,7 @@ function resume(r: NginxHTTPRequest, handle: (shape: ApiShape, go: () => void) =
 /** js_content of QUEUE_LOCATION: the sidecar placed the request (its auth_request answered 200). */
 export function dispatch(r: NginxHTTPRequest): void {
   resume(r, function (_shape, go) {
-    pinBackend(r, String(r.variables.gw_sched_backend), Number(r.variables.gw_sched_wait) || 0);
+    pinBackend(r, String(vars(r).gw_sched_backend), Number(vars(r).gw_sched_wait) || 0);
     go();
   });
 }
@@ -47,13 +48,14 @@ export function dispatch(r: NginxHTTPRequest): void {
 /** error_page target of QUEUE_LOCATION: refused by the queue (403), or the sidecar did not answer. */
 export function queueRefused(r: NginxHTTPRequest): void {
   resume(r, function (shape, go) {
-    const reason = String(r.variables.gw_sched_refused || '');
+    const v = vars(r);
+    const reason = String(v.gw_sched_refused || '');
     if (!REFUSALS[reason]) return sidecarUnavailable(r, shape, go);
-    const waited = Number(r.variables.gw_sched_wait) || 0;
-    r.variables.gw_queue_ms = String(waited);
+    const waited = Number(v.gw_sched_wait) || 0;
+    v.gw_queue_ms = String(waited);
     r.headersOut[QUEUE_MS_HEADER] = String(waited);
     sendError(r, shape, 503, REFUSALS[reason], {
-      params: { model: String(r.variables.gw_model || ''), seconds: String(Math.round(waited / 1000)) },
+      params: { model: String(v.gw_model || ''), seconds: String(Math.round(waited / 1000)) },
       retryAfter: 2,
     });
   });

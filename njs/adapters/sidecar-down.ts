@@ -2,9 +2,10 @@
 // with sidecar.failMode open, refuse with a localized 503 otherwise.
 import type { ApiShape } from '../../core/contract.ts';
 import { sendError } from './respond.ts';
+import { vars } from './variables.ts';
 
 export function sidecarUnavailable(r: NginxHTTPRequest, shape: ApiShape, go: () => void): void {
-  if (r.variables.gw_fail_open === 'on') {
+  if (vars(r).gw_fail_open === 'on') {
     r.warn('gateway: sidecar unavailable, admitting without checks (failMode: open)');
     return go();
   }

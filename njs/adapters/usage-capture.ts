@@ -17,6 +17,7 @@ import { streamCutEvent } from '../output/terminal.ts';
 import { shapeOf } from '../../core/routing/routes.ts';
 import { dropUsageChunk } from '../usage/include-usage.ts';
 import { answerFormat, parseAnswerEnd, type AnswerFormat } from '../usage/parse-usage.ts';
+import { vars } from './variables.ts';
 
 // A stream's terminal event must fit in its kept tail: Ollama's done line of /api/generate carries the
 // `context` token ids (~6 bytes per token of the conversation). A whole answer is parsed whole.
@@ -55,7 +56,7 @@ function answerOf(r: NginxHTTPRequest): Answer {
       dropped: false,
       newlines: 0,
       partial: null,
-      hideUsage: format === 'sse' && r.variables.gw_hide_usage === '1',
+      hideUsage: format === 'sse' && vars(r).gw_hide_usage === '1',
       ended: false,
     };
   }
@@ -84,15 +85,15 @@ function countEvents(a: Answer, data: Buffer): void {
     i = data.indexOf(0x0a, i + 1);
   }
   // An SSE event is a data line and a blank line.
-  if (a.newlines !== before) a.r.variables.gw_stream_events = String(a.format === 'sse' ? a.newlines >> 1 : a.newlines);
+  if (a.newlines !== before) vars(a.r).gw_stream_events = String(a.format === 'sse' ? a.newlines >> 1 : a.newlines);
 }
 
 /** Sets the logged usage variables from the end of an answer. */
 export function recordAnswerEnd(r: NginxHTTPRequest, tail: Buffer, whole: boolean, contentType: string): boolean {
   const end = parseAnswerEnd(tail, whole, answerFormat(contentType));
-  r.variables.gw_terminal = end.terminal ? '1' : '0';
-  if (end.promptTokens !== undefined) r.variables.gw_tokens_prompt = String(end.promptTokens);
-  if (end.completionTokens !== undefined) r.variables.gw_tokens_completion = String(end.completionTokens);
+  vars(r).gw_terminal = end.terminal ? '1' : '0';
+  if (end.promptTokens !== undefined) vars(r).gw_tokens_prompt = String(end.promptTokens);
+  if (end.completionTokens !== undefined) vars(r).gw_tokens_completion = String(end.completionTokens);
   return end.terminal;
 }
 
@@ -146,7 +147,7 @@ export function cutEnding(r: NginxHTTPRequest): string {
   a.partial = null;
   if (finish(a) || a.format === 'json') return '';
   const shape: ApiShape = shapeOf(r.uri);
-  const lang = r.variables.gw_lang || negotiateLanguage(r.headersIn['Accept-Language'] as string | undefined);
+  const lang = vars(r).gw_lang || negotiateLanguage(r.headersIn['Accept-Language'] as string | undefined);
   r.warn('gateway: the backend stopped mid-stream; ended it with an error event');
   return streamCutEvent(a.format, shape, lang);
 }

@@ -10,6 +10,7 @@ import { mayMoveOn, moveToNextBackend, sendBackendFailure } from './retry.ts';
 import { upstreamLocation } from './upstream-location.ts';
 import { recordAnswerEnd } from './usage-capture.ts';
 import { applyVerdict } from './verdict.ts';
+import { vars } from './variables.ts';
 
 function deliver(r: NginxHTTPRequest, answer: NginxHTTPRequest, body: string): void {
   r.headersOut['Content-Type'] = String(answer.headersOut['Content-Type'] || 'application/json');
@@ -19,7 +20,7 @@ function deliver(r: NginxHTTPRequest, answer: NginxHTTPRequest, body: string): v
 
 function scanned(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest, reply: NginxHTTPRequest): void {
   if (reply.status !== 200) {
-    if (r.variables.gw_fail_open === 'on') return deliver(r, answer, answer.responseText || '');
+    if (vars(r).gw_fail_open === 'on') return deliver(r, answer, answer.responseText || '');
     return sendError(r, shape, 503, 'sidecar_unavailable', { retryAfter: 2 });
   }
   const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
@@ -33,7 +34,7 @@ function scanned(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest,
 // A 500 or 503 moves to another server as on the streamed path (retry.ts); the backend's other
 // errors pass as they are; nginx's own (no backend answered) become JSON.
 function answered(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest): void {
-  const backend = String(answer.variables.gw_backend || '');
+  const backend = String(vars(answer).gw_backend || '');
   if (backend && mayMoveOn(r, answer.status)) {
     if (moveToNextBackend(r, answer.status, backend)) return fetchWhole(r, shape);
     return sendBackendFailure(r, answer.status);
@@ -44,7 +45,7 @@ function answered(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest
 }
 
 function fetchWhole(r: NginxHTTPRequest, shape: ApiShape): void {
-  r.subrequest(UPSTREAM_URI, { method: 'POST', body: r.variables.gw_body || r.requestText }, function (answer: NginxHTTPRequest) {
+  r.subrequest(UPSTREAM_URI, { method: 'POST', body: vars(r).gw_body || r.requestText }, function (answer: NginxHTTPRequest) {
     try {
       if (answer.status !== 200) return answered(r, shape, answer);
       r.subrequest('/_scan_output', { method: 'POST', body: answer.responseText || '' }, function (reply: NginxHTTPRequest) {
@@ -64,13 +65,13 @@ function fetchWhole(r: NginxHTTPRequest, shape: ApiShape): void {
 
 /** Whole answers of generation routes are checked by the sidecar before the client sees them. */
 export function checksWholeAnswer(r: NginxHTTPRequest, generates: boolean): boolean {
-  return generates && r.variables.gw_stream !== '1' && r.variables.gw_output_whole === 'on';
+  return generates && vars(r).gw_stream !== '1' && vars(r).gw_output_whole === 'on';
 }
 
 export function forward(r: NginxHTTPRequest, shape: ApiShape, scanWhole: boolean): void {
   // The gateway's own time before the first attempt (body parsing, admission), for X-Gateway-Overhead-Ms.
-  r.variables.gw_overhead_ms = String(Math.round(Number(r.variables.request_time) * 1000));
+  vars(r).gw_overhead_ms = String(Math.round(Number(r.variables.request_time) * 1000));
   if (!scanWhole) return r.internalRedirect(upstreamLocation(r));
-  r.variables.gw_path = r.uri;
+  vars(r).gw_path = r.uri;
   fetchWhole(r, shape);
 }
