@@ -10,3 +10,10 @@ export const action = (def: 'block' | 'redact' | 'monitor', description = 'block
   z.enum(['block', 'redact', 'monitor']).default(def).describe(description);
 
 export const threshold = (def: number) => z.number().min(0).max(1).default(def).describe('Score (0..1) at or above which the text is flagged.');
+
+/** An output scanner's action; one that can redact declares its own. */
+export const outputAction = () =>
+  z
+    .enum(['block', 'monitor'])
+    .default('block')
+    .describe('block: stop the answer (a stream ends with an error event, a whole answer becomes a 400); monitor: let it through and only record the finding (metrics; X-Guard-Output-Flagged on whole answers).');

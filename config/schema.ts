@@ -3,8 +3,8 @@
 // and docs/CONFIG.md is generated from it (`gateway docs`).
 import { z } from 'zod';
 import { INPUT_SCANNERS } from '../sidecar/guard/input-scanners.ts';
-import type { InputScannerSpec } from '../sidecar/guard/scanner-spec.ts';
-import { enabled, modelName, threshold } from './fields.ts';
+import { OUTPUT_SCANNERS } from '../core/output/output-scanners.ts';
+import { modelName } from './fields.ts';
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -106,61 +106,24 @@ export const DEFAULT_LEGACY_REDIRECTS: z.input<typeof legacyRedirectSchema>[] = 
   { from: '/models', to: '/v1/models', match: 'exact' },
 ];
 
+interface Declared {
+  key: string;
+  options: z.ZodType;
+}
+type ScannerOptions<T extends readonly Declared[]> = { [S in T[number] as S['key']]: S['options'] };
+
+/** guard.input.<key> or guard.output.<key> for each scanner of a registry: its own options schema. */
+function scannerOptions<T extends readonly Declared[]>(specs: T): ScannerOptions<T> {
+  return Object.fromEntries(specs.map((s) => [s.key, s.options])) as ScannerOptions<T>;
+}
+
 // Checked inside nginx on streamed answers (js_body_filter): synchronous rules only. A match ends the
 // stream with a well-formed error event in the client's language. Off by default: to catch a phrase
 // split over chunks the filter holds back up to ~74 characters of text, which delays the first tokens.
 // Whole (non-streamed) answers go to the sidecar (/scan/output) before the client sees them.
 // `monitor` lets an operator tune a scanner on live traffic: findings are counted, nothing is stopped.
-const outputAction = () =>
-  z
-    .enum(['block', 'monitor'])
-    .default('block')
-    .describe('block: stop the answer (a stream ends with an error event, a whole answer becomes a 400); monitor: let it through and only record the finding (metrics; X-Guard-Output-Flagged on whole answers).');
-const outputGuardSchema = z
-  .object({
-    banSubstrings: z
-      .object({
-        enabled: enabled(false),
-        action: outputAction(),
-        substrings: z.array(z.string().min(1)).default([]).describe('Phrases the answer must not contain (case-insensitive).'),
-        defaultList: z.boolean().default(true).describe("Also ban LLM Guard's default output stop list (jailbreak markers, test signatures)."),
-      })
-      .prefault({}),
-    noRefusal: z.object({ enabled: enabled(false), action: outputAction() }).prefault({}).describe('Refusal phrases in the 15 languages.'),
-    maliciousUrls: z
-      .object({
-        enabled: enabled(false),
-        action: outputAction(),
-        suspiciousTlds: z
-          .array(z.string().regex(/^\.?[a-z0-9-]+$/i))
-          .default(['zip', 'mov', 'xyz', 'top', 'click', 'country', 'kim', 'gq', 'tk', 'ml', 'cf', 'work'])
-          .describe('TLDs treated as suspicious in URLs (raw IPs, punycode, credentials, shorteners, data:/javascript: always are).'),
-      })
-      .prefault({}),
-    noCode: z.object({ enabled: enabled(false), action: outputAction() }).prefault({}).describe('Fenced or inline code in the answer.'),
-    secrets: z
-      .object({
-        enabled: enabled(false),
-        action: z
-          .enum(['redact', 'block', 'monitor'])
-          .default('redact')
-          .describe('redact: a whole answer gets each finding replaced by [REDACTED] (X-Guard-Output-Redacted), a stream is ended as with block; block: both are stopped; monitor: both go through, the finding is only recorded.'),
-      })
-      .prefault({})
-      .describe('Streams: common credential formats (AWS, GitHub, OpenAI, Slack, private keys, JWT); whole answers: every gitleaks rule.'),
-    toxicity: z
-      .object({ enabled: enabled(false), action: outputAction(), threshold: threshold(0.75) })
-      .prefault({})
-      .describe('Whole (non-streamed) answers only: the Toxicity scanner in the language of the prompt.'),
-  })
-  .prefault({});
-
-type ScannerOptions<T extends readonly InputScannerSpec[]> = { [S in T[number] as S['key']]: S['options'] };
-
-/** guard.input.<key> for each scanner: its own options schema. */
-function scannerOptions<T extends readonly InputScannerSpec[]>(specs: T): ScannerOptions<T> {
-  return Object.fromEntries(specs.map((s) => [s.key, s.options])) as ScannerOptions<T>;
-}
+// guard.output.<key>: the options of each scanner of core/output/output-scanners.ts.
+const outputGuardSchema = z.object(scannerOptions(OUTPUT_SCANNERS)).prefault({});
 
 const inputGuardSchema = z
   .object({

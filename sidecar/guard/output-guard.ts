@@ -1,13 +1,14 @@
 // The output side of the guard for whole (non-streamed) answers: njs hands the backend's answer to
 // the sidecar before the client sees it. The same rules as on streams (core/output/rules.ts), plus
-// what only the sidecar can afford: every gitleaks rule (findings redacted by default) and Toxicity.
+// what only the sidecar can afford, the output scanners that declare `whole`
+// (core/output/output-scanners.ts): every gitleaks rule (findings redacted by default) and Toxicity.
 // A scanner in monitor mode lets the answer through unchanged and is named in X-Guard-Output-Flagged.
 import type { OutputGuardConfig } from '../../config/schema.ts';
 import { OUTPUT_BLOCKED_HEADER, OUTPUT_FLAGGED_HEADER, OUTPUT_REDACTED_HEADER, type GuardVerdict } from '../../core/contract.ts';
 import { localize } from '../../core/i18n/messages.ts';
 import { findingAction } from '../../core/output/finding-action.ts';
 import { compileRules, createMonitorLog, type CompiledRules } from '../../core/output/rules.ts';
-import { outputRules } from '../../core/output/config-rules.ts';
+import { wholeAnswerRules, type WholeAnswerKey } from '../../core/output/config-rules.ts';
 import type { Scanner } from './scanner.ts';
 import { createSecretsScanner } from './scanners/secrets.ts';
 import { createToxicityScanner } from './scanners/toxicity.ts';
@@ -34,12 +35,13 @@ export function answerTexts(route: string, answer: Obj): AnswerText[] {
   return out;
 }
 
-// Scanners only the sidecar runs on whole answers, after the stream rules, in this order: Toxicity
-// (streams have none) and the full gitleaks set in place of the streams' Secrets subset.
-const WHOLE_ANSWER_SCANNERS = [
-  { key: 'toxicity', create: (cfg: OutputGuardConfig) => createToxicityScanner({ threshold: cfg.toxicity.threshold, useModel: true }) },
-  { key: 'secrets', create: () => createSecretsScanner({ redactMode: 'all' }) },
-] as const;
+// How the sidecar builds each output scanner that declares `whole` (core/output/output-scanners.ts),
+// in the order they run on a whole answer, after the stream rules: Toxicity (streams have none) and
+// the full gitleaks set in place of the streams' Secrets subset.
+const WHOLE_ANSWER_SCANNERS: { [K in WholeAnswerKey]: (options: OutputGuardConfig[K]) => Scanner } = {
+  toxicity: (o) => createToxicityScanner({ threshold: o.threshold, useModel: true }),
+  secrets: () => createSecretsScanner({ redactMode: 'all' }),
+};
 
 interface WholeAnswerScanner {
   scanner: Scanner;
@@ -51,11 +53,12 @@ export class OutputGuard {
   private readonly scanners: WholeAnswerScanner[] = [];
 
   constructor(cfg: OutputGuardConfig) {
-    const rules = outputRules(cfg);
-    // Secrets on whole answers: the full scanner below instead of the stream subset.
-    if (rules) this.rules = compileRules({ ...rules, secrets: false });
-    for (const { key, create } of WHOLE_ANSWER_SCANNERS) {
-      if (cfg[key].enabled) this.scanners.push({ scanner: create(cfg), action: cfg[key].action });
+    const rules = wholeAnswerRules(cfg);
+    if (rules) this.rules = compileRules(rules);
+    for (const key of Object.keys(WHOLE_ANSWER_SCANNERS) as WholeAnswerKey[]) {
+      const options = cfg[key];
+      const create = WHOLE_ANSWER_SCANNERS[key] as (o: typeof options) => Scanner;
+      if (options.enabled) this.scanners.push({ scanner: create(options), action: options.action });
     }
   }
 
