@@ -22,7 +22,7 @@
 import type { ApiShape } from '../../core/contract.ts';
 import { extractOllama, extractOpenAI, parseObject, type TextSink } from './content.ts';
 import { createNdjsonFramer } from './ndjson.ts';
-import { compileRules, createMonitorLog, type ScanWindow } from '../../core/output/rules.ts';
+import { compileRules, createMonitorLog, type CompiledRules, type MonitorLog, type ScanWindow } from '../../core/output/rules.ts';
 import { createSseFramer, sseData } from './sse.ts';
 import { terminalEvent } from './terminal.ts';
 import type { Finding, OutputRules, StreamFormat, StreamGuard, StreamPush } from '../../core/output/types.ts';
@@ -40,35 +40,24 @@ interface TextStream extends ScanWindow {
   choice: number;
 }
 
-export function createStreamGuard(
-  format: StreamFormat,
-  shape: ApiShape,
-  rules: OutputRules,
-  opts: { lang: string; holdBack?: number },
-): StreamGuard {
-  const compiled = compileRules(rules);
+/** The text streams of one answer: the sink that the events' texts go to, and their scan. */
+interface TextStreams {
+  sink: TextSink;
+  /** Scans each text stream that grew since the last scan; monitored findings go to the monitor log. */
+  scan(): Finding | null;
+}
+
+/**
+ * `streams` is filled here; `mark` is told where each text that an event adds ends, so the unit that
+ * carried it waits until no match can start inside it.
+ */
+function createTextStreams(streams: Record<string, TextStream>, compiled: CompiledRules, monitored: MonitorLog, mark: (key: string, end: number) => void): TextStreams {
   const reach = compiled.reach;
   const fold = compiled.fold;
-  const hold = typeof opts.holdBack === 'number' && opts.holdBack >= 0 ? Math.floor(opts.holdBack) : compiled.holdReach;
-  const monitored = createMonitorLog();
-  // Monitored findings already returned by push().
-  let reported = 0;
   // Windows are cut back to `reach` characters once they pass `trimAt`: fewer copies, a little more scanning.
   const trimAt = reach + (reach >> 1);
-  const framer = format === 'sse' ? createSseFramer() : createNdjsonFramer();
-  const streams: Record<string, TextStream> = {};
   const keys: string[] = [];
   const dirty: string[] = [];
-
-  // Units (events / lines) not sent yet, oldest at `head`: their bytes, and where their marks end.
-  // Marks say where each text a unit added ends: markKey[j] / markPos[j] for j < unitMarks[i].
-  const unitRaw: string[] = [];
-  const unitMarks: number[] = [];
-  const markKey: string[] = [];
-  const markPos: number[] = [];
-  let head = 0;
-  let markHead = 0;
-  let finished = false;
 
   function touch(key: string, st: TextStream): void {
     if (!st.dirty) {
@@ -101,8 +90,7 @@ export function createStreamGuard(
       st.folded += fold(text);
       st.end += text.length;
       touch(key, st);
-      markKey.push(key);
-      markPos.push(st.end);
+      mark(key, st.end);
     },
     endChoice(choice: number): void {
       for (let i = 0; i < keys.length; i++) if (streams[keys[i]].choice === choice) seal(keys[i]);
@@ -115,24 +103,6 @@ export function createStreamGuard(
     },
   };
 
-  function take(raw: string): void {
-    let event: Record<string, unknown> | null = null;
-    if (format === 'sse') {
-      const data = sseData(raw);
-      if (data !== null && data.length < 16 && data.trim() === '[DONE]') sink.endAll();
-      else if (data !== null) event = parseObject(data);
-    } else {
-      event = parseObject(raw);
-    }
-    if (event) {
-      if (shape === 'ollama') extractOllama(event, sink);
-      else extractOpenAI(event, sink);
-    }
-    unitRaw.push(raw);
-    unitMarks.push(markKey.length);
-  }
-
-  /** Scans each text stream that grew since the last scan; monitored findings go to `monitored`. */
   function scan(): Finding | null {
     for (let i = 0; i < dirty.length; i++) {
       const st = streams[dirty[i]];
@@ -150,6 +120,31 @@ export function createStreamGuard(
     return null;
   }
 
+  return { sink: sink, scan: scan };
+}
+
+/** The units (events / lines) not sent yet, in order, and where the texts each one added end. */
+interface PendingUnits {
+  /** A text of the unit being read ends at `end` of stream `key`. */
+  mark(key: string, end: number): void;
+  /** The unit just read, after its marks. */
+  add(raw: string): void;
+  /** The units at the front whose every text has `hold` characters after it, or has ended, concatenated. */
+  release(): string;
+  /** Forgets every unit (the stream is blocked). */
+  drop(): void;
+}
+
+function createPendingUnits(streams: Record<string, TextStream>, hold: number): PendingUnits {
+  // Oldest at `head`: their bytes, and where their marks end. Marks say where each text a unit added
+  // ends: markKey[j] / markPos[j] for j < unitMarks[i].
+  const unitRaw: string[] = [];
+  const unitMarks: number[] = [];
+  const markKey: string[] = [];
+  const markPos: number[] = [];
+  let head = 0;
+  let markHead = 0;
+
   function releasable(unit: number): boolean {
     for (let j = markHead; j < unitMarks[unit]; j++) {
       const st = streams[markKey[j]];
@@ -158,18 +153,11 @@ export function createStreamGuard(
     return true;
   }
 
-  function release(): string {
-    let out = '';
-    while (head < unitRaw.length && releasable(head)) {
-      out = out ? out + unitRaw[head] : unitRaw[head];
-      unitRaw[head] = '';
-      markHead = unitMarks[head];
-      head++;
-    }
+  /** Empties the queue once all is sent, or shifts what is left to the front, in place, every 64 units. */
+  function compact(): void {
     if (head === unitRaw.length) {
       head = markHead = unitRaw.length = unitMarks.length = markKey.length = markPos.length = 0;
     } else if (head >= 64) {
-      // Shift what is left to the front, in place.
       const n = unitRaw.length - head;
       const m = markKey.length - markHead;
       for (let i = 0; i < n; i++) {
@@ -184,14 +172,88 @@ export function createStreamGuard(
       markKey.length = markPos.length = m;
       head = markHead = 0;
     }
-    return out;
+  }
+
+  return {
+    mark: function (key: string, end: number): void {
+      markKey.push(key);
+      markPos.push(end);
+    },
+    add: function (raw: string): void {
+      unitRaw.push(raw);
+      unitMarks.push(markKey.length);
+    },
+    release: function (): string {
+      let out = '';
+      while (head < unitRaw.length && releasable(head)) {
+        out = out ? out + unitRaw[head] : unitRaw[head];
+        unitRaw[head] = '';
+        markHead = unitMarks[head];
+        head++;
+      }
+      compact();
+      return out;
+    },
+    drop: function (): void {
+      unitRaw.length = unitMarks.length = markKey.length = markPos.length = 0;
+    },
+  };
+}
+
+/** Hands the generated text of one unit (an SSE event or an NDJSON line) to the sink; [DONE] ends every text. */
+function readUnit(format: StreamFormat, shape: ApiShape, raw: string, sink: TextSink): void {
+  let event: Record<string, unknown> | null = null;
+  if (format === 'sse') {
+    const data = sseData(raw);
+    if (data !== null && data.length < 16 && data.trim() === '[DONE]') sink.endAll();
+    else if (data !== null) event = parseObject(data);
+  } else {
+    event = parseObject(raw);
+  }
+  if (event) {
+    if (shape === 'ollama') extractOllama(event, sink);
+    else extractOpenAI(event, sink);
+  }
+}
+
+export function createStreamGuard(
+  format: StreamFormat,
+  shape: ApiShape,
+  rules: OutputRules,
+  opts: { lang: string; holdBack?: number },
+): StreamGuard {
+  const compiled = compileRules(rules);
+  const hold = typeof opts.holdBack === 'number' && opts.holdBack >= 0 ? Math.floor(opts.holdBack) : compiled.holdReach;
+  const monitored = createMonitorLog();
+  const streams: Record<string, TextStream> = {};
+  const pending = createPendingUnits(streams, hold);
+  const texts = createTextStreams(streams, compiled, monitored, pending.mark);
+  const framer = format === 'sse' ? createSseFramer() : createNdjsonFramer();
+  // Monitored findings already returned by push().
+  let reported = 0;
+  let finished = false;
+
+  function take(raw: string): void {
+    readUnit(format, shape, raw, texts.sink);
+    pending.add(raw);
+  }
+
+  /** What goes out after a chunk: the terminal event when a rule blocked, otherwise the units now safe to send. */
+  function answer(blocked: Finding | null, last: boolean): StreamPush {
+    if (blocked) {
+      finished = true;
+      pending.drop();
+      return { out: terminalEvent(format, shape, opts.lang, blocked), blocked: blocked };
+    }
+    if (last) finished = true;
+    return { out: pending.release() };
   }
 
   return {
     push(chunk: string, last: boolean, cut?: boolean): StreamPush {
       if (finished) return { out: '' };
       const data = typeof chunk === 'string' ? chunk : '';
-      if (reach === 0) {
+      if (compiled.reach === 0) {
         // No rule is on: nothing to hold.
         finished = last;
         return { out: data };
@@ -200,18 +262,9 @@ export function createStreamGuard(
       if (last) {
         const rest = framer.rest();
         if (rest && !cut) take(rest);
-        sink.endAll();
+        texts.sink.endAll();
       }
-      const blocked = scan();
-      let res: StreamPush;
-      if (blocked) {
-        finished = true;
-        unitRaw.length = unitMarks.length = markKey.length = markPos.length = 0;
-        res = { out: terminalEvent(format, shape, opts.lang, blocked), blocked: blocked };
-      } else {
-        if (last) finished = true;
-        res = { out: release() };
-      }
+      const res = answer(texts.scan(), last);
       if (monitored.flagged.length > reported) {
         res.flagged = monitored.flagged.slice(reported);
         reported = monitored.flagged.length;
