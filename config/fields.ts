@@ -17,3 +17,6 @@ export const outputAction = () =>
     .enum(['block', 'monitor'])
     .default('block')
     .describe('block: stop the answer (a stream ends with an error event, a whole answer becomes a 400); monitor: let it through and only record the finding (metrics; X-Guard-Output-Flagged on whole answers).');
+
+/** The options of an output scanner that has no others: whether it runs (off by default) and its action. */
+export const outputSwitch = (description: string) => z.object({ enabled: enabled(false), action: outputAction() }).prefault({}).describe(description);

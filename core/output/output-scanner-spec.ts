@@ -22,6 +22,9 @@ export interface StreamRule<V, O> {
   on(options: O): V | null;
 }
 
+/** The stream rule of a scanner that is simply on or off (OutputRules: true when enabled). */
+export const SWITCH_RULE: StreamRule<boolean, unknown> = { off: false, on: () => true };
+
 interface SpecBase<K extends string, S extends z.ZodType<OutputSwitch, unknown>, W extends boolean> {
   /** Its options live under guard.output.<key>; a stream rule has the field of the same name in OutputRules. */
   key: K;

@@ -2,7 +2,7 @@
 // every gitleaks rule on whole answers (the sidecar's Secrets scanner), which it can redact.
 import { z } from 'zod';
 import { enabled } from '../../../config/fields.ts';
-import { outputScanner } from '../output-scanner-spec.ts';
+import { outputScanner, SWITCH_RULE } from '../output-scanner-spec.ts';
 
 export const secrets = outputScanner({
   key: 'secrets',
@@ -18,6 +18,6 @@ export const secrets = outputScanner({
     })
     .prefault({})
     .describe('Streams: common credential formats (AWS, GitHub, OpenAI, Slack, private keys, JWT); whole answers: every gitleaks rule.'),
-  stream: { off: false, on: () => true },
+  stream: SWITCH_RULE,
   whole: true,
 });
