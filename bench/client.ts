@@ -1,6 +1,6 @@
 // A node:http(s) client that times one request: response headers, first body byte, end of body.
 // One keepalive connection per scheme, so sequential requests measure the proxy and not handshakes.
-import http from 'node:http';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 
@@ -12,6 +12,7 @@ export interface Timed {
   body: string;
   /** The emulator that answered (its X-Backend-Name header), if the proxy passed it on. */
   backend?: string;
+  headers: IncomingHttpHeaders;
   headersMs: number;
   firstByteMs: number;
   totalMs: number;
@@ -45,6 +46,7 @@ export function post(url: URL, body: string, headers: Record<string, string> = {
           status: res.statusCode ?? 0,
           body: text,
           backend: typeof backend === 'string' ? backend : undefined,
+          headers: res.headers,
           headersMs,
           firstByteMs,
           totalMs: performance.now() - t0,
