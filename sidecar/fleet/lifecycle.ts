@@ -246,7 +246,7 @@ export class Lifecycle {
       this.pulls.delete(keyOf(task.backend, task.model));
       this.outcomes.set(keyOf(task.backend, task.model), { result: 'success', at: Date.now() });
       m.modelPulls.inc({ ...labels, result: 'success' });
-      this.deps.log().info({ ...labels, seconds: Math.round((Date.now() - task.running.startedAt) / 1000) }, 'pulled a model');
+      this.deps.log().info({ ...labels, seconds: Math.round((Date.now() - task.running.startedAt) / 100) / 10 }, 'pulled a model');
       this.deps.current().fleet.refresh();
     } catch (err) {
       if (this.halt.signal.aborted) return;
