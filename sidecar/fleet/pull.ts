@@ -88,9 +88,14 @@ export async function pullModel(backend: BackendConfig, model: string, opts: Pul
       }
       opts.onProgress({ completed, total, status });
     };
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    const chunks = (res.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await chunks.next().catch((err: Error) => {
+        throw new BackendCallError(res.status, `the progress stream broke off (${err.message})`);
+      });
+      if (next.done) break;
       alive();
-      const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n');
+      const lines = (rest + decoder.decode(next.value, { stream: true })).split('\n');
       rest = lines.pop() ?? '';
       lines.forEach(read);
     }
