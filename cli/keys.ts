@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument, YAMLMap, type Document } from 'yaml';
 import { validateConfig } from '../config/load.ts';
 import type { GatewayConfig } from '../config/schema.ts';
+import { formatTable } from './table.ts';
 
 /** 32 random bytes: far beyond guessing, so a fast hash of it is as good as a slow one. */
 export function newSecret(): string {
@@ -91,8 +92,7 @@ function table(config: GatewayConfig): string {
   for (const k of config.auth.keys) {
     rows.push([k.id, k.enabled ? 'yes' : 'no', k.models.join(','), n(k.requestsPerMinute), n(k.burst), n(k.maxConcurrent), n(k.tokensPerMinute), k.label ?? '']);
   }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+  return formatTable(rows);
 }
 
 /** `--name value` flags after the key id. */

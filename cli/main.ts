@@ -1,4 +1,4 @@
-// gateway validate | render | reload | start | sidecar | demo
+// gateway validate | render | reload | start | sidecar | demo | keys | fleet | docs
 import { writeFileSync } from 'node:fs';
 import { configReference } from '../config/docs.ts';
 import { metricsReference } from '../sidecar/telemetry/metrics-docs.ts';
@@ -6,9 +6,10 @@ import { ConfigError, loadConfig } from '../config/load.ts';
 import { NginxConfError, NginxControl } from '../nginx/control.ts';
 import { renderAll } from '../nginx/render/index.ts';
 import { Fleet } from '../sidecar/fleet/fleet.ts';
-import { readControlToken } from '../sidecar/control-token.ts';
 import { describeFleet, Gateway, renderPaths } from '../sidecar/gateway.ts';
+import { controlRequest } from './control-client.ts';
 import { runDemo } from './demo.ts';
+import { fleetCommand } from './fleet.ts';
 import { describeAuth, keysCommand } from './keys.ts';
 
 const USAGE = `usage: gateway <command> [--config FILE]
@@ -20,6 +21,8 @@ const USAGE = `usage: gateway <command> [--config FILE]
              (another container sharing its pid namespace) to reload
   demo       start three emulated Ollama backends and the gateway on https://127.0.0.1:8443
   keys       create, list, rotate, disable, enable or delete API keys (gateway keys: details)
+  fleet      per backend and model: on disk, loaded, in flight, queued, pulls; pull, unload or
+             delete a model on a backend (gateway fleet help: details)
   docs       regenerate docs/CONFIG.md and docs/METRICS.md from the config schema and metric definitions
 The config file is --config, else $GATEWAY_CONFIG, else gateway.yaml.`;
 
@@ -39,15 +42,8 @@ async function render(file: string): Promise<void> {
 }
 
 async function reload(file: string): Promise<void> {
-  const loaded = loadConfig(file);
-  const res = await fetch(`http://127.0.0.1:${loaded.config.sidecar.port}/control/reload`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${readControlToken(loaded.runtimeDir)}` },
-  }).catch(() => {
-    throw new Error(`no gateway answers on 127.0.0.1:${loaded.config.sidecar.port}; start it with \`gateway start\``);
-  });
-  const body = (await res.json()) as { changed?: boolean; error?: string };
-  if (!res.ok) throw new Error(`reload refused, the running config stays:\n${body.error}`);
+  const { ok, body } = await controlRequest<{ changed?: boolean }>(loadConfig(file), 'POST', '/control/reload');
+  if (!ok) throw new Error(`reload refused, the running config stays:\n${body.error}`);
   console.log(body.changed ? 'reloaded' : 'no change');
 }
 
@@ -89,6 +85,8 @@ async function main(argv: string[]): Promise<void> {
       return runDemo();
     case 'keys':
       return keysCommand(args, file);
+    case 'fleet':
+      return fleetCommand(args, file);
     case 'docs':
       writeFileSync(new URL('../docs/CONFIG.md', import.meta.url), configReference());
       writeFileSync(new URL('../docs/METRICS.md', import.meta.url), metricsReference());

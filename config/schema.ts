@@ -89,6 +89,14 @@ export const backendSchema = z.object({
     .min(1)
     .default(3)
     .describe('scheduling: models this backend holds in memory at once (Ollama: OLLAMA_MAX_LOADED_MODELS); loading one more evicts the least recently used idle one.'),
+  pull: z
+    .array(modelName)
+    .default([])
+    .describe('Model lifecycle (ollama only): models this backend must have on disk; the sidecar pulls each one that is missing (/api/pull), one at a time, retrying failures. Nothing is ever deleted.'),
+  keepLoaded: z
+    .array(modelName)
+    .default([])
+    .describe('Model lifecycle (ollama only): models kept in memory; whenever /api/ps lacks one, the sidecar loads it with keep_alive -1 (pulling it first when it is not on disk).'),
 });
 
 const legacyRedirectSchema = z.object({
@@ -315,6 +323,26 @@ function checkKeys(cfg: ConfigDraft, ctx: z.RefinementCtx): void {
   });
 }
 
+type LifecycleDraft = { backends: z.output<typeof backendSchema>[]; models: { replicas: Record<string, number> } };
+
+// Only Ollama pulls and loads models; a model kept loaded must fit beside the others.
+function checkLifecycle(cfg: LifecycleDraft, ctx: z.RefinementCtx): void {
+  cfg.backends.forEach((b, i) => {
+    for (const key of ['pull', 'keepLoaded'] as const) {
+      if (b.kind !== 'ollama' && b[key].length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['backends', i, key], message: 'only ollama backends can pull and load models' });
+      }
+    }
+    if (b.keepLoaded.length > b.maxLoadedModels) {
+      ctx.addIssue({ code: 'custom', path: ['backends', i, 'keepLoaded'], message: `${b.keepLoaded.length} models kept loaded, more than maxLoadedModels (${b.maxLoadedModels})` });
+    }
+  });
+  const pullable = cfg.backends.filter((b) => b.kind === 'ollama').length;
+  for (const [model, n] of Object.entries(cfg.models.replicas)) {
+    if (n > pullable) ctx.addIssue({ code: 'custom', path: ['models', 'replicas', model], message: `${n} replicas, but only ${pullable} ollama backends` });
+  }
+}
+
 export const configSchema = z
   .object({
     listen: z
@@ -458,6 +486,10 @@ export const configSchema = z
           .record(modelName, z.array(modelName).min(1))
           .default({})
           .describe('Model → models to use, in order, while it has no healthy backend.'),
+        replicas: z
+          .record(modelName, z.number().int().min(1))
+          .default({})
+          .describe('Model lifecycle: model → the number of healthy ollama backends that should have it on disk; where fewer do, the sidecar pulls it on those with the fewest bytes of models, then the fewest models.'),
       })
       .prefault({}),
     scheduling: z
@@ -478,6 +510,14 @@ export const configSchema = z
         leaseTimeout: duration('30m', 'A slot whose request end nginx never reported (a lost log line) frees after this long; keep it above the longest generation.'),
       })
       .prefault({}),
+    lifecycle: z
+      .object({
+        retryAfter: duration('30s', 'A failed pull or keepLoaded load is tried again after this long, doubled after each further failure.'),
+        retryMax: duration('30m', 'The longest wait between two attempts of a failing pull or load.'),
+        stallTimeout: duration('5m', 'A pull whose backend sends no progress for this long is abandoned (and retried like a failure).'),
+      })
+      .prefault({})
+      .describe('Model lifecycle: how the sidecar pulls the models of backends[].pull, backends[].keepLoaded and models.replicas (README: "Model lifecycle").'),
     legacyRedirects: z
       .array(legacyRedirectSchema)
       .default(DEFAULT_LEGACY_REDIRECTS)
@@ -502,6 +542,7 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['observability', 'metricsToken'], message: `required when /metrics listens on ${listen} (not loopback)` });
     }
     checkKeys(cfg, ctx);
+    checkLifecycle(cfg, ctx);
     for (const alias of Object.keys(cfg.models.aliases)) {
       if (cfg.models.aliases[alias] === alias) ctx.addIssue({ code: 'custom', path: ['models', 'aliases', alias], message: 'alias points to itself' });
     }

@@ -12,6 +12,7 @@ import { wholeAnswerScanning } from '../core/output/config-rules.ts';
 import type { RenderPaths } from '../nginx/render/index.ts';
 import { buildApp } from './app.ts';
 import { Fleet } from './fleet/fleet.ts';
+import { Lifecycle } from './fleet/lifecycle.ts';
 import { FleetScheduler } from './scheduler/fleet-scheduler.ts';
 import type { InputGuard } from './guard/input-guard.ts';
 import type { OutputGuard } from './guard/output-guard.ts';
@@ -118,6 +119,7 @@ export class Gateway {
     readonly app: FastifyInstance,
     readonly telemetry: Telemetry,
     readonly scheduler: FleetScheduler,
+    readonly lifecycle: Lifecycle,
     private readonly say: (line: string) => void,
   ) {}
 
@@ -138,7 +140,9 @@ export class Gateway {
     const telemetry = new Telemetry(() => labelSetsFor(gw!.config, gw!.fleet));
     // Probes feed the scheduler from the first one, before the gateway object exists.
     let first: Fleet | undefined;
-    const scheduler = new FleetScheduler(() => ({ config: gw?.config ?? loaded.config, fleet: gw?.fleet ?? first! }), telemetry.metrics);
+    const current = () => ({ config: gw?.config ?? loaded.config, fleet: gw?.fleet ?? first! });
+    const scheduler = new FleetScheduler(current, telemetry.metrics);
+    const lifecycle = new Lifecycle({ current, metrics: telemetry.metrics, scheduler: () => scheduler.get(), log: () => gw!.app.log });
     const fleet = observedFleet(loaded.config, telemetry, scheduler);
     first = fleet;
     await fleet.probeAll();
@@ -147,13 +151,13 @@ export class Gateway {
 
     const app = buildApp({
       current: () => ({ fleet: gw!.fleet, config: gw!.config, guard: gw!.guards.input, outputGuard: gw!.guards.output }),
-      control: { reload: () => gw!.reloadConfig(), token: createControlToken(loaded.runtimeDir) },
+      control: { reload: () => gw!.reloadConfig(), token: createControlToken(loaded.runtimeDir), fleet: lifecycle },
       telemetry,
       scheduler,
       logger: opts.logger ?? { level: loaded.config.observability.logLevel },
     });
     const sync = new NginxSync(control, paths, app.log, (ok) => telemetry.observeReload(ok), () => telemetry.requestsInFlight());
-    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, scheduler, say);
+    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, scheduler, lifecycle, say);
     await sync.sync(loaded.config, fleet.state());
     telemetry.metrics.lastReloadOk.set(1);
     const granted = await telemetry.listen(loaded.config.observability.logPort);
@@ -178,7 +182,10 @@ export class Gateway {
       this.sync.sync(this.config, state).catch(() => undefined);
     });
     fleet.on('error', (err) => this.app.log.error({ err }, 'health poll failed'));
+    // After each probe round the model lifecycle compares what the backends have with what they should.
+    fleet.on('round', (startedAt: number) => this.lifecycle.observeRound(startedAt));
     fleet.startPolling();
+    this.lifecycle.step();
   }
 
   private async startNginx(): Promise<void> {
@@ -218,6 +225,7 @@ export class Gateway {
     old.stop();
     old.removeAllListeners('change');
     old.removeAllListeners('error');
+    old.removeAllListeners('round');
     try {
       const fleet = observedFleet(next.config, this.telemetry, this.scheduler);
       await fleet.probeAll();
@@ -249,6 +257,7 @@ export class Gateway {
   async stop(): Promise<void> {
     this.stopping = true;
     this.fleet.stop();
+    this.lifecycle.stop();
     const child = this.nginx;
     if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((r) => child.once('exit', r));

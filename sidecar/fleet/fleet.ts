@@ -1,7 +1,7 @@
 // The sidecar's view of the fleet: health and model inventory of every backend, kept fresh by
 // polling, and the route table derived from it. Emits 'change' when nginx must be re-rendered.
 import { EventEmitter } from 'node:events';
-import type { GatewayConfig } from '../../config/schema.ts';
+import type { BackendConfig, GatewayConfig } from '../../config/schema.ts';
 import { buildRouteTable, type FleetState, type RouteTable } from '../../core/routing/route-table.ts';
 import { firstRecord, nextRecord, type HealthRecord } from './health-tracker.ts';
 import { probeBackend, type ProbeResult } from './probe.ts';
@@ -18,6 +18,7 @@ export class Fleet extends EventEmitter {
   table: RouteTable;
   private timer?: NodeJS.Timeout;
   private polling = false;
+  private again = false;
 
   constructor(readonly config: GatewayConfig) {
     super();
@@ -44,11 +45,13 @@ export class Fleet extends EventEmitter {
     return [...this.views].filter(([, v]) => v.record?.healthy).map(([n]) => n);
   }
 
-  /** Probes every backend once; returns true when health or inventory changed. */
+  /** Probes every backend once; returns true when health or inventory changed. Emits 'round' with its start time at the end. */
   async probeAll(): Promise<boolean> {
+    const startedAt = Date.now();
     const before = JSON.stringify(this.state());
-    const residency = this.config.scheduling.enabled;
-    const results = await Promise.all(this.config.backends.map((b) => probeBackend(b, this.config.health.timeout, residency)));
+    // What is in memory: for the scheduler, and for the models a backend keeps loaded.
+    const residency = (b: BackendConfig) => this.config.scheduling.enabled || b.keepLoaded.length > 0;
+    const results = await Promise.all(this.config.backends.map((b) => probeBackend(b, this.config.health.timeout, residency(b))));
     this.config.backends.forEach((b, i) => {
       const view = this.views.get(b.name)!;
       const r = results[i];
@@ -64,22 +67,40 @@ export class Fleet extends EventEmitter {
       this.table = buildRouteTable(this.config, after);
       this.emit('change', after);
     }
+    this.emit('round', startedAt);
     return changed;
   }
 
   startPolling(): void {
-    this.timer = setInterval(() => {
-      if (this.polling) return;
-      this.polling = true;
-      this.probeAll()
-        .catch((err) => this.emit('error', err))
-        .finally(() => (this.polling = false));
-    }, this.config.health.interval);
+    this.timer = setInterval(() => this.poll(), this.config.health.interval);
     this.timer.unref();
+  }
+
+  /**
+   * A probe round now, without waiting for the interval (a pull finished: routing should learn of
+   * the model at once); one more after the running round when one is running. Polling only.
+   */
+  refresh(): void {
+    if (!this.timer) return;
+    if (this.polling) this.again = true;
+    else this.poll();
+  }
+
+  private poll(): void {
+    if (this.polling) return;
+    this.polling = true;
+    this.again = false;
+    this.probeAll()
+      .catch((err) => this.emit('error', err))
+      .finally(() => {
+        this.polling = false;
+        if (this.again) this.refresh();
+      });
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
   }
 }
 

@@ -48,7 +48,7 @@ export async function resolveAddresses(url: string): Promise<string[] | undefine
   }
 }
 
-/** `residency`: also ask what the backend holds in memory or has queued (the scheduler needs it). */
+/** `residency`: also ask what the backend holds in memory or has queued (the scheduler and keepLoaded need it). */
 export async function probeBackend(backend: BackendConfig, timeoutMs: number, residency = false): Promise<ProbeResult> {
   const [result, addresses, extra] = await Promise.all([
     probeApi(backend, timeoutMs),
@@ -58,14 +58,17 @@ export async function probeBackend(backend: BackendConfig, timeoutMs: number, re
   return { ...result, ...(result.ok && extra), ...(addresses && { addresses }) };
 }
 
+/** The models an Ollama backend has in memory now (/api/ps); throws when it does not say. */
+export async function loadedModels(backend: BackendConfig, timeoutMs: number): Promise<string[]> {
+  const ps = (await getJson(`${backend.url.replace(/\/$/, '')}/api/ps`, timeoutMs)) as { models?: { name?: unknown; model?: unknown }[] };
+  return (ps.models ?? []).map((m) => String(m.name ?? m.model)).filter((n) => MODEL_NAME.test(n));
+}
+
 // Optional: a backend without /api/ps or /metrics is as healthy, the scheduler then predicts alone.
 async function probeResidency(backend: BackendConfig, timeoutMs: number): Promise<Pick<ProbeResult, 'loaded' | 'queue'>> {
   const base = backend.url.replace(/\/$/, '');
   try {
-    if (backend.kind === 'ollama') {
-      const ps = (await getJson(`${base}/api/ps`, timeoutMs)) as { models?: { name?: unknown; model?: unknown }[] };
-      return { loaded: (ps.models ?? []).map((m) => String(m.name ?? m.model)).filter((n) => MODEL_NAME.test(n)) };
-    }
+    if (backend.kind === 'ollama') return { loaded: await loadedModels(backend, timeoutMs) };
     const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return {};
     return vllmQueue(await res.text());

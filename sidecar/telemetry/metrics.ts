@@ -48,6 +48,10 @@ export function createMetrics(logDrops: DropsReader = () => undefined) {
     dispatches: new Counter({ name: p('scheduler_dispatches_total'), help: 'Requests the scheduler sent to a backend, by model and load: warm (model in memory) or cold (the request pays its load).', labelNames: ['backend', 'model', 'load'], registers }),
     evictions: new Counter({ name: p('scheduler_evictions_total'), help: 'Models a cold dispatch pushed out of a backend\'s memory (predicted: the least recently used idle model).', labelNames: ['backend', 'model'], registers }),
     slotsInUse: new Gauge({ name: p('scheduler_slots_in_use'), help: 'Generations the scheduler has running on a backend, all models.', labelNames: ['backend'], registers }),
+    modelPulls: new Counter({ name: p('model_pulls_total'), help: 'Model pulls the sidecar made (backends[].pull, keepLoaded, models.replicas, `gateway fleet pull`), by backend, model and result (success, failed).', labelNames: ['backend', 'model', 'result'], registers }),
+    modelPullsInProgress: new Gauge({ name: p('model_pulls_in_progress'), help: 'Pulls running on the backend now (the sidecar runs one at a time per backend).', labelNames: ['backend'], registers }),
+    modelPullProgress: new Gauge({ name: p('model_pull_progress_ratio'), help: 'Share (0–1) of a running pull downloaded, over the layers the backend has announced; the series goes when the pull ends.', labelNames: ['backend', 'model'], registers }),
+    modelLoads: new Counter({ name: p('model_loads_total'), help: 'Loads of keepLoaded models the sidecar asked for (keep_alive -1) because /api/ps did not list them, by backend, model and result (success, failed).', labelNames: ['backend', 'model', 'result'], registers }),
     logLines: new Counter({ name: p('log_lines_total'), help: 'Access log lines received from nginx, parsed or invalid.', labelNames: ['result'], registers }),
     logDrops: new Counter({
       name: p('log_lines_dropped_total'),

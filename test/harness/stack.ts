@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { GatewayConfigInput } from '../../config/schema.ts';
 import { Gateway } from '../../sidecar/gateway.ts';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/emulator.ts';
+import { startEmulator, type Emulator, type EmulatorOptions, type FailureRule } from '../emulator/emulator.ts';
 
 // The gateway serves a self-signed certificate; the clients under test must accept it.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -25,6 +25,11 @@ export interface StackOptions {
     /** Scheduling: the backend's slots and models in memory at once. */
     slots?: number;
     maxLoadedModels?: number;
+    /** Model lifecycle: the models it must have on disk, and keep in memory. */
+    pull?: string[];
+    keepLoaded?: string[];
+    /** A fault the emulator has from the start, before the gateway's first call. */
+    failure?: FailureRule;
   })[];
   /** Merged over the test defaults (fast health checks, no HTTP listener). */
   config?: Partial<GatewayConfigInput>;
@@ -51,7 +56,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   chmodSync(dir, 0o711);
   const specs = opts.backends ?? [{ name: 'a' }, { name: 'b' }, { name: 'c' }];
   const emulators: Record<string, Emulator> = {};
-  for (const s of specs) emulators[s.name] = await startEmulator({ ...s, port: s.port ?? 0 });
+  for (const s of specs) {
+    emulators[s.name] = await startEmulator({ ...s, port: s.port ?? 0 });
+    if (s.failure) emulators[s.name].fail(s.failure);
+  }
   const https = await freePort();
   const http = opts.withHttp ? await freePort() : null;
   const sidecarPort = await freePort();
@@ -70,6 +78,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       ...(s.firstByteTimeout ? { firstByteTimeout: s.firstByteTimeout } : {}),
       ...(s.slots ? { slots: s.slots } : {}),
       ...(s.maxLoadedModels ? { maxLoadedModels: s.maxLoadedModels } : {}),
+      ...(s.pull ? { pull: s.pull } : {}),
+      ...(s.keepLoaded ? { keepLoaded: s.keepLoaded } : {}),
     })),
     health: { interval: '200ms', timeout: '500ms', unhealthyAfter: 2, healthyAfter: 2 },
     nginx: { workerProcesses: 1 },

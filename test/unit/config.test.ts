@@ -33,14 +33,15 @@ describe('defaults', () => {
     assert.deepEqual(config.health, { interval: 5000, timeout: 2000, unhealthyAfter: 3, healthyAfter: 2, maxFails: 1, failTimeout: 10_000 });
     assert.deepEqual(config.timeouts, { connect: 3000, firstByte: 30_000, wholeAnswer: 300_000, send: 60_000 });
     assert.deepEqual(config.retries, { tries: 3, window: 120_000 });
-    assert.deepEqual(config.models, { aliases: {}, fallbacks: {} });
+    assert.deepEqual(config.models, { aliases: {}, fallbacks: {}, replicas: {} });
+    assert.deepEqual(config.lifecycle, { retryAfter: 30_000, retryMax: 1_800_000, stallTimeout: 300_000 });
     assert.deepEqual(config.legacyRedirects, DEFAULT_LEGACY_REDIRECTS);
   });
 
   test('backend defaults: kind ollama, weight 1, no limit, no static models, Ollama\'s slots and loaded models', () => {
     const { config } = validateConfig({ backends: ONE_BACKEND }, 'gw.yaml');
     assert.deepEqual(config.backends, [
-      { name: 'local', url: 'http://127.0.0.1:11434', kind: 'ollama', weight: 1, slots: 4, modelSlots: {}, maxLoadedModels: 3 },
+      { name: 'local', url: 'http://127.0.0.1:11434', kind: 'ollama', weight: 1, slots: 4, modelSlots: {}, maxLoadedModels: 3, pull: [], keepLoaded: [] },
     ]);
   });
 
@@ -151,6 +152,21 @@ describe('readable errors', () => {
   test('http port equal to https', () => {
     assert.deepEqual(problemsOf({ backends: ONE_BACKEND, listen: { https: 8443, http: 8443 } }), ['listen.http: must differ from listen.https']);
     assert.deepEqual(problemsOf({ backends: ONE_BACKEND, listen: { http: 443 } }), ['listen.http: must differ from listen.https']);
+  });
+
+  test('model lifecycle: only ollama backends pull or keep models loaded, within their loaded models, and replicas fit the fleet', () => {
+    const vllm = { name: 'v', url: 'http://10.0.0.2:8000', kind: 'openai' };
+    assert.deepEqual(problemsOf({ backends: [{ ...vllm, pull: ['m:1'], keepLoaded: ['m:1'] }] }), [
+      'backends[0].pull: only ollama backends can pull and load models',
+      'backends[0].keepLoaded: only ollama backends can pull and load models',
+    ]);
+    assert.deepEqual(problemsOf({ backends: [{ ...ONE_BACKEND[0], maxLoadedModels: 1, keepLoaded: ['m:1', 'n:1'] }] }), [
+      'backends[0].keepLoaded: 2 models kept loaded, more than maxLoadedModels (1)',
+    ]);
+    assert.deepEqual(problemsOf({ backends: [...ONE_BACKEND, vllm], models: { replicas: { 'm:1': 2 } } }), ['models.replicas.m:1: 2 replicas, but only 1 ollama backends']);
+    assert.deepEqual(problemsOf({ backends: ONE_BACKEND, models: { replicas: { 'm:1': 0 } } }).length, 1);
+    const { config } = validateConfig({ backends: [{ ...ONE_BACKEND[0], pull: ['m:1'], keepLoaded: ['m:1'] }], models: { replicas: { 'm:1': 1 } } }, 'gw.yaml');
+    assert.deepEqual([config.backends[0].pull, config.backends[0].keepLoaded, config.models.replicas], [['m:1'], ['m:1'], { 'm:1': 1 }]);
   });
 
   test('several problems are all listed, and the error message carries the file name', () => {

@@ -7,7 +7,7 @@ import { probeBackend, resolveAddresses, vllmQueue } from '../../sidecar/fleet/p
 import { startEmulator, type Emulator } from '../emulator/emulator.ts';
 
 function backend(name: string, url: string, kind: 'ollama' | 'openai' = 'ollama'): BackendConfig {
-  return { name, url, kind, weight: 1, slots: 4, modelSlots: {}, maxLoadedModels: 3 };
+  return { name, url, kind, weight: 1, slots: 4, modelSlots: {}, maxLoadedModels: 3, pull: [], keepLoaded: [] };
 }
 
 describe('probeBackend', () => {
