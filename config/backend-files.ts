@@ -2,12 +2,28 @@
 // file) and the CA file its certificate is checked against. Paths are made absolute and every one is
 // checked when the config is loaded; the secret is read where it is used (the rendered credential map,
 // the probes), so a rotated key file is picked up by the next reload, and it never sits in the config.
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BackendConfig, GatewayConfig } from './schema.ts';
 
 export function isHttps(backend: Pick<BackendConfig, 'url'>): boolean {
   return backend.url.startsWith('https:');
+}
+
+// Debian and Ubuntu, then the RHEL family, then Alpine and the official nginx image's base.
+const SYSTEM_CAS = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
+
+/**
+ * The CA files an https backend's certificate is checked against: the system's bundle (when the host
+ * has one of the usual ones) and the backend's tls.ca. nginx and the probes trust the same ones.
+ */
+export function trustedCaFiles(backend: BackendConfig): string[] {
+  const system = systemCaFile();
+  return [...(system ? [system] : []), ...(backend.tls?.ca ? [backend.tls.ca] : [])];
+}
+
+export function systemCaFile(): string | undefined {
+  return SYSTEM_CAS.find((p) => existsSync(p));
 }
 
 // The secret goes into a quoted nginx string and a header value: printable ASCII without nginx's

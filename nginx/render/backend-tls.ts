@@ -2,8 +2,8 @@
 // name, a Host and a credential (core/routing/route-table.ts: sameTransport), so each is one map on
 // $gw_pool, volatile because njs moves a retry to another group. Rendered only when a backend needs
 // them: a fleet of plain http backends without keys gets the conf it always had.
-import { existsSync, readFileSync } from 'node:fs';
-import { backendSecret, isHttps } from '../../config/backend-files.ts';
+import { readFileSync } from 'node:fs';
+import { backendSecret, isHttps, trustedCaFiles } from '../../config/backend-files.ts';
 import type { BackendConfig, GatewayConfig } from '../../config/schema.ts';
 import type { RouteTable } from '../../core/routing/route-table.ts';
 import { groups, q } from './fleet-conf.ts';
@@ -14,9 +14,6 @@ export const BACKEND_CA_FILE = 'backend-ca.pem';
 /** The credential map: the only rendered file with secrets, written mode 0600 (nginx/control.ts). */
 export const BACKEND_AUTH_FILE = 'backend-auth.conf';
 export const SECRET_FILES: readonly string[] = [BACKEND_AUTH_FILE];
-
-// Debian and Ubuntu, then the RHEL family, then Alpine and the official nginx image's base.
-const SYSTEM_CAS = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
 
 export function anyHttps(config: GatewayConfig): boolean {
   return config.backends.some(isHttps);
@@ -84,7 +81,6 @@ export function renderAuthMap(config: GatewayConfig, table: RouteTable): string 
 
 /** backend-ca.pem: the system CAs and each configured tls.ca, once each. */
 export function renderCaBundle(config: GatewayConfig): string {
-  const system = SYSTEM_CAS.find((p) => existsSync(p));
-  const files = [...new Set([...(system ? [system] : []), ...config.backends.map((b) => b.tls?.ca).filter((f): f is string => f !== undefined)])];
+  const files = [...new Set(config.backends.filter(isHttps).flatMap(trustedCaFiles))];
   return files.map((f) => `# ${f}\n${readFileSync(f, 'utf8').trimEnd()}\n`).join('');
 }

@@ -1,12 +1,12 @@
 // The probes' one HTTP call: a GET over http or https. An https backend's certificate is verified
-// against the system's CAs and its tls.ca, whatever NODE_TLS_REJECT_UNAUTHORIZED says, with SNI set to
-// its host; the provider credential goes along when the backend has one.
+// against the CAs nginx trusts (the system's bundle and its tls.ca), whatever NODE_TLS_REJECT_UNAUTHORIZED
+// says, with SNI set to its host; the provider credential goes along when the backend has one.
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { backendSecret } from '../../config/backend-files.ts';
+import { backendSecret, systemCaFile, trustedCaFiles } from '../../config/backend-files.ts';
 import type { BackendConfig } from '../../config/schema.ts';
 
 export interface ProbeAnswer {
@@ -21,10 +21,12 @@ export class CredentialRejected extends Error {
   }
 }
 
+// The CAs nginx verifies against (the system's bundle and tls.ca); node's own list where the host has no bundle.
 function tlsOptions(backend: BackendConfig, host: string): object {
-  const ca = backend.tls?.ca ? [...rootCertificates, readFileSync(backend.tls.ca, 'utf8')] : undefined;
+  const system = systemCaFile();
+  const ca = [...(system ? [] : rootCertificates), ...trustedCaFiles(backend).map((f) => readFileSync(f, 'utf8'))];
   // RFC 6066: no server name for an IP address.
-  return { ...(ca && { ca }), rejectUnauthorized: true, ...(isIP(host) ? {} : { servername: host }) };
+  return { ca, rejectUnauthorized: true, ...(isIP(host) ? {} : { servername: host }) };
 }
 
 /** GET base URL + path; resolves with any status, rejects on network, TLS and timeout errors. */
