@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { z } from 'zod';
+import { checkBackendFiles } from './backend-files.ts';
 import { configSchema, type GatewayConfig } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -43,6 +44,8 @@ export function validateConfig(doc: unknown, file: string): LoadedConfig {
   const abs = resolve(file);
   const config = parsed.data;
   config.observability.metricsToken ??= readMetricsToken(config.observability.metricsTokenFile, file);
+  const problems = checkBackendFiles(config, file);
+  if (problems.length) throw new ConfigError(file, problems);
   return { config, file: abs, runtimeDir: resolve(dirname(abs), config.runtimeDir) };
 }
 

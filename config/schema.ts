@@ -54,15 +54,36 @@ const name = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'use lowercase letters, digits, "-" and "_" (at most 40)');
 
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+// The provider's credential, kept out of the config file: the gateway sends it as Authorization: Bearer.
+const backendCredential = z
+  .object({
+    env: z.string().regex(ENV_NAME, 'an environment variable name such as OPENAI_API_KEY').optional().describe('Environment variable holding the key.'),
+    file: z.string().min(1).optional().describe('File holding the key (relative to the config file); keep it readable by the gateway only.'),
+  })
+  .strict()
+  .refine((c) => (c.env === undefined) !== (c.file === undefined), 'set either env or file')
+  .optional()
+  .describe("The provider's API key, sent to this backend as Authorization: Bearer (never the client's key); unset = no Authorization header.");
+
 export const backendSchema = z.object({
   name: name.describe('Unique name; shown in X-Gateway-Backend and metrics.'),
   url: z
     .url({ protocol: /^https?$/ })
     .describe('Base URL of the backend, e.g. http://10.0.0.5:11434 (no path).')
-    .refine(hasNoPath, 'the URL must have no path or query')
-    // nginx proxies to every group over one scheme; TLS to backends needs per-group schemes, not built yet.
-    .refine((u) => !u.startsWith('https:'), 'https backends are not supported yet: use http (a TLS-terminating proxy next to the backend)'),
+    .refine(hasNoPath, 'the URL must have no path or query'),
   kind: z.enum(['ollama', 'openai']).default('ollama').describe('ollama: native + OpenAI-compatible API; openai: only /v1/*.'),
+  tls: z
+    .object({
+      ca: z
+        .string()
+        .optional()
+        .describe('PEM file of CA certificates to trust for this https backend besides the system ones (relative to the config file); the certificate is always verified.'),
+    })
+    .optional()
+    .describe('https backends: what their certificate is verified against (default: the system CAs).'),
+  apiKey: backendCredential,
   weight: z.number().int().min(1).max(100).default(1).describe('Relative share of requests (strategy weighted / least_busy).'),
   maxConcurrency: z
     .number()
@@ -455,6 +476,7 @@ export const configSchema = z
     health: z
       .object({
         interval: duration('5s', 'Time between two probes of a backend.'),
+        hostedInterval: duration('60s', 'Time between two probes of an https (hosted) backend: a provider is probed at a low rate.'),
         timeout: duration('2s', 'A probe slower than this fails.'),
         unhealthyAfter: z.number().int().min(1).default(3).describe('Consecutive failed probes before a backend is taken out.'),
         healthyAfter: z.number().int().min(1).default(2).describe('Consecutive good probes before it is put back.'),

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { SECRET_FILES } from './render/backend-tls.ts';
 import { DRAIN_FLAG } from './render/reload-drain.ts';
 import { childPids, liveWorkers } from './workers.ts';
 
@@ -82,9 +83,10 @@ export class NginxControl {
     }
   }
 
-  /** True when these files differ from the ones nginx runs with. */
+  /** True when these files differ from the ones nginx runs with (or a secret file they no longer have is left). */
   differs(files: Record<string, string>): boolean {
-    return Object.entries(files).some(([name, text]) => {
+    const stale = SECRET_FILES.some((name) => !(name in files) && existsSync(join(this.confDir, name)));
+    return stale || Object.entries(files).some(([name, text]) => {
       const path = join(this.confDir, name);
       return !existsSync(path) || readFileSync(path, 'utf8') !== text;
     });
@@ -98,9 +100,11 @@ export class NginxControl {
     if (!this.differs(files)) return false;
     rmSync(this.stageDir, { recursive: true, force: true });
     mkdirSync(this.stageDir, { recursive: true });
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(this.stageDir, name), text);
+    // Provider credentials: readable by the gateway (and nginx's master, which reads the conf) only.
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(this.stageDir, name), text, { mode: SECRET_FILES.includes(name) ? 0o600 : 0o666 });
     await this.test(this.stageDir);
     for (const name of Object.keys(files)) renameSync(join(this.stageDir, name), join(this.confDir, name));
+    for (const name of SECRET_FILES) if (!(name in files)) rmSync(join(this.confDir, name), { force: true });
     rmSync(this.stageDir, { recursive: true, force: true });
     return true;
   }

@@ -12,7 +12,9 @@ import { wholeAnswerScanning } from '../core/output/config-rules.ts';
 import type { RenderPaths } from '../nginx/render/index.ts';
 import { buildApp } from './app.ts';
 import { Fleet } from './fleet/fleet.ts';
+import type { HealthRecord } from './fleet/health-tracker.ts';
 import { Lifecycle } from './fleet/lifecycle.ts';
+import type { ProbeResult } from './fleet/probe.ts';
 import { FleetScheduler } from './scheduler/fleet-scheduler.ts';
 import type { InputGuard } from './guard/input-guard.ts';
 import type { OutputGuard } from './guard/output-guard.ts';
@@ -80,10 +82,13 @@ async function loadGuards(config: GatewayConfig): Promise<Guards> {
   return { ...pooled(inline, pool), pool };
 }
 
-function observedFleet(config: GatewayConfig, telemetry: Telemetry, scheduler: FleetScheduler): Fleet {
+/** Says that a backend's credential was just rejected, or accepted again; never the secret. */
+export type CredentialLog = (backend: string, rejected: boolean) => void;
+
+function observedFleet(config: GatewayConfig, telemetry: Telemetry, scheduler: FleetScheduler, credentialLog: CredentialLog): Fleet {
   const fleet = new Fleet(config);
-  fleet.on('probe', (name, result, record) => {
-    telemetry.observeProbe(name, result, record);
+  fleet.on('probe', (name: string, result: ProbeResult, record: HealthRecord) => {
+    if (telemetry.observeProbe(name, result, record)) credentialLog(name, result.credential === 'rejected');
     scheduler.observeProbe(name, result);
   });
   return fleet;
@@ -121,7 +126,13 @@ export class Gateway {
     readonly scheduler: FleetScheduler,
     readonly lifecycle: Lifecycle,
     private readonly say: (line: string) => void,
+    private readonly credentialLog: CredentialLog,
   ) {}
+
+  logCredential(backend: string, rejected: boolean): void {
+    if (rejected) this.app.log.warn({ backend }, 'credential rejected: the backend answered 401/403 to its probe (check backends[].apiKey); it takes no requests');
+    else this.app.log.info({ backend }, 'credential accepted again');
+  }
 
   /** The separate /metrics listener (observability.metricsListen), when configured. */
   private metricsApp?: FastifyInstance;
@@ -143,7 +154,12 @@ export class Gateway {
     const current = () => ({ config: gw?.config ?? loaded.config, fleet: gw?.fleet ?? first! });
     const scheduler = new FleetScheduler(current, telemetry.metrics);
     const lifecycle = new Lifecycle({ current, metrics: telemetry.metrics, scheduler: () => scheduler.get(), log: () => gw!.app.log });
-    const fleet = observedFleet(loaded.config, telemetry, scheduler);
+    // Before the app (and its logger) exists, the first probes' verdicts go to the terminal.
+    const credentialLog: CredentialLog = (backend, rejected) => {
+      if (gw) gw.logCredential(backend, rejected);
+      else if (rejected) say(`credential rejected by ${backend}: check backends[].apiKey`);
+    };
+    const fleet = observedFleet(loaded.config, telemetry, scheduler, credentialLog);
     first = fleet;
     await fleet.probeAll();
     say(`backends (${fleet.healthyBackends().length} of ${loaded.config.backends.length} up):`);
@@ -157,7 +173,7 @@ export class Gateway {
       logger: opts.logger ?? { level: loaded.config.observability.logLevel },
     });
     const sync = new NginxSync(control, paths, app.log, (ok) => telemetry.observeReload(ok), () => telemetry.requestsInFlight());
-    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, scheduler, lifecycle, say);
+    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, scheduler, lifecycle, say, credentialLog);
     await sync.sync(loaded.config, fleet.state());
     telemetry.metrics.lastReloadOk.set(1);
     const granted = await telemetry.listen(loaded.config.observability.logPort);
@@ -227,7 +243,7 @@ export class Gateway {
     old.removeAllListeners('error');
     old.removeAllListeners('round');
     try {
-      const fleet = observedFleet(next.config, this.telemetry, this.scheduler);
+      const fleet = observedFleet(next.config, this.telemetry, this.scheduler, this.credentialLog);
       await fleet.probeAll();
       const changed = await this.sync.sync(next.config, fleet.state());
       this.loaded = next;

@@ -42,6 +42,25 @@ export function poolName(backends: string[]): string {
   return `gw.${[...backends].sort().join('.')}`;
 }
 
+// nginx sends a group one scheme, one TLS server name, one Host and one Authorization: the servers of a
+// group share the way they are reached. https ones share a host; each credential is its own group.
+function transport(backend: BackendConfig): string {
+  const url = new URL(backend.url);
+  return `${url.protocol}//${url.protocol === 'https:' ? url.hostname : ''} ${JSON.stringify(backend.apiKey ?? null)}`;
+}
+
+/**
+ * The servers of a model that one group takes (config order): the plain http (local) ones while any is
+ * healthy, else those reached like the first https one; the others serve it only while these are down.
+ */
+export function sameTransport(servers: string[], backends: BackendConfig[]): string[] {
+  const byName = new Map(backends.map((b) => [b.name, b]));
+  const local = servers.filter((s) => byName.get(s)!.url.startsWith('http:'));
+  const chosen = local.length ? local : servers;
+  const way = transport(byName.get(chosen[0])!);
+  return chosen.filter((s) => transport(byName.get(s)!) === way);
+}
+
 function modelsOf(backend: BackendConfig, state: BackendState | undefined): string[] {
   return [...(backend.models ?? []), ...(state?.models ?? [])];
 }
@@ -72,8 +91,9 @@ function buildApiRoutes(
   const routes: Record<string, Route | 'unavailable'> = {};
   const fallbacks = new Map(Object.entries(config.models.fallbacks).map(([k, v]) => [canonicalModel(k), v]));
   const direct = (model: string): Route | undefined => {
-    const servers = servedBy.get(model);
-    if (!servers) return undefined;
+    const all = servedBy.get(model);
+    if (!all) return undefined;
+    const servers = sameTransport(all, backends);
     const pool = poolName(servers);
     pools[pool] = [...servers].sort();
     return { pool, model: spelling.get(model) ?? model };

@@ -7,6 +7,7 @@ import { CLIENT_ADDRESS_HEADERS } from './edge.ts';
 import { secs } from './nginx-time.ts';
 import { V } from './variables.ts';
 import { outputRules } from '../../core/output/config-rules.ts';
+import { authorizationValue, backendTlsSettings, poolTarget } from './backend-tls.ts';
 
 // Every read timeout a proxy location needs: streamed answers wait timeouts.firstByte (or a backend's
 // own), whole answers timeouts.wholeAnswer. nginx takes no variable there, so one location per value.
@@ -15,12 +16,10 @@ export function readTimeouts(config: GatewayConfig): string[] {
   return [...new Set(values.map(secs))].sort();
 }
 
-const TO_POOL = `http://${V.gw_pool}`;
-
-function proxyToBackends(config: GatewayConfig, readTimeout: string, target = TO_POOL): string {
+function proxyToBackends(config: GatewayConfig, readTimeout: string, path = ''): string {
   // Streamed answers go through the output guard only when a rule is on: the filter costs per chunk.
   // Every answer passes the usage capture; the output guard too when a rule is on (it costs per chunk).
-  const named = target === TO_POOL;
+  const named = path === '';
   const filter = named ? `\n        js_body_filter gw.${outputRules(config.guard.output) ? 'outputFilter' : 'usageFilter'} buffer_type=buffer;` : '';
   // 500 and 503 go to njs (core/routing/next-backend.ts): retried by nginx they would count toward
   // max_fails, and a busy Ollama is not a dead one. 502 and 504 too: a request pinned to one server
@@ -31,11 +30,11 @@ function proxyToBackends(config: GatewayConfig, readTimeout: string, target = TO
         recursive_error_pages on;
         error_page 500 502 503 504 = @gw_retry;`
     : '';
-  return `        proxy_pass ${target};${filter}
+  return `        proxy_pass ${poolTarget(config)}${path};${filter}
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host ${V.gw_upstream_host};
-        proxy_set_header Authorization "";
+        proxy_set_header Authorization ${authorizationValue(config)};
         proxy_set_header X-Api-Key "";
         proxy_set_header X-Request-Id ${V.gw_request_id};
 ${CLIENT_ADDRESS_HEADERS}
@@ -50,7 +49,7 @@ ${CLIENT_ADDRESS_HEADERS}
         # the server was unreachable, did not answer in time, or is a broken proxy.
         proxy_next_upstream error timeout http_502 http_504 non_idempotent;
         proxy_next_upstream_tries ${config.retries.tries};
-        proxy_next_upstream_timeout ${secs(config.retries.window)};${failures}`;
+        proxy_next_upstream_timeout ${secs(config.retries.window)};${backendTlsSettings(config)}${failures}`;
 }
 
 function upstreamLocations(config: GatewayConfig): string {
@@ -86,7 +85,7 @@ ${renderStartedLocation(config)}
     # Whole answers that the sidecar checks before the client sees them (njs subrequests, in memory).
     location = ${UPSTREAM_URI} {
         internal;
-${proxyToBackends(config, secs(config.timeouts.wholeAnswer), `${TO_POOL}${V.gw_path}`)}
+${proxyToBackends(config, secs(config.timeouts.wholeAnswer), V.gw_path)}
         subrequest_output_buffer_size ${config.nginx.maxBodySize};
     }`;
 }

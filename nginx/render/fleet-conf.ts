@@ -1,5 +1,6 @@
 // Renders the part of the nginx conf that follows the fleet: one upstream{} group per set of backends
 // serving a model (nginx balances inside it), and the maps njs reads to route a model to its group.
+import { isHttps } from '../../config/backend-files.ts';
 import type { BackendConfig, GatewayConfig } from '../../config/schema.ts';
 import { ROUTE_UNAVAILABLE } from '../../core/contract.ts';
 import { singlePool } from '../../core/routing/next-backend.ts';
@@ -20,7 +21,7 @@ export function mapKey(value: string): string {
 
 function hostPort(url: string): string {
   const u = new URL(url);
-  return `${u.hostname}:${u.port || '80'}`;
+  return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
 }
 
 function serverLine(b: BackendConfig, config: GatewayConfig): string {
@@ -32,7 +33,7 @@ function serverLine(b: BackendConfig, config: GatewayConfig): string {
 
 // The groups of the route table, plus a single-server group for every backend in one: njs sends a
 // request there after a 500 or 503 (core/routing/next-backend.ts).
-function groups(table: RouteTable): Record<string, string[]> {
+export function groups(table: RouteTable): Record<string, string[]> {
   const all: Record<string, string[]> = { ...table.pools };
   for (const members of Object.values(table.pools)) for (const m of members) all[singlePool(m)] = [m];
   return all;
@@ -80,14 +81,16 @@ function spellingMap(variable: string, routes: ApiRoutes): string {
 
 // Host header per group: Ollama bound to loopback rejects unknown Host values, so a single-backend
 // group sends that backend's own host:port; a shared group sends "localhost", which Ollama accepts.
+// An https group sends its host (its servers share it), as a hosted API expects.
 // Volatile: njs changes $gw_pool when it retries on another server.
 function hostMap(config: GatewayConfig, table: RouteTable): string {
   const byName = new Map(config.backends.map((b) => [b.name, b]));
   const lines = [`map ${V.gw_pool} ${V.gw_upstream_host} {`, '    volatile;', '    default "localhost";'];
   const pools = groups(table);
   for (const pool of Object.keys(pools).sort()) {
-    const members = pools[pool];
-    if (members.length === 1) lines.push(`    ${q(pool)} ${q(hostPort(byName.get(members[0])!.url))};`);
+    const first = byName.get(pools[pool][0])!;
+    if (isHttps(first)) lines.push(`    ${q(pool)} ${q(new URL(first.url).host)};`);
+    else if (pools[pool].length === 1) lines.push(`    ${q(pool)} ${q(hostPort(first.url))};`);
   }
   lines.push('}');
   return lines.join('\n');

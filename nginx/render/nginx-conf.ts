@@ -8,6 +8,7 @@ import { modelRoutes } from '../../core/routing/routes.ts';
 import { locationLimits, renderAccessControlHttp, renderAuthCheck } from './access-control.ts';
 import { renderAccessLog } from './access-log.ts';
 import { renderAttemptsMap, renderBackendLocations } from './backend-proxy.ts';
+import { anyCredential, BACKEND_AUTH_FILE } from './backend-tls.ts';
 import { renderClientLimits, renderTls, securityHeaders } from './edge.ts';
 import { secs } from './nginx-time.ts';
 import { renderNjsWiring } from './njs-wiring.ts';
@@ -175,7 +176,7 @@ ${DRAIN_MAP}
     }
 
     # Relative to this file's folder, so a staged conf is tested with its own fleet.conf.
-    include fleet.conf;
+    include fleet.conf;${anyCredential(config) ? `\n    include ${BACKEND_AUTH_FILE};` : ''}
 ${renderPlainHttpServer(config)}
     server {
 ${renderHttpsSettings(config, paths)}

@@ -1,6 +1,7 @@
 // The sidecar's view of the fleet: health and model inventory of every backend, kept fresh by
 // polling, and the route table derived from it. Emits 'change' when nginx must be re-rendered.
 import { EventEmitter } from 'node:events';
+import { isHttps } from '../../config/backend-files.ts';
 import type { BackendConfig, GatewayConfig } from '../../config/schema.ts';
 import { buildRouteTable, type FleetState, type RouteTable } from '../../core/routing/route-table.ts';
 import { firstRecord, nextRecord, type HealthRecord } from './health-tracker.ts';
@@ -11,6 +12,8 @@ export interface BackendView {
   last?: ProbeResult;
   /** Last good probe: its models stay known while the backend is down. */
   lastGood?: ProbeResult;
+  /** When the last probe started (ms since the epoch). */
+  probedAt?: number;
 }
 
 export class Fleet extends EventEmitter {
@@ -45,16 +48,28 @@ export class Fleet extends EventEmitter {
     return [...this.views].filter(([, v]) => v.record?.healthy).map(([n]) => n);
   }
 
-  /** Probes every backend once; returns true when health or inventory changed. Emits 'round' with its start time at the end. */
-  async probeAll(): Promise<boolean> {
+  /** Hosted (https) backends are probed every health.hostedInterval, the others every health.interval. */
+  private due(b: BackendConfig, now: number): boolean {
+    const at = this.views.get(b.name)!.probedAt;
+    return at === undefined || !isHttps(b) || now - at >= this.config.health.hostedInterval;
+  }
+
+  /**
+   * Probes every backend once (or those `only` picks); returns true when health or inventory changed.
+   * Emits 'round' with its start time at the end.
+   */
+  async probeAll(only: (b: BackendConfig) => boolean = () => true): Promise<boolean> {
     const startedAt = Date.now();
     const before = JSON.stringify(this.state());
     // What is in memory: for the scheduler, and for the models a backend keeps loaded.
     const residency = (b: BackendConfig) => this.config.scheduling.enabled || b.keepLoaded.length > 0;
-    const results = await Promise.all(this.config.backends.map((b) => probeBackend(b, this.config.health.timeout, residency(b))));
-    this.config.backends.forEach((b, i) => {
+    const backends = this.config.backends.filter(only);
+    const now = Date.now();
+    const results = await Promise.all(backends.map((b) => probeBackend(b, this.config.health.timeout, residency(b))));
+    backends.forEach((b, i) => {
       const view = this.views.get(b.name)!;
       const r = results[i];
+      view.probedAt = now;
       view.last = r;
       if (r.ok) view.lastGood = r;
       view.record = view.record ? nextRecord(view.record, r.ok, this.config.health) : firstRecord(r.ok);
@@ -90,7 +105,8 @@ export class Fleet extends EventEmitter {
     if (this.polling) return;
     this.polling = true;
     this.again = false;
-    this.probeAll()
+    const now = Date.now();
+    this.probeAll((b) => this.due(b, now))
       .catch((err) => this.emit('error', err))
       .finally(() => {
         this.polling = false;

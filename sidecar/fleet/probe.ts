@@ -4,6 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { BackendConfig } from '../../config/schema.ts';
 import { MODEL_NAME } from '../../core/routing/model-name.ts';
+import { CredentialRejected, probeGet, probeJson } from './probe-get.ts';
 
 export interface ProbeResult {
   ok: boolean;
@@ -19,19 +20,15 @@ export interface ProbeResult {
   loaded?: string[];
   /** OpenAI-compatible servers that publish queue metrics (vLLM's /metrics): requests running and waiting inside. */
   queue?: { running: number; waiting: number };
+  /** The backend answered 401 or 403: its credential (backends[].apiKey) is wrong or missing. */
+  credential?: 'rejected';
 }
 
-
-async function getJson(url: string, timeoutMs: number): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new Error(`${new URL(url).pathname} answered ${res.status}`);
-  return res.json();
-}
 
 function describe(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string } };
-  if (e.name === 'TimeoutError') return 'timed out';
-  return e.cause?.code ?? e.message;
+  const e = err as Error & { code?: string; cause?: { code?: string; name?: string } };
+  if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError') return 'timed out';
+  return e.cause?.code ?? e.code ?? e.message;
 }
 
 /** host:port as nginx writes it in $upstream_addr, for each address a host name resolves to. */
@@ -39,7 +36,7 @@ export async function resolveAddresses(url: string): Promise<string[] | undefine
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) return undefined;
-  const port = u.port || '80';
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
   try {
     // Sorted: resolvers rotate the order, which must not count as a change (nor reload nginx).
     return (await lookup(host, { all: true })).map((a) => (a.family === 6 ? `[${a.address}]:${port}` : `${a.address}:${port}`)).sort();
@@ -60,18 +57,17 @@ export async function probeBackend(backend: BackendConfig, timeoutMs: number, re
 
 /** The models an Ollama backend has in memory now (/api/ps); throws when it does not say. */
 export async function loadedModels(backend: BackendConfig, timeoutMs: number): Promise<string[]> {
-  const ps = (await getJson(`${backend.url.replace(/\/$/, '')}/api/ps`, timeoutMs)) as { models?: { name?: unknown; model?: unknown }[] };
+  const ps = (await probeJson(backend, '/api/ps', timeoutMs)) as { models?: { name?: unknown; model?: unknown }[] };
   return (ps.models ?? []).map((m) => String(m.name ?? m.model)).filter((n) => MODEL_NAME.test(n));
 }
 
 // Optional: a backend without /api/ps or /metrics is as healthy, the scheduler then predicts alone.
 async function probeResidency(backend: BackendConfig, timeoutMs: number): Promise<Pick<ProbeResult, 'loaded' | 'queue'>> {
-  const base = backend.url.replace(/\/$/, '');
   try {
     if (backend.kind === 'ollama') return { loaded: await loadedModels(backend, timeoutMs) };
-    const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok) return {};
-    return vllmQueue(await res.text());
+    const res = await probeGet(backend, '/metrics', timeoutMs);
+    if (res.status !== 200) return {};
+    return vllmQueue(res.text);
   } catch {
     return {};
   }
@@ -97,16 +93,15 @@ export function vllmQueue(text: string): Pick<ProbeResult, 'queue'> {
 
 async function probeApi(backend: BackendConfig, timeoutMs: number): Promise<ProbeResult> {
   const started = performance.now();
-  const base = backend.url.replace(/\/$/, '');
   try {
     if (backend.kind === 'openai') {
-      const body = (await getJson(`${base}/v1/models`, timeoutMs)) as { data?: { id?: unknown }[] };
+      const body = (await probeJson(backend, '/v1/models', timeoutMs)) as { data?: { id?: unknown }[] };
       const models = (body.data ?? []).map((m) => String(m.id)).filter((n) => MODEL_NAME.test(n));
       return { ok: true, models, tags: [], durationMs: performance.now() - started };
     }
     const [tags, version] = await Promise.all([
-      getJson(`${base}/api/tags`, timeoutMs) as Promise<{ models?: Record<string, unknown>[] }>,
-      getJson(`${base}/api/version`, timeoutMs) as Promise<{ version?: unknown }>,
+      probeJson(backend, '/api/tags', timeoutMs) as Promise<{ models?: Record<string, unknown>[] }>,
+      probeJson(backend, '/api/version', timeoutMs) as Promise<{ version?: unknown }>,
     ]);
     const entries = (tags.models ?? []).filter((m) => MODEL_NAME.test(String(m.name ?? m.model)));
     return {
@@ -117,6 +112,7 @@ async function probeApi(backend: BackendConfig, timeoutMs: number): Promise<Prob
       durationMs: performance.now() - started,
     };
   } catch (err) {
-    return { ok: false, models: [], tags: [], error: describe(err), durationMs: performance.now() - started };
+    const credential = err instanceof CredentialRejected ? { credential: 'rejected' as const } : {};
+    return { ok: false, models: [], tags: [], error: describe(err), durationMs: performance.now() - started, ...credential };
   }
 }

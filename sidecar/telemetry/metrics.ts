@@ -34,6 +34,7 @@ export function createMetrics(logDrops: DropsReader = () => undefined) {
     inFlight: new Gauge({ name: p('in_flight_requests'), help: 'Generation and embedding requests sent to an upstream group and not finished; upstream = its backends joined by "." (nginx does not say which server of a shared group holds them).', labelNames: ['upstream'], registers }),
     probeDuration: new Histogram({ name: p('health_probe_duration_seconds'), help: 'Duration of active health probes.', labelNames: ['backend'], buckets: PROBE_BUCKETS, registers }),
     probeFailures: new Counter({ name: p('health_probe_failures_total'), help: 'Active health probes that failed.', labelNames: ['backend'], registers }),
+    credentialRejected: new Gauge({ name: p('backend_credential_rejected'), help: '1 from a probe that got 401 or 403 (backends[].apiKey wrong or missing) until one that is answered: the backend is not routed meanwhile.', labelNames: ['backend'], registers }),
     backendModels: new Gauge({ name: p('backend_models'), help: 'Models the backend reported on its last good probe.', labelNames: ['backend'], registers }),
     reloads: new Counter({ name: p('nginx_reloads_total'), help: 'nginx reloads with a new conf, by result.', labelNames: ['result'], registers }),
     lastReloadOk: new Gauge({ name: p('nginx_last_reload_success'), help: '1 when the last render + nginx -t + reload succeeded.', registers }),

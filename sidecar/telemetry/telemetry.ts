@@ -27,6 +27,7 @@ export class Telemetry extends EventEmitter {
   readonly metrics = createMetrics(() => (this.port === undefined ? undefined : readDrops(this.port)));
   private readonly inFlight = new InFlight(this.metrics.inFlight);
   private socket?: dgram.Socket;
+  private readonly rejectedCredentials = new Set<string>();
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly labels: () => LabelSets) {
@@ -101,12 +102,20 @@ export class Telemetry extends EventEmitter {
     this.emit('completion', rec);
   }
 
-  observeProbe(backend: string, result: ProbeResult, record: HealthRecord): void {
+  /** Returns true when the backend's credential was just rejected or accepted again (to be logged once). */
+  observeProbe(backend: string, result: ProbeResult, record: HealthRecord): boolean {
     const m = this.metrics;
     m.probeDuration.observe({ backend }, result.durationMs / 1000);
     if (!result.ok) m.probeFailures.inc({ backend });
     else m.backendModels.set({ backend }, result.models.length);
     m.backendUp.set({ backend }, record.healthy ? 1 : 0);
+    const was = this.rejectedCredentials.has(backend);
+    // Accepted again takes a good probe, not one that could not reach the backend.
+    if (result.credential === 'rejected') this.rejectedCredentials.add(backend);
+    else if (result.ok) this.rejectedCredentials.delete(backend);
+    const rejected = this.rejectedCredentials.has(backend);
+    m.credentialRejected.set({ backend }, rejected ? 1 : 0);
+    return rejected !== was;
   }
 
   observeReload(ok: boolean): void {

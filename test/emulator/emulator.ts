@@ -1,7 +1,9 @@
 // An in-process stand-in for a GPU box running Ollama: native and OpenAI-compatible APIs, stats, fault injection,
 // and a lifecycle (kill/restart on the same port) that lets gateway tests simulate boxes crashing and coming back.
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { Backend } from './backend.ts';
 import { CONTROL_PREFIX, handleControl } from './control.ts';
@@ -35,13 +37,19 @@ export interface EmulatorOptions extends ResidencySettings {
   tokenDelayMs?: number;
   /** Default '0.6.2'. */
   version?: string;
+  /** Serve HTTPS with this PEM certificate and key (file paths), as a hosted API does. */
+  tls?: { cert: string; key: string };
+  /** Every API route answers 401 (OpenAI's invalid_api_key error) unless the request has `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
 }
 
 export interface Emulator {
   name: string;
   port: number;
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT, or https:// with `tls` */
   url: string;
+  /** Serves another certificate from the next TLS handshake on (emulators started with `tls`). */
+  setCertificate(tls: { cert: string; key: string }): void;
   stats(): EmulatorStats;
   resetStats(): void;
   /** The last POST body a model route received, with its path; undefined before the first. */
@@ -64,6 +72,16 @@ export interface Emulator {
 }
 
 const DEFAULT_MODELS = ['llama3.2:1b', 'qwen2.5:0.5b', 'nomic-embed-text'];
+
+// OpenAI's answer to a missing or wrong key (the message shows the key's last four characters).
+function rejectKey(req: IncomingMessage, res: ServerResponse): void {
+  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  const message = given
+    ? `Incorrect API key provided: ${given.slice(0, 3)}***${given.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`
+    : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
+  req.resume();
+  sendJson(res, 401, { error: { message, type: 'invalid_request_error', param: null, code: given ? 'invalid_api_key' : null } });
+}
 const ROUTES = [...ollamaRoutes, ...openaiRoutes, ...storeRoutes];
 
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
@@ -71,9 +89,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const backend = new Backend(opts.name, opts.version ?? '0.6.2', opts.models ?? DEFAULT_MODELS, opts.tokenDelayMs ?? 0, pickSettings(opts));
   const sockets = new Set<Socket>();
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('X-Backend-Name', backend.name);
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
+    if (!path.startsWith(CONTROL_PREFIX) && opts.apiKey !== undefined && req.headers.authorization !== `Bearer ${opts.apiKey}`) {
+      return rejectKey(req, res);
+    }
     const handled = path.startsWith(CONTROL_PREFIX)
       ? handleControl(backend, { outage }, req, res, path)
       : handleRequest(backend, ROUTES, req, res, path);
@@ -81,7 +102,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       // A client that vanished mid-body lands here too; answering is then impossible, and harmless to try.
       sendJson(res, 500, { error: err instanceof Error ? err.message : String(err) });
     });
-  });
+  };
+  const pem = (tls: { cert: string; key: string }) => ({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) });
+  const server = opts.tls ? createTlsServer(pem(opts.tls), handler) : createServer(handler);
   // The gateway pools upstream connections; they must outlive its idle timeouts, as Ollama's do.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -144,7 +167,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   return {
     name: backend.name,
     port,
-    url: `http://${urlHost}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${urlHost}:${port}`,
+    setCertificate: (tls) => {
+      if (!('setSecureContext' in server)) throw new Error(`emulator ${backend.name} serves plain http`);
+      server.setSecureContext(pem(tls));
+    },
     stats: () => backend.stats.snapshot(),
     resetStats: () => backend.stats.reset(),
     lastBody: () => backend.lastBody,

@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import type { GatewayConfigInput } from '../../config/schema.ts';
 import { Gateway } from '../../sidecar/gateway.ts';
 import { startEmulator, type Emulator, type EmulatorOptions, type FailureRule } from '../emulator/emulator.ts';
+import { makeTestCa, type TestCa } from './test-ca.ts';
 
 // The gateway serves a self-signed certificate; the clients under test must accept it.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -30,6 +31,12 @@ export interface StackOptions {
     keepLoaded?: string[];
     /** A fault the emulator has from the start, before the gateway's first call. */
     failure?: FailureRule;
+    /** Serve HTTPS with a certificate of the stack's test CA, which the config names as the backend's tls.ca. */
+    https?: boolean;
+    /** The key the emulator demands (`apiKey`); the gateway gets `providerKey` (default: the same) in a 0600 file. */
+    providerKey?: string;
+    /** backends[].models in the config: models known (503 while down) before any good probe. */
+    declaredModels?: string[];
   })[];
   /** Merged over the test defaults (fast health checks, no HTTP listener). */
   config?: Partial<GatewayConfigInput>;
@@ -44,6 +51,10 @@ export interface Stack {
   emulators: Record<string, Emulator>;
   configFile: string;
   dir: string;
+  /** The test CA (made when a backend asks for https) that signed the https emulators' certificates. */
+  ca?: TestCa;
+  /** Backend name → the file holding the provider key the gateway sends it. */
+  keyFiles: Record<string, string>;
   /** Rewrites the config file (same defaults) so a test can `gateway.reloadConfig()`. */
   writeConfig(config: Partial<GatewayConfigInput>): void;
   stop(): Promise<void>;
@@ -55,10 +66,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   // drain flag in it; a runtime folder the gateway creates itself is 0755.
   chmodSync(dir, 0o711);
   const specs = opts.backends ?? [{ name: 'a' }, { name: 'b' }, { name: 'c' }];
+  const ca = specs.some((s) => s.https) ? makeTestCa(dir) : undefined;
+  const keyFiles: Record<string, string> = {};
   const emulators: Record<string, Emulator> = {};
   for (const s of specs) {
-    emulators[s.name] = await startEmulator({ ...s, port: s.port ?? 0 });
+    emulators[s.name] = await startEmulator({ ...s, port: s.port ?? 0, ...(s.https && { tls: ca }) });
     if (s.failure) emulators[s.name].fail(s.failure);
+    const key = s.providerKey ?? s.apiKey;
+    if (key === undefined) continue;
+    keyFiles[s.name] = join(dir, `${s.name}.key`);
+    writeFileSync(keyFiles[s.name], `${key}\n`, { mode: 0o600 });
   }
   const https = await freePort();
   const http = opts.withHttp ? await freePort() : null;
@@ -80,6 +97,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       ...(s.maxLoadedModels ? { maxLoadedModels: s.maxLoadedModels } : {}),
       ...(s.pull ? { pull: s.pull } : {}),
       ...(s.keepLoaded ? { keepLoaded: s.keepLoaded } : {}),
+      ...(s.declaredModels ? { models: s.declaredModels } : {}),
+      ...(s.https ? { tls: { ca: ca!.ca } } : {}),
+      ...(keyFiles[s.name] ? { apiKey: { file: keyFiles[s.name] } } : {}),
     })),
     health: { interval: '200ms', timeout: '500ms', unhealthyAfter: 2, healthyAfter: 2 },
     nginx: { workerProcesses: 1 },
@@ -107,6 +127,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     emulators,
     configFile,
     dir,
+    ca,
+    keyFiles,
     writeConfig,
     async stop() {
       await gateway.stop();

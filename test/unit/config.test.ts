@@ -30,7 +30,7 @@ describe('defaults', () => {
     assert.deepEqual(config.sidecar, { port: 9901, failMode: 'closed', admitTimeout: 2000 });
     assert.deepEqual(config.admission, { enabled: true });
     assert.equal(config.strategy, 'least_busy');
-    assert.deepEqual(config.health, { interval: 5000, timeout: 2000, unhealthyAfter: 3, healthyAfter: 2, maxFails: 1, failTimeout: 10_000 });
+    assert.deepEqual(config.health, { interval: 5000, hostedInterval: 60_000, timeout: 2000, unhealthyAfter: 3, healthyAfter: 2, maxFails: 1, failTimeout: 10_000 });
     assert.deepEqual(config.timeouts, { connect: 3000, firstByte: 30_000, wholeAnswer: 300_000, send: 60_000 });
     assert.deepEqual(config.retries, { tries: 3, window: 120_000 });
     assert.deepEqual(config.models, { aliases: {}, fallbacks: {}, replicas: {} });
@@ -107,7 +107,7 @@ describe('readable errors', () => {
     assert.deepEqual(problemsOf({ backends }), ['backends[1].url: Invalid URL']);
   });
 
-  test('only http URLs without a path are accepted', () => {
+  test('only http and https URLs without a path are accepted', () => {
     assert.deepEqual(problemsOf({ backends: [{ name: 'a', url: 'ftp://10.0.0.1' }] }), ['backends[0].url: Invalid URL']);
     assert.deepEqual(problemsOf({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434/v1' }] }), [
       'backends[0].url: the URL must have no path or query',
@@ -115,11 +115,9 @@ describe('readable errors', () => {
     assert.deepEqual(problemsOf({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434/?x=1' }] }), [
       'backends[0].url: the URL must have no path or query',
     ]);
-    assert.deepEqual(problemsOf({ backends: [{ name: 'a', url: 'https://10.0.0.1:8443/' }] }), [
-      'backends[0].url: https backends are not supported yet: use http (a TLS-terminating proxy next to the backend)',
-    ]);
-    const { config } = validateConfig({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434/' }] }, 'gw.yaml');
+    const { config } = validateConfig({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434/' }, { name: 'b', url: 'https://api.example.com' }] }, 'gw.yaml');
     assert.equal(config.backends[0].url, 'http://10.0.0.1:11434/');
+    assert.equal(config.backends[1].url, 'https://api.example.com');
   });
 
   test('duplicate backend names', () => {

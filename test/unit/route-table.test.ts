@@ -239,3 +239,55 @@ describe('names', () => {
     assert.deepEqual(t.v1.routes['gpt-4.1'], { pool: 'gw.oa', model: 'gpt-4.1' }, 'an OpenAI backend knows its model without :latest');
   });
 });
+
+describe('groups share their transport (http, or https to one host with one credential)', () => {
+  process.env.GW_TEST_KEY_1 = 'sk-one';
+  process.env.GW_TEST_KEY_2 = 'sk-two';
+  const MIXED: GatewayConfigInput['backends'] = [
+    { name: 'cloud', url: 'https://api.example.com', kind: 'openai', apiKey: { env: 'GW_TEST_KEY_1' } },
+    { name: 'gpu', url: 'http://10.0.0.1:11434' },
+    { name: 'cloud2', url: 'https://api.example.com:8443', kind: 'openai', apiKey: { env: 'GW_TEST_KEY_1' } },
+    { name: 'other', url: 'https://llm.other.example', kind: 'openai', apiKey: { env: 'GW_TEST_KEY_1' } },
+    { name: 'org2', url: 'https://api.example.com', kind: 'openai', apiKey: { env: 'GW_TEST_KEY_2' } },
+  ];
+  const up = (...names: string[]): FleetState => Object.fromEntries(MIXED.map((b) => [b.name, { healthy: names.includes(b.name), models: ['m'] }]));
+
+  test('a model served by http and https backends goes to the http (local) ones', () => {
+    const t = table(up('cloud', 'gpu', 'cloud2', 'other'), {}, MIXED);
+    assert.deepEqual(t.v1.routes['m:latest'], { pool: 'gw.gpu', model: 'm' });
+    assert.deepEqual(Object.keys(t.pools), ['gw.gpu']);
+  });
+
+  test('while no http backend is healthy, the https ones of the first host and credential (config order) take it', () => {
+    const t = table(up('cloud', 'cloud2', 'other', 'org2'), {}, MIXED);
+    // Another port on the same host is the same TLS name; another host or another key is not.
+    assert.deepEqual(t.v1.routes['m:latest'], { pool: 'gw.cloud.cloud2', model: 'm' });
+    assert.deepEqual(t.pools['gw.cloud.cloud2'], ['cloud', 'cloud2']);
+  });
+
+  test('the others serve only when those are down', () => {
+    assert.deepEqual(table(up('other', 'org2'), {}, MIXED).v1.routes['m:latest'], { pool: 'gw.other', model: 'm' });
+    assert.deepEqual(table(up('org2'), {}, MIXED).v1.routes['m:latest'], { pool: 'gw.org2', model: 'm' });
+  });
+
+  test('http backends with different credentials are separate groups too', () => {
+    const backends: GatewayConfigInput['backends'] = [
+      { name: 'v1', url: 'http://10.0.0.1:8000', kind: 'openai', apiKey: { env: 'GW_TEST_KEY_1' } },
+      { name: 'v2', url: 'http://10.0.0.2:8000', kind: 'openai', apiKey: { env: 'GW_TEST_KEY_2' } },
+      { name: 'v3', url: 'http://10.0.0.3:8000', kind: 'openai', apiKey: { env: 'GW_TEST_KEY_1' } },
+    ];
+    const t = table({ v1: { healthy: true, models: ['m'] }, v2: { healthy: true, models: ['m'] }, v3: { healthy: true, models: ['m'] } }, {}, backends);
+    assert.deepEqual(t.v1.routes['m:latest'], { pool: 'gw.v1.v3', model: 'm' });
+  });
+
+  test('a fallback from a local model reaches a hosted one once the local backend is down', () => {
+    const backends: GatewayConfigInput['backends'] = [
+      { name: 'gpu', url: 'http://10.0.0.1:11434' },
+      { name: 'cloud', url: 'https://api.example.com', kind: 'openai', apiKey: { env: 'GW_TEST_KEY_1' } },
+    ];
+    const config = { models: { fallbacks: { 'llama3.2:1b': ['gpt-4o-mini'] } } };
+    const state = (gpu: boolean): FleetState => ({ gpu: { healthy: gpu, models: ['llama3.2:1b'] }, cloud: { healthy: true, models: ['gpt-4o-mini'] } });
+    assert.deepEqual(table(state(true), config, backends).v1.routes['llama3.2:1b'], { pool: 'gw.gpu', model: 'llama3.2:1b' });
+    assert.deepEqual(table(state(false), config, backends).v1.routes['llama3.2:1b'], { pool: 'gw.cloud', model: 'gpt-4o-mini' });
+  });
+});
