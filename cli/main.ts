@@ -8,6 +8,7 @@ import { renderAll } from '../nginx/render/index.ts';
 import { Fleet } from '../sidecar/fleet/fleet.ts';
 import { readControlToken } from '../sidecar/control-token.ts';
 import { describeFleet, Gateway, renderPaths } from '../sidecar/gateway.ts';
+import { PACKAGE_ROOT } from '../sidecar/package-root.ts';
 import { runDemo } from './demo.ts';
 import { describeAuth, keysCommand } from './keys.ts';
 
@@ -90,8 +91,8 @@ async function main(argv: string[]): Promise<void> {
     case 'keys':
       return keysCommand(args, file);
     case 'docs':
-      writeFileSync(new URL('../docs/CONFIG.md', import.meta.url), configReference());
-      writeFileSync(new URL('../docs/METRICS.md', import.meta.url), metricsReference());
+      writeFileSync(new URL('docs/CONFIG.md', PACKAGE_ROOT), configReference());
+      writeFileSync(new URL('docs/METRICS.md', PACKAGE_ROOT), metricsReference());
       console.log('wrote docs/CONFIG.md and docs/METRICS.md');
       return;
     default:
