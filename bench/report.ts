@@ -77,7 +77,7 @@ function header(ctx: Ctx): string[] {
   );
   L.push(
     `- backends: 3 emulators (test/emulator/main.ts, one node process each), the same processes for every scenario; ` +
-      `nginx \`worker_processes ${s.workers}\` in (b), (c), (d) (${workers ?? '?'} workers here); the gateway runs as \`cli/main.ts start\` ` +
+      `nginx \`worker_processes ${s.workers}\` in (b), (c), (d) (${workers ?? '?'} workers here); the gateway runs as \`node dist/node/cli/main.js start\` (compiled, no TypeScript loader) ` +
       '(sidecar + its nginx) in its own process, with API keys required as by default (one key, sent as `Authorization: Bearer`), ' +
       'Portkey as its own node server, so their CPU and RSS are their own',
   );

@@ -62,7 +62,7 @@ export interface RunningGateway {
   headers: Record<string, string>;
 }
 
-/** `cli/main.ts start` on a config of its own: the sidecar runs in that process, nginx as its child. */
+/** The compiled `gateway start` (dist/node, as production runs it) on a config of its own: the sidecar runs in that process, nginx as its child. */
 export async function startGateway(
   dir: string, name: string, upstreams: string[], tls: Tls, workers: 'auto' | number, admission: boolean,
 ): Promise<RunningGateway> {
@@ -84,7 +84,7 @@ export async function startGateway(
   };
   const file = join(runtimeDir, 'gateway.yaml');
   writeFileSync(file, stringify(config));
-  const child = start(`gateway ${name}`, process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--config', file], {
+  const child = start(`gateway ${name}`, process.execPath, ['dist/node/cli/main.js', 'start', '--config', file], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn' },
   });

@@ -3,8 +3,9 @@
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator } from '../test/emulator/emulator.ts';
 import { Gateway } from '../sidecar/gateway.ts';
+import { PACKAGE_ROOT } from '../sidecar/package-root.ts';
 
-const DEMO_CONFIG = fileURLToPath(new URL('../examples/demo.yaml', import.meta.url));
+const DEMO_CONFIG = fileURLToPath(new URL('examples/demo.yaml', PACKAGE_ROOT));
 
 export async function runDemo(): Promise<void> {
   const emulators: Emulator[] = [];

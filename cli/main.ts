@@ -7,6 +7,7 @@ import { NginxConfError, NginxControl } from '../nginx/control.ts';
 import { renderAll } from '../nginx/render/index.ts';
 import { Fleet } from '../sidecar/fleet/fleet.ts';
 import { describeFleet, Gateway, renderPaths } from '../sidecar/gateway.ts';
+import { PACKAGE_ROOT } from '../sidecar/package-root.ts';
 import { controlRequest } from './control-client.ts';
 import { runDemo } from './demo.ts';
 import { fleetCommand } from './fleet.ts';
@@ -88,8 +89,8 @@ async function main(argv: string[]): Promise<void> {
     case 'fleet':
       return fleetCommand(args, file);
     case 'docs':
-      writeFileSync(new URL('../docs/CONFIG.md', import.meta.url), configReference());
-      writeFileSync(new URL('../docs/METRICS.md', import.meta.url), metricsReference());
+      writeFileSync(new URL('docs/CONFIG.md', PACKAGE_ROOT), configReference());
+      writeFileSync(new URL('docs/METRICS.md', PACKAGE_ROOT), metricsReference());
       console.log('wrote docs/CONFIG.md and docs/METRICS.md');
       return;
     default:

@@ -70,8 +70,8 @@ interface Demo {
 
 /** Starts `gateway demo` in its own process group and resolves once it says it is ready and all backends are up. */
 async function startDemo(): Promise<Demo> {
-  say('starting the demo (tsx cli/main.ts demo)');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'demo'], {
+  say('starting the demo (node dist/node/cli/main.js demo)');
+  const child = spawn(process.execPath, ['dist/node/cli/main.js', 'demo'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

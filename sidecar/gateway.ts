@@ -21,13 +21,14 @@ import type { OutputGuard } from './guard/output-guard.ts';
 import { createControlToken } from './control-token.ts';
 import { pooled, ScanPool, type AnswerScanner, type PromptScanner } from './guard/scan-pool.ts';
 import { NginxSync } from './nginx-sync.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { labelSetsFor } from './telemetry/labels.ts';
 import { RECV_BUFFER, Telemetry } from './telemetry/telemetry.ts';
 
 const STALE_GRACE_MS = 10_000;
 
-export const NJS_DIR = fileURLToPath(new URL('../dist/njs', import.meta.url));
+export const NJS_DIR = fileURLToPath(new URL('dist/njs', PACKAGE_ROOT));
 
 export interface GatewayOptions {
   /** Start and own nginx (host mode). False when nginx runs elsewhere and is only signalled. */

@@ -1,5 +1,6 @@
 #!/bin/sh
 # The gateway CLI in the sidecar image, on PATH as `gateway`:
-#   docker compose exec sidecar gateway reload | keys create <id> | validate ...
+#   docker compose exec sidecar gateway reload | validate ...
+#   docker compose exec -u 0 sidecar gateway keys create <id>   (root writes the bind-mounted config)
 cd /app
-exec node --import tsx cli/main.ts "$@"
+exec node dist/node/cli/main.js "$@"

@@ -23,11 +23,17 @@ export const INLINE_CHARS = 8 * 1024;
 export type ScanJob = { kind: 'admit'; route: string; text: string; acceptLanguage?: string | string[]; tokenCap?: number } | { kind: 'output'; route: string; text: string; lang: string };
 export type ScanReply = { id: number; admit?: GuardOutcome; output?: GuardVerdict; error?: string };
 
-// Worker threads do not inherit tsx's loader: the worker registers it before loading its TypeScript.
-function bootstrap(): string {
+/**
+ * A scan worker thread. Compiled (dist/node, plain node), its JavaScript sits beside this module.
+ * From the TypeScript sources (tests, under tsx) a worker does not inherit tsx's loader: it
+ * registers it before loading its TypeScript.
+ */
+function startWorker(workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData });
   const tsx = import.meta.resolve('tsx/esm/api');
   const worker = new URL('./scan-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 /** Thrown when more scans wait than guard.maxQueued: the caller answers 503. */
@@ -56,7 +62,7 @@ export class ScanPool {
   }
 
   private spawn(): Promise<void> {
-    const worker = new Worker(bootstrap(), { eval: true, workerData: { config: this.config } });
+    const worker = startWorker({ config: this.config });
     const slot: Slot = { worker, pending: new Map() };
     this.slots.push(slot);
     return new Promise((ready, failed) => {

@@ -35,6 +35,7 @@ interface Service {
   secrets?: (string | { source: string; target: string })[];
   environment?: Record<string, string>;
   privileged?: boolean;
+  user?: string;
 }
 interface ComposeFile {
   services: Record<string, Service>;
@@ -165,6 +166,21 @@ describe('docker-compose.yml', () => {
     assert.equal(/share=\$\{GATEWAY_NJS_SHARE:-([^}]+)\}/.exec(entry)?.[1], mountOf(sidecar, 'njs'));
     assert.equal(/run_dir=\$\{GATEWAY_RUNTIME_DIR:-([^}]+)\}/.exec(entry)?.[1], run);
     assert.equal(/run_dir=\$\{GATEWAY_RUNTIME_DIR:-([^}]+)\}/.exec(read('deploy/nginx/run.sh'))?.[1], run);
+  });
+
+  test('nginx and the sidecar run as one unprivileged user, which owns the folders the volumes are mounted on', () => {
+    const dockerfile = read(services.sidecar.build!.dockerfile);
+    const user = [...dockerfile.matchAll(/^USER (\S+)$/gm)].pop()?.[1];
+    assert.ok(user && !/^(0|root)(:|$)/.test(user), `the sidecar image runs as a non-root user (USER ${user})`);
+    assert.equal(services.sidecar.user, undefined, 'the sidecar runs as its image says');
+    // The sidecar signals the nginx master (nginx -s reload) across the shared pid namespace.
+    assert.equal(services.nginx.user, user);
+    // Empty named volumes take the owner of the folder they are mounted on in the sidecar's image.
+    const chown = /chown (\S+) ([^\n]+)/.exec(dockerfile);
+    assert.equal(chown?.[1], user);
+    for (const volume of ['gateway-run', 'njs']) assert.ok(chown![2].split(/\s+/).includes(mountOf(services.sidecar, volume)!), volume);
+    // And it runs the compiled gateway with plain node.
+    assert.match(read('deploy/sidecar/gateway.sh'), /^exec node dist\/node\/cli\/main\.js "\$@"$/m);
   });
 
   test('the sidecar image carries the nginx that the nginx service runs', () => {
