@@ -14,7 +14,7 @@
 //   --duration 10 (measured seconds per scenario) --slice 2 (seconds per wrk slice) --warmup 2
 //   --threads 2 --connections 32 --streams 50 (streamed requests per scenario) --stream-tokens 64
 //   --token-delay 2 (ms between streamed tokens) --workers auto --out bench/RESULTS.md
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,8 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const code = codeVersion(ROOT);
   const dir = mkdtempSync(join(os.tmpdir(), 'gw-bench-'));
+  // mkdtemp's 0700 would keep nginx's workers from stat-ing the reload drain flag: a [crit] line per request.
+  chmodSync(dir, 0o711);
   onExit(() => rmSync(dir, { recursive: true, force: true }));
   // One self-signed pair (as the gateway makes it) for the floor and both gateways.
   const tls = ensureCertificate({ config: { tls: {} }, runtimeDir: dir, file: join(dir, 'bench.yaml') } as unknown as LoadedConfig);
