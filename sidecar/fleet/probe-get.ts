@@ -2,12 +2,17 @@
 // against the CAs nginx trusts (the system's bundle and its tls.ca), whatever NODE_TLS_REJECT_UNAUTHORIZED
 // says, with SNI set to its host; the provider credential goes along when the backend has one.
 import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { backendSecret, systemCaFile, trustedCaFiles } from '../../config/backend-files.ts';
 import type { BackendConfig } from '../../config/schema.ts';
+
+// Probes reuse their connections, as nginx does: a probe round opens none once the pools are warm.
+// (An https agent keys its pooled sockets by the TLS options, so each backend's CA and name keep their own.)
+const HTTP_AGENT = new HttpAgent({ keepAlive: true });
+const HTTPS_AGENT = new HttpsAgent({ keepAlive: true });
 
 export interface ProbeAnswer {
   status: number;
@@ -42,7 +47,7 @@ export function probeGet(backend: BackendConfig, path: string, timeoutMs: number
         method: 'GET',
         headers: { accept: 'application/json', ...(secret && { authorization: `Bearer ${secret}` }) },
         signal: AbortSignal.timeout(timeoutMs),
-        agent: false,
+        agent: https ? HTTPS_AGENT : HTTP_AGENT,
         ...(https && tlsOptions(backend, host)),
       },
       (res) => {
