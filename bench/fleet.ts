@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import type { GatewayConfigInput } from '../config/schema.ts';
 import { INPUT_SCANNERS } from '../sidecar/guard/input-scanners.ts';
 import type { EmulatorStats } from '../test/emulator/stats.ts';
+import { parseMetrics, sum, type Sample } from '../test/harness/metrics.ts';
 import { freePort, readPidFile, start, stop, stopPid, track, waitForOutput, type Child } from './procs.ts';
 import type { Tls } from './servers.ts';
 
@@ -169,30 +170,10 @@ export async function stopBoxes(boxes: Box[]): Promise<void> {
   await Promise.all(boxes.map((b) => stop(b.child)));
 }
 
-/** One sample of the sidecar's /metrics: `name{labels} value` lines, labels as a record. */
-export interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
+export type { Sample };
+export { sum as total };
 
 export async function scrape(g: RunningGateway): Promise<Sample[]> {
   const res = await fetch(`${g.sidecarUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
-  const text = await res.text();
-  const out: Sample[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
-    out.push({ name: m[1], labels, value: Number(m[3]) });
-  }
-  return out;
-}
-
-/** Sum of the samples of `name` whose labels include `match`. */
-export function total(samples: Sample[], name: string, match: Record<string, string> = {}): number {
-  return samples
-    .filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v))
-    .reduce((n, s) => n + s.value, 0);
+  return parseMetrics(await res.text());
 }
