@@ -57,6 +57,14 @@ export class Residency {
     return this.alwaysLoaded || this.loaded.size < this.maxLoaded || this.victim() !== undefined;
   }
 
+  /** Generations that must end before a load can start: 0 when one can now, else those of the least busy model in memory. */
+  toFree(): number {
+    if (this.canLoad()) return 0;
+    let fewest = Infinity;
+    for (const model of this.loaded.keys()) fewest = Math.min(fewest, this.runningOf(model));
+    return fewest;
+  }
+
   start(model: string, now: number): Dispatch {
     const cold = !this.isLoaded(model);
     const evicted = cold ? this.victim() : undefined;
