@@ -12,6 +12,8 @@ export interface SchedulerBackend {
   /** openai-kind servers have no load step. */
   alwaysLoaded: boolean;
   maxLoaded: number;
+  /** Models kept in memory there (keepLoaded), canonical names: a load never evicts them. */
+  pinned: ReadonlySet<string>;
   slotsFor(model: string): number;
 }
 
@@ -91,8 +93,11 @@ export class Scheduler {
     this.settings = settings;
     for (const b of settings.backends) {
       const old = this.residency.get(b.name);
-      if (old && old.maxLoaded === b.maxLoaded && old.alwaysLoaded === b.alwaysLoaded) continue;
-      const next = new Residency(b.maxLoaded, b.alwaysLoaded);
+      if (old && old.maxLoaded === b.maxLoaded && old.alwaysLoaded === b.alwaysLoaded) {
+        old.pinned = b.pinned;
+        continue;
+      }
+      const next = new Residency(b.maxLoaded, b.alwaysLoaded, b.pinned);
       if (old) {
         for (const [m, v] of old.loaded) next.loaded.set(m, v);
         for (const [m, v] of old.running) next.running.set(m, v);

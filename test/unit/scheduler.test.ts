@@ -68,6 +68,21 @@ describe('residency', () => {
     assert.deepEqual([...r.loaded.keys()].sort(), ['a', 'c']);
   });
 
+  test('a model kept loaded (keepLoaded) is never the one a load evicts, even when idle the longest', () => {
+    const r = new Residency(2, false, new Set(['kept']));
+    r.start('kept', 1);
+    r.end('kept', 2);
+    r.start('b', 3);
+    r.end('b', 4);
+    assert.deepEqual(r.start('c', 5), { cold: true, evicted: 'b' });
+    assert.equal(r.canLoad(), false); // c is busy and kept is pinned: a load now would wait inside Ollama
+    assert.equal(new Residency(1, false, new Set(['kept'])).canLoad(), true);
+    const full = new Residency(1, false, new Set(['kept']));
+    full.start('kept', 1);
+    full.end('kept', 2);
+    assert.equal(full.canLoad(), false);
+  });
+
   test('/api/ps replaces the picture, but a model with generations running stays loaded', () => {
     const r = new Residency(3);
     r.start('a', 1);
@@ -100,7 +115,7 @@ describe('wait queue', () => {
 });
 
 const SETTINGS: SchedulerSettings = {
-  backends: ['a', 'b', 'c'].map((name) => ({ name, alwaysLoaded: false, maxLoaded: 1, slotsFor: () => 2 })),
+  backends: ['a', 'b', 'c'].map((name) => ({ name, alwaysLoaded: false, maxLoaded: 1, pinned: new Set<string>(), slotsFor: () => 2 })),
   maxQueue: 3,
   maxWaitMs: 60_000,
   agingStepMs: 0,
