@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { INPUT_SCANNERS } from '../sidecar/guard/input-scanners.ts';
 import { OUTPUT_SCANNERS } from '../core/output/output-scanners.ts';
+import { checkCost, costSchema } from './cost-schema.ts';
 import { modelName } from './fields.ts';
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
@@ -540,6 +541,7 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Model lifecycle: how the sidecar pulls the models of backends[].pull, backends[].keepLoaded and models.replicas (README: "Model lifecycle").'),
+    cost: costSchema,
     legacyRedirects: z
       .array(legacyRedirectSchema)
       .default(DEFAULT_LEGACY_REDIRECTS)
@@ -565,6 +567,7 @@ export const configSchema = z
     }
     checkKeys(cfg, ctx);
     checkLifecycle(cfg, ctx);
+    checkCost(cfg, ctx);
     for (const alias of Object.keys(cfg.models.aliases)) {
       if (cfg.models.aliases[alias] === alias) ctx.addIssue({ code: 'custom', path: ['models', 'aliases', alias], message: 'alias points to itself' });
     }

@@ -20,6 +20,7 @@ export const NJS_REPORT_VARIABLES = [
   'gw_terminal',
   'gw_tokens_prompt',
   'gw_tokens_completion',
+  'gw_tokens_cached',
   'gw_stream_events',
   'gw_hide_usage',
   'gw_output_blocked',

@@ -90,6 +90,8 @@ export function parseAccessLine(datagram: string): AccessLine | null {
       lang: str(f.lang),
       promptTokens: optionalCount(f.tokens_prompt),
       completionTokens: optionalCount(f.tokens_completion),
+      cachedTokens: optionalCount(f.tokens_cached),
+      backendSeconds: times(f.upstream_response_time).at(-1),
       streamEvents: optionalCount(f.stream_events),
       terminal: f.terminal === '1',
     },
