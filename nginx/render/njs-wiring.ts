@@ -15,6 +15,8 @@ import { wholeSeconds } from '../../core/seconds.ts';
 import { secs } from './nginx-time.ts';
 import { encodeOutputRules, outputRules, wholeAnswerScanning } from '../../core/output/config-rules.ts';
 import type { RenderPaths } from './render-paths.ts';
+import { encodeGlobs } from '../../core/routing/model-globs.ts';
+import { cacheMode } from './response-cache.ts';
 import { V } from './variables.ts';
 
 const onOff = (on: boolean) => (on ? 'on' : 'off');
@@ -29,6 +31,8 @@ const SETTINGS: { [K in (typeof NJS_SETTING_VARIABLES | typeof OUTPUT_SETTING_VA
   gw_read_whole: (c) => secs(c.timeouts.wholeAnswer),
   gw_retry_tries: (c) => c.retries.tries,
   gw_retry_window: (c) => c.retries.window,
+  gw_cache: (c) => cacheMode(c),
+  gw_cache_models: (c) => q(encodeGlobs(c.cache.models)),
   gw_output_rules: (c) => {
     const rules = outputRules(c.guard.output);
     return rules ? q(encodeOutputRules(rules)) : null;

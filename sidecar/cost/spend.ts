@@ -1,12 +1,13 @@
 // Prices every answered request nginx logged (telemetry's completion records): the spend metric,
-// one ledger line, and the key's spend that budgets are checked against.
+// one ledger line, and the key's spend that budgets are checked against. An answer from the response
+// cache costs nothing; what it saved is priced at the model's token prices.
 import type { GatewayConfig } from '../../config/schema.ts';
 import type { CompletionRecord } from '../telemetry/completion-record.ts';
 import { closedLabel, isModelRoute, type LabelSets } from '../telemetry/labels.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { Budgets } from './budgets.ts';
 import type { Ledger, LedgerEntry } from './ledger.ts';
-import { requestCost } from './pricing.ts';
+import { modelPrice, requestCost, tokenCost } from './pricing.ts';
 
 export class SpendMeter {
   constructor(
@@ -18,13 +19,15 @@ export class SpendMeter {
     private readonly clock: () => number,
   ) {}
 
-  /** Only requests a backend answered cost anything; refusals never reached one. */
+  /** Only requests a backend or the cache answered are recorded; refusals never reached one. */
   record(rec: CompletionRecord): void {
-    if (!rec.backend || !isModelRoute(rec.uri)) return;
+    const hit = rec.cacheStatus === 'HIT';
+    if ((!rec.backend && !hit) || !isModelRoute(rec.uri)) return;
     const cfg = this.config();
     // A stream that ended without usage is charged what it streamed, as token quotas are.
     const completion = rec.completionTokens ?? rec.streamEvents ?? 0;
-    const cost = requestCost(cfg.cost, cfg.models.aliases, { ...rec, completionTokens: completion });
+    const usage = { ...rec, completionTokens: completion };
+    const cost = hit ? { usd: 0, kind: 'cache' as const } : requestCost(cfg.cost, cfg.models.aliases, usage);
     const entry: LedgerEntry = {
       t: this.clock(),
       id: rec.requestId,
@@ -38,11 +41,17 @@ export class SpendMeter {
       seconds: rec.backendSeconds ?? 0,
       usd: cost.usd,
     };
-    this.ledger?.append(entry);
-    if (cost.kind === 'unpriced') return;
     const sets = this.labels();
+    const model = sets.model(rec.model) ?? 'other';
+    if (hit) {
+      const price = modelPrice(cfg.cost, rec.model, cfg.models.aliases);
+      entry.savedUsd = price ? tokenCost(price, usage) : 0;
+      this.metrics.cacheSaved.inc({ key: closedLabel(rec.keyId, sets.key), model }, entry.savedUsd);
+    }
+    this.ledger?.append(entry);
+    if (cost.kind !== 'local' && cost.kind !== 'hosted') return;
     this.metrics.spend.inc(
-      { key: closedLabel(rec.keyId, sets.key), model: sets.model(rec.model) ?? 'other', backend: closedLabel(rec.backend, sets.backend), kind: cost.kind },
+      { key: closedLabel(rec.keyId, sets.key), model, backend: closedLabel(rec.backend, sets.backend), kind: cost.kind },
       cost.usd,
     );
     if (rec.keyId) void this.budgets.charge(rec.keyId, cost.usd, entry.t);

@@ -94,6 +94,7 @@ export function parseAccessLine(datagram: string): AccessLine | null {
       backendSeconds: times(f.upstream_response_time).at(-1),
       streamEvents: optionalCount(f.stream_events),
       terminal: f.terminal === '1',
+      cacheStatus: str(f.cache),
     },
   };
 }

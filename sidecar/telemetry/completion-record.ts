@@ -35,4 +35,6 @@ export interface CompletionRecord {
   streamEvents?: number;
   /** The answer reached its terminal event ([DONE], done:true, a whole JSON body). */
   terminal: boolean;
+  /** nginx's $upstream_cache_status for requests the response cache may answer: HIT (no backend was asked), MISS, EXPIRED…; "" otherwise. */
+  cacheStatus: string;
 }

@@ -99,8 +99,11 @@ export class Telemetry extends EventEmitter {
     if (rec.attempts > 1) m.retries.inc({ route, model }, rec.attempts - 1);
     if (rec.status === 499) m.incomplete.inc({ route, model, reason: 'client_closed' });
     else if (line.proxied && rec.status === 200 && !rec.terminal && !line.outputBlocked) m.incomplete.inc({ route, model, reason: 'no_terminal_event' });
-    if (rec.promptTokens) m.tokens.inc({ model, key, type: 'prompt' }, rec.promptTokens);
-    if (rec.completionTokens) m.tokens.inc({ model, key, type: 'completion' }, rec.completionTokens);
+    if (rec.cacheStatus) m.cacheLookups.inc({ route, model, result: cacheResult(rec.cacheStatus) });
+    // A cached answer's usage was generated once, when it was stored.
+    const generated = rec.cacheStatus !== 'HIT';
+    if (generated && rec.promptTokens) m.tokens.inc({ model, key, type: 'prompt' }, rec.promptTokens);
+    if (generated && rec.completionTokens) m.tokens.inc({ model, key, type: 'completion' }, rec.completionTokens);
     const refusal = this.refusals.get(rec.requestId);
     if (refusal) this.refusals.delete(rec.requestId);
     if (rec.status === 429) {
@@ -165,6 +168,12 @@ export class Telemetry extends EventEmitter {
 /** "gw.a.b" → "a.b": the backends of the group. */
 function upstreamLabel(pool: string): string {
   return pool.replace(/^gw\./, '') || 'none';
+}
+
+const CACHE_RESULTS = ['MISS', 'BYPASS', 'EXPIRED', 'STALE', 'UPDATING', 'REVALIDATED', 'HIT'];
+
+function cacheResult(status: string): string {
+  return CACHE_RESULTS.includes(status) ? status.toLowerCase() : 'other';
 }
 
 function scannerLabel(name: string): string {
