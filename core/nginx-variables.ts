@@ -21,6 +21,8 @@ export const NJS_REPORT_VARIABLES = [
   'gw_tokens_prompt',
   'gw_tokens_completion',
   'gw_tokens_cached',
+  'gw_fetched_backend',
+  'gw_fetched_time',
   'gw_stream_events',
   'gw_hide_usage',
   'gw_output_blocked',

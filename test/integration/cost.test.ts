@@ -160,3 +160,31 @@ describe('cost', () => {
     assert.ok(rows.find((r) => r.key === 'priced')!.localUsd > 0, 'local spend apart');
   });
 });
+
+describe('cost of whole answers the output guard checks', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({
+      backends: [{ name: 'gpu', tokenDelayMs: 20 }],
+      config: { guard: { output: { banSubstrings: { enabled: true, substrings: ['Lima Alpha'], defaultList: false } } } as never, cost: { gpuHourUsd: { gpu: 3600 } } },
+    });
+  });
+  after(async () => stack?.stop());
+
+  it('charges the backend the answer came from, whether the guard lets it through or blocks it', async () => {
+    const records: CompletionRecord[] = [];
+    stack.gateway.telemetry.on('completion', (rec) => records.push(rec));
+    const ask = (content: string, id: string) => rawPost(`${stack.url}/api/chat`, { model: HOSTED_MODEL, stream: false, messages: [{ role: 'user', content }] }, { 'X-Request-Id': id });
+    assert.equal((await ask('hello', 'whole-passed')).status, 200);
+    assert.equal((await ask('echo: say Lima Alpha', 'whole-blocked')).status, 400);
+    await waitFor(() => records.length >= 2, 5000, 'both completion records');
+    const entries = readLedger(join(stack.dir, 'usage'), Date.now() - DAY, Date.now() + DAY);
+    for (const id of ['whole-passed', 'whole-blocked']) {
+      const rec = records.find((r) => r.clientRequestId === id)!;
+      assert.equal(rec.backend, 'gpu', `${id}: the log says which backend the subrequest asked`);
+      const e = entries.find((x) => x.id === rec.requestId);
+      assert.ok(e && e.kind === 'local' && e.usd > 0, `${id} is charged`);
+      close(e.usd, rec.backendSeconds!, `${id}: $1 per second`);
+    }
+  });
+});
