@@ -48,6 +48,10 @@ export function checkCost(cfg: CostDraft, ctx: z.RefinementCtx): void {
   for (const backend of Object.keys(cfg.cost.gpuHourUsd)) {
     if (!cfg.backends.some((b) => b.name === backend)) ctx.addIssue({ code: 'custom', path: ['cost', 'gpuHourUsd', backend], message: `no backend is named "${backend}"` });
   }
+  const monthly = Object.values(cfg.cost.budgets).some((b) => b.monthlyUsd !== undefined);
+  if (monthly && cfg.cost.retentionDays < 31) {
+    ctx.addIssue({ code: 'custom', path: ['cost', 'retentionDays'], message: 'at least 31 with a monthly budget: a restart rebuilds the month from the ledger' });
+  }
   for (const key of Object.keys(cfg.cost.budgets)) {
     if (!cfg.auth.keys.some((k) => k.id === key)) ctx.addIssue({ code: 'custom', path: ['cost', 'budgets', key], message: `no API key has the id "${key}"` });
     else if (!cfg.admission.enabled) ctx.addIssue({ code: 'custom', path: ['cost', 'budgets', key], message: 'needs admission.enabled: the sidecar checks budgets on /_admit' });

@@ -48,12 +48,21 @@ export class SpendMeter {
       entry.savedUsd = price ? tokenCost(price, usage) : 0;
       this.metrics.cacheSaved.inc({ key: closedLabel(rec.keyId, sets.key), model }, entry.savedUsd);
     }
-    this.ledger?.append(entry);
+    this.write(entry);
     if (cost.kind !== 'local' && cost.kind !== 'hosted') return;
     this.metrics.spend.inc(
       { key: closedLabel(rec.keyId, sets.key), model, backend: closedLabel(rec.backend, sets.backend), kind: cost.kind },
       cost.usd,
     );
     if (rec.keyId) void this.budgets.charge(rec.keyId, cost.usd, entry.t);
+  }
+
+  /** A ledger that cannot be written must not stop the other work on a finished request (slots, quotas). */
+  private write(entry: LedgerEntry): void {
+    try {
+      this.ledger?.append(entry);
+    } catch {
+      this.metrics.ledgerFailures.inc();
+    }
   }
 }

@@ -8,7 +8,9 @@ import { formatUsage, summarizeUsage } from '../../cli/usage.ts';
 import { Budgets } from '../../sidecar/cost/budgets.ts';
 import { Ledger, readLedger, type LedgerEntry } from '../../sidecar/cost/ledger.ts';
 import { periodEnd, periodStart } from '../../sidecar/cost/periods.ts';
+import { SpendMeter } from '../../sidecar/cost/spend.ts';
 import { MemorySpendStore } from '../../sidecar/cost/spend-store.ts';
+import type { CompletionRecord } from '../../sidecar/telemetry/completion-record.ts';
 import { createMetrics } from '../../sidecar/telemetry/metrics.ts';
 
 const DAY = 86_400_000;
@@ -103,6 +105,43 @@ describe('budgets', () => {
     now = periodEnd('day', T);
     assert.equal((await budgets.check('k', 'en'))?.headers?.['X-Budget-Remaining-Monthly-USD'], '8.900000', 'the month still counts yesterday');
     assert.equal(await budgets.check('none', 'en'), undefined, 'a key without a budget');
+  });
+});
+
+describe('spend meter', () => {
+  const config = configSchema.parse({
+    backends: [{ name: 'a', url: 'http://127.0.0.1:1' }],
+    auth: { keys: [{ id: 'k', hash: `sha256:${'0'.repeat(64)}` }] },
+    cost: { prices: { m: { input: 1_000_000, output: 1_000_000 } }, budgets: { k: { dailyUsd: 100 } } },
+  });
+  const rec: CompletionRecord = {
+    requestId: 'r', clientRequestId: 'r', uri: '/api/chat', model: 'm', backend: 'a', status: 200, attempts: 1, requestTime: 1, bytesSent: 1, keyId: 'k', lang: 'en', terminal: true, cacheStatus: '', promptTokens: 2, completionTokens: 3,
+  };
+  const labels = () => ({ backend: () => true, model: (m: string) => m, key: () => true });
+
+  it('still counts the spend when the ledger cannot be written, and says so', async () => {
+    const metrics = createMetrics();
+    const store = new MemorySpendStore();
+    const broken = { append: () => { throw new Error('ENOSPC'); } } as unknown as Ledger;
+    const meter = new SpendMeter(() => config, labels, metrics, new Budgets(() => config, store, metrics, () => T), broken, () => T);
+    meter.record(rec);
+    assert.equal((await metrics.ledgerFailures.get()).values[0].value, 1);
+    assert.equal(await store.spent('k', 'day', T), 5);
+    assert.equal((await metrics.spend.get()).values[0].value, 5);
+  });
+
+  it('charges nothing for a refusal no backend answered', async () => {
+    const metrics = createMetrics();
+    const store = new MemorySpendStore();
+    new SpendMeter(() => config, labels, metrics, new Budgets(() => config, store, metrics, () => T), undefined, () => T).record({ ...rec, backend: '', status: 429 });
+    assert.equal(await store.spent('k', 'day', T), 0);
+  });
+
+  it('refuses a monthly budget with less than a month of ledger', () => {
+    const doc = { backends: [{ name: 'a', url: 'http://127.0.0.1:1' }], auth: { keys: [{ id: 'k', hash: `sha256:${'0'.repeat(64)}` }] } };
+    assert.equal(configSchema.safeParse({ ...doc, cost: { budgets: { k: { monthlyUsd: 1 } }, retentionDays: 30 } }).success, false);
+    assert.equal(configSchema.safeParse({ ...doc, cost: { budgets: { k: { dailyUsd: 1 } }, retentionDays: 30 } }).success, true);
+    assert.equal(configSchema.safeParse({ ...doc, cost: { budgets: { nobody: { dailyUsd: 1 } } } }).success, false, 'an unknown key');
   });
 });
 
