@@ -17,6 +17,8 @@ import { encodeOutputRules, outputRules, wholeAnswerScanning } from '../../core/
 import type { RenderPaths } from './render-paths.ts';
 import { encodeGlobs } from '../../core/routing/model-globs.ts';
 import { cacheMode } from './response-cache.ts';
+import { priceTable } from '../../core/cost/price-table.ts';
+import { encodePriceTable } from '../../core/cost/pricing.ts';
 import { V } from './variables.ts';
 
 const onOff = (on: boolean) => (on ? 'on' : 'off');
@@ -33,6 +35,7 @@ const SETTINGS: { [K in (typeof NJS_SETTING_VARIABLES | typeof OUTPUT_SETTING_VA
   gw_retry_window: (c) => c.retries.window,
   gw_cache: (c) => cacheMode(c),
   gw_cache_models: (c) => q(encodeGlobs(c.cache.models)),
+  gw_prices: (c) => q(encodePriceTable(priceTable(c))),
   gw_output_rules: (c) => {
     const rules = outputRules(c.guard.output);
     return rules ? q(encodeOutputRules(rules)) : null;
@@ -64,5 +67,7 @@ export function renderNjsWiring(config: GatewayConfig, paths: RenderPaths): stri
     ...settings(config, OUTPUT_SETTING_VARIABLES),
     '    # Set by njs for the access log and the response headers.',
     ...declare(NJS_REPORT_VARIABLES),
+    '    # What the request cost (core/cost/pricing.ts), for the access log: computed as the line is written.',
+    `    js_set ${V.gw_spend_usd} gw.spendUsd;`,
   ].join('\n');
 }

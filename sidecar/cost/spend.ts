@@ -7,7 +7,8 @@ import { closedLabel, isModelRoute, type LabelSets } from '../telemetry/labels.t
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { Budgets } from './budgets.ts';
 import type { Ledger, LedgerEntry } from './ledger.ts';
-import { modelPrice, requestCost, tokenCost } from './pricing.ts';
+import { priceTable } from '../../core/cost/price-table.ts';
+import { modelPrice, requestCost, tokenCost } from '../../core/cost/pricing.ts';
 
 export class SpendMeter {
   constructor(
@@ -27,7 +28,8 @@ export class SpendMeter {
     // A stream that ended without usage is charged what it streamed, as token quotas are.
     const completion = rec.completionTokens ?? rec.streamEvents ?? 0;
     const usage = { ...rec, completionTokens: completion };
-    const cost = hit ? { usd: 0, kind: 'cache' as const } : requestCost(cfg.cost, cfg.models.aliases, usage);
+    const prices = priceTable(cfg);
+    const cost = hit ? { usd: 0, kind: 'cache' as const } : requestCost(prices, usage);
     const entry: LedgerEntry = {
       t: this.clock(),
       id: rec.requestId,
@@ -44,7 +46,7 @@ export class SpendMeter {
     const sets = this.labels();
     const model = sets.model(rec.model) ?? 'other';
     if (hit) {
-      const price = modelPrice(cfg.cost, rec.model, cfg.models.aliases);
+      const price = modelPrice(prices, rec.model);
       entry.savedUsd = price ? tokenCost(price, usage) : 0;
       this.metrics.cacheSaved.inc({ key: closedLabel(rec.keyId, sets.key), model }, entry.savedUsd);
     }

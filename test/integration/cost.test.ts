@@ -12,6 +12,7 @@ import { hashSecret, newSecret } from '../../cli/keys.ts';
 import { localize } from '../../core/i18n/messages.ts';
 import { readLedger, type LedgerEntry } from '../../sidecar/cost/ledger.ts';
 import type { CompletionRecord } from '../../sidecar/telemetry/completion-record.ts';
+import { accessLogLine } from '../harness/access-log.ts';
 import { ndjson, rawPost } from '../harness/gateway-client.ts';
 import { scrape, sum } from '../harness/metrics.ts';
 import { startStack, waitFor, type Stack } from '../harness/stack.ts';
@@ -22,7 +23,9 @@ const DAY = 86_400_000;
 const NOON = Date.parse('2026-06-15T12:00:00Z');
 // Per token: $0.10 of prompt, $0.05 of cached prompt, $0.20 of completion; the GPU box $1 a second.
 const PRICE = { input: 100_000, output: 200_000, cachedInput: 50_000 };
-const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} ≈ ${b}`);
+const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-8, `${what}: ${a} ≈ ${b}`);
+/** The spend_usd field of the request's line in nginx's access log. */
+const loggedSpend = async (stack: Stack, requestId: string) => (await accessLogLine(stack, requestId)).spend_usd as string;
 
 describe('cost', () => {
   const secrets = { priced: newSecret(), budget: newSecret() };
@@ -89,6 +92,8 @@ describe('cost', () => {
 
     const after = sum(await scrape(stack.gateway.config.sidecar.port), 'llmgw_spend_usd_total', { key: 'priced', backend: 'hosted', kind: 'hosted' });
     close(after - before, oEntry.usd + aEntry.usd, 'the spend metric');
+    close(Number(await loggedSpend(stack, o.requestId)), oEntry.usd, 'the access log (Ollama)');
+    close(Number(await loggedSpend(stack, a.requestId)), aEntry.usd, 'the access log (OpenAI)');
   });
 
   it('charges a local backend its GPU-hour price for the time the request held it', async () => {
@@ -99,6 +104,7 @@ describe('cost', () => {
     assert.equal(e.kind, 'local');
     close(e.usd, record.backendSeconds!, '$1 per second');
     close(sum(await scrape(stack.gateway.config.sidecar.port), 'llmgw_spend_usd_total', { key: 'priced', model: LOCAL_MODEL, kind: 'local' }), e.usd, 'the spend metric');
+    close(Number(await loggedSpend(stack, record.requestId)), e.usd, 'the access log');
   });
 
   it('stops a key that spent its daily budget (a stream that overshoots completes and is charged) until the next UTC day', async () => {
@@ -185,6 +191,7 @@ describe('cost of whole answers the output guard checks', () => {
       const e = entries.find((x) => x.id === rec.requestId);
       assert.ok(e && e.kind === 'local' && e.usd > 0, `${id} is charged`);
       close(e.usd, rec.backendSeconds!, `${id}: $1 per second`);
+      close(Number(await loggedSpend(stack, rec.requestId)), e.usd, `${id}: the access log`);
     }
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hashSecret, newSecret } from '../../cli/keys.ts';
 import { readLedger } from '../../sidecar/cost/ledger.ts';
+import { accessLogLine } from '../harness/access-log.ts';
 import { ndjson, rawPost, rawRequest } from '../harness/gateway-client.ts';
 import { scrape, sum } from '../harness/metrics.ts';
 import { startStack, waitFor, type Stack } from '../harness/stack.ts';
@@ -133,6 +134,9 @@ describe('response cache', () => {
     assert.equal(delta('llmgw_spend_usd_total', { key: 'bob' }), 0, 'and costs nothing');
     assert.equal(delta('llmgw_tokens_total', { key: 'bob' }), 0, 'no token was generated');
     assert.ok(Math.abs(sum(after, 'llmgw_cache_saved_usd_total', { key: 'bob' }) - entry.savedUsd!) < 1e-9);
+    const line = await accessLogLine(stack, id);
+    assert.equal(line.spend_usd, '0', 'the access log says it cost nothing');
+    assert.equal(line.cache, 'HIT');
   });
 });
 
