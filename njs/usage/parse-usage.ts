@@ -46,7 +46,10 @@ function parseJson(buf: Buffer, start: number, end: number): Record<string, unkn
 
 /**
  * Top-level usage of one parsed answer or event: OpenAI's `usage` (with its cached prompt tokens),
- * else Ollama's eval counts. Another provider's usage fields map here to the same three counts.
+ * else Ollama's eval counts. Another provider's fields map here to the same three counts, which is all
+ * pricing reads (core/cost/pricing.ts): Anthropic's `usage.input_tokens` + `cache_read_input_tokens`
+ * (+ `cache_creation_input_tokens`) is the prompt, `cache_read_input_tokens` the cached part,
+ * `output_tokens` the completion.
  */
 function usageOf(obj: Record<string, unknown>, end: AnswerEnd): void {
   const usage = obj.usage;

@@ -143,6 +143,13 @@ describe('spend meter', () => {
     assert.equal(configSchema.safeParse({ ...doc, cost: { budgets: { k: { dailyUsd: 1 } }, retentionDays: 30 } }).success, true);
     assert.equal(configSchema.safeParse({ ...doc, cost: { budgets: { nobody: { dailyUsd: 1 } } } }).success, false, 'an unknown key');
   });
+
+  it('shares cached answers only among configured keys, each in one scope', () => {
+    const doc = { backends: [{ name: 'a', url: 'http://127.0.0.1:1' }], auth: { keys: [['k', '0'], ['l', '1']].map(([id, digit]) => ({ id, hash: `sha256:${digit.repeat(64)}` })) } };
+    assert.equal(configSchema.safeParse({ ...doc, cache: { sharedScopes: { team: ['k', 'l'] } } }).success, true);
+    assert.equal(configSchema.safeParse({ ...doc, cache: { sharedScopes: { team: ['k', 'nobody'] } } }).success, false);
+    assert.equal(configSchema.safeParse({ ...doc, cache: { sharedScopes: { one: ['k'], two: ['k'] } } }).success, false);
+  });
 });
 
 describe('gateway usage', () => {
