@@ -54,6 +54,13 @@ function settings(config: GatewayConfig, names: readonly (keyof typeof SETTINGS)
   });
 }
 
+// Without any price, no request costs anything: the log line's spend stays empty and njs is not called.
+function spendVariable(config: GatewayConfig): string[] {
+  const table = priceTable(config);
+  if (Object.keys(table.tokens).length === 0 && Object.keys(table.gpuHour).length === 0) return [`    js_var ${V.gw_spend_usd};`];
+  return ['    # What the request cost (core/cost/pricing.ts), for the access log: computed as the line is written.', `    js_set ${V.gw_spend_usd} gw.spendUsd;`];
+}
+
 export function renderNjsWiring(config: GatewayConfig, paths: RenderPaths): string {
   return [
     `    js_path ${q(paths.njsDir)};`,
@@ -67,7 +74,6 @@ export function renderNjsWiring(config: GatewayConfig, paths: RenderPaths): stri
     ...settings(config, OUTPUT_SETTING_VARIABLES),
     '    # Set by njs for the access log and the response headers.',
     ...declare(NJS_REPORT_VARIABLES),
-    '    # What the request cost (core/cost/pricing.ts), for the access log: computed as the line is written.',
-    `    js_set ${V.gw_spend_usd} gw.spendUsd;`,
+    ...spendVariable(config),
   ].join('\n');
 }
