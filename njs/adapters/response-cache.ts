@@ -11,8 +11,10 @@ import { vars } from './variables.ts';
 /** When the cache may answer the request: the backend gets the canonical body, and the key its route. */
 export function prepareCache(r: NginxHTTPRequest, route: ModelRoute, parsed: ParsedBody): void {
   const v = vars(r);
+  // The common case costs one variable read.
+  if (!v.gw_cache || v.gw_cache === 'off') return;
   const ok = cacheable({
-    mode: v.gw_cache || 'off',
+    mode: v.gw_cache,
     generates: route.generates,
     stream: parsed.stream,
     body: parsed.body,
