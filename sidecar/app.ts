@@ -56,7 +56,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const spend = new SpendMeter(() => deps.current().config, labels, telemetry.metrics, budgets, deps.ledger, clock);
   telemetry.on('completion', (rec) => spend.record(rec));
   // A new day or month empties the budget gauges without any request to say so.
-  const budgetGauges = setInterval(() => void budgets.refreshAll(), 30_000);
+  const budgetGauges = setInterval(() => budgets.refreshAll().catch(() => undefined), 30_000);
   budgetGauges.unref();
   app.addHook('onClose', async () => clearInterval(budgetGauges));
   // A scheduled request's slot frees when nginx logs its end.

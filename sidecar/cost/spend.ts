@@ -56,7 +56,8 @@ export class SpendMeter {
       { key: closedLabel(rec.keyId, sets.key), model, backend: closedLabel(rec.backend, sets.backend), kind: cost.kind },
       cost.usd,
     );
-    if (rec.keyId) void this.budgets.charge(rec.keyId, cost.usd, entry.t);
+    // A shared store out of reach must not bring the sidecar down: the ledger keeps the spend.
+    if (rec.keyId) this.budgets.charge(rec.keyId, cost.usd, entry.t).catch(() => undefined);
   }
 
   /** A ledger that cannot be written must not stop the other work on a finished request (slots, quotas). */
