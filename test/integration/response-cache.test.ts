@@ -162,3 +162,28 @@ describe('response cache with an output check on', () => {
     assert.equal((await rawPost(`${stack.url}/api/embed`, embed)).headers['x-cache-status'], 'HIT');
   });
 });
+
+describe('response cache with scheduling: a request that waited for a slot', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({
+      backends: [{ name: 'a', slots: 1, tokenDelayMs: 50 }],
+      config: { cache: { enabled: true }, admission: { enabled: false }, scheduling: { enabled: true } },
+    });
+  });
+  after(async () => stack?.stop());
+
+  it('is stored and answered from the cache like any other', async () => {
+    const holder = rawPost(`${stack.url}/api/chat`, { model: MODEL, stream: false, options: { num_predict: 12 }, messages: [{ role: 'user', content: 'hold the slot' }] });
+    await waitFor(() => stack.emulators.a.stats().inFlight >= 1, 5000, 'the holder running');
+    const body = { model: MODEL, stream: false, options: { temperature: 0, num_predict: 2 }, messages: [{ role: 'user', content: 'queued and cached' }] };
+    const waiting = rawPost(`${stack.url}/api/chat`, body);
+    await waitFor(() => (stack.gateway.scheduler.get()?.queued ?? 0) === 1, 5000, 'the request queued');
+    const first = await waiting;
+    assert.equal(first.status, 200, first.text);
+    assert.ok(Number(first.headers['x-gateway-queue-ms']) > 0, 'it waited in the queue');
+    assert.equal(first.headers['x-cache-status'], 'MISS');
+    assert.equal((await holder).status, 200);
+    assert.equal((await rawPost(`${stack.url}/api/chat`, body)).headers['x-cache-status'], 'HIT');
+  });
+});
