@@ -16,6 +16,8 @@ export interface UsageRow {
   /** Spend on local backends (GPU time) and hosted ones (tokens). */
   localUsd: number;
   hostedUsd: number;
+  /** What the local work would have cost at the models' token prices. */
+  localAtHostedUsd: number;
   usd: number;
   /** Answers the response cache gave (they cost nothing), and what they would have cost. */
   cacheHits: number;
@@ -29,7 +31,7 @@ export function summarizeUsage(entries: LedgerEntry[], by: UsageBy): UsageRow[] 
   const rows = new Map<string, UsageRow>();
   for (const e of entries) {
     const name = by === 'key' ? e.key : e.model;
-    const row = rows.get(name) ?? { name, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, localUsd: 0, hostedUsd: 0, usd: 0, cacheHits: 0, savedUsd: 0 };
+    const row = rows.get(name) ?? { name, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, localUsd: 0, hostedUsd: 0, localAtHostedUsd: 0, usd: 0, cacheHits: 0, savedUsd: 0 };
     row.requests++;
     row.promptTokens += e.prompt;
     row.completionTokens += e.completion;
@@ -39,6 +41,7 @@ export function summarizeUsage(entries: LedgerEntry[], by: UsageBy): UsageRow[] 
     if (e.kind === 'hosted') row.hostedUsd += e.usd;
     if (e.kind === 'cache') row.cacheHits++;
     row.savedUsd += e.savedUsd ?? 0;
+    row.localAtHostedUsd += e.hostedEquivalentUsd ?? 0;
     rows.set(name, row);
   }
   return [...rows.values()].sort((a, b) => b.usd - a.usd || a.name.localeCompare(b.name));
@@ -51,6 +54,7 @@ const COLUMNS: [string, (r: UsageRow) => string][] = [
   ['cached_tokens', (r) => String(r.cachedTokens)],
   ['local_usd', (r) => r.localUsd.toFixed(6)],
   ['hosted_usd', (r) => r.hostedUsd.toFixed(6)],
+  ['local_at_hosted_usd', (r) => r.localAtHostedUsd.toFixed(6)],
   ['usd', (r) => r.usd.toFixed(6)],
   ['cache_hits', (r) => String(r.cacheHits)],
   ['saved_usd', (r) => r.savedUsd.toFixed(6)],

@@ -22,8 +22,10 @@ export interface LedgerEntry {
   /** Time the answering attempt held its backend. */
   seconds: number;
   usd: number;
-  /** Cache hits: what the answer would have cost from its backend. */
+  /** Cache hits: what the answer would have cost at the model's token prices. */
   savedUsd?: number;
+  /** Local backends: what the same tokens would have cost at the model's token prices (when it has some). */
+  hostedEquivalentUsd?: number;
 }
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,7 @@
 // Prices every answered request nginx logged (telemetry's completion records): the spend metric,
 // one ledger line, and the key's spend that budgets are checked against. An answer from the response
-// cache costs nothing; what it saved is priced at the model's token prices.
+// cache costs nothing; what it saved is priced at the model's token prices, and so is what the work of
+// a local backend would have cost on a hosted one.
 import type { GatewayConfig } from '../../config/schema.ts';
 import type { CompletionRecord } from '../telemetry/completion-record.ts';
 import { closedLabel, isModelRoute, type LabelSets } from '../telemetry/labels.ts';
@@ -45,15 +46,21 @@ export class SpendMeter {
     };
     const sets = this.labels();
     const model = sets.model(rec.model) ?? 'other';
+    const key = closedLabel(rec.keyId, sets.key);
+    // The same tokens at the model's token prices: what a hit saved, what local work would cost hosted.
+    const price = modelPrice(prices, rec.model);
+    const atTokenPrices = price ? tokenCost(price, usage) : undefined;
     if (hit) {
-      const price = modelPrice(prices, rec.model);
-      entry.savedUsd = price ? tokenCost(price, usage) : 0;
-      this.metrics.cacheSaved.inc({ key: closedLabel(rec.keyId, sets.key), model }, entry.savedUsd);
+      entry.savedUsd = atTokenPrices ?? 0;
+      this.metrics.cacheSaved.inc({ key, model }, entry.savedUsd);
+    } else if (cost.kind === 'local' && atTokenPrices !== undefined) {
+      entry.hostedEquivalentUsd = atTokenPrices;
+      this.metrics.hostedEquivalent.inc({ key, model, backend: closedLabel(rec.backend, sets.backend) }, atTokenPrices);
     }
     this.write(entry);
     if (cost.kind !== 'local' && cost.kind !== 'hosted') return;
     this.metrics.spend.inc(
-      { key: closedLabel(rec.keyId, sets.key), model, backend: closedLabel(rec.backend, sets.backend), kind: cost.kind },
+      { key, model, backend: closedLabel(rec.backend, sets.backend), kind: cost.kind },
       cost.usd,
     );
     // A shared store out of reach must not bring the sidecar down: the ledger keeps the spend.

@@ -41,7 +41,8 @@ describe('cost', () => {
       clock: () => now,
       config: {
         auth: { enabled: true, keys: [{ id: 'priced', hash: hashSecret(secrets.priced) }, { id: 'budget', hash: hashSecret(secrets.budget) }] },
-        cost: { prices: { [HOSTED_MODEL]: PRICE }, gpuHourUsd: { gpu: 3600 }, budgets: { budget: { dailyUsd: 2.5, monthlyUsd: 100 } }, alertAt: 0.8 },
+        // The local model's token prices are a hosted provider's for comparable work.
+        cost: { prices: { [HOSTED_MODEL]: PRICE, [LOCAL_MODEL]: { input: 1_000_000, output: 1_000_000 } }, gpuHourUsd: { gpu: 3600 }, budgets: { budget: { dailyUsd: 2.5, monthlyUsd: 100 } }, alertAt: 0.8 },
       },
     });
   });
@@ -96,7 +97,7 @@ describe('cost', () => {
     close(Number(await loggedSpend(stack, a.requestId)), aEntry.usd, 'the access log (OpenAI)');
   });
 
-  it('charges a local backend its GPU-hour price for the time the request held it', async () => {
+  it('charges a local backend its GPU-hour price for the time the request held it, and says what the same tokens would cost hosted', async () => {
     const { res, record } = await settled('priced', '/api/generate', { model: LOCAL_MODEL, prompt: 'hi', stream: false });
     assert.equal(res.status, 200, res.text);
     assert.ok(record.backendSeconds! > 0.1, 'eight tokens 20 ms apart');
@@ -105,6 +106,8 @@ describe('cost', () => {
     close(e.usd, record.backendSeconds!, '$1 per second');
     close(sum(await scrape(stack.gateway.config.sidecar.port), 'llmgw_spend_usd_total', { key: 'priced', model: LOCAL_MODEL, kind: 'local' }), e.usd, 'the spend metric');
     close(Number(await loggedSpend(stack, record.requestId)), e.usd, 'the access log');
+    close(e.hostedEquivalentUsd!, record.promptTokens! + record.completionTokens!, '$1 per token at hosted prices');
+    close(sum(await scrape(stack.gateway.config.sidecar.port), 'llmgw_local_hosted_equivalent_usd_total', { key: 'priced', model: LOCAL_MODEL, backend: 'gpu' }), e.hostedEquivalentUsd!, 'the comparison metric');
   });
 
   it('stops a key that spent its daily budget (a stream that overshoots completes and is charged) until the next UTC day', async () => {

@@ -154,7 +154,7 @@ describe('spend meter', () => {
 
 describe('gateway usage', () => {
   it('sums spend and tokens per key or model, as a table, JSON or CSV', () => {
-    const entries = [entry(T, 'a', 1, { kind: 'local' }), entry(T, 'a', 2), entry(T, 'b', 0, { kind: 'cache', savedUsd: 3, model: 'n' })];
+    const entries = [entry(T, 'a', 1, { kind: 'local', hostedEquivalentUsd: 0.5 }), entry(T, 'a', 2), entry(T, 'b', 0, { kind: 'cache', savedUsd: 3, model: 'n' })];
     const rows = summarizeUsage(entries, 'key');
     assert.deepEqual(
       rows.map((r) => [r.name, r.requests, r.promptTokens, r.localUsd, r.hostedUsd, r.usd, r.cacheHits, r.savedUsd]),
@@ -165,8 +165,8 @@ describe('gateway usage', () => {
     );
     assert.deepEqual(JSON.parse(formatUsage(summarizeUsage(entries, 'model'), 'model', 'json')).map((r: { model: string }) => r.model), ['m', 'n']);
     const csv = formatUsage(rows, 'key', 'csv').split('\n');
-    assert.equal(csv[0], 'key,requests,prompt_tokens,completion_tokens,cached_tokens,local_usd,hosted_usd,usd,cache_hits,saved_usd');
-    assert.equal(csv[1], 'a,2,20,10,0,1.000000,2.000000,3.000000,0,0.000000');
+    assert.equal(csv[0], 'key,requests,prompt_tokens,completion_tokens,cached_tokens,local_usd,hosted_usd,local_at_hosted_usd,usd,cache_hits,saved_usd');
+    assert.equal(csv[1], 'a,2,20,10,0,1.000000,2.000000,0.500000,3.000000,0,0.000000');
     assert.match(formatUsage(rows, 'key', 'table'), /^key +requests/);
   });
 });
