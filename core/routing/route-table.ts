@@ -42,11 +42,13 @@ export function poolName(backends: string[]): string {
   return `gw.${[...backends].sort().join('.')}`;
 }
 
-// nginx sends a group one scheme, one TLS server name, one Host and one Authorization: the servers of a
-// group share the way they are reached. https ones share a host; each credential is its own group.
+// nginx sends a group one scheme, one TLS server name, one Host and one credential, and njs writes its
+// requests for one API: the servers of a group share the way they are reached. https ones share a host;
+// each credential is its own group, and so is each API (Ollama's /v1 is OpenAI's) and API version.
 function transport(backend: BackendConfig): string {
   const url = new URL(backend.url);
-  return `${url.protocol}//${url.protocol === 'https:' ? url.hostname : ''} ${JSON.stringify(backend.apiKey ?? null)}`;
+  const api = backend.kind === 'ollama' ? 'openai' : backend.kind;
+  return `${url.protocol}//${url.protocol === 'https:' ? url.hostname : ''} ${JSON.stringify(backend.apiKey ?? null)} ${api} ${backend.apiVersion ?? ''}`;
 }
 
 /**

@@ -80,6 +80,29 @@ describe('https backends and provider keys in the conf', () => {
     assert.doesNotMatch(plain['fleet.conf'], /\$gw_scheme|\$gw_upstream_ssl_name/);
   });
 
+  test('anthropic and azure groups: the key in x-api-key (with anthropic-version) or api-key, never in Authorization', () => {
+    const kinds: GatewayConfigInput['backends'] = [
+      BACKENDS[0],
+      BACKENDS[1],
+      { name: 'claude', url: 'https://api.anthropic.com', kind: 'anthropic', apiKey: { env: 'GW_RENDER_TEST_KEY' } },
+      { name: 'az', url: 'https://x.openai.azure.com', kind: 'azure', apiKey: { env: 'GW_RENDER_TEST_KEY' }, apiVersion: '2024-10-21', deployments: { 'gpt-4o': 'gpt4o-prod' } },
+    ];
+    const state: FleetState = { ...STATE, claude: { healthy: true, models: ['claude-sonnet-4-5'] }, az: { healthy: true, models: ['gpt-4o'] } };
+    const out = renderAll(makeConfig({ backends: kinds }), state, FAKE);
+    const auth = out['backend-auth.conf'];
+    assert.deepEqual(mapOf(auth, '$gw_backend_auth'), { default: '', 'gw.openai': `Bearer ${SECRET}` });
+    assert.deepEqual(mapOf(auth, '$gw_backend_x_api_key'), { default: '', 'gw.claude': SECRET });
+    assert.deepEqual(mapOf(auth, '$gw_backend_anthropic_version'), { default: '', 'gw.claude': '2023-06-01' });
+    assert.deepEqual(mapOf(auth, '$gw_backend_api_key'), { default: '', 'gw.az': SECRET });
+    for (const line of ['Authorization $gw_backend_auth', 'X-Api-Key $gw_backend_x_api_key', 'Api-Key $gw_backend_api_key', 'Anthropic-Version $gw_backend_anthropic_version']) {
+      assert.ok(out['nginx.conf'].includes(`proxy_set_header ${line};`), line);
+    }
+    assert.ok(!out['nginx.conf'].includes(SECRET) && !out['fleet.conf'].includes(SECRET));
+    // Without those kinds: a client's X-Api-Key is still cleared, and no Api-Key or Anthropic-Version line.
+    assert.match(files['nginx.conf'], /proxy_set_header X-Api-Key "";/);
+    assert.doesNotMatch(files['nginx.conf'], /Api-Key \$|Anthropic-Version/);
+  });
+
   test('nginx -t accepts it; the key file is 0600 and goes away with the last key', async () => {
     assert.ok(existsSync(join(NJS_DIR, 'gateway.js')), 'the njs bundle is built');
     const tls = ensureCertificate(makeLoaded({ runtimeDir: 'tls', backends: [BACKENDS[0]] }, join(root, 'gateway.yaml')));
