@@ -31,6 +31,8 @@ export function pt(): Catalogue {
     model_not_allowed: 'Esta chave de API não pode usar o modelo "{model}".',
     token_quota_exceeded: 'Esta chave de API esgotou seus {limit} tokens por minuto. Tente novamente em {seconds} s.',
     backend_failed: 'O backend não conseguiu responder. Tente novamente.',
+    translation_unsupported: 'O campo "{field}" não pode ser enviado ao provedor que atende "{model}".',
+    provider_credential_rejected: 'O provedor que atende "{model}" recusou a credencial do gateway. Um administrador precisa corrigir a chave do provedor; tentar novamente não vai adiantar.',
     backend_timeout: 'O backend não respondeu a tempo.',
     backend_busy: 'Todos os backends que servem "{model}" estão ocupados. Tente novamente em alguns segundos.',
     queue_full: 'Há muitas solicitações aguardando "{model}". Tente novamente em alguns segundos.',

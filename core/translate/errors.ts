@@ -1,20 +1,9 @@
 // A provider's error body in the client API's shape, so SDKs show the provider's message.
-import { openaiErrorType } from '../errors/error-body.ts';
+import { anthropicErrorType, openaiErrorType } from '../errors/error-body.ts';
 import { isObj, type Obj } from './refusal.ts';
 
 /** The three APIs the gateway speaks, to clients and to backends. */
 export type ProviderApi = 'openai' | 'anthropic' | 'ollama';
-
-/** Anthropic's error "type" for an HTTP status. */
-export function anthropicErrorType(status: number): string {
-  if (status === 401) return 'authentication_error';
-  if (status === 403) return 'permission_error';
-  if (status === 404) return 'not_found_error';
-  if (status === 413) return 'request_too_large';
-  if (status === 429) return 'rate_limit_error';
-  if (status === 529) return 'overloaded_error';
-  return status >= 500 ? 'api_error' : 'invalid_request_error';
-}
 
 export function anthropicErrorBody(status: number, message: string): string {
   return JSON.stringify({ type: 'error', error: { type: anthropicErrorType(status), message: message } });

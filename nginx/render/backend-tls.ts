@@ -74,7 +74,7 @@ export function backendTlsSettings(config: GatewayConfig): string {
 type Pools = Record<string, string[]>;
 
 // One value per group, from its first server (they share it); groups without one take the default.
-function poolMap(config: GatewayConfig, pools: Pools, variable: string, fallback: string, value: (b: BackendConfig) => string | undefined): string {
+export function poolMap(config: GatewayConfig, pools: Pools, variable: string, fallback: string, value: (b: BackendConfig) => string | undefined): string {
   const byName = new Map(config.backends.map((b) => [b.name, b]));
   const lines = [`map ${V.gw_pool} ${variable} {`, '    volatile;', `    default ${q(fallback)};`];
   for (const pool of Object.keys(pools).sort()) {
