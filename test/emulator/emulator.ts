@@ -67,6 +67,8 @@ export interface Emulator {
   fail(rule: FailureRule | null): void;
   setModels(models: string[]): void;
   setDelay(ms: number): void;
+  /** From now on demand this key (a provider revoking the one it gave). */
+  setApiKey(key: string): void;
   /** Changes residency settings at run time, as POST /_emulator/residency does; null puts a default back. */
   configure(change: ResidencyChange): void;
   /** Graceful: stop listening, then destroy the remaining sockets. */
@@ -111,11 +113,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const host = opts.host ?? '127.0.0.1';
   const backend = new Backend(opts.name, opts.version ?? '0.6.2', opts.models ?? DEFAULT_MODELS, opts.tokenDelayMs ?? 0, pickSettings(opts));
   const sockets = new Set<Socket>();
+  let apiKey = opts.apiKey;
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('X-Backend-Name', backend.name);
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
-    if (!path.startsWith(CONTROL_PREFIX) && opts.apiKey !== undefined && !keyAccepted(req, opts.provider, opts.apiKey)) {
+    if (!path.startsWith(CONTROL_PREFIX) && apiKey !== undefined && !keyAccepted(req, opts.provider, apiKey)) {
       return rejectKey(req, res, opts.provider);
     }
     const handled = path.startsWith(CONTROL_PREFIX)
@@ -202,6 +205,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     fail: (rule) => backend.failures.set(rule),
     setModels: (models) => backend.setModels(models),
     setDelay: (ms) => backend.setDelay(ms),
+    setApiKey: (key) => {
+      apiKey = key;
+    },
     configure: (change) => backend.configure(parseResidencyChange(change)),
     close: async () => {
       stopComeBack();

@@ -162,6 +162,22 @@ describe('providers and API translation', () => {
       assert.equal(emb.embeddings[0].length, 8);
     });
 
+    for (const [model, backend] of [['gpt-4o-mini', 'openai'], ['gpt-4o', 'azure'], ['claude-sonnet-4-5', 'anthropic']] as const) {
+      it(`reaches ${backend} (${model}): /api/chat streamed, and a tool call whole`, async () => {
+        let text = '';
+        let last: Record<string, unknown> = {};
+        for await (const part of await ollama.chat({ model, messages: user('hello'), stream: true, options: { num_predict: 8 } })) {
+          text += part.message.content;
+          last = part as unknown as Record<string, unknown>;
+        }
+        assert.equal(replyBackend(text), backend);
+        assert.deepEqual([last.done, last.eval_count], [true, 8]);
+        const tools = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }];
+        const whole = await ollama.chat({ model, messages: user('tool: {"q":2}'), tools, stream: false, options: { num_predict: 8 } });
+        assert.deepEqual(whole.message.tool_calls, [{ function: { name: 'lookup', arguments: { q: 2 } } }]);
+      });
+    }
+
     it('an Ollama option with no OpenAI counterpart is a 400 naming it', async () => {
       const res = await rawPost(`${stack.url}/api/chat`, { model: 'gpt-4o-mini', messages: user('hi'), options: { top_k: 40 } });
       assertJsonError(res, 'ollama', { status: 400, message: /options\.top_k/ });
@@ -185,6 +201,18 @@ describe('providers and API translation', () => {
       assert.match(String((err as Error).message), /not found/);
     } finally {
       stack.emulators.anthropic.setModels(['claude-sonnet-4-5']);
+    }
+  });
+
+  it("a key the provider stops accepting: a localized 502 in the client's shape, and a log line, not a retry", async () => {
+    stack.emulators.anthropic.setApiKey('sk-ant-revoked');
+    try {
+      const res = await rawPost(`${stack.url}/v1/chat/completions`, { model: 'claude-sonnet-4-5', max_tokens: 4, messages: user('hi'), stream: true }, { 'Accept-Language': 'de' });
+      assertJsonError(res, 'openai', { status: 502, code: 'provider_credential_rejected', message: /Zugangsdaten/ });
+      const messages = await rawPost(`${stack.url}/v1/messages`, { model: 'claude-sonnet-4-5', max_tokens: 4, messages: user('hi') });
+      assertJsonError(messages, 'anthropic', { status: 502, code: 'provider_credential_rejected' });
+    } finally {
+      stack.emulators.anthropic.setApiKey(ANTHROPIC_KEY);
     }
   });
 
