@@ -245,3 +245,60 @@ describe('providers and API translation', () => {
     }
   });
 });
+
+// Without output rules whole answers are not fetched by njs first: the translated proxy's filters
+// translate them. With auth on, an Anthropic client's key may come as x-api-key.
+describe('translation in the proxy filters, with API keys', () => {
+  let stack: Stack;
+  const KEY = 'gw-client-key-0123456789';
+  before(async () => {
+    const { hashSecret } = await import('../../cli/keys.ts');
+    stack = await startStack({
+      backends: [
+        { name: 'gpu', models: ['llama3.2:1b'] },
+        { name: 'anthropic', kind: 'anthropic', provider: 'anthropic', https: true, apiKey: ANTHROPIC_KEY, models: ['claude-sonnet-4-5'] },
+        { name: 'openai', kind: 'openai', https: true, apiKey: OPENAI_KEY, models: ['gpt-4o-mini'] },
+      ],
+      config: {
+        auth: { enabled: true, keys: [{ id: 'app', hash: hashSecret(KEY) }] },
+        health: { interval: '200ms', hostedInterval: '1h', timeout: '1s', unhealthyAfter: 2, healthyAfter: 2 },
+      },
+    });
+  });
+  after(async () => stack?.stop());
+
+  it('whole answers: OpenAI client on Anthropic, Anthropic client on Ollama, Ollama client on OpenAI, each from the backend it names', async () => {
+    const openai = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: KEY, maxRetries: 0 });
+    const a = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    assertFromBackend(stack, a.response.headers, a.data.choices[0].message.content ?? '', 'anthropic');
+    assert.match(a.response.headers.get('content-type') ?? '', /^application\/json/);
+    const claude = new Anthropic({ baseURL: stack.url, apiKey: KEY, maxRetries: 0 });
+    const b = await claude.messages.create({ model: 'llama3.2:1b', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    assertFromBackend(stack, b.response.headers, b.data.content[0].type === 'text' ? b.data.content[0].text : '', 'gpu');
+    const c = await rawPost(`${stack.url}/api/generate`, { model: 'gpt-4o-mini', prompt: 'hi', stream: false, options: { num_predict: 8 } }, { Authorization: `Bearer ${KEY}` });
+    assert.equal(c.status, 200, c.text);
+    assertFromBackend(stack, c.headers, JSON.parse(c.text).response, 'openai');
+    assert.deepEqual([JSON.parse(c.text).done, JSON.parse(c.text).eval_count], [true, 8]);
+  });
+
+  it('streams, and an error of the provider in the client shape through the filter', async () => {
+    const s = await rawPost(`${stack.url}/v1/messages`, { model: 'gpt-4o-mini', max_tokens: 8, stream: true, messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': KEY });
+    assert.equal(s.status, 200, s.text);
+    assert.match(String(s.headers['content-type']), /^text\/event-stream/);
+    assert.match(s.text, /^event: message_start\n/);
+    assert.ok(s.text.endsWith('event: message_stop\ndata: {"type":"message_stop"}\n\n'));
+    stack.emulators.anthropic.setModels([]);
+    try {
+      const e = await rawPost(`${stack.url}/api/chat`, { model: 'claude-sonnet-4-5', stream: true, messages: [{ role: 'user', content: 'hi' }] }, { Authorization: `Bearer ${KEY}` });
+      assert.equal(e.status, 404);
+      assert.match(JSON.parse(e.text).error, /not found/);
+    } finally {
+      stack.emulators.anthropic.setModels(['claude-sonnet-4-5']);
+    }
+  });
+
+  it('a key is asked for on /v1/messages in Anthropic\'s shape; a wrong one is refused', async () => {
+    assertJsonError(await rawPost(`${stack.url}/v1/messages`, { model: 'gpt-4o-mini', max_tokens: 8, messages: [] }), 'anthropic', { status: 401, code: 'missing_api_key' });
+    assertJsonError(await rawPost(`${stack.url}/v1/messages`, { model: 'gpt-4o-mini', max_tokens: 8, messages: [] }, { 'x-api-key': 'wrong' }), 'anthropic', { status: 401, code: 'invalid_api_key' });
+  });
+});
