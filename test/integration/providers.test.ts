@@ -297,6 +297,19 @@ describe('translation in the proxy filters, with API keys', () => {
     }
   });
 
+  it('a provider that stops mid-stream: the client gets the gateway\'s error event in its own API', async () => {
+    stack.emulators.anthropic.fail({ failure: { mode: 'midstream', afterChunks: 5, count: 1 } });
+    const sse = await rawPost(`${stack.url}/v1/chat/completions`, { model: 'claude-sonnet-4-5', max_tokens: 32, stream: true, messages: [{ role: 'user', content: 'hi' }] }, { Authorization: `Bearer ${KEY}` });
+    assert.equal(sse.status, 200);
+    assert.match(sse.text, /"code":"backend_stream_cut"/);
+    assert.ok(sse.text.endsWith('data: [DONE]\n\n'), sse.text.slice(-200));
+    stack.emulators.anthropic.fail({ failure: { mode: 'midstream', afterChunks: 5, count: 1 } });
+    const nd = await rawPost(`${stack.url}/api/chat`, { model: 'claude-sonnet-4-5', stream: true, options: { num_predict: 32 }, messages: [{ role: 'user', content: 'hi' }] }, { Authorization: `Bearer ${KEY}` });
+    const lines = nd.text.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(typeof lines[lines.length - 1].error, 'string', nd.text.slice(-300));
+    assert.ok(lines.length >= 2, 'the text before the cut reached the client');
+  });
+
   it('a key is asked for on /v1/messages in Anthropic\'s shape; a wrong one is refused', async () => {
     assertJsonError(await rawPost(`${stack.url}/v1/messages`, { model: 'gpt-4o-mini', max_tokens: 8, messages: [] }), 'anthropic', { status: 401, code: 'missing_api_key' });
     assertJsonError(await rawPost(`${stack.url}/v1/messages`, { model: 'gpt-4o-mini', max_tokens: 8, messages: [] }, { 'x-api-key': 'wrong' }), 'anthropic', { status: 401, code: 'invalid_api_key' });
