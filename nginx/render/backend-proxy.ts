@@ -28,11 +28,14 @@ function proxyToBackends(config: GatewayConfig, readTimeout: string, path = '', 
   // 500 and 503 go to njs (core/routing/next-backend.ts): retried by nginx they would count toward
   // max_fails, and a busy Ollama is not a dead one. 502 and 504 too: a request pinned to one server
   // (scheduling, a retry) had no other for nginx to try. The whole-answer subrequest sees them in njs.
+  // A 401 or 403 is never about the client's key (backends never get it): njs answers it as the
+  // gateway's credential problem.
   const failures = named
     ? `
         proxy_intercept_errors on;
         recursive_error_pages on;
-        error_page 500 502 503 504 = @gw_retry;`
+        error_page 500 502 503 504 = @gw_retry;
+        error_page 401 403 = @gw_credential_rejected;`
     : '';
   return `        proxy_pass ${poolTarget(config)}${translated ? V.gw_backend_path : path};${filter}
         proxy_http_version 1.1;
@@ -89,13 +92,9 @@ export function renderBackendLocations(config: GatewayConfig): string {
   return `${upstreamLocations(config)}
     location @gw_retry {
         js_content gw.retryBackend;
-    }${
-      translates(config)
-        ? `
+    }
     location @gw_credential_rejected {
         js_content gw.credentialRejected;
-    }`
-        : ''
     }
 ${renderStartedLocation(config)}
 

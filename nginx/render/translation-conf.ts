@@ -25,13 +25,11 @@ export function renderTranslationVariables(config: GatewayConfig): string {
 
 /**
  * The translated proxy's own settings: njs's body ($gw_body) to the backend's path, the answer
- * translated back by filters, uncompressed (the filters read it), and a provider's 401/403 answered
- * by njs as the credential problem it is.
+ * translated back by filters, uncompressed (the filters read it).
  */
 export function translatedProxySettings(): string {
   return `
         proxy_set_body ${V.gw_body};
         proxy_set_header Accept-Encoding "";
-        js_header_filter gw.translateHeaders;
-        error_page 401 403 = @gw_credential_rejected;`;
+        js_header_filter gw.translateHeaders;`;
 }

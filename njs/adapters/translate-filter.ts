@@ -123,7 +123,7 @@ export function translateFilter(r: NginxHTTPRequest, data: Buffer, flags: NginxH
   }
 }
 
-/** error_page target of the translated proxy for a provider's 401/403: the gateway's key is wrong, not the client's. */
+/** error_page target of the proxy for a backend's 401/403: the gateway's credential is wrong or missing, not the client's key. */
 export function credentialRejected(r: NginxHTTPRequest): void {
   try {
     r.error('gateway: backend ' + String(vars(r).gw_backend || vars(r).gw_pool) + ' rejected the provider credential (' + String(r.variables.upstream_status) + ')');

@@ -44,17 +44,17 @@ function scanned(r: NginxHTTPRequest, shape: ApiShape, answer: Whole, reply: Ngi
   });
 }
 
-// A 500 or 503 moves to another server as on the streamed path (retry.ts); the backend's other
-// errors pass as they are (in the client's shape when translated; a provider's 401/403 is the
-// gateway's credential problem); nginx's own (no backend answered) become JSON.
+// A 500 or 503 moves to another server as on the streamed path (retry.ts); a 401/403 is the gateway's
+// credential problem (backends never get the client's key); the backend's other errors pass as they
+// are (in the client's shape when translated); nginx's own (no backend answered) become JSON.
 function answered(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest): void {
   const backend = String(vars(answer).gw_backend || '');
   if (backend && mayMoveOn(r, answer.status)) {
     if (moveToNextBackend(r, answer.status, backend)) return fetchWhole(r, shape);
     return sendBackendFailure(r, answer.status);
   }
+  if (backend && (answer.status === 401 || answer.status === 403)) return credentialRejected(r);
   const plan = activeTranslation(r);
-  if (plan !== null && backend && (answer.status === 401 || answer.status === 403)) return credentialRejected(r);
   const json = String(answer.headersOut['Content-Type'] || '').indexOf('json') >= 0;
   if (!json) return sendError(r, shape, answer.status, keyForStatus(answer.status));
   const text = answer.responseText || '';

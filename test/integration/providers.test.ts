@@ -204,7 +204,7 @@ describe('providers and API translation', () => {
     }
   });
 
-  it("a key the provider stops accepting: a localized 502 in the client's shape, and a log line, not a retry", async () => {
+  it("a key the provider stops accepting: a localized 502 in the client's shape, and a log line, not a retry (translated or not)", async () => {
     stack.emulators.anthropic.setApiKey('sk-ant-revoked');
     try {
       const res = await rawPost(`${stack.url}/v1/chat/completions`, { model: 'claude-sonnet-4-5', max_tokens: 4, messages: user('hi'), stream: true }, { 'Accept-Language': 'de' });
@@ -213,6 +213,16 @@ describe('providers and API translation', () => {
       assertJsonError(messages, 'anthropic', { status: 502, code: 'provider_credential_rejected' });
     } finally {
       stack.emulators.anthropic.setApiKey(ANTHROPIC_KEY);
+    }
+    // Untranslated too: the provider's "invalid_api_key" would tell the client its own key is wrong.
+    stack.emulators.openai.setApiKey('sk-proj-revoked');
+    try {
+      for (const stream of [true, false]) {
+        const res = await rawPost(`${stack.url}/v1/chat/completions`, { model: 'gpt-4o-mini', max_tokens: 4, messages: user('hi'), stream });
+        assertJsonError(res, 'openai', { status: 502, code: 'provider_credential_rejected' });
+      }
+    } finally {
+      stack.emulators.openai.setApiKey(OPENAI_KEY);
     }
   });
 
