@@ -257,7 +257,8 @@ describe('providers and API translation', () => {
 });
 
 // Without output rules whole answers are not fetched by njs first: the translated proxy's filters
-// translate them. With auth on, an Anthropic client's key may come as x-api-key.
+// translate them. With auth on, an Anthropic client's key may come as x-api-key. Scheduling is on:
+// translated requests take their slot on the backend like the others.
 describe('translation in the proxy filters, with API keys', () => {
   let stack: Stack;
   const KEY = 'gw-client-key-0123456789';
@@ -272,6 +273,7 @@ describe('translation in the proxy filters, with API keys', () => {
       config: {
         auth: { enabled: true, keys: [{ id: 'app', hash: hashSecret(KEY) }] },
         health: { interval: '200ms', hostedInterval: '1h', timeout: '1s', unhealthyAfter: 2, healthyAfter: 2 },
+        scheduling: { enabled: true },
       },
     });
   });
@@ -289,6 +291,8 @@ describe('translation in the proxy filters, with API keys', () => {
     assert.equal(c.status, 200, c.text);
     assertFromBackend(stack, c.headers, JSON.parse(c.text).response, 'openai');
     assert.deepEqual([JSON.parse(c.text).done, JSON.parse(c.text).eval_count], [true, 8]);
+    const metrics = await scrape(stack.gateway.config.sidecar.port);
+    assert.ok(sum(metrics, 'llmgw_scheduler_dispatches_total', { backend: 'anthropic' }) >= 1, 'the scheduler placed the translated request');
   });
 
   it('streams, and an error of the provider in the client shape through the filter', async () => {
