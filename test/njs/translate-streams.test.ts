@@ -3,19 +3,16 @@
 // node, and every case must give what node gives, byte for byte.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { rollup, type Plugin } from 'rollup';
 import { anthropicStreamFromOpenai } from '../../core/translate/anthropic-openai.ts';
 import { ollamaStreamFromOpenai } from '../../core/translate/ollama-openai.ts';
 import { openaiStreamFromAnthropic } from '../../core/translate/openai-anthropic.ts';
 import type { StreamTranslator } from '../../core/translate/stream-translator.ts';
 import { anthropicEvents, anthropicFrames, openaiChunks, openaiFrames, pieces, translateSse } from '../harness/provider-streams.ts';
+import { ROOT, runInNjs } from './njs-run.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const NOW = '2026-01-01T00:00:00.000Z';
 
 type Kind = 'openai-from-anthropic' | 'anthropic-from-openai' | 'ollama-chat-from-openai' | 'ollama-generate-from-openai';
@@ -91,27 +88,9 @@ describe('stream translators in the real njs engine', () => {
   let results: { name: string; out: string; threw?: string }[] = [];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gw-njs-translate-'));
-    writeFileSync(join(dir, 'entry.ts'), ENTRY);
-    const config = (await import(pathToFileURL(join(ROOT, 'njs/rollup.config.mjs')).href)).default as { plugins: Plugin[] };
-    const bundle = await rollup({ input: join(dir, 'entry.ts'), plugins: config.plugins, onwarn: (w) => assert.fail(`rollup: ${w.message}`) });
-    await bundle.write({ file: join(dir, 'translate-test.js'), format: 'es' });
-    await bundle.close();
-    const outFile = join(dir, 'results.json');
-    // Results go to a file: the njs CLI's console.log cuts lines at 2048 bytes.
-    writeFileSync(
-      join(dir, 'driver.js'),
-      `import fs from 'fs';
-import t from 'translate-test.js';
-var res = t.run(${JSON.stringify(CASES)});
-fs.writeFileSync(${JSON.stringify(outFile)}, JSON.stringify(res));
-console.log('done ' + res.length);
-`,
-    );
-    const run = spawnSync('njs', ['-t', 'module', '-p', dir, join(dir, 'driver.js')], { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(run.status, 0, `njs failed:\n${run.stdout}\n${run.stderr}`);
-    assert.equal(run.stdout.trim(), `done ${CASES.length}`);
-    results = JSON.parse(readFileSync(outFile, 'utf8'));
+    const run = await runInNjs<{ name: string; out: string; threw?: string }>(ENTRY, 'translate-test.js', CASES);
+    dir = run.dir;
+    results = run.results;
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
