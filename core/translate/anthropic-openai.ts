@@ -1,15 +1,15 @@
 // An Anthropic client (/v1/messages) served by an OpenAI-compatible backend (/v1/chat/completions,
 // Ollama's included): the request, the whole answer, and the stream. Pure: runs in njs and in node tests.
 import { dataUrl } from './images.ts';
-import { attempt, defined, eachOf, isObj, onlyFields, refuse, text, type Obj, type Translated } from './refusal.ts';
+import { attempt, defined, eachOf, isObj, onlyFields, refuse, text, withModel, type Obj, type Translated } from './refusal.ts';
 import { namedFrame } from './sse-frames.ts';
 import { anthropicStop } from './stop-reasons.ts';
 import type { StreamTranslator } from './stream-translator.ts';
 import { anthropicUsage, fromOpenai, type Tokens } from './usage.ts';
 
 const MAPPED = ['model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'tools', 'tool_choice', 'metadata', 'thinking'];
-// Anthropic's service tier and container reuse: nothing an OpenAI-compatible backend would do differently.
-const IGNORED = ['service_tier', 'container'];
+// Anthropic's service tier: nothing an OpenAI-compatible backend would do differently.
+const IGNORED = ['service_tier'];
 
 function image(block: Obj, field: string): Obj {
   const src: Obj = isObj(block.source) ? block.source : {};
@@ -70,9 +70,14 @@ function messagesOf(m: Obj, field: string, out: Obj[]): void {
   }
 }
 
-function tool(t: unknown, field: string): Obj {
-  // Anthropic's server tools (web search, code execution…) have a type; client tools need none.
+/** A client tool (no type, or "custom"); Anthropic's server tools (web search, code execution…) are refused. */
+function clientTool(t: unknown, field: string): Obj {
   if (!isObj(t) || (t.type !== undefined && t.type !== 'custom')) throw refuse(field + '.type', 'only client tools can be sent');
+  return t;
+}
+
+function tool(item: unknown, field: string): Obj {
+  const t = clientTool(item, field);
   return { type: 'function', function: defined({ name: text(t.name, field + '.name'), description: t.description, parameters: isObj(t.input_schema) ? t.input_schema : { type: 'object', properties: {} } }) };
 }
 
@@ -235,4 +240,17 @@ export function anthropicStreamFromOpenai(): StreamTranslator {
       return started && !done ? finish() : '';
     },
   };
+}
+
+/**
+ * An Anthropic client's body for an Anthropic backend, as it is, once it holds only what the gateway
+ * lets through to a provider on its key: the fields the translation knows (no MCP servers, containers
+ * or other new fields), client tools only (no server tools that fetch, search or run code).
+ */
+export function anthropicPassthrough(b: Obj, model: string): Translated {
+  return attempt(function () {
+    onlyFields(b, MAPPED, IGNORED, '');
+    eachOf(b.tools, 'tools', clientTool);
+    return withModel(b, model);
+  });
 }

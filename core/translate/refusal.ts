@@ -68,3 +68,11 @@ export function eachOf(list: unknown, field: string, map: (item: unknown, field:
   for (let i = 0; i < list.length; i++) out.push(map(list[i], field + '[' + i + ']'));
   return out;
 }
+
+/** The body as it is, naming the model the route chose. */
+export function withModel(body: Obj, model: string): Obj {
+  const copy: Obj = {};
+  for (const k in body) copy[k] = body[k];
+  copy.model = model;
+  return copy;
+}

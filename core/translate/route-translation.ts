@@ -2,7 +2,7 @@
 // ($gw_backend_api). Every translated answer goes through OpenAI's chat shape (the pivot): the backend's
 // answer is turned into it, the gateway's usage capture and output guard read it there, and it is
 // turned into the client's shape last. Pure: runs in njs and in node tests.
-import { anthropicAnswerFromOpenai, anthropicStreamFromOpenai, openaiRequestFromAnthropic } from './anthropic-openai.ts';
+import { anthropicAnswerFromOpenai, anthropicPassthrough, anthropicStreamFromOpenai, openaiRequestFromAnthropic } from './anthropic-openai.ts';
 import type { ProviderApi } from './errors.ts';
 import {
   ollamaAnswerFromOpenai,
@@ -14,7 +14,7 @@ import {
   openaiRequestFromOllamaGenerate,
 } from './ollama-openai.ts';
 import { anthropicRequest, openaiAnswerFromAnthropic, openaiStreamFromAnthropic } from './openai-anthropic.ts';
-import { attempt, refuse, type Obj, type Translated } from './refusal.ts';
+import { attempt, refuse, withModel, type Obj, type Translated } from './refusal.ts';
 import type { StreamTranslator } from './stream-translator.ts';
 
 export interface Translation {
@@ -63,12 +63,6 @@ function toPivot(route: string, body: Obj, model: string): Translated {
   }
 }
 
-function withModel(body: Obj, model: string): Obj {
-  const copy: Obj = {};
-  for (const k in body) copy[k] = body[k];
-  copy.model = model;
-  return copy;
-}
 
 /**
  * The translation for `route` served by a group whose API is `backendApi` ("ollama", "openai",
@@ -94,8 +88,8 @@ export function translationFor(route: string, backendApi: string): Translation |
     },
     scanRoute: fromAnthropic ? '/v1/messages' : pivot,
     request(body: Obj, model: string): Translated {
-      // An Anthropic client's body goes to Anthropic as it is (its model named by the route).
-      if (fromAnthropic && client === 'anthropic') return { body: withModel(body, model) };
+      // An Anthropic client's body goes to Anthropic as it is (its model named by the route), checked.
+      if (fromAnthropic && client === 'anthropic') return anthropicPassthrough(body, model);
       const p = toPivot(route, body, model);
       if (!fromAnthropic || 'refusal' in p) return p;
       return anthropicRequest(p.body, model);

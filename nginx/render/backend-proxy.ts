@@ -8,7 +8,7 @@ import { CLIENT_ADDRESS_HEADERS } from './edge.ts';
 import { secs } from './nginx-time.ts';
 import { V } from './variables.ts';
 import { outputRules } from '../../core/output/config-rules.ts';
-import { backendTlsSettings, credentialHeaderLines, poolTarget } from './backend-tls.ts';
+import { backendTlsSettings, credentialHeaderLines, plainAnswers, poolTarget } from './backend-tls.ts';
 
 // Every read timeout a proxy location needs: streamed answers wait timeouts.firstByte (or a backend's
 // own), whole answers timeouts.wholeAnswer. nginx takes no variable there, so one location per value.
@@ -41,7 +41,7 @@ function proxyToBackends(config: GatewayConfig, readTimeout: string, path = '', 
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host ${V.gw_upstream_host};
-${credentialHeaderLines(config)}
+${credentialHeaderLines(config)}${plainAnswers(config)}
         proxy_set_header X-Request-Id ${V.gw_request_id};
 ${CLIENT_ADDRESS_HEADERS}
         proxy_set_header X-Forwarded-Proto $scheme;

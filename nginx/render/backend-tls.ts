@@ -48,6 +48,14 @@ function usedHeaders(config: GatewayConfig): CredentialHeader[] {
   return CREDENTIAL_HEADERS.filter((h) => h === 'authorization' || h === 'x-api-key' || (h === 'api-key' ? anyKind(config, 'azure') : anyKind(config, 'anthropic')));
 }
 
+/**
+ * Hosted APIs compress what the client accepts; the gateway's filters and njs read the answers, so
+ * fleets with https backends ask for them uncompressed (Ollama never compresses).
+ */
+export function plainAnswers(config: GatewayConfig): string {
+  return anyHttps(config) ? '\n        proxy_set_header Accept-Encoding "";' : '';
+}
+
 /** The credential headers backends get: never the client's; the group's own where any backend has one. */
 export function credentialHeaderLines(config: GatewayConfig): string {
   return usedHeaders(config)

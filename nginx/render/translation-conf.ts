@@ -23,13 +23,9 @@ export function renderTranslationVariables(config: GatewayConfig): string {
   return ['    # Set by njs when the backend speaks another API than the client.', ...NJS_TRANSLATE_VARIABLES.map((name) => `    js_var ${V[name]};`)].join('\n') + '\n';
 }
 
-/**
- * The translated proxy's own settings: njs's body ($gw_body) to the backend's path, the answer
- * translated back by filters, uncompressed (the filters read it).
- */
+/** The translated proxy's own settings: njs's body ($gw_body) to the backend's path, the answer translated back by filters. */
 export function translatedProxySettings(): string {
   return `
         proxy_set_body ${V.gw_body};
-        proxy_set_header Accept-Encoding "";
         js_header_filter gw.translateHeaders;`;
 }

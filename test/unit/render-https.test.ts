@@ -60,6 +60,8 @@ describe('https backends and provider keys in the conf', () => {
     for (const line of ['proxy_ssl_server_name on;', 'proxy_ssl_name $gw_upstream_ssl_name;', 'proxy_ssl_verify on;', 'proxy_ssl_verify_depth 3;', 'proxy_ssl_trusted_certificate backend-ca.pem;', 'proxy_ssl_protocols TLSv1.2 TLSv1.3;']) {
       assert.ok(conf.includes(`        ${line}\n`), line);
     }
+    // Each read timeout's three proxy locations (plain, rewritten, translated) and the whole-answer one.
+    assert.equal(conf.match(/proxy_set_header Accept-Encoding "";/g)?.length, 2 * 3 + 1, 'answers come uncompressed: the filters and njs read them');
     assert.match(files['backend-ca.pem'], /-----BEGIN CERTIFICATE-----/);
     assert.ok(files['backend-ca.pem'].endsWith(`# ${CA}\n${CA_PEM}`), 'system CAs, then tls.ca');
   });
@@ -76,7 +78,7 @@ describe('https backends and provider keys in the conf', () => {
     assert.deepEqual(Object.keys(plain).sort(), ['fleet.conf', 'nginx.conf']);
     assert.match(plain['nginx.conf'], /proxy_pass http:\/\/\$gw_pool;/);
     assert.match(plain['nginx.conf'], /proxy_set_header Authorization "";/);
-    assert.doesNotMatch(plain['nginx.conf'], /proxy_ssl|backend-auth|\$gw_scheme/);
+    assert.doesNotMatch(plain['nginx.conf'], /proxy_ssl|backend-auth|\$gw_scheme|Accept-Encoding/);
     assert.doesNotMatch(plain['fleet.conf'], /\$gw_scheme|\$gw_upstream_ssl_name/);
   });
 

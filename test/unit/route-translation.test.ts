@@ -34,4 +34,9 @@ test('an Ollama chat on Anthropic goes through both translations; an Anthropic b
   assert.deepEqual(same.body, { model: 'claude-sonnet-4-5', max_tokens: 3, messages: [], thinking: { type: 'enabled', budget_tokens: 1024 } });
   const refused = plan('/api/chat', 'anthropic').request({ model: 'x', messages: [], options: { seed: 1 } }, 'claude');
   assert.ok('refusal' in refused && refused.refusal.field === 'seed');
+  // On the gateway's provider key, no server tools (they fetch, search, run code) and no MCP servers.
+  const server = plan('/v1/messages', 'anthropic').request({ model: 'a', max_tokens: 3, messages: [], tools: [{ type: 'web_fetch_20250910', name: 'web_fetch' }] }, 'c');
+  assert.ok('refusal' in server && server.refusal.field === 'tools[0].type');
+  const mcp = plan('/v1/messages', 'anthropic').request({ model: 'a', max_tokens: 3, messages: [], mcp_servers: [{ type: 'url', url: 'https://x' }] }, 'c');
+  assert.ok('refusal' in mcp && mcp.refusal.field === 'mcp_servers');
 });
