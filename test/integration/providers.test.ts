@@ -75,6 +75,15 @@ describe('providers and API translation', () => {
       assert.equal(replyBackend(done.choices[0].message.content ?? ''), 'anthropic');
     });
 
+    it('the usage chunk reaches the client only when it asked for it (the gateway reads it either way)', async () => {
+      const body = { model: 'claude-sonnet-4-5', max_tokens: 8, stream: true, messages: user('hi') };
+      const plain = await rawPost(`${stack.url}/v1/chat/completions`, body);
+      assert.doesNotMatch(plain.text, /"usage"/);
+      assert.ok(plain.text.endsWith('data: [DONE]\n\n'));
+      const asked = await rawPost(`${stack.url}/v1/chat/completions`, { ...body, stream_options: { include_usage: true } });
+      assert.match(asked.text, /"choices":\[\],"usage":\{"prompt_tokens":\d+,"completion_tokens":8,/);
+    });
+
     it('what Anthropic cannot do is a 400 naming the field, before the provider sees anything', async () => {
       stack.emulators.anthropic.resetStats();
       const res = await rawPost(`${stack.url}/v1/chat/completions`, { model: 'claude-sonnet-4-5', messages: user('hi'), n: 2 });
