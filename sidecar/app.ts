@@ -7,6 +7,10 @@ import type { AnswerScanner, PromptScanner } from './guard/scan-pool.ts';
 import { labelSetsFor } from './telemetry/labels.ts';
 import { Telemetry } from './telemetry/telemetry.ts';
 import { TokenQuota } from './limits/token-quota.ts';
+import { Budgets } from './cost/budgets.ts';
+import type { Ledger } from './cost/ledger.ts';
+import { SpendMeter } from './cost/spend.ts';
+import { MemorySpendStore, type SpendStore } from './cost/spend-store.ts';
 import { admitRoutes } from './routes/admit.ts';
 import { controlRoutes, type ControlOptions } from './routes/control.ts';
 import { fleetApiRoutes } from './routes/fleet-api.ts';
@@ -24,6 +28,12 @@ export interface AppDeps {
   logger?: boolean | object;
   /** Default: one of its own, fed by the telemetry's completions only (no probes). */
   scheduler?: FleetScheduler;
+  /** The usage ledger priced requests are written to; none: spend is kept in memory only. */
+  ledger?: Ledger;
+  /** Where budgets read and add spend; default: in memory, empty. */
+  spendStore?: SpendStore;
+  /** The sidecar's clock for budgets and the ledger (tests move it); default Date.now. */
+  clock?: () => number;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -35,10 +45,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     keepAliveTimeout: 75_000,
   });
-  const telemetry = deps.telemetry ?? new Telemetry(() => labelSetsFor(deps.current().config, deps.current().fleet));
+  const labels = () => labelSetsFor(deps.current().config, deps.current().fleet);
+  const telemetry = deps.telemetry ?? new Telemetry(labels);
   // Token quotas are admitted on /admit and settled with the usage in nginx's completion log.
   const tokenQuota = new TokenQuota(() => deps.current().config);
   telemetry.on('completion', (rec) => tokenQuota.settle(rec));
+  // Every answered request is priced, written to the ledger and charged to its key's budgets.
+  const clock = deps.clock ?? Date.now;
+  const budgets = new Budgets(() => deps.current().config, deps.spendStore ?? new MemorySpendStore(), telemetry.metrics, clock);
+  const spend = new SpendMeter(() => deps.current().config, labels, telemetry.metrics, budgets, deps.ledger, clock);
+  telemetry.on('completion', (rec) => spend.record(rec));
+  // A new day or month empties the budget gauges without any request to say so.
+  const budgetGauges = setInterval(() => budgets.refreshAll().catch(() => undefined), 30_000);
+  budgetGauges.unref();
+  app.addHook('onClose', async () => clearInterval(budgetGauges));
   // A scheduled request's slot frees when nginx logs its end.
   const scheduler = deps.scheduler ?? new FleetScheduler(deps.current, telemetry.metrics);
   telemetry.on('completion', (rec) => scheduler.release(rec.requestId));
@@ -51,6 +71,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     maxPerKey: () => config().guard.input.maxAdmissionsPerKey,
     telemetry,
     tokenQuota,
+    budgets,
     held,
     scheduler: () => scheduler.get(),
     config,

@@ -27,6 +27,7 @@ export function en() {
     api_key_disabled: 'This API key is disabled.',
     model_not_allowed: 'This API key may not use the model "{model}".',
     token_quota_exceeded: 'This API key has used its {limit} tokens per minute. Please retry in {seconds} s.',
+    budget_exceeded: 'This API key has spent its budget of {budget} USD. It resets at {reset} (UTC).',
     backend_failed: 'The backend failed to answer. Please retry.',
     translation_unsupported: 'The field "{field}" cannot be sent to the provider that serves "{model}".',
     provider_credential_rejected: 'The provider that serves "{model}" refused the gateway\'s credential. An operator must fix the provider key; retrying will not help.',

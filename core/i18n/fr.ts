@@ -29,6 +29,7 @@ export function fr(): Catalogue {
     api_key_disabled: 'Cette clé d\'API est désactivée.',
     model_not_allowed: 'Cette clé d\'API n\'a pas le droit d\'utiliser le modèle « {model} ».',
     token_quota_exceeded: 'Cette clé d\'API a consommé ses {limit} tokens par minute. Veuillez réessayer dans {seconds} s.',
+    budget_exceeded: 'Cette clé d\'API a dépensé son budget de {budget} USD. Il est réinitialisé le {reset} (UTC).',
     backend_failed: 'Le backend n\'a pas pu répondre. Veuillez réessayer.',
     translation_unsupported: 'Le champ « {field} » ne peut pas être envoyé au fournisseur qui sert « {model} ».',
     provider_credential_rejected: 'Le fournisseur qui sert « {model} » a refusé les identifiants de la passerelle. Un administrateur doit corriger la clé du fournisseur ; réessayer n\'y changera rien.',

@@ -30,6 +30,7 @@ export function pt(): Catalogue {
     api_key_disabled: 'Esta chave de API está desativada.',
     model_not_allowed: 'Esta chave de API não pode usar o modelo "{model}".',
     token_quota_exceeded: 'Esta chave de API esgotou seus {limit} tokens por minuto. Tente novamente em {seconds} s.',
+    budget_exceeded: 'Esta chave de API gastou seu orçamento de {budget} USD. Ele é redefinido em {reset} (UTC).',
     backend_failed: 'O backend não conseguiu responder. Tente novamente.',
     translation_unsupported: 'O campo "{field}" não pode ser enviado ao provedor que atende "{model}".',
     provider_credential_rejected: 'O provedor que atende "{model}" recusou a credencial do gateway. Um administrador precisa corrigir a chave do provedor; tentar novamente não vai adiantar.',

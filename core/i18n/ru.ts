@@ -29,6 +29,7 @@ export function ru(): Catalogue {
     api_key_disabled: 'Этот API-ключ отключён.',
     model_not_allowed: 'Этому API-ключу не разрешено использовать модель «{model}».',
     token_quota_exceeded: 'Этот API-ключ израсходовал свои {limit} токенов в минуту. Повторите попытку через {seconds} с.',
+    budget_exceeded: 'Этот API-ключ израсходовал свой бюджет в {budget} USD. Он обновится {reset} (UTC).',
     backend_failed: 'Бэкенд не смог ответить. Повторите попытку.',
     translation_unsupported: 'Поле «{field}» нельзя передать провайдеру, который обслуживает «{model}».',
     provider_credential_rejected: 'Провайдер, обслуживающий «{model}», отклонил учётные данные шлюза. Администратор должен исправить ключ провайдера; повторная попытка не поможет.',

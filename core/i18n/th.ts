@@ -30,6 +30,7 @@ export function th(): Catalogue {
     api_key_disabled: 'คีย์ API นี้ถูกปิดใช้งาน',
     model_not_allowed: 'คีย์ API นี้ไม่ได้รับอนุญาตให้ใช้โมเดล "{model}"',
     token_quota_exceeded: 'คีย์ API นี้ใช้โทเค็นครบ {limit} โทเค็นต่อนาทีแล้ว โปรดลองอีกครั้งใน {seconds} วินาที',
+    budget_exceeded: 'คีย์ API นี้ใช้งบประมาณ {budget} USD หมดแล้ว งบประมาณจะรีเซ็ตเมื่อ {reset} (UTC)',
     backend_failed: 'แบ็กเอนด์ไม่สามารถตอบกลับได้ กรุณาลองใหม่อีกครั้ง',
     translation_unsupported: 'ไม่สามารถส่งฟิลด์ "{field}" ไปยังผู้ให้บริการที่ให้บริการ "{model}" ได้',
     provider_credential_rejected: 'ผู้ให้บริการของ "{model}" ปฏิเสธข้อมูลรับรองของเกตเวย์ ผู้ดูแลระบบต้องแก้ไขคีย์ของผู้ให้บริการ การลองใหม่จะไม่ช่วยแก้ปัญหา',

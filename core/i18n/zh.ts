@@ -29,6 +29,7 @@ export function zh(): Catalogue {
     api_key_disabled: '此 API 密钥已停用。',
     model_not_allowed: '此 API 密钥无权使用模型“{model}”。',
     token_quota_exceeded: '此 API 密钥已用完每分钟 {limit} 个令牌的额度，请在 {seconds} 秒后重试。',
+    budget_exceeded: '此 API 密钥已用完 {budget} 美元的预算，将于 {reset}（UTC）重置。',
     backend_failed: '后端未能作出响应，请重试。',
     translation_unsupported: '字段“{field}”无法发送给提供“{model}”的服务商。',
     provider_credential_rejected: '提供“{model}”的服务商拒绝了网关的凭据。需要管理员修正服务商密钥；重试无济于事。',

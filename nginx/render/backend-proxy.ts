@@ -17,9 +17,14 @@ export function readTimeouts(config: GatewayConfig): string[] {
   return [...new Set(values.map(secs))].sort();
 }
 
-// `path`: the whole-answer subrequest's (no filter: njs reads the answer); `translated`: the proxy of
-// requests whose backend speaks another API (nginx/render/translation-conf.ts).
-function proxyToBackends(config: GatewayConfig, readTimeout: string, path = '', translated = false): string {
+const STREAMING = `        # Tokens reach the client as the backend writes them.
+        proxy_buffering off;
+        proxy_cache off;`;
+
+// `path`: the whole-answer subrequest's (no filter: njs reads the answer); `buffering`: the cache's
+// location stores answers; `translated`: the proxy of requests whose backend speaks another API
+// (nginx/render/translation-conf.ts).
+export function proxyToBackends(config: GatewayConfig, readTimeout: string, path = '', buffering = STREAMING, translated = false): string {
   // Every answer passes the usage capture; the output guard too when a rule is on (it costs per chunk).
   // A translated answer is turned into OpenAI's shape first and into the client's last (one filter).
   const named = path === '';
@@ -45,9 +50,7 @@ ${credentialHeaderLines(config)}${plainAnswers(config)}
         proxy_set_header X-Request-Id ${V.gw_request_id};
 ${CLIENT_ADDRESS_HEADERS}
         proxy_set_header X-Forwarded-Proto $scheme;
-        # Tokens reach the client as the backend writes them.
-        proxy_buffering off;
-        proxy_cache off;
+${buffering}
         proxy_connect_timeout ${secs(config.timeouts.connect)};
         proxy_send_timeout ${secs(config.timeouts.send)};
         proxy_read_timeout ${readTimeout};
@@ -71,7 +74,7 @@ ${proxyToBackends(config, timeout)}${startedMirror(config)}
       translates(config)
         ? `
     location ${UPSTREAM_TRANSLATED_LOCATION}${timeout} {
-${proxyToBackends(config, timeout, '', true)}${startedMirror(config)}
+${proxyToBackends(config, timeout, '', STREAMING, true)}${startedMirror(config)}
     }`
         : ''
     }`,

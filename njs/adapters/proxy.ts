@@ -7,6 +7,7 @@ import { isBodyError, parseBody, parseRouteValue, promptSample, type ParsedBody 
 import { modelRoutes } from '../../core/routing/routes.ts';
 import { askUsage, mustAskUsage } from '../usage/include-usage.ts';
 import { withHeldBody } from './held-body.ts';
+import { prepareCache } from './response-cache.ts';
 import { sendError } from './respond.ts';
 import { applyVerdict } from './verdict.ts';
 import { enqueue, pinBackend } from './schedule.ts';
@@ -63,8 +64,11 @@ export function proxy(r: NginxHTTPRequest): void {
     }
     const served = target.model !== undefined ? target.model : spelling(r, shape, parsed.model);
     const plan = translationOf(r);
-    if (plan === null) rewriteModel(r, parsed, served, askedUsage);
-    else if (!translate(r, shape, plan, parsed, served)) return;
+    if (plan === null) {
+      rewriteModel(r, parsed, served, askedUsage);
+      // Only untranslated requests are cached: the cache's location sends the body as it is and translates nothing.
+      prepareCache(r, route, parsed);
+    } else if (!translate(r, shape, plan, parsed, served)) return;
 
     const scanWhole = checksWholeAnswer(r, route.generates);
     const go = function () {

@@ -8,6 +8,7 @@ import { withHeldBody } from './held-body.ts';
 import { sendError } from './respond.ts';
 import { mayMoveOn, moveToNextBackend, sendBackendFailure } from './retry.ts';
 import { upstreamLocation } from './upstream-location.ts';
+import { sealCacheKey } from './response-cache.ts';
 import { recordAnswerEnd } from './usage-capture.ts';
 import { applyVerdict } from './verdict.ts';
 import { vars } from './variables.ts';
@@ -15,6 +16,13 @@ import { answerFormat } from '../usage/parse-usage.ts';
 import { clientErrorBody } from '../../core/translate/errors.ts';
 import { credentialRejected } from './translate-filter.ts';
 import { activeTranslation, nowIso, nowSeconds } from './translation.ts';
+
+// The subrequest talked to the backend: the request's access log says which, and for how long (what
+// it costs), whether the answer is then delivered or blocked.
+function recordFetch(r: NginxHTTPRequest, answer: NginxHTTPRequest): void {
+  vars(r).gw_fetched_backend = String(vars(answer).gw_backend || '');
+  vars(r).gw_fetched_time = String(answer.variables.upstream_response_time || '');
+}
 
 // The answer as the gateway reads it: the backend's, or (translated) OpenAI's shape of it.
 interface Whole {
@@ -76,6 +84,7 @@ function readWhole(r: NginxHTTPRequest, answer: NginxHTTPRequest): Whole {
 function fetchWhole(r: NginxHTTPRequest, shape: ApiShape): void {
   r.subrequest(UPSTREAM_URI, { method: 'POST', body: vars(r).gw_body || r.requestText }, function (answer: NginxHTTPRequest) {
     try {
+      recordFetch(r, answer);
       if (answer.status !== 200) return answered(r, shape, answer);
       const whole = readWhole(r, answer);
       r.subrequest('/_scan_output', { method: 'POST', body: whole.text }, function (reply: NginxHTTPRequest) {
@@ -101,7 +110,10 @@ export function checksWholeAnswer(r: NginxHTTPRequest, generates: boolean): bool
 export function forward(r: NginxHTTPRequest, shape: ApiShape, scanWhole: boolean): void {
   // The gateway's own time before the first attempt (body parsing, admission), for X-Gateway-Overhead-Ms.
   vars(r).gw_overhead_ms = String(Math.round(Number(r.variables.request_time) * 1000));
-  if (!scanWhole) return r.internalRedirect(upstreamLocation(r));
+  if (!scanWhole) {
+    sealCacheKey(r);
+    return r.internalRedirect(upstreamLocation(r));
+  }
   const plan = activeTranslation(r);
   vars(r).gw_path = plan === null ? r.uri : vars(r).gw_backend_path;
   fetchWhole(r, shape);

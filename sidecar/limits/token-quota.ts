@@ -87,6 +87,8 @@ export class TokenQuota {
    */
   settle(rec: CompletionRecord): void {
     if (!this.limitOf(rec.keyId)) return;
+    // An answer from the response cache generated nothing.
+    if (rec.cacheStatus === 'HIT') return this.window.settle(rec.keyId, rec.requestId, 0, this.clock());
     const completion = rec.completionTokens ?? rec.streamEvents;
     if (rec.promptTokens !== undefined || completion !== undefined) {
       const prompt = rec.promptTokens ?? this.window.estimateOf(rec.keyId, rec.requestId) ?? 0;

@@ -1,6 +1,6 @@
 // POST /admit: njs asks, for every generation and embedding request, whether it may go on. The
 // input guard answers: allow (maybe with a redacted body), or block with a localized reason. A key
-// with a token quota is checked first (429 once its window is spent).
+// with a spend budget, then one with a token quota, is checked first (429 once it is spent).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../../config/schema.ts';
 import { ADMIT_HEADER_KEY, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE, type AdmitVerdict } from '../../core/contract.ts';
@@ -8,6 +8,7 @@ import { localize, type MessageKey } from '../../core/i18n/messages.ts';
 import type { GuardOutcome } from '../guard/input-guard.ts';
 import { ScanQueueFull, type PromptScanner } from '../guard/scan-pool.ts';
 import { DEFAULT_LOCALE, supportedAcceptLanguage } from '../language/locales.ts';
+import type { Budgets } from '../cost/budgets.ts';
 import { promptTokens, type TokenQuota } from '../limits/token-quota.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import { ticketFor } from '../scheduler/settings.ts';
@@ -21,6 +22,7 @@ export interface AdmitOptions {
   maxPerKey: () => number;
   telemetry: Telemetry;
   tokenQuota: TokenQuota;
+  budgets: Budgets;
   held: HeldBodies;
   /** Undefined while scheduling is off. */
   scheduler: () => Scheduler | undefined;
@@ -33,7 +35,7 @@ function busy(lang: string, status: number, code: MessageKey): AdmitVerdict {
   return { allow: false, lang: msg.lang, status, code, message: msg.text, headers: { 'Retry-After': '1' } };
 }
 
-export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, maxPerKey, telemetry, tokenQuota, held, scheduler, config }) => {
+export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, maxPerKey, telemetry, tokenQuota, budgets, held, scheduler, config }) => {
   // An admitted request takes a free slot now, or is told to wait for one (njs then goes to /queue).
   const schedule = <V extends AdmitVerdict>(req: FastifyRequest, verdict: V): V => {
     const s = scheduler();
@@ -55,13 +57,19 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
     const body = String(req.body ?? '');
     // An admitted request goes to its upstream group at once: from here on it is in flight.
     const pool = String(req.headers[ADMIT_HEADER_POOL.toLowerCase()] ?? '');
+    // A key that has spent its budget goes no further: nothing is scanned or counted for it.
+    const budget = await budgets.check(keyId, clientLang);
+    if (budget?.refused) {
+      telemetry.refused(req.id, 'budget');
+      return budget.refused;
+    }
     const g = guard();
     if (!g) {
       // No guard: the quota's count is the one parse of the body.
       const quota = tokenQuota.admit(keyId, req.id, (cap) => promptTokens(route, body, cap), clientLang);
       if (quota?.refused) return quota.refused;
       telemetry.started(req.id, pool);
-      return schedule(req, { allow: true, lang: clientLang, headers: quota?.headers });
+      return schedule(req, { allow: true, lang: clientLang, headers: { ...quota?.headers, ...budget?.headers } });
     }
     // One key's heavy prompts must not fill the scan workers for everyone.
     const scanning = keyId ? (perKey.get(keyId) ?? 0) : 0;
@@ -89,7 +97,7 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
     if (blocked) req.log.info({ guard: blocked, scores: results, route }, 'guard blocked the prompt');
     if (!verdict.allow) tokenQuota.release(keyId, req.id);
     else telemetry.started(req.id, pool);
-    if (quota?.headers) verdict.headers = { ...verdict.headers, ...quota.headers };
+    if (quota?.headers || budget?.headers) verdict.headers = { ...verdict.headers, ...quota?.headers, ...budget?.headers };
     return held.reply(schedule(req, verdict));
   });
 };

@@ -47,6 +47,8 @@ export interface StackOptions {
   config?: Partial<GatewayConfigInput>;
   /** Also listen on plain HTTP (the 308-to-HTTPS server). */
   withHttp?: boolean;
+  /** The sidecar's clock (budgets, the usage ledger), for tests that move time. */
+  clock?: () => number;
 }
 
 export interface Stack {
@@ -62,6 +64,8 @@ export interface Stack {
   keyFiles: Record<string, string>;
   /** Rewrites the config file (same defaults) so a test can `gateway.reloadConfig()`. */
   writeConfig(config: Partial<GatewayConfigInput>): void;
+  /** Stops the gateway (nginx and the sidecar) and starts a new one on the same config and folder. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -121,13 +125,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   writeConfig(opts.config ?? {});
 
   let gateway: Gateway;
+  const options = { logger: false, clock: opts.clock };
   try {
-    gateway = await Gateway.start(configFile, { logger: false });
+    gateway = await Gateway.start(configFile, options);
   } catch (err) {
     await Promise.all(Object.values(emulators).map((e) => e.close()));
     throw err;
   }
-  return {
+  const stack: Stack = {
     url: `https://127.0.0.1:${https}`,
     httpUrl: http ? `http://127.0.0.1:${http}` : undefined,
     gateway,
@@ -137,12 +142,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ca,
     keyFiles,
     writeConfig,
+    async restart() {
+      await gateway.stop();
+      gateway = await Gateway.start(configFile, options);
+      stack.gateway = gateway;
+    },
     async stop() {
       await gateway.stop();
       await Promise.all(Object.values(emulators).map((e) => e.close()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** POST JSON through the gateway with fetch; returns status, headers and parsed body. */
