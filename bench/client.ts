@@ -16,6 +16,8 @@ export interface Timed {
   headersMs: number;
   firstByteMs: number;
   totalMs: number;
+  /** When each piece of the body arrived (ms since the request began): a stream's chunks as the client sees them. */
+  chunkMs: number[];
 }
 
 export function post(url: URL, body: string, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<Timed> {
@@ -34,9 +36,11 @@ export function post(url: URL, body: string, headers: Record<string, string> = {
       const headersMs = performance.now() - t0;
       let firstByteMs = -1;
       let text = '';
+      const chunkMs: number[] = [];
       res.setEncoding('utf8');
       res.on('data', (d: string) => {
-        if (firstByteMs < 0) firstByteMs = performance.now() - t0;
+        chunkMs.push(performance.now() - t0);
+        if (firstByteMs < 0) firstByteMs = chunkMs[0];
         text += d;
       });
       res.on('error', reject);
@@ -50,6 +54,7 @@ export function post(url: URL, body: string, headers: Record<string, string> = {
           headersMs,
           firstByteMs,
           totalMs: performance.now() - t0,
+          chunkMs,
         });
       });
     });

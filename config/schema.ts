@@ -6,6 +6,7 @@ import { INPUT_SCANNERS } from '../sidecar/guard/input-scanners.ts';
 import { OUTPUT_SCANNERS } from '../core/output/output-scanners.ts';
 import { checkCost, costSchema } from './cost-schema.ts';
 import { modelName } from './fields.ts';
+import { BACKEND_KINDS } from '../core/routing/provider-headers.ts';
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -57,7 +58,8 @@ const name = z
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-// The provider's credential, kept out of the config file: the gateway sends it as Authorization: Bearer.
+// The provider's credential, kept out of the config file: the gateway sends it in the header its kind
+// expects (core/routing/provider-headers.ts).
 const backendCredential = z
   .object({
     env: z.string().regex(ENV_NAME, 'an environment variable name such as OPENAI_API_KEY').optional().describe('Environment variable holding the key.'),
@@ -66,7 +68,7 @@ const backendCredential = z
   .strict()
   .refine((c) => (c.env === undefined) !== (c.file === undefined), 'set either env or file')
   .optional()
-  .describe("The provider's API key, sent to this backend as Authorization: Bearer (never the client's key); unset = no Authorization header.");
+  .describe("The provider's API key (never the client's key), sent as its kind expects: Authorization: Bearer (ollama, openai), x-api-key (anthropic), api-key (azure); unset = none. Required for anthropic and azure.");
 
 export const backendSchema = z.object({
   name: name.describe('Unique name; shown in X-Gateway-Backend and metrics.'),
@@ -74,7 +76,21 @@ export const backendSchema = z.object({
     .url({ protocol: /^https?$/ })
     .describe('Base URL of the backend, e.g. http://10.0.0.5:11434 (no path).')
     .refine(hasNoPath, 'the URL must have no path or query'),
-  kind: z.enum(['ollama', 'openai']).default('ollama').describe('ollama: native + OpenAI-compatible API; openai: only /v1/*.'),
+  kind: z
+    .enum(BACKEND_KINDS)
+    .default('ollama')
+    .describe(
+      'ollama: native + OpenAI-compatible API; openai: any OpenAI-compatible API (/v1/*); anthropic: the Messages API (/v1/messages); azure: Azure OpenAI deployments. Clients of another API reach it through translation.',
+    ),
+  apiVersion: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,40}$/, 'a version such as 2023-06-01 or 2024-10-21')
+    .optional()
+    .describe('anthropic: the anthropic-version header (default 2023-06-01); azure: the api-version query parameter (required).'),
+  deployments: z
+    .record(modelName, z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'an Azure deployment name'))
+    .optional()
+    .describe('azure: the model names clients use → the deployment that serves each (these are the models the backend serves).'),
   tls: z
     .object({
       ca: z
@@ -384,6 +400,20 @@ function checkKeys(cfg: ConfigDraft, ctx: z.RefinementCtx): void {
 type LifecycleDraft = { backends: z.output<typeof backendSchema>[]; models: { replicas: Record<string, number> } };
 
 // Only Ollama pulls and loads models; a model kept loaded must fit beside the others.
+type ProviderDraft = { backends: z.output<typeof backendSchema>[] };
+
+// Hosted providers need their key; Azure names its deployments and its API version.
+function checkProviders(cfg: ProviderDraft, ctx: z.RefinementCtx): void {
+  cfg.backends.forEach((b, i) => {
+    const at = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: ['backends', i, key], message });
+    if ((b.kind === 'anthropic' || b.kind === 'azure') && !b.apiKey) at('apiKey', `required for kind ${b.kind}`);
+    if (b.kind === 'azure' && b.apiVersion === undefined) at('apiVersion', 'required for kind azure (the api-version query parameter)');
+    if (b.kind === 'azure' && Object.keys(b.deployments ?? {}).length === 0) at('deployments', 'kind azure serves the models named here: map at least one model to its deployment');
+    if (b.kind !== 'azure' && b.deployments !== undefined) at('deployments', 'only azure backends have deployments');
+    if (b.kind !== 'azure' && b.kind !== 'anthropic' && b.apiVersion !== undefined) at('apiVersion', 'only anthropic and azure backends take an API version');
+  });
+}
+
 function checkLifecycle(cfg: LifecycleDraft, ctx: z.RefinementCtx): void {
   cfg.backends.forEach((b, i) => {
     for (const key of ['pull', 'keepLoaded'] as const) {
@@ -604,6 +634,7 @@ export const configSchema = z
     }
     checkKeys(cfg, ctx);
     checkLifecycle(cfg, ctx);
+    checkProviders(cfg, ctx);
     checkCost(cfg, ctx);
     checkCache(cfg, ctx);
     for (const alias of Object.keys(cfg.models.aliases)) {

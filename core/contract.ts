@@ -2,8 +2,8 @@
 // and of the rendered nginx variables agree (the variables' names: core/nginx-variables.ts).
 export * from './nginx-variables.ts';
 
-/** Which client API a route belongs to: OpenAI-compatible (/v1/*) or Ollama native (/api/*). */
-export type ApiShape = 'openai' | 'ollama';
+/** Which client API a route belongs to: OpenAI-compatible (/v1/*), Ollama native (/api/*), or Anthropic's Messages (/v1/messages). */
+export type ApiShape = 'openai' | 'ollama' | 'anthropic';
 
 /** Body of the njs → sidecar `/_admit` subrequest is the client's own request body; these ride in headers. */
 export const ADMIT_HEADER_ROUTE = 'X-Gateway-Route';
@@ -73,6 +73,8 @@ export const ERROR_URI = '/_gw/error';
  */
 export const UPSTREAM_LOCATION = '@upstream_';
 export const UPSTREAM_REWRITTEN_LOCATION = '@upstream_rewritten_';
+/** The proxy of translated requests: $gw_body to $gw_backend_path, the answer translated back (core/translate/). */
+export const UPSTREAM_TRANSLATED_LOCATION = '@upstream_translated_';
 /** The proxy of requests the response cache may answer (their body is always the canonical one njs hashed). */
 export const UPSTREAM_CACHED_LOCATION = '@upstream_cached';
 

@@ -11,6 +11,8 @@ export const NJS_SETTING_VARIABLES = ['gw_admission', 'gw_schedule', 'gw_fail_op
 export const NJS_RETRY_VARIABLES = ['gw_stream', 'gw_route_pool', 'gw_tried', 'gw_tried_status'] as const;
 /** js_var set by njs for the scheduler: the model as the backend sees it. */
 export const NJS_SCHEDULE_VARIABLES = ['gw_serve_model'] as const;
+/** js_var set by njs when the backend speaks another API than the client (fleets with other kinds than ollama): the client's route, and the backend's path. */
+export const NJS_TRANSLATE_VARIABLES = ['gw_translate', 'gw_backend_path'] as const;
 /** js_var holding the output guard's settings: the stream rules (absent when none is on), and whether whole answers are scanned. */
 export const OUTPUT_SETTING_VARIABLES = ['gw_output_rules', 'gw_output_whole'] as const;
 /** js_var set by njs for the access log and the response headers. */
@@ -46,6 +48,7 @@ export const CONF_VARIABLES = [
   'gw_sched_backend',
   'gw_sched_wait',
   'gw_sched_refused',
+  'gw_backend_api',
 ] as const;
 
 /** Used by the conf alone (njs computes gw_key_hash and gw_spend_usd through js_set, without naming them). */
@@ -58,6 +61,9 @@ export const CONF_ONLY_VARIABLES = [
   'gw_scheme',
   'gw_upstream_ssl_name',
   'gw_backend_auth',
+  'gw_backend_x_api_key',
+  'gw_backend_api_key',
+  'gw_backend_anthropic_version',
   'gw_attempts',
   'gw_request_id',
   'gw_key_in_clear',
@@ -68,7 +74,7 @@ export const CONF_ONLY_VARIABLES = [
 ] as const;
 
 /** Variables njs writes. */
-export type NjsWrittenVariable = (typeof NJS_REQUEST_VARIABLES | typeof NJS_RETRY_VARIABLES | typeof NJS_SCHEDULE_VARIABLES | typeof NJS_REPORT_VARIABLES)[number];
+export type NjsWrittenVariable = (typeof NJS_REQUEST_VARIABLES | typeof NJS_RETRY_VARIABLES | typeof NJS_SCHEDULE_VARIABLES | typeof NJS_TRANSLATE_VARIABLES | typeof NJS_REPORT_VARIABLES)[number];
 /** Variables njs only reads: settings and what the conf computes. */
 export type NjsReadVariable = (typeof NJS_SETTING_VARIABLES | typeof OUTPUT_SETTING_VARIABLES | typeof CONF_VARIABLES)[number];
 export type GwVariable = NjsWrittenVariable | NjsReadVariable | (typeof CONF_ONLY_VARIABLES)[number];

@@ -10,14 +10,31 @@ export function openaiErrorType(status: number): string {
   return status >= 500 ? 'server_error' : 'invalid_request_error';
 }
 
+/** Anthropic's error "type" for an HTTP status. */
+export function anthropicErrorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 413) return 'request_too_large';
+  if (status === 429) return 'rate_limit_error';
+  if (status === 529) return 'overloaded_error';
+  return status >= 500 ? 'api_error' : 'invalid_request_error';
+}
+
+function fieldsOf(shape: ApiShape, status: number, code: string, message: string, param?: string): Record<string, unknown> {
+  if (shape === 'ollama') return { error: message };
+  if (shape === 'anthropic') return { type: anthropicErrorType(status), message: message, code: code };
+  return { message: message, type: openaiErrorType(status), code: code, param: param === undefined ? null : param };
+}
+
 /** `extra` adds fields next to the message (which guard scanner blocked, why): clients ignore what they do not know. */
 export function errorBody(shape: ApiShape, status: number, code: string, message: string, param?: string, extra?: Record<string, string>): string {
-  const fields: Record<string, unknown> =
-    shape === 'ollama' ? { error: message } : { message: message, type: openaiErrorType(status), code: code, param: param === undefined ? null : param };
+  const fields = fieldsOf(shape, status, code, message, param);
   if (extra) {
     for (const k in extra) fields[k] = extra[k];
   }
-  return JSON.stringify(shape === 'ollama' ? fields : { error: fields });
+  if (shape === 'ollama') return JSON.stringify(fields);
+  return JSON.stringify(shape === 'anthropic' ? { type: 'error', error: fields } : { error: fields });
 }
 
 /** Catalogue key for an error status that nginx itself produced (no handler chose a reason). */

@@ -31,6 +31,8 @@ export function de(): Catalogue {
     token_quota_exceeded: 'Dieser API-Schlüssel hat seine {limit} Tokens pro Minute verbraucht. Bitte versuchen Sie es in {seconds} s erneut.',
     budget_exceeded: 'Dieser API-Schlüssel hat sein Budget von {budget} USD ausgegeben. Es wird am {reset} (UTC) zurückgesetzt.',
     backend_failed: 'Das Backend konnte nicht antworten. Bitte versuchen Sie es erneut.',
+    translation_unsupported: 'Das Feld „{field}“ kann nicht an den Anbieter gesendet werden, der „{model}“ bereitstellt.',
+    provider_credential_rejected: 'Der Anbieter von „{model}“ hat die Zugangsdaten des Gateways abgelehnt. Ein Administrator muss den Anbieterschlüssel korrigieren; ein erneuter Versuch hilft nicht.',
     backend_timeout: 'Das Backend hat nicht rechtzeitig geantwortet.',
     backend_busy: 'Alle Backends für "{model}" sind ausgelastet. Bitte versuchen Sie es in einigen Sekunden erneut.',
     queue_full: 'Zu viele Anfragen warten auf „{model}“. Bitte versuchen Sie es in einigen Sekunden erneut.',

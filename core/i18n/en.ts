@@ -29,6 +29,8 @@ export function en() {
     token_quota_exceeded: 'This API key has used its {limit} tokens per minute. Please retry in {seconds} s.',
     budget_exceeded: 'This API key has spent its budget of {budget} USD. It resets at {reset} (UTC).',
     backend_failed: 'The backend failed to answer. Please retry.',
+    translation_unsupported: 'The field "{field}" cannot be sent to the provider that serves "{model}".',
+    provider_credential_rejected: 'The provider that serves "{model}" refused the gateway\'s credential. An operator must fix the provider key; retrying will not help.',
     backend_timeout: 'The backend did not answer in time.',
     backend_busy: 'Every backend serving "{model}" is busy. Please retry in a few seconds.',
     queue_full: 'Too many requests are waiting for "{model}". Please retry in a few seconds.',

@@ -31,6 +31,8 @@ export function es(): Catalogue {
     token_quota_exceeded: 'Esta clave de API ha agotado sus {limit} tokens por minuto. Vuelva a intentarlo dentro de {seconds} s.',
     budget_exceeded: 'Esta clave de API ha gastado su presupuesto de {budget} USD. Se restablece el {reset} (UTC).',
     backend_failed: 'El backend no pudo responder. Vuelva a intentarlo.',
+    translation_unsupported: 'El campo «{field}» no se puede enviar al proveedor que sirve «{model}».',
+    provider_credential_rejected: 'El proveedor que sirve «{model}» rechazó la credencial de la pasarela. Un administrador debe corregir la clave del proveedor; reintentar no servirá.',
     backend_timeout: 'El backend no respondió a tiempo.',
     backend_busy: 'Todos los backends que sirven "{model}" están ocupados. Vuelva a intentarlo en unos segundos.',
     queue_full: 'Hay demasiadas solicitudes esperando «{model}». Vuelva a intentarlo en unos segundos.',

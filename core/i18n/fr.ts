@@ -31,6 +31,8 @@ export function fr(): Catalogue {
     token_quota_exceeded: 'Cette clé d\'API a consommé ses {limit} tokens par minute. Veuillez réessayer dans {seconds} s.',
     budget_exceeded: 'Cette clé d\'API a dépensé son budget de {budget} USD. Il est réinitialisé le {reset} (UTC).',
     backend_failed: 'Le backend n\'a pas pu répondre. Veuillez réessayer.',
+    translation_unsupported: 'Le champ « {field} » ne peut pas être envoyé au fournisseur qui sert « {model} ».',
+    provider_credential_rejected: 'Le fournisseur qui sert « {model} » a refusé les identifiants de la passerelle. Un administrateur doit corriger la clé du fournisseur ; réessayer n\'y changera rien.',
     backend_timeout: 'Le backend n\'a pas répondu à temps.',
     backend_busy: 'Tous les backends qui servent "{model}" sont occupés. Veuillez réessayer dans quelques secondes.',
     queue_full: 'Trop de requêtes attendent « {model} ». Veuillez réessayer dans quelques secondes.',

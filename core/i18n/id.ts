@@ -31,6 +31,8 @@ export function id(): Catalogue {
     token_quota_exceeded: 'Kunci API ini telah menghabiskan {limit} token per menitnya. Silakan coba lagi dalam {seconds} detik.',
     budget_exceeded: 'Kunci API ini telah menghabiskan anggarannya sebesar {budget} USD. Anggaran diatur ulang pada {reset} (UTC).',
     backend_failed: 'Backend gagal memberikan jawaban. Silakan coba lagi.',
+    translation_unsupported: 'Kolom "{field}" tidak dapat dikirim ke penyedia yang melayani "{model}".',
+    provider_credential_rejected: 'Penyedia yang melayani "{model}" menolak kredensial gateway. Administrator harus memperbaiki kunci penyedia; mencoba lagi tidak akan membantu.',
     backend_timeout: 'Backend tidak menjawab tepat waktu.',
     backend_busy: 'Semua backend yang melayani "{model}" sedang sibuk. Silakan coba lagi dalam beberapa detik.',
     queue_full: 'Terlalu banyak permintaan yang menunggu "{model}". Silakan coba lagi dalam beberapa detik.',

@@ -32,6 +32,8 @@ export function it(): Catalogue {
     token_quota_exceeded: 'Questa chiave API ha esaurito i suoi {limit} token al minuto. Riprova tra {seconds} s.',
     budget_exceeded: 'Questa chiave API ha esaurito il suo budget di {budget} USD. Si azzera il {reset} (UTC).',
     backend_failed: 'Il backend non è riuscito a rispondere. Riprovare.',
+    translation_unsupported: 'Il campo "{field}" non può essere inviato al provider che serve "{model}".',
+    provider_credential_rejected: 'Il provider che serve "{model}" ha rifiutato le credenziali del gateway. Un amministratore deve correggere la chiave del provider; riprovare non servirà.',
     backend_timeout: 'Il backend non ha risposto in tempo.',
     backend_busy: 'Tutti i backend che servono "{model}" sono occupati. Riprovare tra qualche secondo.',
     queue_full: 'Troppe richieste sono in attesa di "{model}". Riprovare tra qualche secondo.',

@@ -31,6 +31,8 @@ export function ja(): Catalogue {
     token_quota_exceeded: 'この API キーは 1 分あたり {limit} トークンの上限に達しました。{seconds} 秒後に再試行してください。',
     budget_exceeded: 'この API キーは {budget} USD の予算を使い切りました。{reset}（UTC）にリセットされます。',
     backend_failed: 'バックエンドが応答できませんでした。再試行してください。',
+    translation_unsupported: 'フィールド「{field}」は「{model}」を提供するプロバイダーに送信できません。',
+    provider_credential_rejected: '「{model}」を提供するプロバイダーがゲートウェイの認証情報を拒否しました。管理者がプロバイダーのキーを修正する必要があります。再試行しても解決しません。',
     backend_timeout: 'バックエンドが時間内に応答しませんでした。',
     backend_busy: '"{model}" を提供するバックエンドはすべて混雑しています。数秒後に再試行してください。',
     queue_full: '「{model}」を待っているリクエストが多すぎます。数秒後に再試行してください。',

@@ -31,6 +31,8 @@ export function ko(): Catalogue {
     token_quota_exceeded: '이 API 키는 분당 {limit} 토큰 한도를 모두 사용했습니다. {seconds}초 후에 다시 시도해 주세요.',
     budget_exceeded: '이 API 키는 {budget} USD 예산을 모두 사용했습니다. {reset}(UTC)에 초기화됩니다.',
     backend_failed: '백엔드가 응답하지 못했습니다. 다시 시도해 주세요.',
+    translation_unsupported: '"{field}" 필드는 "{model}"을(를) 제공하는 공급자에게 보낼 수 없습니다.',
+    provider_credential_rejected: '"{model}"을(를) 제공하는 공급자가 게이트웨이의 자격 증명을 거부했습니다. 관리자가 공급자 키를 수정해야 하며, 다시 시도해도 해결되지 않습니다.',
     backend_timeout: '백엔드가 제시간에 응답하지 않았습니다.',
     backend_busy: '"{model}"을(를) 제공하는 모든 백엔드가 사용 중입니다. 몇 초 후에 다시 시도해 주세요.',
     queue_full: '"{model}"을(를) 기다리는 요청이 너무 많습니다. 몇 초 후에 다시 시도해 주세요.',

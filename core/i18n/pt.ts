@@ -32,6 +32,8 @@ export function pt(): Catalogue {
     token_quota_exceeded: 'Esta chave de API esgotou seus {limit} tokens por minuto. Tente novamente em {seconds} s.',
     budget_exceeded: 'Esta chave de API gastou seu orçamento de {budget} USD. Ele é redefinido em {reset} (UTC).',
     backend_failed: 'O backend não conseguiu responder. Tente novamente.',
+    translation_unsupported: 'O campo "{field}" não pode ser enviado ao provedor que atende "{model}".',
+    provider_credential_rejected: 'O provedor que atende "{model}" recusou a credencial do gateway. Um administrador precisa corrigir a chave do provedor; tentar novamente não vai adiantar.',
     backend_timeout: 'O backend não respondeu a tempo.',
     backend_busy: 'Todos os backends que servem "{model}" estão ocupados. Tente novamente em alguns segundos.',
     queue_full: 'Há muitas solicitações aguardando "{model}". Tente novamente em alguns segundos.',

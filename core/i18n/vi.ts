@@ -31,6 +31,8 @@ export function vi(): Catalogue {
     token_quota_exceeded: 'Khóa API này đã dùng hết {limit} token mỗi phút. Vui lòng thử lại sau {seconds} giây.',
     budget_exceeded: 'Khóa API này đã tiêu hết ngân sách {budget} USD. Ngân sách sẽ được đặt lại vào {reset} (UTC).',
     backend_failed: 'Backend không thể phản hồi. Vui lòng thử lại.',
+    translation_unsupported: 'Không thể gửi trường "{field}" tới nhà cung cấp phục vụ "{model}".',
+    provider_credential_rejected: 'Nhà cung cấp phục vụ "{model}" đã từ chối thông tin xác thực của cổng. Quản trị viên cần sửa khóa của nhà cung cấp; thử lại sẽ không giúp được.',
     backend_timeout: 'Backend không phản hồi kịp thời.',
     backend_busy: 'Tất cả backend phục vụ "{model}" đều đang bận. Vui lòng thử lại sau vài giây.',
     queue_full: 'Có quá nhiều yêu cầu đang chờ "{model}". Vui lòng thử lại sau vài giây.',

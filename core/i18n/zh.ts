@@ -31,6 +31,8 @@ export function zh(): Catalogue {
     token_quota_exceeded: '此 API 密钥已用完每分钟 {limit} 个令牌的额度，请在 {seconds} 秒后重试。',
     budget_exceeded: '此 API 密钥已用完 {budget} 美元的预算，将于 {reset}（UTC）重置。',
     backend_failed: '后端未能作出响应，请重试。',
+    translation_unsupported: '字段“{field}”无法发送给提供“{model}”的服务商。',
+    provider_credential_rejected: '提供“{model}”的服务商拒绝了网关的凭据。需要管理员修正服务商密钥；重试无济于事。',
     backend_timeout: '后端未在规定时间内响应。',
     backend_busy: '提供 "{model}" 的所有后端都在忙，请几秒后重试。',
     queue_full: '等待“{model}”的请求过多，请几秒后重试。',

@@ -42,11 +42,13 @@ export function poolName(backends: string[]): string {
   return `gw.${[...backends].sort().join('.')}`;
 }
 
-// nginx sends a group one scheme, one TLS server name, one Host and one Authorization: the servers of a
-// group share the way they are reached. https ones share a host; each credential is its own group.
+// nginx sends a group one scheme, one TLS server name, one Host and one credential, and njs writes its
+// requests for one API: the servers of a group share the way they are reached. https ones share a host;
+// each credential is its own group, and so is each API (Ollama's /v1 is OpenAI's) and API version.
 function transport(backend: BackendConfig): string {
   const url = new URL(backend.url);
-  return `${url.protocol}//${url.protocol === 'https:' ? url.hostname : ''} ${JSON.stringify(backend.apiKey ?? null)}`;
+  const api = backend.kind === 'ollama' ? 'openai' : backend.kind;
+  return `${url.protocol}//${url.protocol === 'https:' ? url.hostname : ''} ${JSON.stringify(backend.apiKey ?? null)} ${api} ${backend.apiVersion ?? ''}`;
 }
 
 /**
@@ -65,12 +67,25 @@ function modelsOf(backend: BackendConfig, state: BackendState | undefined): stri
   return [...(backend.models ?? []), ...(state?.models ?? [])];
 }
 
+// The model name an Azure group is sent: its deployment (njs puts it in the URL).
+function deploymentOf(backend: BackendConfig, model: string): string | undefined {
+  if (backend.kind !== 'azure') return undefined;
+  for (const [name, deployment] of Object.entries(backend.deployments ?? {})) if (canonicalModel(name) === model) return deployment;
+  return undefined;
+}
+
+/**
+ * `preferNative`: Ollama clients (/api/*) get Ollama backends while any healthy one serves the model,
+ * and the other kinds (reached through translation) only while none does.
+ */
 function buildApiRoutes(
   config: GatewayConfig,
   state: FleetState,
   backends: BackendConfig[],
   pools: Record<string, string[]>,
+  preferNative: boolean,
 ): ApiRoutes {
+  const byName = new Map(backends.map((b) => [b.name, b]));
   const servedBy = new Map<string, string[]>();
   const known = new Set<string>();
   // Lookups are case-insensitive (as in Ollama) but a rewritten request carries the backend's own spelling.
@@ -93,10 +108,11 @@ function buildApiRoutes(
   const direct = (model: string): Route | undefined => {
     const all = servedBy.get(model);
     if (!all) return undefined;
-    const servers = sameTransport(all, backends);
+    const native = preferNative ? all.filter((s) => byName.get(s)!.kind === 'ollama') : [];
+    const servers = sameTransport(native.length ? native : all, backends);
     const pool = poolName(servers);
     pools[pool] = [...servers].sort();
-    return { pool, model: spelling.get(model) ?? model };
+    return { pool, model: deploymentOf(byName.get(servers[0])!, model) ?? spelling.get(model) ?? model };
   };
   // A model without a healthy backend falls back along its chain; fallbacks are not chained further.
   const resolve = (model: string): Route | 'unavailable' | undefined => {
@@ -133,8 +149,8 @@ export function buildRouteTable(config: GatewayConfig, state: FleetState): Route
   const pools: Record<string, string[]> = {};
   return {
     pools,
-    v1: buildApiRoutes(config, state, config.backends, pools),
-    // Native /api/* routes exist only on Ollama backends.
-    api: buildApiRoutes(config, state, config.backends.filter((b) => b.kind === 'ollama'), pools),
+    v1: buildApiRoutes(config, state, config.backends, pools, false),
+    // Other kinds serve /api/* through translation (core/translate/).
+    api: buildApiRoutes(config, state, config.backends, pools, true),
   };
 }

@@ -19,6 +19,7 @@ export function modelRoutes(): Record<string, ModelRoute> {
     '/v1/chat/completions': { generates: true, shape: 'openai', admit: true, streamDefault: false },
     '/v1/completions': { generates: true, shape: 'openai', admit: true, streamDefault: false },
     '/v1/embeddings': { generates: false, shape: 'openai', admit: true, streamDefault: false },
+    '/v1/messages': { generates: true, shape: 'anthropic', admit: true, streamDefault: false },
     '/api/chat': { generates: true, shape: 'ollama', admit: true, streamDefault: true },
     '/api/generate': { generates: true, shape: 'ollama', admit: true, streamDefault: true },
     '/api/embed': { generates: false, shape: 'ollama', admit: true, streamDefault: false },
@@ -27,7 +28,8 @@ export function modelRoutes(): Record<string, ModelRoute> {
   };
 }
 
-/** Errors on /v1/* take OpenAI's shape; everything else Ollama's. */
+/** Errors on /v1/messages take Anthropic's shape, on the rest of /v1/* OpenAI's; everything else Ollama's. */
 export function shapeOf(path: string): ApiShape {
+  if (path === '/v1/messages') return 'anthropic';
   return path.indexOf('/v1/') === 0 || path === '/v1' ? 'openai' : 'ollama';
 }

@@ -1,13 +1,14 @@
 // The proxy to the backends: one pair of named locations per read timeout that njs hands requests to,
 // the retry target after a 500 or 503, and the subrequest location of whole answers checked first.
 import type { GatewayConfig } from '../../config/schema.ts';
-import { UPSTREAM_LOCATION, UPSTREAM_REWRITTEN_LOCATION, UPSTREAM_URI } from '../../core/contract.ts';
+import { UPSTREAM_LOCATION, UPSTREAM_REWRITTEN_LOCATION, UPSTREAM_TRANSLATED_LOCATION, UPSTREAM_URI } from '../../core/contract.ts';
+import { translatedProxySettings, translates } from './translation-conf.ts';
 import { renderStartedLocation, startedMirror } from './access-log.ts';
 import { CLIENT_ADDRESS_HEADERS } from './edge.ts';
 import { secs } from './nginx-time.ts';
 import { V } from './variables.ts';
 import { outputRules } from '../../core/output/config-rules.ts';
-import { authorizationValue, backendTlsSettings, poolTarget } from './backend-tls.ts';
+import { backendTlsSettings, credentialHeaderLines, plainAnswers, poolTarget } from './backend-tls.ts';
 
 // Every read timeout a proxy location needs: streamed answers wait timeouts.firstByte (or a backend's
 // own), whole answers timeouts.wholeAnswer. nginx takes no variable there, so one location per value.
@@ -20,26 +21,32 @@ const STREAMING = `        # Tokens reach the client as the backend writes them.
         proxy_buffering off;
         proxy_cache off;`;
 
-export function proxyToBackends(config: GatewayConfig, readTimeout: string, path = '', buffering = STREAMING): string {
-  // Streamed answers go through the output guard only when a rule is on: the filter costs per chunk.
+// `path`: the whole-answer subrequest's (no filter: njs reads the answer); `buffering`: the cache's
+// location stores answers; `translated`: the proxy of requests whose backend speaks another API
+// (nginx/render/translation-conf.ts).
+export function proxyToBackends(config: GatewayConfig, readTimeout: string, path = '', buffering = STREAMING, translated = false): string {
   // Every answer passes the usage capture; the output guard too when a rule is on (it costs per chunk).
+  // A translated answer is turned into OpenAI's shape first and into the client's last (one filter).
   const named = path === '';
-  const filter = named ? `\n        js_body_filter gw.${outputRules(config.guard.output) ? 'outputFilter' : 'usageFilter'} buffer_type=buffer;` : '';
+  const bodyFilter = translated ? 'translateFilter' : outputRules(config.guard.output) ? 'outputFilter' : 'usageFilter';
+  const filter = named ? `\n        js_body_filter gw.${bodyFilter} buffer_type=buffer;` : '';
   // 500 and 503 go to njs (core/routing/next-backend.ts): retried by nginx they would count toward
   // max_fails, and a busy Ollama is not a dead one. 502 and 504 too: a request pinned to one server
   // (scheduling, a retry) had no other for nginx to try. The whole-answer subrequest sees them in njs.
+  // A 401 or 403 is never about the client's key (backends never get it): njs answers it as the
+  // gateway's credential problem.
   const failures = named
     ? `
         proxy_intercept_errors on;
         recursive_error_pages on;
-        error_page 500 502 503 504 = @gw_retry;`
+        error_page 500 502 503 504 = @gw_retry;
+        error_page 401 403 = @gw_credential_rejected;`
     : '';
-  return `        proxy_pass ${poolTarget(config)}${path};${filter}
+  return `        proxy_pass ${poolTarget(config)}${translated ? V.gw_backend_path : path};${filter}
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host ${V.gw_upstream_host};
-        proxy_set_header Authorization ${authorizationValue(config)};
-        proxy_set_header X-Api-Key "";
+${credentialHeaderLines(config)}${plainAnswers(config)}
         proxy_set_header X-Request-Id ${V.gw_request_id};
 ${CLIENT_ADDRESS_HEADERS}
         proxy_set_header X-Forwarded-Proto $scheme;
@@ -51,7 +58,7 @@ ${buffering}
         # the server was unreachable, did not answer in time, or is a broken proxy.
         proxy_next_upstream error timeout http_502 http_504 non_idempotent;
         proxy_next_upstream_tries ${config.retries.tries};
-        proxy_next_upstream_timeout ${secs(config.retries.window)};${backendTlsSettings(config)}${failures}`;
+        proxy_next_upstream_timeout ${secs(config.retries.window)};${backendTlsSettings(config)}${failures}${translated ? translatedProxySettings() : ''}`;
 }
 
 function upstreamLocations(config: GatewayConfig): string {
@@ -63,6 +70,13 @@ ${proxyToBackends(config, timeout)}${startedMirror(config)}
     location ${UPSTREAM_REWRITTEN_LOCATION}${timeout} {
 ${proxyToBackends(config, timeout)}${startedMirror(config)}
         proxy_set_body ${V.gw_body};
+    }${
+      translates(config)
+        ? `
+    location ${UPSTREAM_TRANSLATED_LOCATION}${timeout} {
+${proxyToBackends(config, timeout, '', STREAMING, true)}${startedMirror(config)}
+    }`
+        : ''
     }`,
     )
     .join('\n');
@@ -81,6 +95,9 @@ export function renderBackendLocations(config: GatewayConfig): string {
   return `${upstreamLocations(config)}
     location @gw_retry {
         js_content gw.retryBackend;
+    }
+    location @gw_credential_rejected {
+        js_content gw.credentialRejected;
     }
 ${renderStartedLocation(config)}
 

@@ -8,6 +8,7 @@ import { modelRoutes } from '../../core/routing/routes.ts';
 import { locationLimits, renderAccessControlHttp, renderAuthCheck } from './access-control.ts';
 import { renderAccessLog } from './access-log.ts';
 import { renderAttemptsMap, renderBackendLocations } from './backend-proxy.ts';
+import { renderTranslationVariables } from './translation-conf.ts';
 import { anyCredential, BACKEND_AUTH_FILE } from './backend-tls.ts';
 import { renderClientLimits, renderTls, securityHeaders } from './edge.ts';
 import { secs } from './nginx-time.ts';
@@ -161,7 +162,7 @@ ${renderHttpSettings(config, paths.runtimeDir)}
 ${renderAccessLog(config, paths.runtimeDir)}
 
 ${renderNjsWiring(config, paths)}
-${renderAttemptsMap(config)}${renderCacheHttp(config, paths.runtimeDir)}
+${renderTranslationVariables(config)}${renderAttemptsMap(config)}${renderCacheHttp(config, paths.runtimeDir)}
 
 ${REQUEST_ID_MAP}
 

@@ -2,12 +2,10 @@
 // output guard, which holds back a few characters and ends a flagged stream with an error event.
 // What it blocked and what monitored scanners flagged go to the access log ($gw_output_blocked,
 // $gw_output_flagged), which the sidecar counts: headers are gone with the first chunk.
-import type { ApiShape } from '../../core/contract.ts';
 import { negotiateLanguage } from '../../core/i18n/messages.ts';
 import { createStreamGuard } from '../output/stream-guard.ts';
 import type { Finding, OutputRules, StreamGuard } from '../../core/output/types.ts';
-import { shapeOf } from '../../core/routing/routes.ts';
-import { answerFormat } from '../usage/parse-usage.ts';
+import { answerFormatOf, answerShapeOf } from './answer-shape.ts';
 import { cutEnding, upstreamCut, watchAnswer } from './usage-capture.ts';
 import { vars } from './variables.ts';
 
@@ -20,12 +18,11 @@ let carry: Buffer | null = null;
 
 function makeGuard(r: NginxHTTPRequest): StreamGuard | null {
   const encoded = vars(r).gw_output_rules;
-  const format = answerFormat(String(r.headersOut['Content-Type'] || ''));
+  const format = answerFormatOf(r);
   if (!encoded || format === 'json' || r.status !== 200) return null;
   const rules = JSON.parse(decodeURIComponent(encoded)) as OutputRules;
-  const shape: ApiShape = shapeOf(r.uri);
   const lang = vars(r).gw_lang || negotiateLanguage(r.headersIn['Accept-Language'] as string | undefined);
-  return createStreamGuard(format, shape, rules, { lang: lang });
+  return createStreamGuard(format, answerShapeOf(r), rules, { lang: lang });
 }
 
 /** Adds monitored findings to $gw_output_flagged: scanner names, comma-separated, each once (the guard reports each once). */
@@ -39,7 +36,7 @@ function recordFlagged(r: NginxHTTPRequest, flagged: Finding[]): void {
 }
 
 /** Length of the longest prefix of `b` that ends on a whole UTF-8 character. */
-function wholeChars(b: Buffer): number {
+export function wholeChars(b: Buffer): number {
   let i = b.length - 1;
   let back = 0;
   while (i >= 0 && back < 3 && (b[i] & 0xc0) === 0x80) {
@@ -52,29 +49,41 @@ function wholeChars(b: Buffer): number {
   return b.length - i >= need ? b.length : i;
 }
 
+/** Where filtered output goes: the client (r.sendBuffer), or the translation into the client's API. */
+export type Send = (out: string | Buffer, flags: NginxHTTPSendBufferOptions) => void;
+
+/**
+ * The answer's passage through usage capture and, when rules are on, the output guard: `cut` says the
+ * backend stopped mid-answer (upstreamCut, read on the bytes the backend sent).
+ */
+export function filterAnswer(r: NginxHTTPRequest, data: Buffer, flags: NginxHTTPSendBufferOptions, cut: boolean, send: Send): void {
+  const ending = cut ? cutEnding(r) : '';
+  const bytes = cut ? data : watchAnswer(r, data, !!flags.last);
+  if (owner !== r) {
+    owner = r;
+    guard = makeGuard(r);
+    carry = null;
+  }
+  if (guard === null) return cut ? send(ending, { last: true }) : send(bytes, flags);
+  const all: Buffer = carry ? Buffer.concat([carry, bytes]) : bytes;
+  const last = !!flags.last || cut;
+  const whole = last ? all.length : wholeChars(all);
+  carry = whole < all.length ? all.slice(whole) : null;
+  const res = guard.push(all.slice(0, whole).toString(), last, cut);
+  if (res.flagged) recordFlagged(r, res.flagged);
+  if (res.blocked) {
+    vars(r).gw_output_blocked = res.blocked.scanner;
+    r.warn('gateway output guard: ' + res.blocked.scanner + ' (' + res.blocked.reason + ')');
+  }
+  if (cut) return send(res.blocked ? res.out : res.out + ending, { last: true });
+  send(res.out, flags);
+}
+
 export function outputFilter(r: NginxHTTPRequest, data: Buffer, flags: NginxHTTPSendBufferOptions): void {
   try {
-    const cut = upstreamCut(r, data, flags);
-    const ending = cut ? cutEnding(r) : '';
-    const bytes = cut ? data : watchAnswer(r, data, !!flags.last);
-    if (owner !== r) {
-      owner = r;
-      guard = makeGuard(r);
-      carry = null;
-    }
-    if (guard === null) return cut ? r.sendBuffer(ending, { last: true }) : r.sendBuffer(bytes, flags);
-    const all: Buffer = carry ? Buffer.concat([carry, bytes]) : bytes;
-    const last = !!flags.last || cut;
-    const whole = last ? all.length : wholeChars(all);
-    carry = whole < all.length ? all.slice(whole) : null;
-    const res = guard.push(all.slice(0, whole).toString(), last, cut);
-    if (res.flagged) recordFlagged(r, res.flagged);
-    if (res.blocked) {
-      vars(r).gw_output_blocked = res.blocked.scanner;
-      r.warn('gateway output guard: ' + res.blocked.scanner + ' (' + res.blocked.reason + ')');
-    }
-    if (cut) return r.sendBuffer(res.blocked ? res.out : res.out + ending, { last: true });
-    r.sendBuffer(res.out, flags);
+    filterAnswer(r, data, flags, upstreamCut(r, data, flags), function (out, f) {
+      r.sendBuffer(out, f);
+    });
   } catch (e) {
     r.error('gateway output filter: ' + String(e));
     guard = null;

@@ -14,6 +14,8 @@ import { enqueue, pinBackend } from './schedule.ts';
 import { sidecarUnavailable } from './sidecar-down.ts';
 import { checksWholeAnswer, forward } from './whole-answer.ts';
 import { vars } from './variables.ts';
+import { routeRefusal, type Translation } from '../../core/translate/route-translation.ts';
+import { activeTranslation, translationOf } from './translation.ts';
 
 // Seconds a client should wait before retrying while no backend is healthy: one health interval.
 function retryAfter(r: NginxHTTPRequest): number {
@@ -34,7 +36,7 @@ export function proxy(r: NginxHTTPRequest): void {
 
     const v = vars(r);
     v.gw_model = parsed.model;
-    const value = (shape === 'openai' ? v.gw_route_v1 : v.gw_route_api) || '';
+    const value = (shape !== 'ollama' ? v.gw_route_v1 : v.gw_route_api) || '';
     // The API key's model globs ("" without auth); the 404 lists only the models the key may use.
     const globs = v.gw_key_models || '';
     // In the errors below, a prompt whose script names its language beats Accept-Language.
@@ -42,7 +44,7 @@ export function proxy(r: NginxHTTPRequest): void {
       return sendError(r, shape, 404, 'model_not_found', {
         lang: scriptLanguage(promptSample(parsed.body)),
         param: 'model',
-        params: { model: parsed.model, models: allowedList(globs, (shape === 'openai' ? v.gw_models_v1 : v.gw_models_api) || '-') },
+        params: { model: parsed.model, models: allowedList(globs, (shape !== 'ollama' ? v.gw_models_v1 : v.gw_models_api) || '-') },
       });
     }
     if (!modelAllowed(globs, parsed.model)) {
@@ -61,8 +63,12 @@ export function proxy(r: NginxHTTPRequest): void {
       v.gw_hide_usage = '1';
     }
     const served = target.model !== undefined ? target.model : spelling(r, shape, parsed.model);
-    rewriteModel(r, parsed, served, askedUsage);
-    prepareCache(r, route, parsed);
+    const plan = translationOf(r);
+    if (plan === null) {
+      rewriteModel(r, parsed, served, askedUsage);
+      // Only untranslated requests are cached: the cache's location sends the body as it is and translates nothing.
+      prepareCache(r, route, parsed);
+    } else if (!translate(r, shape, plan, parsed, served)) return;
 
     const scanWhole = checksWholeAnswer(r, route.generates);
     const go = function () {
@@ -81,7 +87,7 @@ export function proxy(r: NginxHTTPRequest): void {
 // The route map matches names case-insensitively; the backend gets its own spelling (lower case
 // unless the spelling map says otherwise), as some backends (OpenAI-compatible ones) are case-sensitive.
 function spelling(r: NginxHTTPRequest, shape: ApiShape, model: string): string {
-  return (shape === 'openai' ? vars(r).gw_spelling_v1 : vars(r).gw_spelling_api) || model.toLowerCase();
+  return (shape !== 'ollama' ? vars(r).gw_spelling_v1 : vars(r).gw_spelling_api) || model.toLowerCase();
 }
 
 // A backend that spells "llama3:latest" also answers to "llama3" (Ollama); the reverse is not sure.
@@ -98,9 +104,28 @@ function rewriteModel(r: NginxHTTPRequest, parsed: ParsedBody, model: string, ch
   vars(r).gw_body = JSON.stringify(parsed.body);
 }
 
+// The backend speaks another API: it gets the body translated from the gateway's reading of the
+// client's (the body the sidecar then scans), sent to its own path; or the client learns which field
+// (or route) has no translation.
+function translate(r: NginxHTTPRequest, shape: ApiShape, plan: Translation | { unsupported: string }, parsed: ParsedBody, served: string): boolean {
+  const v = vars(r);
+  const t = 'unsupported' in plan ? routeRefusal(plan.unsupported) : plan.request(parsed.body, served);
+  if ('refusal' in t) {
+    r.warn('gateway: no translation of ' + t.refusal.field + ' (' + t.refusal.reason + ')');
+    sendError(r, shape, 400, 'translation_unsupported', { param: t.refusal.field, params: { field: t.refusal.field, model: parsed.model } });
+    return false;
+  }
+  v.gw_body = JSON.stringify(t.body);
+  v.gw_backend_path = (plan as Translation).backendPath(served);
+  v.gw_translate = r.uri;
+  return true;
+}
+
 // The sidecar reads the body as sent; route and model ride in headers set by the /_admit location.
+// A translated body is read as the route whose shape it has.
 function admit(r: NginxHTTPRequest, shape: ApiShape, go: () => void): void {
-  vars(r).gw_path = r.uri;
+  const plan = activeTranslation(r);
+  vars(r).gw_path = plan === null ? r.uri : plan.scanRoute;
   // The body as the backend would get it (an alias may have rewritten its model).
   r.subrequest('/_admit', { method: 'POST', body: vars(r).gw_body || r.requestText }, function (reply: NginxHTTPRequest) {
     try {

@@ -11,12 +11,11 @@
 // How a cut shows: nginx finalizes the upstream first ($upstream_response_time gets its figure), then
 // sends an empty flush buffer (never the last one) and closes the connection. What the filter sends
 // then, marked last, still reaches the client: a well-formed end instead of a truncated body.
-import type { ApiShape } from '../../core/contract.ts';
 import { negotiateLanguage } from '../../core/i18n/messages.ts';
 import { streamCutEvent } from '../output/terminal.ts';
-import { shapeOf } from '../../core/routing/routes.ts';
 import { dropUsageChunk } from '../usage/include-usage.ts';
-import { answerFormat, parseAnswerEnd, type AnswerFormat } from '../usage/parse-usage.ts';
+import { parseAnswerEnd, type AnswerFormat } from '../usage/parse-usage.ts';
+import { answerFormatOf, answerShapeOf } from './answer-shape.ts';
 import { vars } from './variables.ts';
 
 // A stream's terminal event must fit in its kept tail: Ollama's done line of /api/generate carries the
@@ -45,7 +44,7 @@ let answer: Answer | null = null;
 
 function answerOf(r: NginxHTTPRequest): Answer {
   if (answer === null || answer.r !== r) {
-    const format = answerFormat(String(r.headersOut['Content-Type'] || ''));
+    const format = answerFormatOf(r);
     answer = {
       r: r,
       format: format,
@@ -89,8 +88,8 @@ function countEvents(a: Answer, data: Buffer): void {
 }
 
 /** Sets the logged usage variables from the end of an answer. */
-export function recordAnswerEnd(r: NginxHTTPRequest, tail: Buffer, whole: boolean, contentType: string): boolean {
-  const end = parseAnswerEnd(tail, whole, answerFormat(contentType));
+export function recordAnswerEnd(r: NginxHTTPRequest, tail: Buffer, whole: boolean, format: AnswerFormat): boolean {
+  const end = parseAnswerEnd(tail, whole, format);
   vars(r).gw_terminal = end.terminal ? '1' : '0';
   if (end.promptTokens !== undefined) vars(r).gw_tokens_prompt = String(end.promptTokens);
   if (end.completionTokens !== undefined) vars(r).gw_tokens_completion = String(end.completionTokens);
@@ -105,7 +104,7 @@ function finish(a: Answer): boolean {
   const live = a.head === 0 ? a.chunks : a.chunks.slice(a.head);
   const tail = live.length === 1 ? live[0] : Buffer.concat(live);
   a.chunks = [];
-  return recordAnswerEnd(a.r, tail, !a.dropped, String(a.r.headersOut['Content-Type'] || ''));
+  return recordAnswerEnd(a.r, tail, !a.dropped, a.format);
 }
 
 /**
@@ -147,10 +146,9 @@ export function cutEnding(r: NginxHTTPRequest): string {
   const a = answerOf(r);
   a.partial = null;
   if (finish(a) || a.format === 'json') return '';
-  const shape: ApiShape = shapeOf(r.uri);
   const lang = vars(r).gw_lang || negotiateLanguage(r.headersIn['Accept-Language'] as string | undefined);
   r.warn('gateway: the backend stopped mid-stream; ended it with an error event');
-  return streamCutEvent(a.format, shape, lang);
+  return streamCutEvent(a.format, answerShapeOf(r), lang);
 }
 
 /** js_body_filter of proxied answers when no output rule is on. */

@@ -12,6 +12,10 @@ import { sealCacheKey } from './response-cache.ts';
 import { recordAnswerEnd } from './usage-capture.ts';
 import { applyVerdict } from './verdict.ts';
 import { vars } from './variables.ts';
+import { answerFormat } from '../usage/parse-usage.ts';
+import { clientErrorBody } from '../../core/translate/errors.ts';
+import { credentialRejected } from './translate-filter.ts';
+import { activeTranslation, nowIso, nowSeconds } from './translation.ts';
 
 // The subrequest talked to the backend: the request's access log says which, and for how long (what
 // it costs), whether the answer is then delivered or blocked.
@@ -20,36 +24,61 @@ function recordFetch(r: NginxHTTPRequest, answer: NginxHTTPRequest): void {
   vars(r).gw_fetched_time = String(answer.variables.upstream_response_time || '');
 }
 
-function deliver(r: NginxHTTPRequest, answer: NginxHTTPRequest, body: string): void {
-  r.headersOut['Content-Type'] = String(answer.headersOut['Content-Type'] || 'application/json');
-  recordAnswerEnd(r, Buffer.from(answer.responseText || ''), true, r.headersOut['Content-Type']);
-  r.return(answer.status, body);
+// The answer as the gateway reads it: the backend's, or (translated) OpenAI's shape of it.
+interface Whole {
+  status: number;
+  contentType: string;
+  text: string;
 }
 
-function scanned(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest, reply: NginxHTTPRequest): void {
+function deliver(r: NginxHTTPRequest, answer: Whole, body: string): void {
+  const plan = activeTranslation(r);
+  r.headersOut['Content-Type'] = plan === null ? answer.contentType || 'application/json' : 'application/json';
+  recordAnswerEnd(r, Buffer.from(answer.text), true, answerFormat(r.headersOut['Content-Type']));
+  const out = plan === null ? body : JSON.stringify(plan.outboundWhole(JSON.parse(body), String(vars(r).gw_model || ''), nowIso()));
+  r.return(answer.status, out);
+}
+
+function scanned(r: NginxHTTPRequest, shape: ApiShape, answer: Whole, reply: NginxHTTPRequest): void {
   if (reply.status !== 200) {
-    if (vars(r).gw_fail_open === 'on') return deliver(r, answer, answer.responseText || '');
+    if (vars(r).gw_fail_open === 'on') return deliver(r, answer, answer.text);
     return sendError(r, shape, 503, 'sidecar_unavailable', { retryAfter: 2 });
   }
   const verdict = JSON.parse(reply.responseText || '') as AdmitVerdict;
   if (!applyVerdict(r, shape, verdict, 'guard_output_blocked')) return;
-  if (verdict.bodyRef === undefined) return deliver(r, answer, answer.responseText || '');
+  if (verdict.bodyRef === undefined) return deliver(r, answer, answer.text);
   withHeldBody(r, shape, verdict.bodyRef, function (body: string) {
     deliver(r, answer, body);
   });
 }
 
-// A 500 or 503 moves to another server as on the streamed path (retry.ts); the backend's other
-// errors pass as they are; nginx's own (no backend answered) become JSON.
+// A 500 or 503 moves to another server as on the streamed path (retry.ts); a 401/403 is the gateway's
+// credential problem (backends never get the client's key); the backend's other errors pass as they
+// are (in the client's shape when translated); nginx's own (no backend answered) become JSON.
 function answered(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest): void {
   const backend = String(vars(answer).gw_backend || '');
   if (backend && mayMoveOn(r, answer.status)) {
     if (moveToNextBackend(r, answer.status, backend)) return fetchWhole(r, shape);
     return sendBackendFailure(r, answer.status);
   }
+  if (backend && (answer.status === 401 || answer.status === 403)) return credentialRejected(r);
+  const plan = activeTranslation(r);
   const json = String(answer.headersOut['Content-Type'] || '').indexOf('json') >= 0;
-  if (json) return deliver(r, answer, answer.responseText || '');
-  sendError(r, shape, answer.status, keyForStatus(answer.status));
+  if (!json) return sendError(r, shape, answer.status, keyForStatus(answer.status));
+  const text = answer.responseText || '';
+  if (plan === null) return deliver(r, { status: answer.status, contentType: String(answer.headersOut['Content-Type']), text: text }, text);
+  r.headersOut['Content-Type'] = 'application/json';
+  r.return(answer.status, clientErrorBody(plan.client, answer.status, text));
+}
+
+// The backend's answer in the shape the sidecar scans: OpenAI's when translated, read as the route
+// it is the answer of.
+function readWhole(r: NginxHTTPRequest, answer: NginxHTTPRequest): Whole {
+  const plan = activeTranslation(r);
+  const text = answer.responseText || '';
+  if (plan === null) return { status: answer.status, contentType: String(answer.headersOut['Content-Type'] || ''), text: text };
+  vars(r).gw_path = plan.scanRoute === '/v1/messages' ? '/v1/chat/completions' : plan.scanRoute;
+  return { status: answer.status, contentType: 'application/json', text: JSON.stringify(plan.inboundWhole(JSON.parse(text), nowSeconds())) };
 }
 
 function fetchWhole(r: NginxHTTPRequest, shape: ApiShape): void {
@@ -57,9 +86,10 @@ function fetchWhole(r: NginxHTTPRequest, shape: ApiShape): void {
     try {
       recordFetch(r, answer);
       if (answer.status !== 200) return answered(r, shape, answer);
-      r.subrequest('/_scan_output', { method: 'POST', body: answer.responseText || '' }, function (reply: NginxHTTPRequest) {
+      const whole = readWhole(r, answer);
+      r.subrequest('/_scan_output', { method: 'POST', body: whole.text }, function (reply: NginxHTTPRequest) {
         try {
-          scanned(r, shape, answer, reply);
+          scanned(r, shape, whole, reply);
         } catch (e) {
           r.error('gateway output scan: ' + String(e));
           sendError(r, shape, 500, 'internal_error');
@@ -84,6 +114,7 @@ export function forward(r: NginxHTTPRequest, shape: ApiShape, scanWhole: boolean
     sealCacheKey(r);
     return r.internalRedirect(upstreamLocation(r));
   }
-  vars(r).gw_path = r.uri;
+  const plan = activeTranslation(r);
+  vars(r).gw_path = plan === null ? r.uri : vars(r).gw_backend_path;
   fetchWhole(r, shape);
 }

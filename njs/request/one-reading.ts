@@ -22,8 +22,9 @@ export interface KeyReading {
 }
 
 // Values whose keys are data, not field names: JSON schemas (properties, $defs, camelCase keywords),
-// free-form maps (metadata, logit_bias, Ollama options, tool-call arguments). Their text, where a
-// model reads it, is scanned whatever its keys are spelled (sidecar/guard/prompt-text.ts).
+// free-form maps (metadata, logit_bias, Ollama options, tool-call arguments, an Anthropic tool_use
+// block's input). Their text, where a model reads it, is scanned whatever its keys are spelled
+// (sidecar/guard/prompt-text.ts).
 function dataKeys(key: string): boolean {
   switch (key) {
     case 'format':
@@ -34,6 +35,7 @@ function dataKeys(key: string): boolean {
     case 'logit_bias':
     case 'options':
     case 'arguments':
+    case 'input':
       return true;
     default:
       return false;

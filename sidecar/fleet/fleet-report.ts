@@ -1,6 +1,7 @@
 // What `gateway fleet` shows (GET /control/fleet): per backend and model, whether it is on disk and
 // loaded, how many generations of it run there and wait for it, what the config wants of it, and how
 // its pull goes.
+import type { BackendKind } from '../../core/routing/provider-headers.ts';
 import type { GatewayConfig } from '../../config/schema.ts';
 import { canonicalModel } from '../../core/routing/model-name.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
@@ -47,7 +48,7 @@ export interface ModelRow {
 
 export interface BackendReport {
   name: string;
-  kind: 'ollama' | 'openai';
+  kind: BackendKind;
   healthy: boolean;
   rows: ModelRow[];
 }

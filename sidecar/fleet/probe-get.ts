@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { backendSecret, systemCaFile, trustedCaFiles } from '../../config/backend-files.ts';
 import type { BackendConfig } from '../../config/schema.ts';
+import { credentialHeaders } from '../../core/routing/provider-headers.ts';
 
 // Probes reuse their connections, as nginx does: a probe round opens none once the pools are warm.
 // (An https agent keys its pooled sockets by the TLS options, so each backend's CA and name keep their own.)
@@ -45,7 +46,7 @@ export function probeGet(backend: BackendConfig, path: string, timeoutMs: number
       url,
       {
         method: 'GET',
-        headers: { accept: 'application/json', ...(secret && { authorization: `Bearer ${secret}` }) },
+        headers: { accept: 'application/json', ...(secret && credentialHeaders(backend.kind, secret, backend.apiVersion)) },
         signal: AbortSignal.timeout(timeoutMs),
         agent: https ? HTTPS_AGENT : HTTP_AGENT,
         ...(https && tlsOptions(backend, host)),

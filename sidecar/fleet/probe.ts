@@ -1,5 +1,6 @@
 // One cheap health probe of a backend: it lists the backend's models (never runs a generation).
-// Ollama: GET /api/tags (+ /api/version); OpenAI-compatible: GET /v1/models.
+// Ollama: GET /api/tags (+ /api/version); OpenAI-compatible and Anthropic: GET /v1/models; Azure:
+// GET /openai/models (its models are the configured deployments).
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { BackendConfig } from '../../config/schema.ts';
@@ -94,7 +95,13 @@ export function vllmQueue(text: string): Pick<ProbeResult, 'queue'> {
 async function probeApi(backend: BackendConfig, timeoutMs: number): Promise<ProbeResult> {
   const started = performance.now();
   try {
-    if (backend.kind === 'openai') {
+    if (backend.kind === 'azure') {
+      // Its models are the deployments the config names; the listing only proves the key and the host.
+      await probeJson(backend, `/openai/models?api-version=${backend.apiVersion}`, timeoutMs);
+      return { ok: true, models: Object.keys(backend.deployments ?? {}), tags: [], durationMs: performance.now() - started };
+    }
+    if (backend.kind !== 'ollama') {
+      // OpenAI-compatible APIs and Anthropic's list their models at the same path, in the same shape.
       const body = (await probeJson(backend, '/v1/models', timeoutMs)) as { data?: { id?: unknown }[] };
       const models = (body.data ?? []).map((m) => String(m.id)).filter((n) => MODEL_NAME.test(n));
       return { ok: true, models, tags: [], durationMs: performance.now() - started };

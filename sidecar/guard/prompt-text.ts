@@ -29,9 +29,17 @@ function notText(key: string): boolean {
   return key === 'images' || key === 'image_url' || key === 'input_audio' || key === 'audio' || key === 'file' || key === 'type';
 }
 
+// An Anthropic image's source (base64 data or a URL) is media; a document's text source is read.
+function mediaSource(key: string, v: unknown): boolean {
+  if (key !== 'source' || v === null || typeof v !== 'object') return false;
+  const type = (v as Obj).type;
+  return type === 'base64' || type === 'url';
+}
+
 /** Every string below holder[key], whatever the keys are spelled (a backend may fold their case). */
 function allStrings(holder: Holder, key: string | number, source: Source, out: Segment[]): void {
   const v = (holder as Obj)[key as string];
+  if (mediaSource(String(key).toLowerCase(), v)) return;
   if (typeof v === 'string') {
     if (v !== '') out.push({ text: v, source, set: (t) => ((holder as Obj)[key as string] = t) });
   } else if (Array.isArray(v)) {
@@ -93,6 +101,11 @@ export function promptText(route: string, body: Obj): PromptText {
     case '/v1/chat/completions':
     case '/api/chat':
       chat(body, pt);
+      break;
+    case '/v1/messages':
+      // Anthropic's Messages API: the system prompt is a top-level string or list of text blocks.
+      chat(body, pt);
+      allStrings(body, 'system', 'system', pt.segments);
       break;
     case '/v1/completions':
       promptField(body, 'prompt', 'prompt', pt);

@@ -9,6 +9,8 @@ import { Backend } from './backend.ts';
 import { CONTROL_PREFIX, handleControl } from './control.ts';
 import type { FailureRule } from './failures.ts';
 import { sendJson } from './http.ts';
+import { anthropicRoutes } from './anthropic-api.ts';
+import { azureRoutes } from './azure-api.ts';
 import { ollamaRoutes } from './ollama-api.ts';
 import { openaiRoutes } from './openai-api.ts';
 import { storeRoutes } from './pull.ts';
@@ -39,8 +41,14 @@ export interface EmulatorOptions extends ResidencySettings {
   version?: string;
   /** Serve HTTPS with this PEM certificate and key (file paths), as a hosted API does. */
   tls?: { cert: string; key: string };
-  /** Every API route answers 401 (OpenAI's invalid_api_key error) unless the request has `Authorization: Bearer <apiKey>`. */
+  /**
+   * Every API route answers 401 unless the request carries this key as the provider expects it:
+   * `Authorization: Bearer` (OpenAI's invalid_api_key error), `x-api-key` or Bearer with an
+   * `anthropic-version` (Anthropic's authentication_error), or `api-key` (Azure).
+   */
   apiKey?: string;
+  /** A hosted provider's API instead of Ollama's two: Anthropic's Messages API, or Azure OpenAI's deployments. */
+  provider?: 'anthropic' | 'azure';
 }
 
 export interface Emulator {
@@ -59,6 +67,8 @@ export interface Emulator {
   fail(rule: FailureRule | null): void;
   setModels(models: string[]): void;
   setDelay(ms: number): void;
+  /** From now on demand this key (a provider revoking the one it gave). */
+  setApiKey(key: string): void;
   /** Changes residency settings at run time, as POST /_emulator/residency does; null puts a default back. */
   configure(change: ResidencyChange): void;
   /** Graceful: stop listening, then destroy the remaining sockets. */
@@ -73,8 +83,23 @@ export interface Emulator {
 
 const DEFAULT_MODELS = ['llama3.2:1b', 'qwen2.5:0.5b', 'nomic-embed-text'];
 
-// OpenAI's answer to a missing or wrong key (the message shows the key's last four characters).
-function rejectKey(req: IncomingMessage, res: ServerResponse): void {
+function keyAccepted(req: IncomingMessage, provider: EmulatorOptions['provider'], key: string): boolean {
+  // Anthropic takes x-api-key, and (what its SDK sends now) a Bearer key.
+  if (provider === 'anthropic') return (req.headers['x-api-key'] === key || req.headers.authorization === `Bearer ${key}`) && typeof req.headers['anthropic-version'] === 'string';
+  if (provider === 'azure') return req.headers['api-key'] === key;
+  return req.headers.authorization === `Bearer ${key}`;
+}
+
+// Each provider's answer to a missing or wrong key.
+function rejectKey(req: IncomingMessage, res: ServerResponse, provider: EmulatorOptions['provider']): void {
+  if (provider === 'anthropic') {
+    req.resume();
+    return sendJson(res, 401, { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } });
+  }
+  if (provider === 'azure') {
+    req.resume();
+    return sendJson(res, 401, { error: { code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint.' } });
+  }
   const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
   const message = given
     ? `Incorrect API key provided: ${given.slice(0, 3)}***${given.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`
@@ -82,22 +107,23 @@ function rejectKey(req: IncomingMessage, res: ServerResponse): void {
   req.resume();
   sendJson(res, 401, { error: { message, type: 'invalid_request_error', param: null, code: given ? 'invalid_api_key' : null } });
 }
-const ROUTES = [...ollamaRoutes, ...openaiRoutes, ...storeRoutes];
+const ROUTES = { ollama: [...ollamaRoutes, ...openaiRoutes, ...storeRoutes], anthropic: anthropicRoutes, azure: azureRoutes };
 
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const host = opts.host ?? '127.0.0.1';
   const backend = new Backend(opts.name, opts.version ?? '0.6.2', opts.models ?? DEFAULT_MODELS, opts.tokenDelayMs ?? 0, pickSettings(opts));
   const sockets = new Set<Socket>();
+  let apiKey = opts.apiKey;
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('X-Backend-Name', backend.name);
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
-    if (!path.startsWith(CONTROL_PREFIX) && opts.apiKey !== undefined && req.headers.authorization !== `Bearer ${opts.apiKey}`) {
-      return rejectKey(req, res);
+    if (!path.startsWith(CONTROL_PREFIX) && apiKey !== undefined && !keyAccepted(req, opts.provider, apiKey)) {
+      return rejectKey(req, res, opts.provider);
     }
     const handled = path.startsWith(CONTROL_PREFIX)
       ? handleControl(backend, { outage }, req, res, path)
-      : handleRequest(backend, ROUTES, req, res, path);
+      : handleRequest(backend, ROUTES[opts.provider ?? 'ollama'], req, res, path);
     handled.catch((err: unknown) => {
       // A client that vanished mid-body lands here too; answering is then impossible, and harmless to try.
       sendJson(res, 500, { error: err instanceof Error ? err.message : String(err) });
@@ -179,6 +205,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     fail: (rule) => backend.failures.set(rule),
     setModels: (models) => backend.setModels(models),
     setDelay: (ms) => backend.setDelay(ms),
+    setApiKey: (key) => {
+      apiKey = key;
+    },
     configure: (change) => backend.configure(parseResidencyChange(change)),
     close: async () => {
       stopComeBack();

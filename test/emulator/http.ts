@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Which error body shape a route speaks. */
-export type Api = 'ollama' | 'openai';
+export type Api = 'ollama' | 'openai' | 'anthropic';
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -22,9 +22,18 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
   res.end(text);
 }
 
-/** Native routes answer `{"error": "..."}`; /v1 routes the OpenAI envelope with Ollama's type mapping. */
+function anthropicErrorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status === 529) return 'overloaded_error';
+  return status >= 500 ? 'api_error' : 'invalid_request_error';
+}
+
+/** Native routes answer `{"error": "..."}`; /v1 routes the OpenAI envelope with Ollama's type mapping; Anthropic's its own. */
 export function sendError(res: ServerResponse, api: Api, status: number, message: string): void {
   if (api === 'ollama') return sendJson(res, status, { error: message });
+  if (api === 'anthropic') return sendJson(res, status, { type: 'error', error: { type: anthropicErrorType(status), message } });
   const type = status === 400 ? 'invalid_request_error' : status === 404 ? 'not_found_error' : 'api_error';
   sendJson(res, status, { error: { message, type, param: null, code: null } });
 }

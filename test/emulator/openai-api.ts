@@ -52,9 +52,14 @@ async function answer(ctx: RequestContext, shape: Shape, plan: Plan): Promise<vo
     // A request with OpenAI's prompt_cache_key finds half its prompt in the provider's cache.
     ...(typeof ctx.body.prompt_cache_key === 'string' && { prompt_tokens_details: { cached_tokens: Math.floor(plan.promptTokens / 2) } }),
   };
+  // A chat prompt "tool: {…}" is answered with a call of the tool "lookup" (arguments streamed in two pieces).
+  const call = shape === CHAT && plan.toolArguments ? { id: `call_${randomInt(1000)}`, name: 'lookup', arguments: JSON.stringify(plan.toolArguments) } : undefined;
+  const finish = call ? 'tool_calls' : plan.finishReason;
   if (ctx.body.stream !== true) {
     if (!(await simulateGeneration(ctx, plan))) return;
-    const choice = { index: 0, ...shape.whole(plan.text), finish_reason: plan.finishReason };
+    const whole = shape.whole(plan.text);
+    if (call) whole.message = { role: 'assistant', content: plan.text, tool_calls: [{ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }] };
+    const choice = { index: 0, ...whole, finish_reason: finish };
     return sendJson(ctx.res, 200, { ...envelope, object: shape.object, choices: [choice], usage });
   }
   const chunk = (choices: unknown[]) => ({ ...envelope, object: shape.chunkObject, choices });
@@ -62,14 +67,22 @@ async function answer(ctx: RequestContext, shape: Shape, plan: Plan): Promise<vo
   for (const [i, piece] of plan.pieces.entries()) {
     if (!(await stream.send(() => chunk([{ index: 0, ...shape.piece(piece, i === 0), finish_reason: null }])))) return;
   }
-  if (!(await stream.send(() => chunk([{ index: 0, ...shape.last, finish_reason: plan.finishReason }])))) return;
+  if (call) {
+    const half = Math.floor(call.arguments.length / 2);
+    const deltas = [
+      { index: 0, id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments.slice(0, half) } },
+      { index: 0, function: { arguments: call.arguments.slice(half) } },
+    ];
+    for (const d of deltas) if (!(await stream.send(() => chunk([{ index: 0, delta: { tool_calls: [d] }, finish_reason: null }])))) return;
+  }
+  if (!(await stream.send(() => chunk([{ index: 0, ...shape.last, finish_reason: finish }])))) return;
   const options = ctx.body.stream_options;
   // As OpenAI does: usage travels in its own choice-less chunk, only when asked for.
   if (isObject(options) && options.include_usage === true && !(await stream.send(() => ({ ...chunk([]), usage })))) return;
   stream.end();
 }
 
-async function chatCompletions(ctx: RequestContext): Promise<void> {
+export async function chatCompletions(ctx: RequestContext): Promise<void> {
   const { body } = ctx;
   const plan = await planReply(ctx, 'openai', body.max_completion_tokens ?? body.max_tokens, body.messages);
   if (plan) await answer(ctx, CHAT, plan);
@@ -106,7 +119,7 @@ function modelObject(id: string): Record<string, unknown> {
   return { id, object: 'model', created: MODIFIED_UNIX, owned_by: ownerOf(id) };
 }
 
-function listModels(ctx: RequestContext): void {
+export function listModels(ctx: RequestContext): void {
   sendJson(ctx.res, 200, { object: 'list', data: ctx.backend.listModels().map(modelObject) });
 }
 

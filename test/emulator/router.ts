@@ -12,6 +12,8 @@ export interface RequestContext {
   body: Record<string, unknown>;
   /** The `:param` path segment, decoded; '' for routes without one. */
   param: string;
+  /** The request's query parameters. */
+  query: URLSearchParams;
   /** Aborts when the response closes (client gone, socket destroyed). */
   gone: AbortSignal;
   startedAt: bigint;
@@ -66,7 +68,7 @@ export async function handleRequest(backend: Backend, routes: Route[], req: Inco
 
   const text = await readBody(req);
   if (method === 'POST') {
-    backend.lastBody = { path, text };
+    backend.lastBody = { path: req.url ?? path, text };
     backend.lastHeaders = req.headers;
   }
   if (failure?.mode === 'status') {
@@ -87,6 +89,7 @@ export async function handleRequest(backend: Backend, routes: Route[], req: Inco
     res,
     body,
     param,
+    query: new URL(req.url ?? '/', 'http://emulator').searchParams,
     gone: closed.signal,
     startedAt,
     openStream: (format, delayMs = backend.delayMs) => {

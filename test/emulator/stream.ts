@@ -2,7 +2,8 @@
 import type { ServerResponse } from 'node:http';
 import { pause } from './http.ts';
 
-export type StreamFormat = 'ndjson' | 'sse';
+/** sse-named: Anthropic's events, each named by its data's "type", and no [DONE]. */
+export type StreamFormat = 'ndjson' | 'sse' | 'sse-named';
 
 export class ChunkStream {
   private sent = 0;
@@ -32,8 +33,9 @@ export class ChunkStream {
     if (this.sent === this.cutAfter) return false;
     if (this.sent > 0 && !(await pause(this.delayMs, this.gone))) return false;
     if (this.res.destroyed) return false;
-    const json = JSON.stringify(build());
-    const chunk = this.format === 'ndjson' ? `${json}\n` : `data: ${json}\n\n`;
+    const payload = build();
+    const json = JSON.stringify(payload);
+    const chunk = this.format === 'ndjson' ? `${json}\n` : this.format === 'sse' ? `data: ${json}\n\n` : `event: ${(payload as { type: string }).type}\ndata: ${json}\n\n`;
     this.sent++;
     if (this.sent === this.cutAfter) {
       const socket = this.res.socket;

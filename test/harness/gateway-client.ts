@@ -128,7 +128,7 @@ export function assertNotFromBackend(h: HeaderSource): void {
 
 export interface ErrorCheck {
   status: number;
-  /** OpenAI error code (`error.code`); for Ollama shape only the message is checked. */
+  /** OpenAI's (and the gateway's Anthropic-shaped) error code (`error.code`); for Ollama shape only the message is checked. */
   code?: string;
   param?: string | null;
   /** Pattern the message must match. */
@@ -141,7 +141,7 @@ export interface ErrorCheck {
  */
 export function assertJsonError(
   res: { status: number; headers: HeaderSource; text: string },
-  shape: 'openai' | 'ollama',
+  shape: 'openai' | 'ollama' | 'anthropic',
   want: ErrorCheck,
 ): string {
   const where = `${res.status} ${res.text.slice(0, 200)}`;
@@ -159,6 +159,12 @@ export function assertJsonError(
     assert.equal(typeof body.error.type, 'string');
     if (want.code !== undefined) assert.equal(body.error.code, want.code, `error.code (${where})`);
     if (want.param !== undefined) assert.equal(body.error.param, want.param, `error.param (${where})`);
+    message = body.error.message;
+  } else if (shape === 'anthropic') {
+    assert.deepEqual(Object.keys(body), ['type', 'error'], `Anthropic error envelope (${where})`);
+    assert.equal(body.type, 'error');
+    assert.equal(typeof body.error.type, 'string');
+    if (want.code !== undefined) assert.equal(body.error.code, want.code, `error.code (${where})`);
     message = body.error.message;
   } else {
     assert.deepEqual(Object.keys(body), ['error'], `Ollama error shape (${where})`);

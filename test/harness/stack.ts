@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { GatewayConfigInput } from '../../config/schema.ts';
+import type { BackendKind } from '../../core/routing/provider-headers.ts';
 import { Gateway } from '../../sidecar/gateway.ts';
 import { startEmulator, type Emulator, type EmulatorOptions, type FailureRule } from '../emulator/emulator.ts';
 import { makeTestCa, type TestCa } from './test-ca.ts';
@@ -21,7 +22,11 @@ export interface StackOptions {
   backends?: (Partial<EmulatorOptions> & {
     name: string;
     weight?: number;
-    kind?: 'ollama' | 'openai';
+    kind?: BackendKind;
+    /** anthropic: its anthropic-version; azure: its api-version. */
+    apiVersion?: string;
+    /** azure: model → deployment. */
+    deployments?: Record<string, string>;
     firstByteTimeout?: string;
     /** Scheduling: the backend's slots and models in memory at once. */
     slots?: number;
@@ -97,6 +102,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       weight: s.weight ?? 1,
       kind: s.kind ?? 'ollama',
       ...(s.firstByteTimeout ? { firstByteTimeout: s.firstByteTimeout } : {}),
+      ...(s.apiVersion ? { apiVersion: s.apiVersion } : {}),
+      ...(s.deployments ? { deployments: s.deployments } : {}),
       ...(s.slots ? { slots: s.slots } : {}),
       ...(s.maxLoadedModels ? { maxLoadedModels: s.maxLoadedModels } : {}),
       ...(s.pull ? { pull: s.pull } : {}),

@@ -6,17 +6,14 @@
 // the verdict (where exactly the hold-back line falls may differ), the others every push's output.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { rollup, type Plugin } from 'rollup';
 import { createStreamGuard, type Finding, type OutputRules, type StreamFormat } from '../../njs/output/stream-guard.ts';
 import { seededRandom as rng } from '../../scripts/seeded-random.ts';
 import { tokens } from '../harness/stream-text.ts';
+import { ROOT, runInNjs } from './njs-run.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 interface Case {
   name: string;
@@ -203,31 +200,9 @@ describe('stream guard in the real njs engine', () => {
   let njsResults: Result[] = [];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gw-njs-guard-'));
-    const entry = join(dir, 'entry.ts');
-    writeFileSync(entry, ENTRY);
-    // The gateway's own rollup config: its plugins, with this entry and output instead.
-    const config = (await import(pathToFileURL(join(ROOT, 'njs/rollup.config.mjs')).href)).default as { plugins: Plugin[] };
-    const bundle = await rollup({ input: entry, plugins: config.plugins, onwarn: (w) => assert.fail(`rollup: ${w.message}`) });
-    await bundle.write({ file: join(dir, 'guard-test.js'), format: 'es' });
-    await bundle.close();
-
-    const outFile = join(dir, 'results.json');
-    // Results go to a file: the njs CLI's console.log cuts lines at 2048 bytes.
-    writeFileSync(
-      join(dir, 'driver.js'),
-      `import fs from 'fs';
-import t from 'guard-test.js';
-var cases = ${JSON.stringify(CASES)};
-var res = { results: t.run(cases) };
-fs.writeFileSync(${JSON.stringify(outFile)}, JSON.stringify(res));
-console.log('done ' + res.results.length);
-`,
-    );
-    const run = spawnSync('njs', ['-t', 'module', '-p', dir, join(dir, 'driver.js')], { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(run.status, 0, `njs failed:\n${run.stdout}\n${run.stderr}`);
-    assert.equal(run.stdout.trim(), `done ${CASES.length}`);
-    njsResults = (JSON.parse(readFileSync(outFile, 'utf8')) as { results: Result[] }).results;
+    const run = await runInNjs<Result>(ENTRY, 'guard-test.js', CASES);
+    dir = run.dir;
+    njsResults = run.results;
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -167,6 +167,30 @@ describe('readable errors', () => {
     assert.deepEqual([config.backends[0].pull, config.backends[0].keepLoaded, config.models.replicas], [['m:1'], ['m:1'], { 'm:1': 1 }]);
   });
 
+  test('provider kinds: anthropic and azure need a key; azure its api-version and deployments; the others neither', () => {
+    process.env.GW_CONFIG_TEST_KEY = 'sk-test';
+    const key = { env: 'GW_CONFIG_TEST_KEY' };
+    assert.deepEqual(problemsOf({ backends: [{ name: 'c', url: 'https://api.anthropic.com', kind: 'anthropic' }] }), ['backends[0].apiKey: required for kind anthropic']);
+    assert.deepEqual(problemsOf({ backends: [{ name: 'az', url: 'https://x.openai.azure.com', kind: 'azure', apiKey: key }] }), [
+      'backends[0].apiVersion: required for kind azure (the api-version query parameter)',
+      'backends[0].deployments: kind azure serves the models named here: map at least one model to its deployment',
+    ]);
+    assert.deepEqual(problemsOf({ backends: [{ ...ONE_BACKEND[0], apiVersion: '1', deployments: { m: 'd' } }] }), [
+      'backends[0].deployments: only azure backends have deployments',
+      'backends[0].apiVersion: only anthropic and azure backends take an API version',
+    ]);
+    const { config } = validateConfig(
+      {
+        backends: [
+          { name: 'c', url: 'https://api.anthropic.com', kind: 'anthropic', apiKey: key },
+          { name: 'az', url: 'https://x.openai.azure.com', kind: 'azure', apiKey: key, apiVersion: '2024-10-21', deployments: { 'gpt-4o': 'gpt4o-prod' } },
+        ],
+      },
+      'gw.yaml',
+    );
+    assert.deepEqual([config.backends[0].apiVersion, config.backends[1].deployments], [undefined, { 'gpt-4o': 'gpt4o-prod' }]);
+  });
+
   test('several problems are all listed, and the error message carries the file name', () => {
     try {
       validateConfig(

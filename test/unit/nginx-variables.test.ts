@@ -32,9 +32,20 @@ const CONFS = {
     guard: { output: { noCode: { enabled: true } } } as GatewayConfigInput['guard'],
     scheduling: { enabled: true },
   }),
+  'anthropic and azure backends (https, keys), scheduling off': rendered({
+    backends: [
+      { name: 'a', url: 'https://api.anthropic.com', kind: 'anthropic', apiKey: { env: 'GW_TEST_PROVIDER_KEY' } },
+      { name: 'z', url: 'https://x.openai.azure.com', kind: 'azure', apiKey: { env: 'GW_TEST_PROVIDER_KEY' }, apiVersion: '2024-10-21', deployments: { m: 'd' } },
+    ],
+  }),
   'auth on, stream rules on, scheduling on': rendered({ auth: { enabled: true, keys: [KEY] }, guard: { output: { noCode: { enabled: true } } } as GatewayConfigInput['guard'], scheduling: { enabled: true } }),
   'auth off, no stream rule, scheduling off': rendered({ auth: { enabled: false, keys: [] } }),
 };
+
+// Credential headers of the hosted kinds: only fleets with such a backend have their maps.
+// So do the translation's (a fleet of Ollama backends only has none).
+const PROVIDER_HEADER_VARIABLES = ['gw_backend_x_api_key', 'gw_backend_api_key', 'gw_backend_anthropic_version'];
+const TRANSLATION_VARIABLES = ['gw_backend_api', 'gw_translate', 'gw_backend_path'];
 
 /** Variables the conf gives a value: js_var, js_set, map, set and auth_request_set. */
 function defined(text: string): Set<string> {
@@ -64,7 +75,7 @@ describe('$gw_* variables', () => {
       const all = [...NJS_REQUEST_VARIABLES, ...NJS_SETTING_VARIABLES, ...NJS_RETRY_VARIABLES, ...NJS_SCHEDULE_VARIABLES, ...NJS_REPORT_VARIABLES, ...CONF_VARIABLES, ...CONF_ONLY_VARIABLES, 'gw_output_whole'];
       // Without auth there are no key maps (njs reads gw_key_state only on a 401/403); without scheduling, no queue location;
       // without https backends and provider keys, no scheme, TLS name or credential map; without the response cache, no scope map.
-      const absent = [...(what.includes('auth off') ? ['gw_key_hash', 'gw_key_state', 'gw_key_reject', 'gw_auth_reject'] : []), ...(what.includes('scheduling off') ? ['gw_sched_backend', 'gw_sched_wait', 'gw_sched_refused'] : []), ...(what.includes('https') ? [] : ['gw_scheme', 'gw_upstream_ssl_name', 'gw_backend_auth']), ...(what.includes('cache on') ? [] : ['gw_cache_scope'])];
+      const absent = [...(what.includes('auth off') ? ['gw_key_hash', 'gw_key_state', 'gw_key_reject', 'gw_auth_reject'] : []), ...(what.includes('scheduling off') ? ['gw_sched_backend', 'gw_sched_wait', 'gw_sched_refused'] : []), ...(what.includes('https') ? [] : ['gw_scheme', 'gw_upstream_ssl_name', 'gw_backend_auth']), ...(what.includes('cache on') ? [] : ['gw_cache_scope']), ...(what.includes('anthropic and azure') ? [] : PROVIDER_HEADER_VARIABLES), ...(what.includes('https backend') || what.includes('anthropic') ? [] : TRANSLATION_VARIABLES)];
       const missing = all.filter((n) => !names.has(n) && !absent.includes(n));
       assert.deepEqual(missing, []);
       assert.equal(names.has(OUTPUT_SETTING_VARIABLES[0]), what.includes('stream rules on'));

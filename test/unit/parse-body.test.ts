@@ -95,7 +95,7 @@ test('a key a backend would read as another spelling of a field is refused, nami
   }
 });
 
-test('keys that are data keep their spelling: schemas, metadata, options, tool-call arguments', () => {
+test("keys that are data keep their spelling: schemas, metadata, options, tool-call arguments, an Anthropic tool_use's input", () => {
   const text = JSON.stringify({
     model: 'a',
     messages: [{ role: 'assistant', content: '', tool_calls: [{ function: { name: 'f', arguments: { UserId: 1 } } }] }],
@@ -107,6 +107,9 @@ test('keys that are data keep their spelling: schemas, metadata, options, tool-c
   });
   const p = parseBody(text, CHAT_API);
   assert.ok(!isBodyError(p), JSON.stringify(p));
+  const messages = JSON.stringify({ model: 'a', max_tokens: 5, messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: { UserId: 1 } }] }] });
+  const m = parseBody(messages, modelRoutes()['/v1/messages']);
+  assert.ok(!isBodyError(m), JSON.stringify(m));
 });
 
 test('nesting deeper than njs parses is refused with its own error, in node as in njs', () => {

@@ -6,7 +6,7 @@ import type { BackendConfig } from '../../config/schema.ts';
 import { probeBackend, resolveAddresses, vllmQueue } from '../../sidecar/fleet/probe.ts';
 import { startEmulator, type Emulator } from '../emulator/emulator.ts';
 
-function backend(name: string, url: string, kind: 'ollama' | 'openai' = 'ollama'): BackendConfig {
+function backend(name: string, url: string, kind: BackendConfig['kind'] = 'ollama'): BackendConfig {
   return { name, url, kind, weight: 1, slots: 4, modelSlots: {}, maxLoadedModels: 3, pull: [], keepLoaded: [] };
 }
 
@@ -50,6 +50,37 @@ describe('probeBackend', () => {
     assert.deepEqual(r.models, ['mistral:7b', 'Qwen2.5:0.5B']);
     assert.deepEqual(r.tags, []);
     assert.equal(r.version, undefined);
+  });
+
+  test('anthropic kind: /v1/models with x-api-key and anthropic-version; a wrong key is a rejected credential', async () => {
+    const claude = await startEmulator({ name: 'claude', provider: 'anthropic', apiKey: 'sk-ant-probe', models: ['claude-sonnet-4-5'] });
+    process.env.GW_PROBE_TEST_KEY = 'sk-ant-probe';
+    try {
+      const b = { ...backend('c', claude.url, 'anthropic'), apiKey: { env: 'GW_PROBE_TEST_KEY' } };
+      const r = await probeBackend(b, 2000);
+      assert.deepEqual([r.ok, r.models], [true, ['claude-sonnet-4-5']]);
+      process.env.GW_PROBE_TEST_KEY = 'wrong';
+      const rejected = await probeBackend(b, 2000);
+      assert.deepEqual([rejected.ok, rejected.credential], [false, 'rejected']);
+    } finally {
+      delete process.env.GW_PROBE_TEST_KEY;
+      await claude.close();
+    }
+  });
+
+  test('azure kind: GET /openai/models?api-version with api-key proves the key; the models are the deployments\' names', async () => {
+    const az = await startEmulator({ name: 'az', provider: 'azure', apiKey: 'az-probe', models: ['gpt4o-prod'] });
+    process.env.GW_PROBE_TEST_KEY = 'az-probe';
+    try {
+      const b = { ...backend('az', az.url, 'azure'), apiKey: { env: 'GW_PROBE_TEST_KEY' }, apiVersion: '2024-10-21', deployments: { 'gpt-4o': 'gpt4o-prod' } };
+      const r = await probeBackend(b, 2000);
+      assert.deepEqual([r.ok, r.models], [true, ['gpt-4o']]);
+      process.env.GW_PROBE_TEST_KEY = 'wrong';
+      assert.equal((await probeBackend(b, 2000)).credential, 'rejected');
+    } finally {
+      delete process.env.GW_PROBE_TEST_KEY;
+      await az.close();
+    }
   });
 
   test('names that could not be rendered safely are dropped', async () => {

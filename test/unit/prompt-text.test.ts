@@ -58,6 +58,24 @@ describe('promptText', () => {
     assert.deepEqual(texts('/api/chat', body), ['a name', 'typed', 'untyped', 'input text', 'output text', 'thoughts', 'f', 'args text']);
   });
 
+  test("Anthropic's Messages body (what the gateway sends an anthropic backend): system, blocks, tool use and results, tools; image data skipped, a text document read", () => {
+    const body = {
+      model: 'claude',
+      max_tokens: 10,
+      system: [{ type: 'text', text: 'system says' }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'user says' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } }, { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'doc text' } }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'tool input' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'tool result' }] },
+      ],
+      tools: [{ name: 'lookup', description: 'tool description', input_schema: { type: 'object' } }],
+    };
+    const segs = promptText('/v1/messages', body).segments;
+    assert.deepEqual(texts('/v1/messages', body), ['user says', 'text/plain', 'doc text', 'toolu_1', 'lookup', 'tool input', 'toolu_1', 'tool result', 'lookup', 'tool description', 'system says']);
+    assert.deepEqual(segs.filter((x) => x.source === 'system').map((x) => x.text), ['system says']);
+    assert.equal(userText(segs).includes('user says'), true);
+  });
+
   test('tool definitions: descriptions and parameter descriptions, whatever their keys are spelled', () => {
     const body = {
       messages: [],

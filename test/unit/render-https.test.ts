@@ -60,6 +60,8 @@ describe('https backends and provider keys in the conf', () => {
     for (const line of ['proxy_ssl_server_name on;', 'proxy_ssl_name $gw_upstream_ssl_name;', 'proxy_ssl_verify on;', 'proxy_ssl_verify_depth 3;', 'proxy_ssl_trusted_certificate backend-ca.pem;', 'proxy_ssl_protocols TLSv1.2 TLSv1.3;']) {
       assert.ok(conf.includes(`        ${line}\n`), line);
     }
+    // Each read timeout's three proxy locations (plain, rewritten, translated) and the whole-answer one.
+    assert.equal(conf.match(/proxy_set_header Accept-Encoding "";/g)?.length, 2 * 3 + 1, 'answers come uncompressed: the filters and njs read them');
     assert.match(files['backend-ca.pem'], /-----BEGIN CERTIFICATE-----/);
     assert.ok(files['backend-ca.pem'].endsWith(`# ${CA}\n${CA_PEM}`), 'system CAs, then tls.ca');
   });
@@ -76,8 +78,31 @@ describe('https backends and provider keys in the conf', () => {
     assert.deepEqual(Object.keys(plain).sort(), ['fleet.conf', 'nginx.conf']);
     assert.match(plain['nginx.conf'], /proxy_pass http:\/\/\$gw_pool;/);
     assert.match(plain['nginx.conf'], /proxy_set_header Authorization "";/);
-    assert.doesNotMatch(plain['nginx.conf'], /proxy_ssl|backend-auth|\$gw_scheme/);
+    assert.doesNotMatch(plain['nginx.conf'], /proxy_ssl|backend-auth|\$gw_scheme|Accept-Encoding/);
     assert.doesNotMatch(plain['fleet.conf'], /\$gw_scheme|\$gw_upstream_ssl_name/);
+  });
+
+  test('anthropic and azure groups: the key in x-api-key (with anthropic-version) or api-key, never in Authorization', () => {
+    const kinds: GatewayConfigInput['backends'] = [
+      BACKENDS[0],
+      BACKENDS[1],
+      { name: 'claude', url: 'https://api.anthropic.com', kind: 'anthropic', apiKey: { env: 'GW_RENDER_TEST_KEY' } },
+      { name: 'az', url: 'https://x.openai.azure.com', kind: 'azure', apiKey: { env: 'GW_RENDER_TEST_KEY' }, apiVersion: '2024-10-21', deployments: { 'gpt-4o': 'gpt4o-prod' } },
+    ];
+    const state: FleetState = { ...STATE, claude: { healthy: true, models: ['claude-sonnet-4-5'] }, az: { healthy: true, models: ['gpt-4o'] } };
+    const out = renderAll(makeConfig({ backends: kinds }), state, FAKE);
+    const auth = out['backend-auth.conf'];
+    assert.deepEqual(mapOf(auth, '$gw_backend_auth'), { default: '', 'gw.openai': `Bearer ${SECRET}` });
+    assert.deepEqual(mapOf(auth, '$gw_backend_x_api_key'), { default: '', 'gw.claude': SECRET });
+    assert.deepEqual(mapOf(auth, '$gw_backend_anthropic_version'), { default: '', 'gw.claude': '2023-06-01' });
+    assert.deepEqual(mapOf(auth, '$gw_backend_api_key'), { default: '', 'gw.az': SECRET });
+    for (const line of ['Authorization $gw_backend_auth', 'X-Api-Key $gw_backend_x_api_key', 'Api-Key $gw_backend_api_key', 'Anthropic-Version $gw_backend_anthropic_version']) {
+      assert.ok(out['nginx.conf'].includes(`proxy_set_header ${line};`), line);
+    }
+    assert.ok(!out['nginx.conf'].includes(SECRET) && !out['fleet.conf'].includes(SECRET));
+    // Without those kinds: a client's X-Api-Key is still cleared, and no Api-Key or Anthropic-Version line.
+    assert.match(files['nginx.conf'], /proxy_set_header X-Api-Key "";/);
+    assert.doesNotMatch(files['nginx.conf'], /Api-Key \$|Anthropic-Version/);
   });
 
   test('nginx -t accepts it; the key file is 0600 and goes away with the last key', async () => {

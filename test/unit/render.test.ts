@@ -162,13 +162,13 @@ describe('fleet.conf: maps', () => {
     assert.match(none, /map \$gw_model \$gw_models_api \{\n {4}default "-";\n\}/);
   });
 
-  test('openai-kind backends appear in the v1 map only', () => {
+  test('openai-kind backends: grouped with Ollama ones on /v1; on /api only where no Ollama backend serves the model', () => {
     const backends = [...THREE, { name: 'oa', url: 'http://10.0.0.9:8000', kind: 'openai' as const }];
     const fleet = render({ backends }, { ...ALL_UP, oa: { healthy: true, models: ['gpt-4.1', 'llama3.2:1b'] } })['fleet.conf'];
     const v1 = mapEntries(fleet, '$gw_route_v1');
     const api = mapEntries(fleet, '$gw_route_api');
     assert.equal(v1['gpt-4.1'], 'gw.oa');
-    assert.equal(api['gpt-4.1'], undefined);
+    assert.equal(api['gpt-4.1'], 'gw.oa');
     assert.equal(v1['llama3.2:1b'], 'gw.a.b.c.oa');
     assert.equal(api['llama3.2:1b'], 'gw.a.b.c');
   });

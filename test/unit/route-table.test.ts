@@ -178,20 +178,42 @@ describe('openai-kind backends', () => {
   ];
   const state = { a: { healthy: true, models: ['llama3.2:1b'] }, oa: { healthy: true, models: ['llama3.2:1b', 'gpt-4.1'] } };
 
-  test('included in /v1 routes, excluded from /api routes', () => {
+  test('in /v1 routes with Ollama backends; /api routes take them only for models no healthy Ollama backend serves (translation)', () => {
     const t = table(state, {}, backends);
     assert.deepEqual(t.v1.routes['llama3.2:1b'], { pool: 'gw.a.oa', model: 'llama3.2:1b' });
     assert.deepEqual(t.api.routes['llama3.2:1b'], { pool: 'gw.a', model: 'llama3.2:1b' });
     assert.equal((t.v1.routes['gpt-4.1'] as { pool: string }).pool, 'gw.oa');
-    assert.equal(t.api.routes['gpt-4.1'], undefined);
-    assert.equal(t.api.routes['gpt-4.1:latest'], undefined);
+    assert.deepEqual(t.api.routes['gpt-4.1'], { pool: 'gw.oa', model: 'gpt-4.1' });
     assert.deepEqual(t.pools, { 'gw.a.oa': ['a', 'oa'], 'gw.a': ['a'], 'gw.oa': ['oa'] });
+    const localDown = table({ ...state, a: { healthy: false, models: ['llama3.2:1b'] } }, {}, backends);
+    assert.deepEqual(localDown.api.routes['llama3.2:1b'], { pool: 'gw.oa', model: 'llama3.2:1b' });
   });
 
-  test('an alias to an openai-only model exists on /v1 only', () => {
+  test('an alias to an openai-only model exists on both', () => {
     const t = table(state, { models: { aliases: { smart: 'gpt-4.1' } } }, backends);
     assert.equal((t.v1.routes['smart'] as { pool: string }).pool, 'gw.oa');
-    assert.equal(t.api.routes['smart'], undefined);
+    assert.equal((t.api.routes['smart'] as { pool: string }).pool, 'gw.oa');
+  });
+});
+
+describe('hosted kinds', () => {
+  process.env.GW_ROUTE_TEST_KEY = 'k';
+  const key = { env: 'GW_ROUTE_TEST_KEY' };
+  const backends: GatewayConfigInput['backends'] = [
+    { name: 'a', url: 'http://10.0.0.1:11434' },
+    { name: 'claude', url: 'https://api.anthropic.com', kind: 'anthropic', apiKey: key },
+    { name: 'az', url: 'https://x.openai.azure.com', kind: 'azure', apiKey: key, apiVersion: '2024-10-21', deployments: { 'gpt-4o': 'gpt4o-prod' } },
+  ];
+  const state = { a: { healthy: true, models: ['llama3.2:1b'] }, claude: { healthy: true, models: ['claude-sonnet-4-5'] }, az: { healthy: true, models: ['gpt-4o'] } };
+
+  test('an Azure route sends the deployment as the model; a fallback chain crosses providers when the local model is down', () => {
+    const t = table(state, { models: { fallbacks: { 'llama3.2:1b': ['claude-sonnet-4-5'] } } }, backends);
+    assert.deepEqual(t.v1.routes['gpt-4o'], { pool: 'gw.az', model: 'gpt4o-prod' });
+    assert.deepEqual(t.api.routes['gpt-4o'], { pool: 'gw.az', model: 'gpt4o-prod' });
+    assert.deepEqual(t.v1.routes['llama3.2:1b'], { pool: 'gw.a', model: 'llama3.2:1b' });
+    const down = table({ ...state, a: { healthy: false, models: ['llama3.2:1b'] } }, { models: { fallbacks: { 'llama3.2:1b': ['claude-sonnet-4-5'] } } }, backends);
+    assert.deepEqual(down.v1.routes['llama3.2:1b'], { pool: 'gw.claude', model: 'claude-sonnet-4-5' });
+    assert.deepEqual(down.api.routes['llama3.2:1b'], { pool: 'gw.claude', model: 'claude-sonnet-4-5' });
   });
 });
 
@@ -234,7 +256,7 @@ describe('names', () => {
       { models: { aliases: { 'GPT-4o-mini': 'llama3.2:1b' }, fallbacks: { 'llama3.1:70b': ['llama3.2:1b'] } } },
       backends,
     );
-    assert.deepEqual(t.api.available, ['GPT-4o-mini', 'Qwen2.5:0.5B', 'llama3.1:70b', 'llama3.2:1b']);
+    assert.deepEqual(t.api.available, ['GPT-4o-mini', 'Qwen2.5:0.5B', 'gpt-4.1', 'llama3.1:70b', 'llama3.2:1b'], 'the OpenAI backend too (through translation)');
     assert.deepEqual(t.v1.available, ['GPT-4o-mini', 'Qwen2.5:0.5B', 'gpt-4.1', 'llama3.1:70b', 'llama3.2:1b']);
     assert.deepEqual(t.v1.routes['gpt-4.1'], { pool: 'gw.oa', model: 'gpt-4.1' }, 'an OpenAI backend knows its model without :latest');
   });

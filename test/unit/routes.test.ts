@@ -13,14 +13,15 @@ test('the model routes the gateway serves through njs', () => {
     '/v1/chat/completions',
     '/v1/completions',
     '/v1/embeddings',
+    '/v1/messages',
   ]);
 });
 
-test('/v1 routes take the OpenAI shape and default to no streaming; /api routes the Ollama shape', () => {
+test("/v1 routes take the OpenAI shape (/v1/messages Anthropic's) and default to no streaming; /api routes the Ollama shape", () => {
   for (const [path, route] of Object.entries(modelRoutes())) {
-    assert.equal(route.shape, path.startsWith('/v1/') ? 'openai' : 'ollama', path);
+    assert.equal(route.shape, path === '/v1/messages' ? 'anthropic' : path.startsWith('/v1/') ? 'openai' : 'ollama', path);
     assert.equal(route.shape, shapeOf(path), path);
-    if (route.shape === 'openai') assert.equal(route.streamDefault, false, path);
+    if (route.shape !== 'ollama') assert.equal(route.streamDefault, false, path);
   }
   const r = modelRoutes();
   assert.equal(r['/api/chat'].streamDefault, true);
