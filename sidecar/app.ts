@@ -6,6 +6,9 @@ import type { Fleet } from './fleet/fleet.ts';
 import type { AnswerScanner, PromptScanner } from './guard/scan-pool.ts';
 import { labelSetsFor } from './telemetry/labels.ts';
 import { Telemetry } from './telemetry/telemetry.ts';
+import { KeyLimits } from './limits/key-limits.ts';
+import type { LimitStore } from './limits/limit-store.ts';
+import { LocalStore } from './limits/local-store.ts';
 import { TokenQuota } from './limits/token-quota.ts';
 import { admitRoutes } from './routes/admit.ts';
 import { controlRoutes, type ControlOptions } from './routes/control.ts';
@@ -24,6 +27,8 @@ export interface AppDeps {
   logger?: boolean | object;
   /** Default: one of its own, fed by the telemetry's completions only (no probes). */
   scheduler?: FleetScheduler;
+  /** Where the per-key limits count: default this process (the gateway passes Redis with redis.url). */
+  limitStore?: LimitStore;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -36,9 +41,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     keepAliveTimeout: 75_000,
   });
   const telemetry = deps.telemetry ?? new Telemetry(() => labelSetsFor(deps.current().config, deps.current().fleet));
-  // Token quotas are admitted on /admit and settled with the usage in nginx's completion log.
-  const tokenQuota = new TokenQuota(() => deps.current().config);
-  telemetry.on('completion', (rec) => tokenQuota.settle(rec));
+  // Token quotas (and, when shared, request rates and concurrency) are checked on /admit; usage is
+  // settled and slots freed from nginx's completion log.
+  const store = deps.limitStore ?? new LocalStore();
+  const tokenQuota = new TokenQuota(() => deps.current().config, store);
+  const keyLimits = new KeyLimits(() => deps.current().config, store);
+  telemetry.on('completion', (rec) => {
+    tokenQuota.settle(rec).catch((err) => app.log.warn({ err, requestId: rec.requestId }, 'token usage not settled'));
+    keyLimits.release(rec.keyId, rec.requestId).catch(() => undefined);
+  });
   // A scheduled request's slot frees when nginx logs its end.
   const scheduler = deps.scheduler ?? new FleetScheduler(deps.current, telemetry.metrics);
   telemetry.on('completion', (rec) => scheduler.release(rec.requestId));
@@ -51,6 +62,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     maxPerKey: () => config().guard.input.maxAdmissionsPerKey,
     telemetry,
     tokenQuota,
+    keyLimits,
     held,
     scheduler: () => scheduler.get(),
     config,

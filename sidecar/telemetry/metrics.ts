@@ -43,6 +43,8 @@ export function createMetrics(logDrops: DropsReader = () => undefined) {
     language: new Counter({ name: p('detected_language_total'), help: 'Prompts by detected language.', labelNames: ['language'], registers }),
     tokens: new Counter({ name: p('tokens_total'), help: 'Tokens the backends reported, by model, API key id and type (prompt, completion).', labelNames: ['model', 'key', 'type'], registers }),
     rateLimited: new Counter({ name: p('rate_limited_total'), help: 'Requests refused with 429, by API key id and limit (requests, concurrency, tokens).', labelNames: ['key', 'limit'], registers }),
+    redisUp: new Gauge({ name: p('redis_up'), help: 'With redis.url: 1 while Redis (the limits every replica shares) is reachable, 0 while it is not.', registers }),
+    redisUnavailable: new Counter({ name: p('redis_unavailable_decisions_total'), help: 'Limit checks decided without Redis because it was unreachable, by outcome: local (this replica\'s own counts) or refused (503).', labelNames: ['outcome'], registers }),
     queueLength: new Gauge({ name: p('queue_length'), help: 'Requests waiting in the scheduler\'s queue for a slot, by priority (0–9).', labelNames: ['priority'], registers }),
     queueWait: new Histogram({ name: p('queue_wait_seconds'), help: 'Time a request waited for a slot, by priority: 0 when placed at once; timed-out waits included.', labelNames: ['priority'], buckets: QUEUE_BUCKETS, registers }),
     queueRefused: new Counter({ name: p('queue_refused_total'), help: 'Requests the scheduler did not place, by reason (queue_full, queue_timeout, no_backend, cancelled: the client left) and priority.', labelNames: ['reason', 'priority'], registers }),

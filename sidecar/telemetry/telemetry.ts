@@ -10,7 +10,7 @@ import type { ScannerOutcome } from '../guard/input-guard.ts';
 import { parseAccessLine, type AccessLine } from './access-line.ts';
 import type { CompletionRecord } from './completion-record.ts';
 import { InFlight } from './in-flight.ts';
-import { closedLabel, isModelRoute, routeLabel, statusClass, type LabelSets } from './labels.ts';
+import { closedLabel, routeLabel, statusClass, type LabelSets } from './labels.ts';
 import { createMetrics } from './metrics.ts';
 import { readDrops } from './udp-drops.ts';
 
@@ -92,8 +92,8 @@ export class Telemetry extends EventEmitter {
     if (rec.promptTokens) m.tokens.inc({ model, key, type: 'prompt' }, rec.promptTokens);
     if (rec.completionTokens) m.tokens.inc({ model, key, type: 'completion' }, rec.completionTokens);
     if (rec.status === 429) {
-      // nginx's limits say so; a 429 before any upstream attempt is the sidecar's token quota; the rest are backends' own.
-      const limit = line.limits.requestLimited ? 'requests' : line.limits.concurrencyLimited ? 'concurrency' : !line.proxied && isModelRoute(rec.uri) ? 'tokens' : '';
+      // nginx's own limits; the sidecar counts its refusals itself (limitRefused), backends' 429s are not counted.
+      const limit = line.limits.requestLimited ? 'requests' : line.limits.concurrencyLimited ? 'concurrency' : '';
       if (limit) m.rateLimited.inc({ key, limit });
     }
     if (line.outputBlocked) m.guardVerdicts.inc({ direction: 'output', scanner: scannerLabel(line.outputBlocked), verdict: 'block' });
@@ -116,6 +116,11 @@ export class Telemetry extends EventEmitter {
     const rejected = this.rejectedCredentials.has(backend);
     m.credentialRejected.set({ backend }, rejected ? 1 : 0);
     return rejected !== was;
+  }
+
+  /** The sidecar refused a request on one of the key's limits. */
+  limitRefused(keyId: string, limit: 'requests' | 'concurrency' | 'tokens'): void {
+    this.metrics.rateLimited.inc({ key: closedLabel(keyId, this.labels().key), limit });
   }
 
   observeReload(ok: boolean): void {

@@ -42,6 +42,8 @@ export interface StackOptions {
   config?: Partial<GatewayConfigInput>;
   /** Also listen on plain HTTP (the 308-to-HTTPS server). */
   withHttp?: boolean;
+  /** Another stack's emulators (by backend name): a second replica in front of the same fleet; stop() leaves them running. */
+  emulators?: Record<string, Emulator>;
 }
 
 export interface Stack {
@@ -70,7 +72,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const keyFiles: Record<string, string> = {};
   const emulators: Record<string, Emulator> = {};
   for (const s of specs) {
-    emulators[s.name] = await startEmulator({ ...s, port: s.port ?? 0, ...(s.https && { tls: ca }) });
+    emulators[s.name] = opts.emulators?.[s.name] ?? (await startEmulator({ ...s, port: s.port ?? 0, ...(s.https && { tls: ca }) }));
     if (s.failure) emulators[s.name].fail(s.failure);
     const key = s.providerKey ?? s.apiKey;
     if (key === undefined) continue;
@@ -117,7 +119,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     gateway = await Gateway.start(configFile, { logger: false });
   } catch (err) {
-    await Promise.all(Object.values(emulators).map((e) => e.close()));
+    if (!opts.emulators) await Promise.all(Object.values(emulators).map((e) => e.close()));
     throw err;
   }
   return {
@@ -132,7 +134,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     writeConfig,
     async stop() {
       await gateway.stop();
-      await Promise.all(Object.values(emulators).map((e) => e.close()));
+      if (!opts.emulators) await Promise.all(Object.values(emulators).map((e) => e.close()));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,115 @@
+// The limit stores: the same checks against this process's counts (LocalStore) and a real Redis
+// (RedisStore, Lua on Redis's clock), so the shared limits behave as one host's do.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { LimitStore } from '../../sidecar/limits/limit-store.ts';
+import { LocalStore } from '../../sidecar/limits/local-store.ts';
+import { RedisStore } from '../../sidecar/limits/redis-store.ts';
+import { startRedis, type TestRedis } from '../harness/redis-server.ts';
+import { makeConfig } from './fixtures.ts';
+
+const WINDOW = { tokens: 100, windowMs: 60_000 };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function suite(name: string, make: () => Promise<LimitStore>) {
+  describe(name, () => {
+    let store: LimitStore;
+    let n = 0;
+    // Every test gets keys of its own: the Redis lives across tests.
+    const key = () => `k${++n}-${Date.now()}`;
+    before(async () => {
+      store = await make();
+    });
+    after(async () => store?.close());
+
+    test('tokens: admitted while they fit; the estimate is replaced by the usage; refused with the wait', async () => {
+      const k = key();
+      assert.deepEqual(await store.reserveTokens(k, 'a', 30, WINDOW), { allowed: true, limit: 100, remaining: 70, retryAfterSeconds: 0 });
+      assert.equal((await store.reserveTokens(k, 'b', 30, WINDOW)).remaining, 40);
+      await store.settleTokens(k, 'a', { prompt: 10, completion: 50 }, WINDOW.windowMs);
+      // b's estimate of 30 and a's 60: 10 left.
+      assert.equal((await store.reserveTokens(k, 'c', 10, WINDOW)).remaining, 0);
+      const refused = await store.reserveTokens(k, 'd', 5, WINDOW);
+      assert.equal(refused.allowed, false);
+      assert.equal(refused.remaining, 0);
+      assert.ok(refused.retryAfterSeconds >= 59 && refused.retryAfterSeconds <= 60, String(refused.retryAfterSeconds));
+    });
+
+    test('tokens: an unknown prompt keeps the estimate; a release frees it', async () => {
+      const k = key();
+      await store.reserveTokens(k, 'a', 40, WINDOW);
+      await store.settleTokens(k, 'a', { completion: 20 }, WINDOW.windowMs);
+      assert.equal((await store.reserveTokens(k, 'b', 30, WINDOW)).remaining, 100 - 60 - 30);
+      await store.settleTokens(k, 'b', { prompt: 0, completion: 0 }, WINDOW.windowMs);
+      assert.equal((await store.reserveTokens(k, 'c', 1, WINDOW)).remaining, 100 - 60 - 1);
+    });
+
+    test('tokens: a request larger than the whole limit gets in on an empty window only', async () => {
+      const k = key();
+      assert.equal((await store.reserveTokens(k, 'big', 500, WINDOW)).allowed, true);
+      assert.equal((await store.reserveTokens(k, 'next', 1, WINDOW)).allowed, false);
+    });
+
+    test('requests per minute: the burst and one more at once, then one per interval', async () => {
+      const k = key();
+      const limit = { perMinute: 6, burst: 2 };
+      const first = await Promise.all(Array.from({ length: 5 }, () => store.takeRequest(k, limit)));
+      assert.deepEqual(first.map((d) => d.allowed), [true, true, true, false, false]);
+      // 6 per minute: the next one in 10 s at most.
+      const wait = first[3].retryAfterMs;
+      assert.ok(wait > 9000 && wait <= 10_000, String(wait));
+    });
+
+    test('concurrency: at most max slots; a request id counts once; a release frees one', async () => {
+      const k = key();
+      assert.deepEqual(await store.acquireSlot(k, 'a', 2), { allowed: true, inUse: 1 });
+      assert.deepEqual(await store.acquireSlot(k, 'a', 2), { allowed: true, inUse: 1 });
+      assert.deepEqual(await store.acquireSlot(k, 'b', 2), { allowed: true, inUse: 2 });
+      assert.deepEqual(await store.acquireSlot(k, 'c', 2), { allowed: false, inUse: 2 });
+      await store.releaseSlot(k, 'a');
+      assert.deepEqual(await store.acquireSlot(k, 'c', 2), { allowed: true, inUse: 2 });
+    });
+  });
+}
+
+let redis: TestRedis;
+before(async () => {
+  redis = await startRedis();
+});
+after(async () => redis?.close());
+
+const redisConfig = (leaseTtl = '30s') => makeConfig({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434' }], redis: { url: redis.url, leaseTtl } }).redis;
+
+async function readyRedisStore(leaseTtl?: string): Promise<RedisStore> {
+  const store = new RedisStore(redisConfig(leaseTtl));
+  for (let i = 0; i < 100 && !store.ready; i++) await sleep(50);
+  assert.ok(store.ready, 'connected to the test Redis');
+  return store;
+}
+
+suite('LocalStore', async () => new LocalStore());
+suite('RedisStore', () => readyRedisStore());
+
+describe('RedisStore leases', () => {
+  test("a replica's slots stay held while it renews them, and free themselves once it is gone", async () => {
+    const a = await readyRedisStore('600ms');
+    const b = await readyRedisStore('600ms');
+    try {
+      const k = `lease-${Date.now()}`;
+      assert.equal((await a.acquireSlot(k, 'r1', 1)).allowed, true);
+      // Three lease lengths later, a still holds it: renewed.
+      await sleep(1800);
+      assert.equal((await b.acquireSlot(k, 'r2', 1)).allowed, false, 'renewed by a');
+      await a.close();
+      let freed = false;
+      for (let i = 0; i < 40 && !freed; i++) {
+        await sleep(100);
+        freed = (await b.acquireSlot(k, 'r2', 1)).allowed;
+      }
+      assert.ok(freed, 'the dead replica’s slot expired');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
