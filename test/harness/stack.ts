@@ -42,6 +42,8 @@ export interface StackOptions {
   config?: Partial<GatewayConfigInput>;
   /** Also listen on plain HTTP (the 308-to-HTTPS server). */
   withHttp?: boolean;
+  /** The sidecar's logger (Fastify/pino options); default: silent. */
+  logger?: object;
   /** Another stack's emulators (by backend name): a second replica in front of the same fleet; stop() leaves them running. */
   emulators?: Record<string, Emulator>;
 }
@@ -117,7 +119,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   let gateway: Gateway;
   try {
-    gateway = await Gateway.start(configFile, { logger: false });
+    gateway = await Gateway.start(configFile, { logger: opts.logger ?? false });
   } catch (err) {
     if (!opts.emulators) await Promise.all(Object.values(emulators).map((e) => e.close()));
     throw err;
