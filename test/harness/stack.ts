@@ -61,6 +61,10 @@ export interface Stack {
   keyFiles: Record<string, string>;
   /** Rewrites the config file (same defaults) so a test can `gateway.reloadConfig()`. */
   writeConfig(config: Partial<GatewayConfigInput>): void;
+  /** A dead replica as its balancer sees it: nginx's master and workers get SIGKILL (the sidecar is left to stop()). */
+  kill(): void;
+  /** stop() the gateway, then start it again from the same config, ports and runtime folder. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -117,9 +121,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   writeConfig(opts.config ?? {});
 
+  const start = () => Gateway.start(configFile, { logger: opts.logger ?? false });
   let gateway: Gateway;
   try {
-    gateway = await Gateway.start(configFile, { logger: opts.logger ?? false });
+    gateway = await start();
   } catch (err) {
     if (!opts.emulators) await Promise.all(Object.values(emulators).map((e) => e.close()));
     throw err;
@@ -127,13 +132,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   return {
     url: `https://127.0.0.1:${https}`,
     httpUrl: http ? `http://127.0.0.1:${http}` : undefined,
-    gateway,
+    get gateway() {
+      return gateway;
+    },
     emulators,
     configFile,
     dir,
     ca,
     keyFiles,
     writeConfig,
+    kill() {
+      process.kill(-gateway.control.pid()!, 'SIGKILL');
+    },
+    async restart() {
+      await gateway.stop();
+      gateway = await start();
+    },
     async stop() {
       await gateway.stop();
       if (!opts.emulators) await Promise.all(Object.values(emulators).map((e) => e.close()));
