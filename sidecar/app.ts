@@ -18,6 +18,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { queueRoutes } from './routes/queue.ts';
 import { scanOutputRoutes } from './routes/scan-output.ts';
 import { FleetScheduler } from './scheduler/fleet-scheduler.ts';
+import { SharedSlots } from './scheduler/shared-slots.ts';
 
 export interface AppDeps {
   current: () => { fleet: Fleet; config: GatewayConfig; guard?: PromptScanner; outputGuard?: AnswerScanner };
@@ -50,10 +51,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     tokenQuota.settle(rec).catch((err) => app.log.warn({ err, requestId: rec.requestId }, 'token usage not settled'));
     keyLimits.release(rec.keyId, rec.requestId).catch(() => undefined);
   });
-  // A scheduled request's slot frees when nginx logs its end.
+  // A scheduled request's slot frees when nginx logs its end. With a shared store (redis.url) the slots
+  // are shared by the replicas.
   const scheduler = deps.scheduler ?? new FleetScheduler(deps.current, telemetry.metrics);
-  telemetry.on('completion', (rec) => scheduler.release(rec.requestId));
-  app.addHook('onClose', async () => scheduler.stop());
+  const slots = store instanceof LocalStore ? undefined : new SharedSlots(store, () => deps.current().config, () => scheduler.get());
+  if (slots) scheduler.shareWith(slots);
+  telemetry.on('completion', (rec) => {
+    scheduler.release(rec.requestId);
+    slots?.release(rec.requestId);
+  });
+  app.addHook('onClose', async () => {
+    slots?.stop();
+    scheduler.stop();
+  });
   // Redacted prompts and answers wait here for njs (the verdicts carry only a reference).
   const held = new HeldBodies();
   const config = () => deps.current().config;
@@ -65,9 +75,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     keyLimits,
     held,
     scheduler: () => scheduler.get(),
+    slots,
     config,
   });
-  app.register(queueRoutes, { scheduler: () => scheduler.get(), config });
+  app.register(queueRoutes, { scheduler: () => scheduler.get(), slots, config });
   app.register(scanOutputRoutes, { guard: () => deps.current().outputGuard, telemetry, held });
   app.register(heldBodyRoutes, { held });
   app.register(metricsRoutes, { registry: telemetry.metrics.registry, token: () => deps.current().config.observability.metricsToken });

@@ -34,5 +34,7 @@ export interface LimitStore {
   takeRequest(keyId: string, limit: RateLimit): Promise<RateDecision>;
   acquireSlot(keyId: string, requestId: string, max: number): Promise<SlotDecision>;
   releaseSlot(keyId: string, requestId: string): Promise<void>;
+  /** Slots in use now under each of these ids (every replica's). */
+  countSlots(keyIds: string[]): Promise<number[]>;
   close(): Promise<void>;
 }

@@ -52,5 +52,9 @@ export class LocalStore implements LimitStore {
     if (held.size === 0) this.slots.delete(keyId);
   }
 
+  async countSlots(keyIds: string[]): Promise<number[]> {
+    return keyIds.map((k) => this.slots.get(k)?.size ?? 0);
+  }
+
   async close(): Promise<void> {}
 }

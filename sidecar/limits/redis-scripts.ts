@@ -82,3 +82,12 @@ local lease = tonumber(ARGV[1])
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + lease, ARGV[i]) end
 redis.call('PEXPIRE', KEYS[1], lease * 2)
 return 0`;
+
+/** KEYS the slot sets → the live slots in each. */
+export const COUNT_SLOTS = `${NOW}
+local counts = {}
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  counts[i] = redis.call('ZCARD', key)
+end
+return counts`;

@@ -6,7 +6,7 @@ import type { GatewayConfig } from '../../config/schema.ts';
 import type { LimitStore, RateDecision, RateLimit, SlotDecision, TokenUsage } from './limit-store.ts';
 import { redisOptions } from './redis-options.ts';
 import { intervalMs } from './request-rate.ts';
-import { ACQUIRE_SLOT, RENEW_SLOTS, RESERVE_TOKENS, SETTLE_TOKENS, TAKE_REQUEST } from './redis-scripts.ts';
+import { ACQUIRE_SLOT, COUNT_SLOTS, RENEW_SLOTS, RESERVE_TOKENS, SETTLE_TOKENS, TAKE_REQUEST } from './redis-scripts.ts';
 import type { WindowDecision, WindowLimit } from './token-window.ts';
 
 type Reply = [number, number, number?];
@@ -17,6 +17,7 @@ interface LimitCommands {
   takeRequest(key: string, intervalMs: number, burst: number): Promise<Reply>;
   acquireSlot(key: string, requestId: string, max: number, leaseMs: number): Promise<Reply>;
   renewSlots(key: string, leaseMs: number, ...requestIds: string[]): Promise<number>;
+  countSlots(count: number, ...keys: string[]): Promise<number[]>;
 }
 
 export class RedisStore implements LimitStore {
@@ -40,6 +41,8 @@ export class RedisStore implements LimitStore {
     this.client.defineCommand('takeRequest', { numberOfKeys: 1, lua: TAKE_REQUEST });
     this.client.defineCommand('acquireSlot', { numberOfKeys: 1, lua: ACQUIRE_SLOT });
     this.client.defineCommand('renewSlots', { numberOfKeys: 1, lua: RENEW_SLOTS });
+    // The number of keys comes first in each call.
+    this.client.defineCommand('countSlots', { lua: COUNT_SLOTS });
     this.commands = this.client as unknown as LimitCommands;
     this.renewer = setInterval(() => void this.renew().catch(() => undefined), Math.max(100, this.leaseMs / 3));
     this.renewer.unref();
@@ -72,6 +75,11 @@ export class RedisStore implements LimitStore {
   async releaseSlot(keyId: string, requestId: string): Promise<void> {
     this.held.delete(requestId);
     await this.client.zrem(`${this.prefix}slots:${keyId}`, requestId);
+  }
+
+  async countSlots(keyIds: string[]): Promise<number[]> {
+    if (keyIds.length === 0) return [];
+    return this.commands.countSlots(keyIds.length, ...keyIds.map((k) => `${this.prefix}slots:${k}`));
   }
 
   /** The leases of requests still running here start over, one script per key. */

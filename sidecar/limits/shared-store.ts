@@ -108,6 +108,18 @@ export class SharedStore implements LimitStore {
     if (this.redis.ready) await this.redis.releaseSlot(keyId, requestId).catch(() => undefined);
   }
 
+  /** Redis's counts; while it is away, this replica's own. */
+  async countSlots(keyIds: string[]): Promise<number[]> {
+    if (this.redis.ready) {
+      try {
+        return await this.redis.countSlots(keyIds);
+      } catch {
+        // As an outage.
+      }
+    }
+    return this.local.countSlots(keyIds);
+  }
+
   async close(): Promise<void> {
     await this.redis.close();
   }

@@ -13,6 +13,7 @@ import type { KeyLimits } from '../limits/key-limits.ts';
 import { SharedStateUnavailable } from '../limits/shared-store.ts';
 import { promptTokens, type TokenQuota } from '../limits/token-quota.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
+import type { SharedSlots } from '../scheduler/shared-slots.ts';
 import { ticketFor } from '../scheduler/settings.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
 import type { HeldBodies } from './held-bodies.ts';
@@ -29,6 +30,8 @@ export interface AdmitOptions {
   held: HeldBodies;
   /** Undefined while scheduling is off. */
   scheduler: () => Scheduler | undefined;
+  /** The replicas' shared slots (redis.url). */
+  slots?: SharedSlots;
   config: () => GatewayConfig;
 }
 
@@ -38,14 +41,18 @@ function busy(lang: string, status: number, code: MessageKey): AdmitVerdict {
   return { allow: false, lang: msg.lang, status, code, message: msg.text, headers: { 'Retry-After': '1' } };
 }
 
-export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, maxPerKey, telemetry, tokenQuota, keyLimits, held, scheduler, config }) => {
+export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, maxPerKey, telemetry, tokenQuota, keyLimits, held, scheduler, slots, config }) => {
   // An admitted request takes a free slot now, or is told to wait for one (njs then goes to /queue).
-  const schedule = <V extends AdmitVerdict>(req: FastifyRequest, verdict: V): V => {
+  // With shared slots the lease must also be claimed across replicas; one they have no room for waits.
+  const schedule = async <V extends AdmitVerdict>(req: FastifyRequest, verdict: V): Promise<V> => {
     const s = scheduler();
     if (!s || !verdict.allow) return verdict;
     const lease = s.tryPlace(ticketFor(config(), req.id, (name) => String(req.headers[name.toLowerCase()] ?? '')));
-    if (lease) verdict.backend = lease.backend;
-    else verdict.queue = true;
+    if (lease && (!slots || (await slots.claim(lease)))) verdict.backend = lease.backend;
+    else {
+      if (lease) s.release(lease.requestId);
+      verdict.queue = true;
+    }
     return verdict;
   };
   // The body is the client's request as sent (njs already checked it is JSON); the guard parses it.
@@ -98,7 +105,7 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
     if (!verdict.allow) await tokenQuota.release(keyId, req.id);
     else telemetry.started(req.id, pool);
     if (quota?.headers) verdict.headers = { ...verdict.headers, ...quota.headers };
-    return held.reply(schedule(req, verdict));
+    return held.reply(await schedule(req, verdict));
   };
   app.post('/admit', async (req) => {
     const keyId = String(req.headers[ADMIT_HEADER_KEY.toLowerCase()] ?? '');

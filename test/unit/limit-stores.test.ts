@@ -60,7 +60,7 @@ function suite(name: string, make: () => Promise<LimitStore>) {
       assert.ok(wait > 9000 && wait <= 10_000, String(wait));
     });
 
-    test('concurrency: at most max slots; a request id counts once; a release frees one', async () => {
+    test('concurrency: at most max slots; a request id counts once; a release frees one; counts read back', async () => {
       const k = key();
       assert.deepEqual(await store.acquireSlot(k, 'a', 2), { allowed: true, inUse: 1 });
       assert.deepEqual(await store.acquireSlot(k, 'a', 2), { allowed: true, inUse: 1 });
@@ -68,6 +68,7 @@ function suite(name: string, make: () => Promise<LimitStore>) {
       assert.deepEqual(await store.acquireSlot(k, 'c', 2), { allowed: false, inUse: 2 });
       await store.releaseSlot(k, 'a');
       assert.deepEqual(await store.acquireSlot(k, 'c', 2), { allowed: true, inUse: 2 });
+      assert.deepEqual(await store.countSlots([k, `${k}-none`]), [2, 0]);
     });
   });
 }
