@@ -16,6 +16,9 @@ export interface TestRedis {
   /** Starts it again after stop(), on the same port, empty. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that hangs with its connections open. */
+  pause(): void;
+  resume(): void;
   /** stop() and removes the temp folder. */
   close(): Promise<void>;
 }
@@ -75,7 +78,15 @@ export async function startRedis(opts: RedisOptions = {}): Promise<TestRedis> {
     await kill(c);
   };
   await start();
-  return { url: `${opts.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`, port, start, stop, close: async () => (await stop(), rmSync(dir, { recursive: true, force: true })) };
+  return {
+    url: `${opts.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
+    port,
+    start,
+    stop,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+    close: async () => (await stop(), rmSync(dir, { recursive: true, force: true })),
+  };
 }
 
 /** A Sentinel (redis-server --sentinel) watching `redis` as master `name`; its URL is sentinel://…/name. */

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LimitStore } from '../../sidecar/limits/limit-store.ts';
 import { LocalStore } from '../../sidecar/limits/local-store.ts';
 import { RedisStore } from '../../sidecar/limits/redis-store.ts';
+import { SharedStateUnavailable, SharedStore } from '../../sidecar/limits/shared-store.ts';
 import { startRedis, type TestRedis } from '../harness/redis-server.ts';
 import { makeConfig } from './fixtures.ts';
 
@@ -111,6 +112,44 @@ describe('RedisStore leases', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+});
+
+describe('SharedStore: a Redis that hangs', () => {
+  test('a check waits redis.timeout at most, then is decided as onUnavailable says; shared again once Redis answers', async () => {
+    for (const onUnavailable of ['local', 'refuse'] as const) {
+      const config = makeConfig({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434' }], redis: { url: redis.url, timeout: '200ms', onUnavailable } });
+      const without: string[] = [];
+      const store = new SharedStore(() => config, { reachable: () => undefined, decidedWithout: (o) => without.push(o) });
+      try {
+        assert.equal(await store.connected(5000), true);
+        const k = `hang-${onUnavailable}-${Date.now()}`;
+        assert.equal((await store.takeRequest(k, { perMinute: 60, burst: 0 })).allowed, true);
+        redis.pause();
+        try {
+          const started = performance.now();
+          const check = store.takeRequest(k, { perMinute: 60, burst: 0 });
+          if (onUnavailable === 'local') assert.equal((await check).allowed, true, "this replica's own meter is empty");
+          else await assert.rejects(check, SharedStateUnavailable);
+          // Bounded by the timeout (a generous margin on a loaded machine), not by the hang.
+          assert.ok(performance.now() - started < 3000, `decided after ${Math.round(performance.now() - started)} ms`);
+          assert.deepEqual(without, [onUnavailable === 'local' ? 'local' : 'refused']);
+        } finally {
+          redis.resume();
+        }
+        // Redis answers again: its meter (one request a second) still holds the first request.
+        let shared = false;
+        for (let i = 0; i < 40 && !shared; i++) {
+          await sleep(50);
+          const d = await store.takeRequest(k, { perMinute: 60, burst: 0 }).catch(() => undefined);
+          // Refused by Redis's meter, not decided without it.
+          shared = d?.allowed === false && without.length === 1;
+        }
+        assert.ok(shared, 'the shared meter answers again');
+      } finally {
+        await store.close();
+      }
     }
   });
 });
