@@ -4,7 +4,8 @@ import { post } from './client.ts';
 import { allProcesses, childrenOf, cpuSeconds, machineJiffies, rssKiB, sleep, watchPeakRss } from './procs.ts';
 import { wrk, type WrkLoad, type WrkRun } from './wrk.ts';
 
-export type Key = 'a' | 'b' | 'c' | 'd' | 'e';
+// a–e: bench/run.ts; h (cache hit) and m (cacheable gateway, request not cached): bench/cache.ts.
+export type Key = 'a' | 'b' | 'c' | 'd' | 'e' | 'h' | 'm';
 
 export const PATH = '/v1/chat/completions';
 export const MODEL = 'llama3.2:1b';
@@ -36,6 +37,8 @@ export interface Target {
   nginxMaster?: number;
   /** The proxy's node process: the gateway's sidecar (c, d) or Portkey (e). */
   nodePid?: number;
+  /** The request wrk sends; default BODY. */
+  body?: string;
 }
 
 /** Everything measured for one target under load, summed over its slices. */
@@ -132,7 +135,7 @@ export async function checkTarget(r: Result): Promise<void> {
 }
 
 export function wrkLoad(s: Settings, t: Target): WrkLoad {
-  return { threads: s.threads, connections: s.connections, body: BODY, headers: t.headers };
+  return { threads: s.threads, connections: s.connections, body: t.body ?? BODY, headers: t.headers };
 }
 
 /** One measured wrk slice against the target; CPU of every process involved is sampled around it, RSS during it. */

@@ -14,22 +14,19 @@
 //   --duration 10 (measured seconds per scenario) --slice 2 (seconds per wrk slice) --warmup 2
 //   --threads 2 --connections 32 --streams 50 (streamed requests per scenario) --stream-tokens 64
 //   --token-delay 2 (ms between streamed tokens) --workers auto --out bench/RESULTS.md
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { LoadedConfig } from '../config/load.ts';
-import { ensureCertificate } from '../nginx/certificate.ts';
 import { closeConnections } from './client.ts';
 import { codeVersion, commandLine } from './environment.ts';
 import {
   checkTarget, memory, newResult, nginxPids, PATH, pct, slice, streamTimings, wrkLoad, type Busy, type Result, type Settings, type Target,
 } from './measure.ts';
 import { portkeyVersion, startPortkey, type RunningPortkey } from './portkey.ts';
-import { onExit, stop, type Child } from './procs.ts';
+import { stop, type Child } from './procs.ts';
 import { report, verdicts } from './report.ts';
-import { startEmulators, startFloorNginx, startGateway, stopGateway, type RunningGateway } from './servers.ts';
+import { benchWorkspace, startEmulators, startFloorNginx, startGateway, stopGateway, type RunningGateway } from './servers.ts';
 import { wrk } from './wrk.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -95,12 +92,7 @@ setTimeout(() => {
 async function main(): Promise<void> {
   const startedAt = new Date();
   const code = codeVersion(ROOT);
-  const dir = mkdtempSync(join(os.tmpdir(), 'gw-bench-'));
-  // mkdtemp's 0700 would keep nginx's workers from stat-ing the reload drain flag: a [crit] line per request.
-  chmodSync(dir, 0o711);
-  onExit(() => rmSync(dir, { recursive: true, force: true }));
-  // One self-signed pair (as the gateway makes it) for the floor and both gateways.
-  const tls = ensureCertificate({ config: { tls: {} }, runtimeDir: dir, file: join(dir, 'bench.yaml') } as unknown as LoadedConfig);
+  const { dir, tls } = benchWorkspace();
   let emulators: Child[] = [];
   let floor: Child | undefined;
   let portkey: RunningPortkey | undefined;

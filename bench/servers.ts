@@ -1,12 +1,15 @@
 // The processes under test besides Portkey (bench/portkey.ts): the emulated backends, bare nginx (the
 // floor) and the gateway, each started in its own process so that its CPU time and RSS are its own.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import type { LoadedConfig } from '../config/load.ts';
 import type { GatewayConfigInput } from '../config/schema.ts';
-import { freePort, readPidFile, sleep, start, stop, stopPid, track, waitForOutput, type Child } from './procs.ts';
+import { ensureCertificate } from '../nginx/certificate.ts';
+import { freePort, onExit, readPidFile, sleep, start, stop, stopPid, track, waitForOutput, type Child } from './procs.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
@@ -16,6 +19,16 @@ export const EMULATORS = ['a', 'b', 'c'];
 export interface Tls {
   cert: string;
   key: string;
+}
+
+/** A temp folder for the run's processes (removed at exit), and one self-signed pair (as the gateway makes it) for every proxy. */
+export function benchWorkspace(): { dir: string; tls: Tls } {
+  const dir = mkdtempSync(join(os.tmpdir(), 'gw-bench-'));
+  // mkdtemp's 0700 would keep nginx's workers from stat-ing the reload drain flag: a [crit] line per request.
+  chmodSync(dir, 0o711);
+  onExit(() => rmSync(dir, { recursive: true, force: true }));
+  const tls = ensureCertificate({ config: { tls: {} }, runtimeDir: dir, file: join(dir, 'bench.yaml') } as unknown as LoadedConfig);
+  return { dir, tls };
 }
 
 /** Three emulators (test/emulator/main.ts) answering at once; the stream phase sets a token delay through their control endpoint. */
@@ -64,7 +77,7 @@ export interface RunningGateway {
 
 /** The compiled `gateway start` (dist/node, as production runs it) on a config of its own: the sidecar runs in that process, nginx as its child. */
 export async function startGateway(
-  dir: string, name: string, upstreams: string[], tls: Tls, workers: 'auto' | number, admission: boolean,
+  dir: string, name: string, upstreams: string[], tls: Tls, workers: 'auto' | number, admission: boolean, extra: Partial<GatewayConfigInput> = {},
 ): Promise<RunningGateway> {
   const runtimeDir = join(dir, name);
   mkdirSync(runtimeDir, { recursive: true });
@@ -81,6 +94,7 @@ export async function startGateway(
     auth: { keys: [{ id: 'bench', hash: `sha256:${createHash('sha256').update(secret).digest('hex')}` }] },
     backends: upstreams.map((url, i) => ({ name: EMULATORS[i], url })),
     health: { interval: '5s' },
+    ...extra,
   };
   const file = join(runtimeDir, 'gateway.yaml');
   writeFileSync(file, stringify(config));

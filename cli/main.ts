@@ -1,4 +1,4 @@
-// gateway validate | render | reload | start | sidecar | demo | keys | fleet | docs
+// gateway validate | render | reload | start | sidecar | demo | keys | fleet | usage | docs
 import { writeFileSync } from 'node:fs';
 import { configReference } from '../config/docs.ts';
 import { metricsReference } from '../sidecar/telemetry/metrics-docs.ts';
@@ -12,6 +12,7 @@ import { controlRequest } from './control-client.ts';
 import { runDemo } from './demo.ts';
 import { fleetCommand } from './fleet.ts';
 import { describeAuth, keysCommand } from './keys.ts';
+import { usageCommand } from './usage.ts';
 
 const USAGE = `usage: gateway <command> [--config FILE]
   validate   check the config file and say what is wrong
@@ -24,6 +25,9 @@ const USAGE = `usage: gateway <command> [--config FILE]
   keys       create, list, rotate, disable, enable or delete API keys (gateway keys: details)
   fleet      per backend and model: on disk, loaded, in flight, queued, pulls; pull, unload or
              delete a model on a backend (gateway fleet help: details)
+  usage      spend and tokens per key or model from the usage ledger:
+             [--since DATE] [--until DATE] [--by key|model] [--format table|json|csv]
+             (default: this UTC month so far, by key, as a table)
   docs       regenerate docs/CONFIG.md and docs/METRICS.md from the config schema and metric definitions
 The config file is --config, else $GATEWAY_CONFIG, else gateway.yaml.`;
 
@@ -88,6 +92,8 @@ async function main(argv: string[]): Promise<void> {
       return keysCommand(args, file);
     case 'fleet':
       return fleetCommand(args, file);
+    case 'usage':
+      return usageCommand(args, file);
     case 'docs':
       writeFileSync(new URL('docs/CONFIG.md', PACKAGE_ROOT), configReference());
       writeFileSync(new URL('docs/METRICS.md', PACKAGE_ROOT), metricsReference());

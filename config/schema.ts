@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { INPUT_SCANNERS } from '../sidecar/guard/input-scanners.ts';
 import { OUTPUT_SCANNERS } from '../core/output/output-scanners.ts';
+import { checkCost, costSchema } from './cost-schema.ts';
 import { modelName } from './fields.ts';
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
@@ -352,6 +353,42 @@ const redisSchema = z
   })
   .prefault({});
 
+// The response cache (README: "Response cache"): whole answers of deterministic requests and
+// embeddings, kept by nginx under the route, the hash of the body the backend reads and the key's scope.
+const cacheSchema = z
+  .object({
+    enabled: z.boolean().default(false).describe('Cache whole answers of deterministic requests and embeddings in nginx (X-Cache-Status on the answers).'),
+    ttl: duration('10m', 'How long an answer is served from the cache (and kept while unused).'),
+    maxSize: z
+      .string()
+      .regex(/^\d+[kKmMgG]$/, 'expected a size such as 512m or 2g')
+      .default('1g')
+      .describe('Most disk the cache takes; nginx evicts the least recently used answers beyond it.'),
+    models: z
+      .array(modelGlob)
+      .default([])
+      .describe('Models (names or globs, as clients ask for them) whose whole answers are cached whatever their temperature; others only at temperature 0 or with the X-Gateway-Cache: on header.'),
+    sharedScopes: z
+      .record(name, z.array(z.string()).min(1))
+      .default({})
+      .describe('Scope name → API key ids that share cached answers; every other key only sees its own.'),
+  })
+  .prefault({});
+
+type CacheDraft = { cache: z.output<typeof cacheSchema>; auth: { keys: { id: string }[] } };
+
+// Shared scopes name configured keys, each in one scope at most.
+function checkCache(cfg: CacheDraft, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  for (const [scope, ids] of Object.entries(cfg.cache.sharedScopes)) {
+    ids.forEach((id, i) => {
+      if (!cfg.auth.keys.some((k) => k.id === id)) ctx.addIssue({ code: 'custom', path: ['cache', 'sharedScopes', scope, i], message: `no API key has the id "${id}"` });
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['cache', 'sharedScopes', scope, i], message: `"${id}" is in another scope already` });
+      seen.add(id);
+    });
+  }
+}
+
 type ConfigDraft = { auth: z.output<typeof authSchema>; admission: { enabled: boolean } };
 
 // Ids and hashes end up as nginx map keys and values: both must be unique.
@@ -567,6 +604,8 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Model lifecycle: how the sidecar pulls the models of backends[].pull, backends[].keepLoaded and models.replicas (README: "Model lifecycle").'),
+    cost: costSchema,
+    cache: cacheSchema,
     legacyRedirects: z
       .array(legacyRedirectSchema)
       .default(DEFAULT_LEGACY_REDIRECTS)
@@ -595,6 +634,8 @@ export const configSchema = z
     }
     checkKeys(cfg, ctx);
     checkLifecycle(cfg, ctx);
+    checkCost(cfg, ctx);
+    checkCache(cfg, ctx);
     for (const alias of Object.keys(cfg.models.aliases)) {
       if (cfg.models.aliases[alias] === alias) ctx.addIssue({ code: 'custom', path: ['models', 'aliases', alias], message: 'alias points to itself' });
     }

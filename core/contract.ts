@@ -73,6 +73,8 @@ export const ERROR_URI = '/_gw/error';
  */
 export const UPSTREAM_LOCATION = '@upstream_';
 export const UPSTREAM_REWRITTEN_LOCATION = '@upstream_rewritten_';
+/** The proxy of requests the response cache may answer (their body is always the canonical one njs hashed). */
+export const UPSTREAM_CACHED_LOCATION = '@upstream_cached';
 
 /** Prefix of upstream group names: "gw." + member backend names joined by "." (names hold no "."). */
 export const POOL_PREFIX = 'gw.';

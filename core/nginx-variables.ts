@@ -3,10 +3,10 @@
 // from these lists (nginx/render/njs-wiring.ts) and writes the others with the names of nginx/render/variables.ts.
 // Names only: njs imports the types of this file, never its values.
 
-/** js_var, empty until njs sets them before the proxy: the model, the upstream group, a rewritten body, the prompt's language, the client's route. */
-export const NJS_REQUEST_VARIABLES = ['gw_model', 'gw_pool', 'gw_body', 'gw_lang', 'gw_path'] as const;
+/** js_var, empty until njs sets them before the proxy: the model, the upstream group, a rewritten body, the prompt's language, the client's route, the response cache's key. */
+export const NJS_REQUEST_VARIABLES = ['gw_model', 'gw_pool', 'gw_body', 'gw_lang', 'gw_path', 'gw_cache_key'] as const;
 /** js_var holding a setting from the config: njs only reads them. */
-export const NJS_SETTING_VARIABLES = ['gw_admission', 'gw_schedule', 'gw_fail_open', 'gw_retry_after', 'gw_max_body', 'gw_read_whole', 'gw_retry_tries', 'gw_retry_window'] as const;
+export const NJS_SETTING_VARIABLES = ['gw_admission', 'gw_schedule', 'gw_fail_open', 'gw_retry_after', 'gw_max_body', 'gw_read_whole', 'gw_retry_tries', 'gw_retry_window', 'gw_cache', 'gw_cache_models', 'gw_prices'] as const;
 /** js_var set by njs: a streamed request; the route's group and the servers tried after a 500 or 503. */
 export const NJS_RETRY_VARIABLES = ['gw_stream', 'gw_route_pool', 'gw_tried', 'gw_tried_status'] as const;
 /** js_var set by njs for the scheduler: the model as the backend sees it. */
@@ -20,6 +20,9 @@ export const NJS_REPORT_VARIABLES = [
   'gw_terminal',
   'gw_tokens_prompt',
   'gw_tokens_completion',
+  'gw_tokens_cached',
+  'gw_fetched_backend',
+  'gw_fetched_time',
   'gw_stream_events',
   'gw_hide_usage',
   'gw_output_blocked',
@@ -45,7 +48,7 @@ export const CONF_VARIABLES = [
   'gw_sched_refused',
 ] as const;
 
-/** Used by the conf alone (njs computes gw_key_hash through js_set, without naming it). */
+/** Used by the conf alone (njs computes gw_key_hash and gw_spend_usd through js_set, without naming them). */
 export const CONF_ONLY_VARIABLES = [
   'gw_key_hash',
   'gw_key_id',
@@ -60,6 +63,8 @@ export const CONF_ONLY_VARIABLES = [
   'gw_key_in_clear',
   'gw_draining',
   'gw_drain_connection',
+  'gw_cache_scope',
+  'gw_spend_usd',
 ] as const;
 
 /** Variables njs writes. */

@@ -6,6 +6,7 @@ import { outputFilter } from './adapters/output-filter.ts';
 import { proxy } from './adapters/proxy.ts';
 import { retryBackend } from './adapters/retry.ts';
 import { dispatch, queueRefused } from './adapters/schedule.ts';
+import { spendUsd } from './adapters/spend.ts';
 import { usageFilter } from './adapters/usage-capture.ts';
 
-export default { proxy, errorPage, sidecarErrorPage, keyInClearPage, retryBackend, dispatch, queueRefused, outputFilter, usageFilter, keyHash };
+export default { proxy, errorPage, sidecarErrorPage, keyInClearPage, retryBackend, dispatch, queueRefused, outputFilter, usageFilter, keyHash, spendUsd };

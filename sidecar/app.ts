@@ -10,6 +10,10 @@ import { KeyLimits } from './limits/key-limits.ts';
 import type { LimitStore } from './limits/limit-store.ts';
 import { LocalStore } from './limits/local-store.ts';
 import { TokenQuota } from './limits/token-quota.ts';
+import { Budgets } from './cost/budgets.ts';
+import type { Ledger } from './cost/ledger.ts';
+import { SpendMeter } from './cost/spend.ts';
+import { MemorySpendStore, type SpendStore } from './cost/spend-store.ts';
 import { admitRoutes } from './routes/admit.ts';
 import { controlRoutes, type ControlOptions } from './routes/control.ts';
 import { fleetApiRoutes } from './routes/fleet-api.ts';
@@ -30,6 +34,12 @@ export interface AppDeps {
   scheduler?: FleetScheduler;
   /** Where the per-key limits count: default this process (the gateway passes Redis with redis.url). */
   limitStore?: LimitStore;
+  /** The usage ledger priced requests are written to; none: spend is kept in memory only. */
+  ledger?: Ledger;
+  /** Where budgets read and add spend; default: in memory, empty. */
+  spendStore?: SpendStore;
+  /** The sidecar's clock for budgets and the ledger (tests move it); default Date.now. */
+  clock?: () => number;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -41,7 +51,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     keepAliveTimeout: 75_000,
   });
-  const telemetry = deps.telemetry ?? new Telemetry(() => labelSetsFor(deps.current().config, deps.current().fleet));
+  const labels = () => labelSetsFor(deps.current().config, deps.current().fleet);
+  const telemetry = deps.telemetry ?? new Telemetry(labels);
   // Token quotas (and, when shared, request rates and concurrency) are checked on /admit; usage is
   // settled and slots freed from nginx's completion log.
   const store = deps.limitStore ?? new LocalStore();
@@ -51,6 +62,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     tokenQuota.settle(rec).catch((err) => app.log.warn({ err, requestId: rec.requestId }, 'token usage not settled'));
     keyLimits.release(rec.keyId, rec.requestId).catch(() => undefined);
   });
+  // Every answered request is priced, written to the ledger and charged to its key's budgets.
+  const clock = deps.clock ?? Date.now;
+  const budgets = new Budgets(() => deps.current().config, deps.spendStore ?? new MemorySpendStore(), telemetry.metrics, clock);
+  const spend = new SpendMeter(() => deps.current().config, labels, telemetry.metrics, budgets, deps.ledger, clock);
+  telemetry.on('completion', (rec) => spend.record(rec));
+  // A new day or month empties the budget gauges without any request to say so.
+  const budgetGauges = setInterval(() => budgets.refreshAll().catch(() => undefined), 30_000);
+  budgetGauges.unref();
+  app.addHook('onClose', async () => clearInterval(budgetGauges));
   // A scheduled request's slot frees when nginx logs its end. With a shared store (redis.url) the slots
   // are shared by the replicas.
   const scheduler = deps.scheduler ?? new FleetScheduler(deps.current, telemetry.metrics);
@@ -72,6 +92,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     maxPerKey: () => config().guard.input.maxAdmissionsPerKey,
     telemetry,
     tokenQuota,
+    budgets,
     keyLimits,
     held,
     scheduler: () => scheduler.get(),

@@ -3,6 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
@@ -12,6 +13,9 @@ import { findJsModule, hasHttp2Directive, NginxControl } from '../nginx/control.
 import { wholeAnswerScanning } from '../core/output/config-rules.ts';
 import type { RenderPaths } from '../nginx/render/index.ts';
 import { buildApp } from './app.ts';
+import { Ledger, readLedger } from './cost/ledger.ts';
+import { periodStart } from './cost/periods.ts';
+import { MemorySpendStore } from './cost/spend-store.ts';
 import { Fleet } from './fleet/fleet.ts';
 import type { HealthRecord } from './fleet/health-tracker.ts';
 import { Lifecycle } from './fleet/lifecycle.ts';
@@ -41,6 +45,20 @@ export interface GatewayOptions {
   logger?: boolean | object;
   /** One line per event for people watching the terminal. */
   say?: (line: string) => void;
+  /** The sidecar's clock for budgets and the ledger (tests move it); default Date.now. */
+  clock?: () => number;
+}
+
+/** Folder of the usage ledger. */
+export function ledgerDir(loaded: LoadedConfig): string {
+  return resolve(loaded.runtimeDir, loaded.config.cost.ledgerDir);
+}
+
+/** The ledger of the config's cost section, and the spend of its current month for the budgets. */
+function openLedger(loaded: LoadedConfig, retentionDays: () => number, now: number): { ledger: Ledger; spendStore: MemorySpendStore } {
+  const dir = ledgerDir(loaded);
+  const ledger = new Ledger(dir, retentionDays, now);
+  return { ledger, spendStore: MemorySpendStore.fromLedger(readLedger(dir, periodStart('month', now), now)) };
 }
 
 export function renderPaths(loaded: LoadedConfig): RenderPaths {
@@ -154,6 +172,7 @@ export class Gateway {
     readonly telemetry: Telemetry,
     readonly scheduler: FleetScheduler,
     readonly lifecycle: Lifecycle,
+    readonly ledger: Ledger,
     private readonly limits: LimitStore,
     private readonly say: (line: string) => void,
     private readonly credentialLog: CredentialLog,
@@ -198,16 +217,21 @@ export class Gateway {
     say(`backends (${fleet.healthyBackends().length} of ${loaded.config.backends.length} up):`);
     for (const line of describeFleet(fleet)) say(line);
 
+    const clock = opts.clock ?? Date.now;
+    const { ledger, spendStore } = openLedger(loaded, () => (gw?.config ?? loaded.config).cost.retentionDays, clock());
     const app = buildApp({
       current: () => ({ fleet: gw!.fleet, config: gw!.config, guard: gw!.guards.input, outputGuard: gw!.guards.output }),
       control: { reload: () => gw!.reloadConfig(), token: createControlToken(loaded.runtimeDir), fleet: lifecycle },
       telemetry,
       scheduler,
       limitStore: store,
+      ledger,
+      spendStore,
+      clock,
       logger: opts.logger ?? { level: loaded.config.observability.logLevel },
     });
     const sync = new NginxSync(control, paths, app.log, (ok) => telemetry.observeReload(ok), () => telemetry.requestsInFlight());
-    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, scheduler, lifecycle, store, say, credentialLog);
+    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, scheduler, lifecycle, ledger, store, say, credentialLog);
     await sync.sync(loaded.config, fleet.state());
     telemetry.metrics.lastReloadOk.set(1);
     const granted = await telemetry.listen(loaded.config.observability.logPort);
@@ -270,6 +294,7 @@ export class Gateway {
         throw new Error(`"${key}" changed: restart the gateway to apply it`);
       }
     }
+    if (next.config.cost.ledgerDir !== this.config.cost.ledgerDir) throw new Error('"cost.ledgerDir" changed: restart the gateway to apply it');
     // The old poller must not re-render the old config while the new one is being applied.
     const old = this.fleet;
     old.stop();
@@ -319,5 +344,6 @@ export class Gateway {
     await this.guards.pool?.retire();
     await this.metricsApp?.close();
     await this.telemetry.close();
+    this.ledger.close();
   }
 }

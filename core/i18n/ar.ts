@@ -30,6 +30,7 @@ export function ar(): Catalogue {
     api_key_disabled: 'مفتاح API هذا معطَّل.',
     model_not_allowed: 'لا يُسمح لمفتاح API هذا باستخدام النموذج "{model}".',
     token_quota_exceeded: 'استنفد مفتاح API هذا حصته البالغة {limit} رمزًا في الدقيقة. يُرجى إعادة المحاولة بعد {seconds} ثانية.',
+    budget_exceeded: 'استنفد مفتاح API هذا ميزانيته البالغة {budget} دولار أمريكي. يُعاد ضبطها في {reset} (UTC).',
     backend_failed: 'تعذّر على الخادم الخلفي تقديم إجابة. يُرجى إعادة المحاولة.',
     backend_timeout: 'لم يستجب الخادم الخلفي في الوقت المحدد.',
     backend_busy: 'جميع الخوادم الخلفية التي تخدم "{model}" مشغولة. يُرجى إعادة المحاولة بعد بضع ثوانٍ.',

@@ -29,6 +29,7 @@ export function de(): Catalogue {
     api_key_disabled: 'Dieser API-Schlüssel ist deaktiviert.',
     model_not_allowed: 'Dieser API-Schlüssel darf das Modell „{model}“ nicht verwenden.',
     token_quota_exceeded: 'Dieser API-Schlüssel hat seine {limit} Tokens pro Minute verbraucht. Bitte versuchen Sie es in {seconds} s erneut.',
+    budget_exceeded: 'Dieser API-Schlüssel hat sein Budget von {budget} USD ausgegeben. Es wird am {reset} (UTC) zurückgesetzt.',
     backend_failed: 'Das Backend konnte nicht antworten. Bitte versuchen Sie es erneut.',
     backend_timeout: 'Das Backend hat nicht rechtzeitig geantwortet.',
     backend_busy: 'Alle Backends für "{model}" sind ausgelastet. Bitte versuchen Sie es in einigen Sekunden erneut.',

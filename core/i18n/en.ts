@@ -27,6 +27,7 @@ export function en() {
     api_key_disabled: 'This API key is disabled.',
     model_not_allowed: 'This API key may not use the model "{model}".',
     token_quota_exceeded: 'This API key has used its {limit} tokens per minute. Please retry in {seconds} s.',
+    budget_exceeded: 'This API key has spent its budget of {budget} USD. It resets at {reset} (UTC).',
     backend_failed: 'The backend failed to answer. Please retry.',
     backend_timeout: 'The backend did not answer in time.',
     backend_busy: 'Every backend serving "{model}" is busy. Please retry in a few seconds.',

@@ -29,6 +29,7 @@ export function es(): Catalogue {
     api_key_disabled: 'Esta clave de API está desactivada.',
     model_not_allowed: 'Esta clave de API no puede usar el modelo «{model}».',
     token_quota_exceeded: 'Esta clave de API ha agotado sus {limit} tokens por minuto. Vuelva a intentarlo dentro de {seconds} s.',
+    budget_exceeded: 'Esta clave de API ha gastado su presupuesto de {budget} USD. Se restablece el {reset} (UTC).',
     backend_failed: 'El backend no pudo responder. Vuelva a intentarlo.',
     backend_timeout: 'El backend no respondió a tiempo.',
     backend_busy: 'Todos los backends que sirven "{model}" están ocupados. Vuelva a intentarlo en unos segundos.',

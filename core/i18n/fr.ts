@@ -29,6 +29,7 @@ export function fr(): Catalogue {
     api_key_disabled: 'Cette clé d\'API est désactivée.',
     model_not_allowed: 'Cette clé d\'API n\'a pas le droit d\'utiliser le modèle « {model} ».',
     token_quota_exceeded: 'Cette clé d\'API a consommé ses {limit} tokens par minute. Veuillez réessayer dans {seconds} s.',
+    budget_exceeded: 'Cette clé d\'API a dépensé son budget de {budget} USD. Il est réinitialisé le {reset} (UTC).',
     backend_failed: 'Le backend n\'a pas pu répondre. Veuillez réessayer.',
     backend_timeout: 'Le backend n\'a pas répondu à temps.',
     backend_busy: 'Tous les backends qui servent "{model}" sont occupés. Veuillez réessayer dans quelques secondes.',

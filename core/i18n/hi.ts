@@ -29,6 +29,7 @@ export function hi(): Catalogue {
     api_key_disabled: 'यह API कुंजी अक्षम है।',
     model_not_allowed: 'यह API कुंजी मॉडल "{model}" का उपयोग नहीं कर सकती।',
     token_quota_exceeded: 'इस API कुंजी ने प्रति मिनट के अपने {limit} टोकन इस्तेमाल कर लिए हैं। कृपया {seconds} सेकंड बाद फिर से प्रयास करें।',
+    budget_exceeded: 'इस API कुंजी ने अपना {budget} USD का बजट खर्च कर दिया है। यह {reset} (UTC) पर रीसेट होगा।',
     backend_failed: 'बैकएंड उत्तर देने में विफल रहा। कृपया फिर से प्रयास करें।',
     backend_timeout: 'बैकएंड ने समय पर उत्तर नहीं दिया।',
     backend_busy: '"{model}" देने वाले सभी बैकएंड व्यस्त हैं। कृपया कुछ सेकंड बाद फिर से प्रयास करें।',

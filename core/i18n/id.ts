@@ -29,6 +29,7 @@ export function id(): Catalogue {
     api_key_disabled: 'Kunci API ini dinonaktifkan.',
     model_not_allowed: 'Kunci API ini tidak diizinkan menggunakan model "{model}".',
     token_quota_exceeded: 'Kunci API ini telah menghabiskan {limit} token per menitnya. Silakan coba lagi dalam {seconds} detik.',
+    budget_exceeded: 'Kunci API ini telah menghabiskan anggarannya sebesar {budget} USD. Anggaran diatur ulang pada {reset} (UTC).',
     backend_failed: 'Backend gagal memberikan jawaban. Silakan coba lagi.',
     backend_timeout: 'Backend tidak menjawab tepat waktu.',
     backend_busy: 'Semua backend yang melayani "{model}" sedang sibuk. Silakan coba lagi dalam beberapa detik.',

@@ -30,6 +30,7 @@ export function it(): Catalogue {
     api_key_disabled: 'Questa chiave API è disattivata.',
     model_not_allowed: 'Questa chiave API non può usare il modello "{model}".',
     token_quota_exceeded: 'Questa chiave API ha esaurito i suoi {limit} token al minuto. Riprova tra {seconds} s.',
+    budget_exceeded: 'Questa chiave API ha esaurito il suo budget di {budget} USD. Si azzera il {reset} (UTC).',
     backend_failed: 'Il backend non è riuscito a rispondere. Riprovare.',
     backend_timeout: 'Il backend non ha risposto in tempo.',
     backend_busy: 'Tutti i backend che servono "{model}" sono occupati. Riprovare tra qualche secondo.',

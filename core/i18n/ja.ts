@@ -29,6 +29,7 @@ export function ja(): Catalogue {
     api_key_disabled: 'この API キーは無効化されています。',
     model_not_allowed: 'この API キーではモデル「{model}」を使用できません。',
     token_quota_exceeded: 'この API キーは 1 分あたり {limit} トークンの上限に達しました。{seconds} 秒後に再試行してください。',
+    budget_exceeded: 'この API キーは {budget} USD の予算を使い切りました。{reset}（UTC）にリセットされます。',
     backend_failed: 'バックエンドが応答できませんでした。再試行してください。',
     backend_timeout: 'バックエンドが時間内に応答しませんでした。',
     backend_busy: '"{model}" を提供するバックエンドはすべて混雑しています。数秒後に再試行してください。',

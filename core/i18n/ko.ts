@@ -29,6 +29,7 @@ export function ko(): Catalogue {
     api_key_disabled: '이 API 키는 비활성화되었습니다.',
     model_not_allowed: '이 API 키로는 모델 "{model}"을(를) 사용할 수 없습니다.',
     token_quota_exceeded: '이 API 키는 분당 {limit} 토큰 한도를 모두 사용했습니다. {seconds}초 후에 다시 시도해 주세요.',
+    budget_exceeded: '이 API 키는 {budget} USD 예산을 모두 사용했습니다. {reset}(UTC)에 초기화됩니다.',
     backend_failed: '백엔드가 응답하지 못했습니다. 다시 시도해 주세요.',
     backend_timeout: '백엔드가 제시간에 응답하지 않았습니다.',
     backend_busy: '"{model}"을(를) 제공하는 모든 백엔드가 사용 중입니다. 몇 초 후에 다시 시도해 주세요.',

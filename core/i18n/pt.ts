@@ -30,6 +30,7 @@ export function pt(): Catalogue {
     api_key_disabled: 'Esta chave de API está desativada.',
     model_not_allowed: 'Esta chave de API não pode usar o modelo "{model}".',
     token_quota_exceeded: 'Esta chave de API esgotou seus {limit} tokens por minuto. Tente novamente em {seconds} s.',
+    budget_exceeded: 'Esta chave de API gastou seu orçamento de {budget} USD. Ele é redefinido em {reset} (UTC).',
     backend_failed: 'O backend não conseguiu responder. Tente novamente.',
     backend_timeout: 'O backend não respondeu a tempo.',
     backend_busy: 'Todos os backends que servem "{model}" estão ocupados. Tente novamente em alguns segundos.',

@@ -29,6 +29,7 @@ export function ru(): Catalogue {
     api_key_disabled: 'Этот API-ключ отключён.',
     model_not_allowed: 'Этому API-ключу не разрешено использовать модель «{model}».',
     token_quota_exceeded: 'Этот API-ключ израсходовал свои {limit} токенов в минуту. Повторите попытку через {seconds} с.',
+    budget_exceeded: 'Этот API-ключ израсходовал свой бюджет в {budget} USD. Он обновится {reset} (UTC).',
     backend_failed: 'Бэкенд не смог ответить. Повторите попытку.',
     backend_timeout: 'Бэкенд не ответил вовремя.',
     backend_busy: 'Все бэкенды, обслуживающие "{model}", заняты. Повторите попытку через несколько секунд.',

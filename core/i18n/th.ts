@@ -30,6 +30,7 @@ export function th(): Catalogue {
     api_key_disabled: 'คีย์ API นี้ถูกปิดใช้งาน',
     model_not_allowed: 'คีย์ API นี้ไม่ได้รับอนุญาตให้ใช้โมเดล "{model}"',
     token_quota_exceeded: 'คีย์ API นี้ใช้โทเค็นครบ {limit} โทเค็นต่อนาทีแล้ว โปรดลองอีกครั้งใน {seconds} วินาที',
+    budget_exceeded: 'คีย์ API นี้ใช้งบประมาณ {budget} USD หมดแล้ว งบประมาณจะรีเซ็ตเมื่อ {reset} (UTC)',
     backend_failed: 'แบ็กเอนด์ไม่สามารถตอบกลับได้ กรุณาลองใหม่อีกครั้ง',
     backend_timeout: 'แบ็กเอนด์ไม่ตอบกลับภายในเวลาที่กำหนด',
     backend_busy: 'แบ็กเอนด์ทั้งหมดที่ให้บริการ "{model}" ไม่ว่าง กรุณาลองใหม่ในอีกสักครู่',

@@ -29,6 +29,7 @@ export function vi(): Catalogue {
     api_key_disabled: 'Khóa API này đã bị vô hiệu hóa.',
     model_not_allowed: 'Khóa API này không được phép dùng mô hình "{model}".',
     token_quota_exceeded: 'Khóa API này đã dùng hết {limit} token mỗi phút. Vui lòng thử lại sau {seconds} giây.',
+    budget_exceeded: 'Khóa API này đã tiêu hết ngân sách {budget} USD. Ngân sách sẽ được đặt lại vào {reset} (UTC).',
     backend_failed: 'Backend không thể phản hồi. Vui lòng thử lại.',
     backend_timeout: 'Backend không phản hồi kịp thời.',
     backend_busy: 'Tất cả backend phục vụ "{model}" đều đang bận. Vui lòng thử lại sau vài giây.',

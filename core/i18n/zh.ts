@@ -29,6 +29,7 @@ export function zh(): Catalogue {
     api_key_disabled: '此 API 密钥已停用。',
     model_not_allowed: '此 API 密钥无权使用模型“{model}”。',
     token_quota_exceeded: '此 API 密钥已用完每分钟 {limit} 个令牌的额度，请在 {seconds} 秒后重试。',
+    budget_exceeded: '此 API 密钥已用完 {budget} 美元的预算，将于 {reset}（UTC）重置。',
     backend_failed: '后端未能作出响应，请重试。',
     backend_timeout: '后端未在规定时间内响应。',
     backend_busy: '提供 "{model}" 的所有后端都在忙，请几秒后重试。',

@@ -19,9 +19,9 @@ export function renderAccessLog(config: GatewayConfig, rt: string): string {
     '"event":"done","time":"$time_iso8601","request_id":"$request_id","client_request_id":"$gw_request_id","method":"$request_method","uri":"$uri"',
     '"status":$status,"model":"$gw_model","pool":"$gw_pool","backend":"$gw_backend","upstream_addr":"$upstream_addr"',
     '"upstream_status":"$upstream_status","request_time":$request_time,"upstream_header_time":"$upstream_header_time"',
-    '"upstream_response_time":"$upstream_response_time","overhead_ms":"$gw_overhead_ms","queue_ms":"$gw_queue_ms","bytes_sent":$bytes_sent',
-    '"lang":"$gw_lang","key":"$gw_key_id","tokens_prompt":"$gw_tokens_prompt","tokens_completion":"$gw_tokens_completion","stream_events":"$gw_stream_events"',
-    '"terminal":"$gw_terminal","output_blocked":"$gw_output_blocked","output_flagged":"$gw_output_flagged"',
+    '"upstream_response_time":"$upstream_response_time","fetched_backend":"$gw_fetched_backend","fetched_time":"$gw_fetched_time","overhead_ms":"$gw_overhead_ms","queue_ms":"$gw_queue_ms","bytes_sent":$bytes_sent',
+    '"lang":"$gw_lang","key":"$gw_key_id","tokens_prompt":"$gw_tokens_prompt","tokens_completion":"$gw_tokens_completion","tokens_cached":"$gw_tokens_cached","stream_events":"$gw_stream_events"',
+    '"spend_usd":"$gw_spend_usd","terminal":"$gw_terminal","cache":"$upstream_cache_status","output_blocked":"$gw_output_blocked","output_flagged":"$gw_output_flagged"',
     '"limit_req":"$limit_req_status","limit_conn":"$limit_conn_status"',
   ];
   return `    log_format ${LOG_FORMAT} escape=json '{${fields.join(",'\n        '")}}';

@@ -16,7 +16,11 @@ export function readTimeouts(config: GatewayConfig): string[] {
   return [...new Set(values.map(secs))].sort();
 }
 
-function proxyToBackends(config: GatewayConfig, readTimeout: string, path = ''): string {
+const STREAMING = `        # Tokens reach the client as the backend writes them.
+        proxy_buffering off;
+        proxy_cache off;`;
+
+export function proxyToBackends(config: GatewayConfig, readTimeout: string, path = '', buffering = STREAMING): string {
   // Streamed answers go through the output guard only when a rule is on: the filter costs per chunk.
   // Every answer passes the usage capture; the output guard too when a rule is on (it costs per chunk).
   const named = path === '';
@@ -39,9 +43,7 @@ function proxyToBackends(config: GatewayConfig, readTimeout: string, path = ''):
         proxy_set_header X-Request-Id ${V.gw_request_id};
 ${CLIENT_ADDRESS_HEADERS}
         proxy_set_header X-Forwarded-Proto $scheme;
-        # Tokens reach the client as the backend writes them.
-        proxy_buffering off;
-        proxy_cache off;
+${buffering}
         proxy_connect_timeout ${secs(config.timeouts.connect)};
         proxy_send_timeout ${secs(config.timeouts.send)};
         proxy_read_timeout ${readTimeout};

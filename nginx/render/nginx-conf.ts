@@ -14,6 +14,7 @@ import { secs } from './nginx-time.ts';
 import { renderNjsWiring } from './njs-wiring.ts';
 import { DRAIN_MAP, renderDrainCheck } from './reload-drain.ts';
 import type { RenderPaths } from './render-paths.ts';
+import { renderCacheHttp, renderCachedLocation } from './response-cache.ts';
 import { renderFleetApiLocations, renderQueueLocations, renderSidecarSubrequests } from './sidecar-locations.ts';
 import { V } from './variables.ts';
 
@@ -108,7 +109,7 @@ ${renderTls(config, paths)}
         add_header X-Request-Id ${V.gw_request_id} always;
         add_header X-Gateway-Backend ${V.gw_backend} always;
         add_header X-Gateway-Attempts ${V.gw_attempts} always;
-        add_header X-Gateway-Overhead-Ms ${V.gw_overhead_ms} always;
+        add_header X-Gateway-Overhead-Ms ${V.gw_overhead_ms} always;${config.cache.enabled ? '\n        add_header X-Cache-Status $upstream_cache_status always;' : ''}
 ${securityHeaders(config, true)}
 ${renderDrainCheck(paths.runtimeDir)}
         # nginx cannot redirect a request whose request line it could not parse (no URI yet) to a
@@ -160,7 +161,7 @@ ${renderHttpSettings(config, paths.runtimeDir)}
 ${renderAccessLog(config, paths.runtimeDir)}
 
 ${renderNjsWiring(config, paths)}
-${renderAttemptsMap(config)}
+${renderAttemptsMap(config)}${renderCacheHttp(config, paths.runtimeDir)}
 
 ${REQUEST_ID_MAP}
 
@@ -183,7 +184,7 @@ ${renderHttpsSettings(config, paths)}
 
 ${renderModelLocations(config)}
 
-${renderBackendLocations(config)}
+${renderBackendLocations(config)}${renderCachedLocation(config)}
 ${renderSidecarSubrequests(config)}${config.scheduling.enabled ? `\n${renderQueueLocations(config)}` : ''}
 
 ${renderFleetApiLocations(config)}

@@ -15,6 +15,10 @@ import { wholeSeconds } from '../../core/seconds.ts';
 import { secs } from './nginx-time.ts';
 import { encodeOutputRules, outputRules, wholeAnswerScanning } from '../../core/output/config-rules.ts';
 import type { RenderPaths } from './render-paths.ts';
+import { encodeGlobs } from '../../core/routing/model-globs.ts';
+import { cacheMode } from './response-cache.ts';
+import { priceTable } from '../../core/cost/price-table.ts';
+import { encodePriceTable } from '../../core/cost/pricing.ts';
 import { V } from './variables.ts';
 
 const onOff = (on: boolean) => (on ? 'on' : 'off');
@@ -29,6 +33,9 @@ const SETTINGS: { [K in (typeof NJS_SETTING_VARIABLES | typeof OUTPUT_SETTING_VA
   gw_read_whole: (c) => secs(c.timeouts.wholeAnswer),
   gw_retry_tries: (c) => c.retries.tries,
   gw_retry_window: (c) => c.retries.window,
+  gw_cache: (c) => cacheMode(c),
+  gw_cache_models: (c) => q(encodeGlobs(c.cache.models)),
+  gw_prices: (c) => q(encodePriceTable(priceTable(c))),
   gw_output_rules: (c) => {
     const rules = outputRules(c.guard.output);
     return rules ? q(encodeOutputRules(rules)) : null;
@@ -47,6 +54,13 @@ function settings(config: GatewayConfig, names: readonly (keyof typeof SETTINGS)
   });
 }
 
+// Without any price, no request costs anything: the log line's spend stays empty and njs is not called.
+function spendVariable(config: GatewayConfig): string[] {
+  const table = priceTable(config);
+  if (Object.keys(table.tokens).length === 0 && Object.keys(table.gpuHour).length === 0) return [`    js_var ${V.gw_spend_usd};`];
+  return ['    # What the request cost (core/cost/pricing.ts), for the access log: computed as the line is written.', `    js_set ${V.gw_spend_usd} gw.spendUsd;`];
+}
+
 export function renderNjsWiring(config: GatewayConfig, paths: RenderPaths): string {
   return [
     `    js_path ${q(paths.njsDir)};`,
@@ -60,5 +74,6 @@ export function renderNjsWiring(config: GatewayConfig, paths: RenderPaths): stri
     ...settings(config, OUTPUT_SETTING_VARIABLES),
     '    # Set by njs for the access log and the response headers.',
     ...declare(NJS_REPORT_VARIABLES),
+    ...spendVariable(config),
   ].join('\n');
 }

@@ -7,6 +7,7 @@ import { isBodyError, parseBody, parseRouteValue, promptSample, type ParsedBody 
 import { modelRoutes } from '../../core/routing/routes.ts';
 import { askUsage, mustAskUsage } from '../usage/include-usage.ts';
 import { withHeldBody } from './held-body.ts';
+import { prepareCache } from './response-cache.ts';
 import { sendError } from './respond.ts';
 import { applyVerdict } from './verdict.ts';
 import { enqueue, pinBackend } from './schedule.ts';
@@ -61,6 +62,7 @@ export function proxy(r: NginxHTTPRequest): void {
     }
     const served = target.model !== undefined ? target.model : spelling(r, shape, parsed.model);
     rewriteModel(r, parsed, served, askedUsage);
+    prepareCache(r, route, parsed);
 
     const scanWhole = checksWholeAnswer(r, route.generates);
     const go = function () {

@@ -94,6 +94,7 @@ export function recordAnswerEnd(r: NginxHTTPRequest, tail: Buffer, whole: boolea
   vars(r).gw_terminal = end.terminal ? '1' : '0';
   if (end.promptTokens !== undefined) vars(r).gw_tokens_prompt = String(end.promptTokens);
   if (end.completionTokens !== undefined) vars(r).gw_tokens_completion = String(end.completionTokens);
+  if (end.cachedTokens !== undefined) vars(r).gw_tokens_cached = String(end.cachedTokens);
   return end.terminal;
 }
 

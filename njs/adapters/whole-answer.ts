@@ -8,9 +8,17 @@ import { withHeldBody } from './held-body.ts';
 import { sendError } from './respond.ts';
 import { mayMoveOn, moveToNextBackend, sendBackendFailure } from './retry.ts';
 import { upstreamLocation } from './upstream-location.ts';
+import { sealCacheKey } from './response-cache.ts';
 import { recordAnswerEnd } from './usage-capture.ts';
 import { applyVerdict } from './verdict.ts';
 import { vars } from './variables.ts';
+
+// The subrequest talked to the backend: the request's access log says which, and for how long (what
+// it costs), whether the answer is then delivered or blocked.
+function recordFetch(r: NginxHTTPRequest, answer: NginxHTTPRequest): void {
+  vars(r).gw_fetched_backend = String(vars(answer).gw_backend || '');
+  vars(r).gw_fetched_time = String(answer.variables.upstream_response_time || '');
+}
 
 function deliver(r: NginxHTTPRequest, answer: NginxHTTPRequest, body: string): void {
   r.headersOut['Content-Type'] = String(answer.headersOut['Content-Type'] || 'application/json');
@@ -47,6 +55,7 @@ function answered(r: NginxHTTPRequest, shape: ApiShape, answer: NginxHTTPRequest
 function fetchWhole(r: NginxHTTPRequest, shape: ApiShape): void {
   r.subrequest(UPSTREAM_URI, { method: 'POST', body: vars(r).gw_body || r.requestText }, function (answer: NginxHTTPRequest) {
     try {
+      recordFetch(r, answer);
       if (answer.status !== 200) return answered(r, shape, answer);
       r.subrequest('/_scan_output', { method: 'POST', body: answer.responseText || '' }, function (reply: NginxHTTPRequest) {
         try {
@@ -71,7 +80,10 @@ export function checksWholeAnswer(r: NginxHTTPRequest, generates: boolean): bool
 export function forward(r: NginxHTTPRequest, shape: ApiShape, scanWhole: boolean): void {
   // The gateway's own time before the first attempt (body parsing, admission), for X-Gateway-Overhead-Ms.
   vars(r).gw_overhead_ms = String(Math.round(Number(r.variables.request_time) * 1000));
-  if (!scanWhole) return r.internalRedirect(upstreamLocation(r));
+  if (!scanWhole) {
+    sealCacheKey(r);
+    return r.internalRedirect(upstreamLocation(r));
+  }
   vars(r).gw_path = r.uri;
   fetchWhole(r, shape);
 }

@@ -11,6 +11,8 @@
 export interface AnswerEnd {
   promptTokens?: number;
   completionTokens?: number;
+  /** Prompt tokens served from the provider's prompt cache (part of promptTokens). */
+  cachedTokens?: number;
   /** The answer ended with its terminal event: `data: [DONE]`, a `"done":true` line, or a whole JSON body. */
   terminal: boolean;
 }
@@ -42,13 +44,21 @@ function parseJson(buf: Buffer, start: number, end: number): Record<string, unkn
   }
 }
 
-/** Top-level usage of one parsed answer or event: OpenAI's `usage`, else Ollama's eval counts. */
+/**
+ * Top-level usage of one parsed answer or event: OpenAI's `usage` (with its cached prompt tokens),
+ * else Ollama's eval counts. Another provider's fields map here to the same three counts, which is all
+ * pricing reads (core/cost/pricing.ts): Anthropic's `usage.input_tokens` + `cache_read_input_tokens`
+ * (+ `cache_creation_input_tokens`) is the prompt, `cache_read_input_tokens` the cached part,
+ * `output_tokens` the completion.
+ */
 function usageOf(obj: Record<string, unknown>, end: AnswerEnd): void {
   const usage = obj.usage;
   if (usage !== null && typeof usage === 'object') {
     const u = usage as Record<string, unknown>;
     end.promptTokens = count(u.prompt_tokens);
     end.completionTokens = count(u.completion_tokens);
+    const details = u.prompt_tokens_details;
+    if (details !== null && typeof details === 'object') end.cachedTokens = count((details as Record<string, unknown>).cached_tokens);
     return;
   }
   end.promptTokens = count(obj.prompt_eval_count);

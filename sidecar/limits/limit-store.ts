@@ -1,7 +1,7 @@
 // Where the per-key limits keep their counts: in this process (LocalStore, one host: the default) or
 // in Redis (RedisStore, shared by every replica). Each method is one atomic check-and-charge, timed by
-// the store's own clock (Redis's TIME for the shared one, so hosts' clocks do not matter). Budgets and
-// spend plug in here the same way: a method that checks a period's budget and charges its cost.
+// the store's own clock (Redis's TIME for the shared one, so hosts' clocks do not matter). Spend
+// budgets keep their own seam (sidecar/cost/spend-store.ts); a Redis SpendStore would use this client.
 import type { WindowDecision, WindowLimit } from './token-window.ts';
 
 /** A key's request rate: nginx limit_req's meter (60 per minute = one a second) plus a burst. */

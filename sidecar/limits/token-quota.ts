@@ -88,6 +88,8 @@ export class TokenQuota {
   async settle(rec: CompletionRecord): Promise<void> {
     const limit = this.limitOf(rec.keyId);
     if (!limit) return;
+    // An answer from the response cache generated nothing.
+    if (rec.cacheStatus === 'HIT') return this.store.settleTokens(rec.keyId, rec.requestId, { prompt: 0, completion: 0 }, limit.windowMs);
     const completion = rec.completionTokens ?? rec.streamEvents;
     if (rec.promptTokens !== undefined || completion !== undefined) {
       await this.store.settleTokens(rec.keyId, rec.requestId, { prompt: rec.promptTokens, completion: completion ?? 0 }, limit.windowMs);

@@ -1,7 +1,7 @@
 // POST /admit: njs asks, for every generation and embedding request, whether it may go on. The
 // input guard answers: allow (maybe with a redacted body), or block with a localized reason. A key's
-// shared request rate and concurrency are checked before anything, its token quota before the guard's
-// verdict (429 once spent); with shared limits and Redis unreachable under onUnavailable refuse, 503.
+// shared request rate and concurrency are checked before anything, then its spend budget, then its
+// token quota (429 once spent); with shared limits and Redis unreachable under onUnavailable refuse, 503.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../../config/schema.ts';
 import { ADMIT_HEADER_KEY, ADMIT_HEADER_POOL, ADMIT_HEADER_ROUTE, type AdmitVerdict } from '../../core/contract.ts';
@@ -9,6 +9,7 @@ import { localize, type MessageKey } from '../../core/i18n/messages.ts';
 import type { GuardOutcome } from '../guard/input-guard.ts';
 import { ScanQueueFull, type PromptScanner } from '../guard/scan-pool.ts';
 import { DEFAULT_LOCALE, supportedAcceptLanguage } from '../language/locales.ts';
+import type { Budgets } from '../cost/budgets.ts';
 import type { KeyLimits } from '../limits/key-limits.ts';
 import { SharedStateUnavailable } from '../limits/shared-store.ts';
 import { promptTokens, type TokenQuota } from '../limits/token-quota.ts';
@@ -25,6 +26,7 @@ export interface AdmitOptions {
   maxPerKey: () => number;
   telemetry: Telemetry;
   tokenQuota: TokenQuota;
+  budgets: Budgets;
   /** Per-key requests per minute and concurrency, when they are shared (redis.url). */
   keyLimits: KeyLimits;
   held: HeldBodies;
@@ -41,7 +43,7 @@ function busy(lang: string, status: number, code: MessageKey): AdmitVerdict {
   return { allow: false, lang: msg.lang, status, code, message: msg.text, headers: { 'Retry-After': '1' } };
 }
 
-export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, maxPerKey, telemetry, tokenQuota, keyLimits, held, scheduler, slots, config }) => {
+export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard, maxPerKey, telemetry, tokenQuota, budgets, keyLimits, held, scheduler, slots, config }) => {
   // An admitted request takes a free slot now, or is told to wait for one (njs then goes to /queue).
   // With shared slots the lease must also be claimed across replicas; one they have no room for waits.
   const schedule = async <V extends AdmitVerdict>(req: FastifyRequest, verdict: V): Promise<V> => {
@@ -66,17 +68,19 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
     const body = String(req.body ?? '');
     // An admitted request goes to its upstream group at once: from here on it is in flight.
     const pool = String(req.headers[ADMIT_HEADER_POOL.toLowerCase()] ?? '');
-    const quotaRefused = (verdict: AdmitVerdict) => {
-      telemetry.limitRefused(keyId, 'tokens');
-      return verdict;
-    };
+    // A key that has spent its budget goes no further: nothing is scanned or counted for it.
+    const budget = await budgets.check(keyId, clientLang);
+    if (budget?.refused) {
+      telemetry.refused(req.id, 'budget');
+      return budget.refused;
+    }
     const g = guard();
     if (!g) {
       // No guard: the quota's count is the one parse of the body.
       const quota = await tokenQuota.admit(keyId, req.id, (cap) => promptTokens(route, body, cap), clientLang);
-      if (quota?.refused) return quotaRefused(quota.refused);
+      if (quota?.refused) return quota.refused;
       telemetry.started(req.id, pool);
-      return schedule(req, { allow: true, lang: clientLang, headers: quota?.headers });
+      return schedule(req, { allow: true, lang: clientLang, headers: { ...quota?.headers, ...budget?.headers } });
     }
     // One key's heavy prompts must not fill the scan workers for everyone.
     const scanning = keyId ? (perKey.get(keyId) ?? 0) : 0;
@@ -98,13 +102,13 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
     }
     // The quota answers first, whatever the guard found: a spent key gets its 429.
     const quota = await tokenQuota.admit(keyId, req.id, () => outcome.promptTokens ?? 1, clientLang);
-    if (quota?.refused) return quotaRefused(quota.refused);
+    if (quota?.refused) return quota.refused;
     const { verdict, results, blocked } = outcome;
     telemetry.observeInput(verdict, results);
     if (blocked) req.log.info({ guard: blocked, scores: results, route }, 'guard blocked the prompt');
     if (!verdict.allow) await tokenQuota.release(keyId, req.id);
     else telemetry.started(req.id, pool);
-    if (quota?.headers) verdict.headers = { ...verdict.headers, ...quota.headers };
+    if (quota?.headers || budget?.headers) verdict.headers = { ...verdict.headers, ...quota?.headers, ...budget?.headers };
     return held.reply(await schedule(req, verdict));
   };
   app.post('/admit', async (req) => {
@@ -113,7 +117,7 @@ export const admitRoutes: FastifyPluginAsync<AdmitOptions> = async (app, { guard
     try {
       const limited = await keyLimits.admit(keyId, req.id, clientLang);
       if (limited) {
-        telemetry.limitRefused(keyId, limited.limit);
+        telemetry.refused(req.id, limited.limit);
         return limited.verdict;
       }
       const verdict = await judge(req, keyId, clientLang);

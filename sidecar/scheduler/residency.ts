@@ -19,10 +19,14 @@ export class Residency {
   readonly loaded = new Map<string, LoadedModel>();
   readonly running = new Map<string, number>();
 
-  /** `alwaysLoaded`: OpenAI-compatible servers have no load step (every served model is warm). */
+  /**
+   * `alwaysLoaded`: OpenAI-compatible servers have no load step (every served model is warm).
+   * `pinned`: models the config keeps in memory (backends[].keepLoaded): never evicted for a load.
+   */
   constructor(
     readonly maxLoaded: number,
     readonly alwaysLoaded = false,
+    public pinned: ReadonlySet<string> = new Set(),
   ) {}
 
   isLoaded(model: string): boolean {
@@ -45,7 +49,7 @@ export class Residency {
     let best: string | undefined;
     let oldest = Infinity;
     for (const [model, m] of this.loaded) {
-      if (this.runningOf(model) > 0 || m.lastUsed >= oldest) continue;
+      if (this.runningOf(model) > 0 || this.pinned.has(model) || m.lastUsed >= oldest) continue;
       best = model;
       oldest = m.lastUsed;
     }
@@ -55,6 +59,14 @@ export class Residency {
   /** A load can start now: room for one more model, or an idle one to evict (a busy one would make Ollama wait). */
   canLoad(): boolean {
     return this.alwaysLoaded || this.loaded.size < this.maxLoaded || this.victim() !== undefined;
+  }
+
+  /** Generations that must end before a load can start: 0 when one can now, else those of the least busy model in memory. */
+  toFree(): number {
+    if (this.canLoad()) return 0;
+    let fewest = Infinity;
+    for (const model of this.loaded.keys()) fewest = Math.min(fewest, this.runningOf(model));
+    return fewest;
   }
 
   start(model: string, now: number): Dispatch {

@@ -3,7 +3,7 @@
 // here, ordered by priority (wait-queue.ts), never inside a backend. Placement rules: placement.ts.
 import { canonicalModel } from '../../core/routing/model-name.ts';
 import { poolMembers } from '../../core/routing/next-backend.ts';
-import { place, type Candidate, type Choice } from './placement.ts';
+import { place, reserveFor, type Candidate, type Choice } from './placement.ts';
 import { Residency } from './residency.ts';
 import { WaitQueue, type Waiter } from './wait-queue.ts';
 
@@ -12,6 +12,8 @@ export interface SchedulerBackend {
   /** openai-kind servers have no load step. */
   alwaysLoaded: boolean;
   maxLoaded: number;
+  /** Models kept in memory there (keepLoaded), canonical names: a load never evicts them. */
+  pinned: ReadonlySet<string>;
   slotsFor(model: string): number;
 }
 
@@ -75,6 +77,8 @@ export class Scheduler {
   private readonly leases = new Map<string, Lease>();
   private readonly queue: WaitQueue<Pending>;
   private readonly saturated = new Set<string>();
+  /** Backends held by waiters that need a load (placement.ts reserveFor), as the last drain found them. */
+  private reserved = new Set<string>();
   private settings!: SchedulerSettings;
   private readonly sweeper: NodeJS.Timeout;
   private remote?: RemoteSlots;
@@ -96,8 +100,11 @@ export class Scheduler {
     this.settings = settings;
     for (const b of settings.backends) {
       const old = this.residency.get(b.name);
-      if (old && old.maxLoaded === b.maxLoaded && old.alwaysLoaded === b.alwaysLoaded) continue;
-      const next = new Residency(b.maxLoaded, b.alwaysLoaded);
+      if (old && old.maxLoaded === b.maxLoaded && old.alwaysLoaded === b.alwaysLoaded) {
+        old.pinned = b.pinned;
+        continue;
+      }
+      const next = new Residency(b.maxLoaded, b.alwaysLoaded, b.pinned);
       if (old) {
         for (const [m, v] of old.loaded) next.loaded.set(m, v);
         for (const [m, v] of old.running) next.running.set(m, v);
@@ -121,7 +128,7 @@ export class Scheduler {
   tryPlace(ticket: Ticket): Lease | undefined {
     const t = normalize(ticket);
     if (this.queue.some((p) => p.ticket.model === t.model)) return undefined;
-    const choice = place(this.candidates(t), 0, this.settings.spreadAfterMs);
+    const choice = place(this.candidates(t, this.reserved), 0, this.settings.spreadAfterMs);
     return choice ? this.start(t, choice, 0) : undefined;
   }
 
@@ -151,12 +158,14 @@ export class Scheduler {
       const onAbort = () => {
         this.observer?.refused('cancelled', t.priority, this.now() - waiter.arrivedAt);
         leave({ refused: 'cancelled' });
+        this.drain(); // a backend it held is free for others
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       pending.timers.push(
         setTimeout(() => {
           this.observer?.refused('queue_timeout', t.priority, this.now() - waiter.arrivedAt);
           leave({ refused: 'queue_timeout' });
+          this.drain();
         }, maxWaitMs),
         // Past spreadAfter the request may load its model on another server: look again then (a
         // millisecond later, so the clock agrees that spreadAfter has passed).
@@ -207,22 +216,33 @@ export class Scheduler {
     for (const w of this.queue.ordered(this.now())) w.item.settle({ refused: 'cancelled' });
   }
 
+  // Waiters in queue order; one that needs a load nobody can start holds a backend from those after it
+  // (one per model: the others of that model follow it onto the load).
   private drain(): void {
-    if (this.queue.size === 0) return;
     const now = this.now();
-    for (const w of this.queue.ordered(now)) this.placeWaiter(w, now);
+    const reserved = new Set<string>();
+    const holding = new Set<string>();
+    this.reserved = reserved;
+    for (const w of this.queue.ordered(now)) this.placeWaiter(w, now, reserved, holding);
   }
 
-  private placeWaiter(w: Waiter<Pending>, now: number): void {
+  private placeWaiter(w: Waiter<Pending>, now: number, reserved: Set<string>, holding: Set<string>): void {
     const t = w.item.ticket;
-    const candidates = this.candidates(t);
+    const candidates = this.candidates(t, reserved);
     if (candidates.length === 0) {
       this.observer?.refused('no_backend', t.priority, now - w.arrivedAt);
       return w.item.settle({ refused: 'no_backend' });
     }
-    const choice = place(candidates, now - w.arrivedAt, this.settings.spreadAfterMs);
-    if (choice) w.item.settle(this.start(t, choice, now - w.arrivedAt));
+    const waited = now - w.arrivedAt;
+    const choice = place(candidates, waited, this.settings.spreadAfterMs);
+    if (choice) return w.item.settle(this.start(t, choice, waited));
+    if (holding.has(t.model)) return;
+    const hold = reserveFor(candidates, waited, this.settings.spreadAfterMs);
+    if (hold === undefined) return;
+    reserved.add(hold);
+    holding.add(t.model);
   }
+
 
   private start(t: Ticket, choice: Choice, waitedMs: number): Lease {
     // A request id seen twice (a retried subrequest) keeps one slot.
@@ -241,7 +261,7 @@ export class Scheduler {
     return poolMembers(t.pool).filter((b) => this.residency.has(b) && this.healthy(b));
   }
 
-  private candidates(t: Ticket): Candidate[] {
+  private candidates(t: Ticket, held: Set<string>): Candidate[] {
     const byName = new Map(this.settings.backends.map((b) => [b.name, b]));
     return this.candidatesOf(t).map((name) => {
       const r = this.residency.get(name)!;
@@ -253,7 +273,9 @@ export class Scheduler {
         slots: byName.get(name)!.slotsFor(t.model),
         totalRunning: r.totalRunning() + (this.remote?.total(name) ?? 0),
         canLoad: r.canLoad(),
+        toFree: r.toFree(),
         saturated: this.saturated.has(name),
+        held: held.has(name),
       };
       if (victim !== undefined) c.victim = { model: victim, lastUsed: r.loaded.get(victim)!.lastUsed };
       return c;

@@ -13,6 +13,7 @@ export function schedulerSettings(config: GatewayConfig): SchedulerSettings {
         name: b.name,
         alwaysLoaded: b.kind !== 'ollama',
         maxLoaded: b.maxLoadedModels,
+        pinned: new Set(b.keepLoaded.map(canonicalModel)),
         slotsFor: (model: string) => perModel.get(model) ?? b.slots,
       };
     }),

@@ -80,7 +80,8 @@ export function parseAccessLine(datagram: string): AccessLine | null {
       clientRequestId: str(f.client_request_id),
       uri: str(f.uri),
       model: str(f.model),
-      backend: str(f.backend),
+      // A whole answer njs fetched itself (to check it first) was proxied by its subrequest.
+      backend: str(f.backend) || str(f.fetched_backend),
       status: f.status as number,
       attempts: str(f.pool) ? attemptsOf(upstreamAddr) : 0,
       requestTime,
@@ -90,8 +91,11 @@ export function parseAccessLine(datagram: string): AccessLine | null {
       lang: str(f.lang),
       promptTokens: optionalCount(f.tokens_prompt),
       completionTokens: optionalCount(f.tokens_completion),
+      cachedTokens: optionalCount(f.tokens_cached),
+      backendSeconds: times(f.upstream_response_time).at(-1) ?? times(f.fetched_time).at(-1),
       streamEvents: optionalCount(f.stream_events),
       terminal: f.terminal === '1',
+      cacheStatus: str(f.cache),
     },
   };
 }

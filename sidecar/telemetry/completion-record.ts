@@ -27,8 +27,14 @@ export interface CompletionRecord {
   /** Token usage reported by the backend (OpenAI `usage`, Ollama prompt_eval_count/eval_count). */
   promptTokens?: number;
   completionTokens?: number;
+  /** Prompt tokens the provider served from its prompt cache (OpenAI usage.prompt_tokens_details.cached_tokens), part of promptTokens. */
+  cachedTokens?: number;
+  /** How long the answering attempt held its backend ($upstream_response_time's last figure), seconds. */
+  backendSeconds?: number;
   /** Events of a streamed answer seen by the gateway (SSE events, NDJSON lines), whether or not it ended: what it generated when no usage came. */
   streamEvents?: number;
   /** The answer reached its terminal event ([DONE], done:true, a whole JSON body). */
   terminal: boolean;
+  /** nginx's $upstream_cache_status for requests the response cache may answer: HIT (no backend was asked), MISS, EXPIRED…; "" otherwise. */
+  cacheStatus: string;
 }

@@ -9,7 +9,7 @@ import type { Fleet } from '../fleet/fleet.ts';
 const MODEL_ROUTES = modelRoutes();
 const FIXED_ROUTES = [...FLEET_ROUTES, '/'];
 
-function isModelRoute(uri: string): boolean {
+export function isModelRoute(uri: string): boolean {
   return Object.hasOwn(MODEL_ROUTES, uri);
 }
 

@@ -10,13 +10,14 @@ import type { ScannerOutcome } from '../guard/input-guard.ts';
 import { parseAccessLine, type AccessLine } from './access-line.ts';
 import type { CompletionRecord } from './completion-record.ts';
 import { InFlight } from './in-flight.ts';
-import { closedLabel, routeLabel, statusClass, type LabelSets } from './labels.ts';
+import { closedLabel, isModelRoute, routeLabel, statusClass, type LabelSets } from './labels.ts';
 import { createMetrics } from './metrics.ts';
 import { readDrops } from './udp-drops.ts';
 
 // Room for the lines of a few hundred milliseconds at full load while the event loop is busy.
 export const RECV_BUFFER = 4 * 1024 * 1024;
 const SCANNER_NAME = /^[A-Za-z][A-Za-z0-9]{0,39}$/;
+const MAX_REFUSALS = 10_000;
 
 export declare interface Telemetry {
   on(event: 'completion', listener: (record: CompletionRecord) => void): this;
@@ -28,6 +29,8 @@ export class Telemetry extends EventEmitter {
   private readonly inFlight = new InFlight(this.metrics.inFlight);
   private socket?: dgram.Socket;
   private readonly rejectedCredentials = new Set<string>();
+  /** 429s the sidecar gave for a reason nginx cannot log (a spent budget), until their log line comes. */
+  private readonly refusals = new Map<string, string>();
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly labels: () => LabelSets) {
@@ -71,6 +74,13 @@ export class Telemetry extends EventEmitter {
     return this.inFlight.requests();
   }
 
+  /** The sidecar refused the request with 429 for `limit` (the rate-limited metric's label). */
+  refused(requestId: string, limit: string): void {
+    // Bounded: a line lost on the way must not keep its entry forever.
+    if (this.refusals.size >= MAX_REFUSALS) this.refusals.delete(this.refusals.keys().next().value!);
+    this.refusals.set(requestId, limit);
+  }
+
   /** The request left for its upstream group (nginx's start line, or the sidecar admitted it). */
   started(requestId: string, pool: string): void {
     if (requestId && pool) this.inFlight.start(requestId, upstreamLabel(pool), Date.now());
@@ -89,11 +99,16 @@ export class Telemetry extends EventEmitter {
     if (rec.attempts > 1) m.retries.inc({ route, model }, rec.attempts - 1);
     if (rec.status === 499) m.incomplete.inc({ route, model, reason: 'client_closed' });
     else if (line.proxied && rec.status === 200 && !rec.terminal && !line.outputBlocked) m.incomplete.inc({ route, model, reason: 'no_terminal_event' });
-    if (rec.promptTokens) m.tokens.inc({ model, key, type: 'prompt' }, rec.promptTokens);
-    if (rec.completionTokens) m.tokens.inc({ model, key, type: 'completion' }, rec.completionTokens);
+    if (rec.cacheStatus) m.cacheLookups.inc({ route, model, result: cacheResult(rec.cacheStatus) });
+    // A cached answer's usage was generated once, when it was stored.
+    const generated = rec.cacheStatus !== 'HIT';
+    if (generated && rec.promptTokens) m.tokens.inc({ model, key, type: 'prompt' }, rec.promptTokens);
+    if (generated && rec.completionTokens) m.tokens.inc({ model, key, type: 'completion' }, rec.completionTokens);
+    const refusal = this.refusals.get(rec.requestId);
+    if (refusal) this.refusals.delete(rec.requestId);
     if (rec.status === 429) {
-      // nginx's own limits; the sidecar counts its refusals itself (limitRefused), backends' 429s are not counted.
-      const limit = line.limits.requestLimited ? 'requests' : line.limits.concurrencyLimited ? 'concurrency' : '';
+      // nginx's limits say so, or the sidecar did (a budget); another 429 before any upstream attempt is the sidecar's token quota; the rest are backends' own.
+      const limit = line.limits.requestLimited ? 'requests' : line.limits.concurrencyLimited ? 'concurrency' : refusal || (!line.proxied && isModelRoute(rec.uri) ? 'tokens' : '');
       if (limit) m.rateLimited.inc({ key, limit });
     }
     if (line.outputBlocked) m.guardVerdicts.inc({ direction: 'output', scanner: scannerLabel(line.outputBlocked), verdict: 'block' });
@@ -116,11 +131,6 @@ export class Telemetry extends EventEmitter {
     const rejected = this.rejectedCredentials.has(backend);
     m.credentialRejected.set({ backend }, rejected ? 1 : 0);
     return rejected !== was;
-  }
-
-  /** The sidecar refused a request on one of the key's limits. */
-  limitRefused(keyId: string, limit: 'requests' | 'concurrency' | 'tokens'): void {
-    this.metrics.rateLimited.inc({ key: closedLabel(keyId, this.labels().key), limit });
   }
 
   observeReload(ok: boolean): void {
@@ -158,6 +168,12 @@ export class Telemetry extends EventEmitter {
 /** "gw.a.b" → "a.b": the backends of the group. */
 function upstreamLabel(pool: string): string {
   return pool.replace(/^gw\./, '') || 'none';
+}
+
+const CACHE_RESULTS = ['MISS', 'BYPASS', 'EXPIRED', 'STALE', 'UPDATING', 'REVALIDATED', 'HIT'];
+
+function cacheResult(status: string): string {
+  return CACHE_RESULTS.includes(status) ? status.toLowerCase() : 'other';
 }
 
 function scannerLabel(name: string): string {

@@ -49,6 +49,8 @@ async function answer(ctx: RequestContext, shape: Shape, plan: Plan): Promise<vo
     prompt_tokens: plan.promptTokens,
     completion_tokens: plan.completionTokens,
     total_tokens: plan.promptTokens + plan.completionTokens,
+    // A request with OpenAI's prompt_cache_key finds half its prompt in the provider's cache.
+    ...(typeof ctx.body.prompt_cache_key === 'string' && { prompt_tokens_details: { cached_tokens: Math.floor(plan.promptTokens / 2) } }),
   };
   if (ctx.body.stream !== true) {
     if (!(await simulateGeneration(ctx, plan))) return;

@@ -42,6 +42,8 @@ export interface StackOptions {
   config?: Partial<GatewayConfigInput>;
   /** Also listen on plain HTTP (the 308-to-HTTPS server). */
   withHttp?: boolean;
+  /** The sidecar's clock (budgets, the usage ledger), for tests that move time. */
+  clock?: () => number;
   /** The sidecar's logger (Fastify/pino options); default: silent. */
   logger?: object;
   /** Another stack's emulators (by backend name): a second replica in front of the same fleet; stop() leaves them running. */
@@ -63,7 +65,7 @@ export interface Stack {
   writeConfig(config: Partial<GatewayConfigInput>): void;
   /** A dead replica as its balancer sees it: nginx's master and workers get SIGKILL (the sidecar is left to stop()). */
   kill(): void;
-  /** stop() the gateway, then start it again from the same config, ports and runtime folder. */
+  /** Stops the gateway (nginx and the sidecar) and starts a new one on the same config and folder. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -121,20 +123,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   writeConfig(opts.config ?? {});
 
-  const start = () => Gateway.start(configFile, { logger: opts.logger ?? false });
   let gateway: Gateway;
+  const options = { logger: opts.logger ?? false, clock: opts.clock };
   try {
-    gateway = await start();
+    gateway = await Gateway.start(configFile, options);
   } catch (err) {
     if (!opts.emulators) await Promise.all(Object.values(emulators).map((e) => e.close()));
     throw err;
   }
-  return {
+  const stack: Stack = {
     url: `https://127.0.0.1:${https}`,
     httpUrl: http ? `http://127.0.0.1:${http}` : undefined,
-    get gateway() {
-      return gateway;
-    },
+    gateway,
     emulators,
     configFile,
     dir,
@@ -146,7 +146,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     async restart() {
       await gateway.stop();
-      gateway = await start();
+      gateway = await Gateway.start(configFile, options);
+      stack.gateway = gateway;
     },
     async stop() {
       await gateway.stop();
@@ -154,6 +155,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** POST JSON through the gateway with fetch; returns status, headers and parsed body. */

@@ -201,6 +201,37 @@ describe('scheduling: the queue', () => {
   });
 });
 
+describe('scheduling: a request that needs a load behind warm traffic', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({
+      backends: [{ name: 'a', slots: 2, loadMs: 200, maxLoadedModels: 1, tokenDelayMs: 50 }],
+      config: { ...NO_GUARD, scheduling: { enabled: true, defaultPriority: 9, queue: { maxWait: '20s', agingStep: '0ms' } } },
+    });
+    await prewarm(stack, 'a', M1);
+    await waitFor(() => stack.gateway.scheduler.get()?.snapshot().backends.a.loaded.includes(M1) === true, 5000, 'a reported with M1 loaded');
+  });
+  after(async () => stack?.stop());
+
+  it('is not starved by lower-priority requests for the loaded model: the box drains, then loads it', async () => {
+    const done: string[] = [];
+    const send = async (name: string, model: string, tokens: number, priority: number) => {
+      const r = await rawPost(`${stack.url}/api/chat`, chat(model, tokens), { 'X-Priority': String(priority) });
+      assert.equal(r.status, 200, r.text);
+      done.push(name);
+    };
+    const holders = [send('hold1', M1, 12, 1), send('hold2', M1, 12, 1)];
+    await waitFor(() => stack.emulators.a.stats().inFlight >= 2, 5000, 'both slots busy with M1');
+    const lows = [1, 2, 3, 4].map((i) => send(`low${i}`, M1, 12, 1));
+    await waitFor(() => queued(stack) === 4, 5000, 'four low M1 requests queued');
+    // Without a hold on a, each freed M1 slot would go to a queued low request and M2 would wait for all of them.
+    const high = send('high', M2, 2, 9);
+    await Promise.all([...holders, ...lows, high]);
+    assert.deepEqual(done.slice(0, 3).sort(), ['high', 'hold1', 'hold2'], `order: ${done.join(', ')}`);
+    assert.equal(stack.emulators.a.stats().loads[M2], 1);
+  });
+});
+
 describe('scheduling: a backend that dies under a pinned request', () => {
   let stack: Stack;
   before(async () => {

@@ -160,7 +160,7 @@ describe('catalogueFor', () => {
     const all = Object.keys(EN) as (keyof Catalogue)[];
     for (const lang of LANGUAGES) {
       for (const key of all) {
-        const text = localize(lang, key, { model: 'm', models: 'a, b', method: 'GET', path: '/p', limit: '1', tokens: '2', scanner: 'S', header: 'H', seconds: '3', key: 'K', field: 'F', fields: '4', chars: '5', maxFields: '6', maxChars: '7' }).text;
+        const text = localize(lang, key, { model: 'm', models: 'a, b', method: 'GET', path: '/p', limit: '1', tokens: '2', scanner: 'S', header: 'H', seconds: '3', key: 'K', field: 'F', fields: '4', chars: '5', maxFields: '6', maxChars: '7', budget: '8', reset: 'R' }).text;
         assert.doesNotMatch(text, /[{}]/, `${lang}.${key}: every placeholder is filled`);
       }
     }

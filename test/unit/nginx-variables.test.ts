@@ -25,9 +25,10 @@ function rendered(doc: Partial<GatewayConfigInput>): string {
 
 process.env.GW_TEST_PROVIDER_KEY = 'sk-test';
 const CONFS = {
-  'https backend with a key, auth on, stream rules on, scheduling on': rendered({
+  'https backend with a key, auth on, stream rules on, scheduling on, response cache on': rendered({
     backends: [{ name: 'a', url: 'https://api.example.com', kind: 'openai', apiKey: { env: 'GW_TEST_PROVIDER_KEY' } }],
     auth: { enabled: true, keys: [KEY] },
+    cache: { enabled: true, sharedScopes: { team: ['alice'] } },
     guard: { output: { noCode: { enabled: true } } } as GatewayConfigInput['guard'],
     scheduling: { enabled: true },
   }),
@@ -62,8 +63,8 @@ describe('$gw_* variables', () => {
       const names = defined(text);
       const all = [...NJS_REQUEST_VARIABLES, ...NJS_SETTING_VARIABLES, ...NJS_RETRY_VARIABLES, ...NJS_SCHEDULE_VARIABLES, ...NJS_REPORT_VARIABLES, ...CONF_VARIABLES, ...CONF_ONLY_VARIABLES, 'gw_output_whole'];
       // Without auth there are no key maps (njs reads gw_key_state only on a 401/403); without scheduling, no queue location;
-      // without https backends and provider keys, no scheme, TLS name or credential map.
-      const absent = [...(what.includes('auth off') ? ['gw_key_hash', 'gw_key_state', 'gw_key_reject', 'gw_auth_reject'] : []), ...(what.includes('scheduling off') ? ['gw_sched_backend', 'gw_sched_wait', 'gw_sched_refused'] : []), ...(what.includes('https') ? [] : ['gw_scheme', 'gw_upstream_ssl_name', 'gw_backend_auth'])];
+      // without https backends and provider keys, no scheme, TLS name or credential map; without the response cache, no scope map.
+      const absent = [...(what.includes('auth off') ? ['gw_key_hash', 'gw_key_state', 'gw_key_reject', 'gw_auth_reject'] : []), ...(what.includes('scheduling off') ? ['gw_sched_backend', 'gw_sched_wait', 'gw_sched_refused'] : []), ...(what.includes('https') ? [] : ['gw_scheme', 'gw_upstream_ssl_name', 'gw_backend_auth']), ...(what.includes('cache on') ? [] : ['gw_cache_scope'])];
       const missing = all.filter((n) => !names.has(n) && !absent.includes(n));
       assert.deepEqual(missing, []);
       assert.equal(names.has(OUTPUT_SETTING_VARIABLES[0]), what.includes('stream rules on'));

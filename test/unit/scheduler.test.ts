@@ -3,7 +3,7 @@
 // scheduler's slots, queue bounds, timeouts and cancellation.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { place, type Candidate } from '../../sidecar/scheduler/placement.ts';
+import { place, reserveFor, type Candidate } from '../../sidecar/scheduler/placement.ts';
 import { Residency } from '../../sidecar/scheduler/residency.ts';
 import { Scheduler, type Lease, type Outcome, type SchedulerSettings } from '../../sidecar/scheduler/scheduler.ts';
 import { requestPriority, schedulerSettings } from '../../sidecar/scheduler/settings.ts';
@@ -17,6 +17,7 @@ const cand = (name: string, over: Partial<Candidate> = {}): Candidate => ({
   slots: 2,
   totalRunning: 0,
   canLoad: true,
+  toFree: 0,
   ...over,
 });
 
@@ -43,6 +44,14 @@ describe('placement', () => {
     assert.equal(place([cand('busy', { canLoad: false })], 0, 0), undefined);
     assert.equal(place([cand('vllm', { loaded: true, saturated: true })], 5000, 2000), undefined);
   });
+
+  test('a request left waiting for a load holds the backend with the fewest generations to end; one waiting for a warm slot holds none', () => {
+    const busy = (name: string, toFree: number) => cand(name, { canLoad: false, toFree, totalRunning: toFree });
+    assert.equal(reserveFor([busy('a', 2), busy('b', 1)], 0, 2000), 'b');
+    const warmFull = cand('w', { loaded: true, running: 2 });
+    assert.equal(reserveFor([warmFull, busy('b', 1)], 500, 2000), undefined);
+    assert.equal(reserveFor([warmFull, busy('b', 1)], 2000, 2000), 'b');
+  });
 });
 
 describe('residency', () => {
@@ -57,6 +66,21 @@ describe('residency', () => {
     r.end('b', 5);
     assert.deepEqual(r.start('c', 6), { cold: true, evicted: 'b' });
     assert.deepEqual([...r.loaded.keys()].sort(), ['a', 'c']);
+  });
+
+  test('a model kept loaded (keepLoaded) is never the one a load evicts, even when idle the longest', () => {
+    const r = new Residency(2, false, new Set(['kept']));
+    r.start('kept', 1);
+    r.end('kept', 2);
+    r.start('b', 3);
+    r.end('b', 4);
+    assert.deepEqual(r.start('c', 5), { cold: true, evicted: 'b' });
+    assert.equal(r.canLoad(), false); // c is busy and kept is pinned: a load now would wait inside Ollama
+    assert.equal(new Residency(1, false, new Set(['kept'])).canLoad(), true);
+    const full = new Residency(1, false, new Set(['kept']));
+    full.start('kept', 1);
+    full.end('kept', 2);
+    assert.equal(full.canLoad(), false);
   });
 
   test('/api/ps replaces the picture, but a model with generations running stays loaded', () => {
@@ -91,7 +115,7 @@ describe('wait queue', () => {
 });
 
 const SETTINGS: SchedulerSettings = {
-  backends: ['a', 'b', 'c'].map((name) => ({ name, alwaysLoaded: false, maxLoaded: 1, slotsFor: () => 2 })),
+  backends: ['a', 'b', 'c'].map((name) => ({ name, alwaysLoaded: false, maxLoaded: 1, pinned: new Set<string>(), slotsFor: () => 2 })),
   maxQueue: 3,
   maxWaitMs: 60_000,
   agingStepMs: 0,
@@ -170,6 +194,36 @@ describe('scheduler', () => {
     await low;
     assert.deepEqual(order, [9, 1]);
     s.stop();
+  });
+
+  test('a high-priority request that needs a load is not starved by warm low-priority traffic: its backend drains, then loads it', async () => {
+    const s = new Scheduler({ ...SETTINGS, backends: SETTINGS.backends.slice(0, 2), maxQueue: 10 }, () => true);
+    const t = (model: string, p: number) => ({ ...ticket(model, p), pool: 'gw.a.b' });
+    s.observe('a', ['x'], false);
+    s.observe('b', ['y'], false);
+    const onA = [s.tryPlace(t('x', 1)), s.tryPlace(t('x', 1))] as Lease[];
+    const onB = [s.tryPlace(t('y', 1)), s.tryPlace(t('y', 1))] as Lease[];
+    assert.deepEqual([...onA, ...onB].map((l) => l.backend), ['a', 'a', 'b', 'b']);
+    // z is loaded nowhere and both boxes have busy models: it waits, holding one of them (a).
+    const urgent = s.wait(t('z', 9));
+    const lowX = s.wait(t('x', 1));
+    const lowY = s.wait(t('y', 1));
+    // An x generation ends on a: its slot is not refilled with x, neither by a waiter nor a newcomer.
+    s.release(onA[0].requestId);
+    assert.equal(s.tryPlace(t('x', 1)), undefined);
+    assert.equal(s.snapshot().backends.a.running['x:latest'], 1);
+    // A y generation ends on b, which nobody holds: the low y waiter takes it.
+    s.release(onB[0].requestId);
+    const y = await lowY;
+    assert.ok(isLease(y) && y.backend === 'b');
+    // The last x on a ends: z loads there at once, evicting x.
+    s.release(onA[1].requestId);
+    const z = await urgent;
+    assert.ok(isLease(z));
+    assert.deepEqual([z.backend, z.cold, z.evicted], ['a', true, 'x:latest']);
+    assert.equal(s.queued, 1); // lowX: x is loaded nowhere now and both boxes are busy
+    s.stop();
+    await lowX;
   });
 
   test('an unhealthy backend is never chosen; a model with no healthy server is refused', async () => {

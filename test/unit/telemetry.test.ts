@@ -21,6 +21,11 @@ describe('answer end', () => {
     assert.deepEqual(parseAnswerEnd(sse, 'text/event-stream; charset=utf-8'), { terminal: true, promptTokens: 5, completionTokens: 7 });
   });
 
+  it('reads the prompt tokens OpenAI served from its prompt cache', () => {
+    const whole = '{"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":8}}}';
+    assert.deepEqual(parseAnswerEnd(whole, 'application/json'), { terminal: true, promptTokens: 12, completionTokens: 3, cachedTokens: 8 });
+  });
+
   it('reads Ollama eval counts from the final line', () => {
     const nd = '{"message":{"content":"a"},"done":false}\n{"done":true,"prompt_eval_count":3,"eval_count":9,"eval_duration":1}\n';
     assert.deepEqual(parseAnswerEnd(nd, 'application/x-ndjson'), { terminal: true, promptTokens: 3, completionTokens: 9 });
@@ -79,6 +84,7 @@ describe('access lines', () => {
     assert.equal(parsed.record.completionTokens, undefined);
     assert.equal(parsed.record.terminal, true);
     assert.equal(parsed.record.keyId, 'k1');
+    assert.equal(parsed.record.backendSeconds, 1.4, 'the answering attempt held its backend 1.4 s');
   });
 
   it('reads the stream scanner that blocked and the monitored ones that flagged, each once', () => {

@@ -92,7 +92,7 @@ describe('TokenQuota', () => {
   const HASH = `sha256:${'a'.repeat(64)}`;
   const body = (words: number) => JSON.stringify({ model: 'm', prompt: 'go '.repeat(words).trim() });
   const record = (requestId: string, extra: Partial<CompletionRecord>): CompletionRecord => ({
-    requestId, clientRequestId: requestId, uri: '/api/generate', model: 'm', backend: 'a', status: 200, attempts: 1, requestTime: 1, bytesSent: 1, keyId: 'k', lang: 'en', terminal: true, ...extra,
+    requestId, clientRequestId: requestId, uri: '/api/generate', model: 'm', backend: 'a', status: 200, attempts: 1, requestTime: 1, bytesSent: 1, keyId: 'k', lang: 'en', terminal: true, cacheStatus: '', ...extra,
   });
 
   function setup(tpm: number | undefined, tokenWindow = '30s') {
