@@ -340,7 +340,7 @@ const redisSchema = z
       )
       .nullable()
       .default(null)
-      .describe('Redis holding the limits every replica shares (per-key tokens, requests per minute, requests in flight, and the scheduler\'s backend slots); null = each gateway keeps them in memory, as a single host does. rediss:// is TLS; sentinel://s1:26379,s2:26379/name asks the Sentinels for the master.'),
+      .describe('Redis holding the limits every replica shares (per-key tokens, requests per minute, requests in flight, spend against budgets, and the scheduler\'s backend slots); null = each gateway keeps them in memory, as a single host does. rediss:// is TLS; sentinel://s1:26379,s2:26379/name asks the Sentinels for the master.'),
     passwordEnv: z.string().regex(ENV_NAME, 'an environment variable name such as REDIS_PASSWORD').optional().describe('Environment variable holding the Redis password (a Kubernetes Secret, say); unset = the URL\'s, if any.'),
     ca: z.string().optional().describe('CA bundle (relative to the config file) the rediss:// server\'s certificate is checked against besides the system\'s; verification is always on.'),
     onUnavailable: z

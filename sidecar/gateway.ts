@@ -24,6 +24,7 @@ import { FleetScheduler } from './scheduler/fleet-scheduler.ts';
 import type { LimitStore } from './limits/limit-store.ts';
 import { LocalStore } from './limits/local-store.ts';
 import { SharedStore } from './limits/shared-store.ts';
+import { SharedSpendStore } from './cost/shared-spend-store.ts';
 import type { InputGuard } from './guard/input-guard.ts';
 import type { OutputGuard } from './guard/output-guard.ts';
 import { createControlToken } from './control-token.ts';
@@ -218,7 +219,9 @@ export class Gateway {
     for (const line of describeFleet(fleet)) say(line);
 
     const clock = opts.clock ?? Date.now;
-    const { ledger, spendStore } = openLedger(loaded, () => (gw?.config ?? loaded.config).cost.retentionDays, clock());
+    const { ledger, spendStore: ownSpend } = openLedger(loaded, () => (gw?.config ?? loaded.config).cost.retentionDays, clock());
+    // With redis.url the budgets count every replica's spend; this replica's own is the fallback.
+    const spendStore = store instanceof SharedStore ? new SharedSpendStore(store, ownSpend, loaded.config.redis.keyPrefix) : ownSpend;
     const app = buildApp({
       current: () => ({ fleet: gw!.fleet, config: gw!.config, guard: gw!.guards.input, outputGuard: gw!.guards.output }),
       control: { reload: () => gw!.reloadConfig(), token: createControlToken(loaded.runtimeDir), fleet: lifecycle },

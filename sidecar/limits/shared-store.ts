@@ -57,11 +57,14 @@ export class SharedStore implements LimitStore {
     });
   }
 
-  // A check: Redis, else this replica's counts or a refusal.
-  private async check<T>(op: (s: LimitStore) => Promise<T>): Promise<T> {
+  /**
+   * A check on shared state (the limits here, spend in sidecar/cost): `shared` on Redis's client,
+   * else `local` or a refusal (SharedStateUnavailable), as redis.onUnavailable says.
+   */
+  async decide<T>(shared: (redis: RedisStore) => Promise<T>, local: () => Promise<T>): Promise<T> {
     if (this.redis.ready) {
       try {
-        return await op(this.redis);
+        return await shared(this.redis);
       } catch {
         // A timeout or a connection lost mid-call: decided without Redis, like an outage.
       }
@@ -71,19 +74,27 @@ export class SharedStore implements LimitStore {
       throw new SharedStateUnavailable();
     }
     this.observer.decidedWithout('local');
-    return op(this.local);
+    return local();
   }
 
-  // A settlement goes where the request was probably counted; lost when neither can take it.
-  private async settle(op: (s: LimitStore) => Promise<void>): Promise<void> {
+  /** A charge or settlement: to Redis, else (onUnavailable local) to this replica's own counts; lost when neither takes it. */
+  async record(shared: (redis: RedisStore) => Promise<void>, local: () => Promise<void>): Promise<void> {
     if (this.redis.ready) {
       try {
-        return await op(this.redis);
+        return await shared(this.redis);
       } catch {
-        // The lease or charge ages out in Redis.
+        // The charge ages out in Redis.
       }
     }
-    if (this.config().redis.onUnavailable === 'local') await op(this.local);
+    if (this.config().redis.onUnavailable === 'local') await local();
+  }
+
+  private check<T>(op: (s: LimitStore) => Promise<T>): Promise<T> {
+    return this.decide(op, () => op(this.local));
+  }
+
+  private settle(op: (s: LimitStore) => Promise<void>): Promise<void> {
+    return this.record(op, () => op(this.local));
   }
 
   reserveTokens(keyId: string, requestId: string, estimate: number, limit: WindowLimit): Promise<WindowDecision> {

@@ -1,6 +1,6 @@
 // Two gateway replicas (two stacks: own nginx, sidecar and ports) in front of one fleet, sharing one
-// real Redis (redis.url): a key's requests per minute, requests in flight and tokens per minute hold
-// across both exactly as on one host; every metric names its replica.
+// real Redis (redis.url): a key's requests per minute, requests in flight, tokens per minute and spend
+// budget hold across both exactly as on one host; every metric names its replica.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hashSecret, newSecret } from '../../cli/keys.ts';
@@ -9,9 +9,9 @@ import type { CompletionRecord } from '../../sidecar/telemetry/completion-record
 import { assertJsonError, rawPost, type RawResponse } from '../harness/gateway-client.ts';
 import { scrape, sum } from '../harness/metrics.ts';
 import { startRedis, type TestRedis } from '../harness/redis-server.ts';
-import { startStack, type Stack } from '../harness/stack.ts';
+import { startStack, waitFor, type Stack } from '../harness/stack.ts';
 
-const SECRET = { rpm: newSecret(), conc: newSecret(), tokens: newSecret() };
+const SECRET = { rpm: newSecret(), conc: newSecret(), tokens: newSecret(), spender: newSecret() };
 const CHAT = { model: 'llama3.2:1b', messages: [{ role: 'user', content: 'hi' }], stream: false };
 const bearer = (secret: string, extra: Record<string, string> = {}) => ({ Authorization: `Bearer ${secret}`, ...extra });
 
@@ -33,8 +33,11 @@ describe('limits shared by two replicas through Redis', () => {
         { id: 'rpm6', hash: hashSecret(SECRET.rpm), requestsPerMinute: 6, burst: 3 },
         { id: 'two-at-once', hash: hashSecret(SECRET.conc), maxConcurrent: 2 },
         { id: 'tokens', hash: hashSecret(SECRET.tokens), tokensPerMinute: 100 },
+        { id: 'spender', hash: hashSecret(SECRET.spender) },
       ],
     },
+    // One USD per token: 1 prompt token + 4 generated cost 5 USD.
+    cost: { prices: { 'llama3.2:1b': { input: 1_000_000, output: 1_000_000 } }, budgets: { spender: { dailyUsd: 12 } } },
     redis: { url: redis.url },
     observability: { replica } as GatewayConfigInput['observability'],
   });
@@ -115,6 +118,23 @@ describe('limits shared by two replicas through Redis', () => {
     for (const stack of [two, one]) {
       const refused = await rawPost(`${stack.url}/api/chat`, CHAT, bearer(SECRET.tokens, { 'Accept-Language': 'de' }));
       assertJsonError(refused, 'ollama', { status: 429, message: /Tokens pro Minute verbraucht/ });
+    }
+  });
+
+  it('spend budget: what one replica priced counts on the other', async () => {
+    const used = async (stack: Stack) => sum(await scrape(stack.gateway.config.sidecar.port), 'llmgw_budget_used_ratio', { key: 'spender', period: 'day' });
+    const spend = async (stack: Stack, expected: number) => {
+      const res = await settled(stack, { ...CHAT, options: { num_predict: 4 } }, SECRET.spender);
+      assert.equal(res.status, 200, res.text);
+      // Priced and added to the shared spend: the replica's gauge reads it back.
+      await waitFor(async () => Math.abs((await used(stack)) - expected / 12) < 1e-9, 5000, `${expected} USD of 12 spent`);
+    };
+    await spend(one, 5);
+    await spend(two, 10);
+    await spend(one, 15);
+    for (const stack of [two, one]) {
+      const refused = await rawPost(`${stack.url}/api/chat`, CHAT, bearer(SECRET.spender));
+      assertJsonError(refused, 'ollama', { status: 429, message: /spent its budget of 12(\.0+)? USD/ });
     }
   });
 });

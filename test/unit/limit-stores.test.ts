@@ -2,6 +2,8 @@
 // (RedisStore, Lua on Redis's clock), so the shared limits behave as one host's do.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { SharedSpendStore } from '../../sidecar/cost/shared-spend-store.ts';
+import { MemorySpendStore } from '../../sidecar/cost/spend-store.ts';
 import type { LimitStore } from '../../sidecar/limits/limit-store.ts';
 import { LocalStore } from '../../sidecar/limits/local-store.ts';
 import { RedisStore } from '../../sidecar/limits/redis-store.ts';
@@ -150,6 +152,39 @@ describe('SharedStore: a Redis that hangs', () => {
       } finally {
         await store.close();
       }
+    }
+  });
+});
+
+describe('SharedSpendStore', () => {
+  test("two replicas' spend adds up in Redis by UTC day; while Redis hangs, this replica's own or a refusal", async () => {
+    const at = Date.parse('2026-06-15T12:00:00Z');
+    const stores = (['local', 'refuse'] as const).map((onUnavailable) => {
+      const config = makeConfig({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434' }], redis: { url: redis.url, timeout: '200ms', onUnavailable } });
+      const shared = new SharedStore(() => config, { reachable: () => undefined, decidedWithout: () => undefined });
+      const own = new MemorySpendStore();
+      return { shared, own, spend: new SharedSpendStore(shared, own, config.redis.keyPrefix) };
+    });
+    const [a, b] = stores;
+    try {
+      for (const s of stores) assert.equal(await s.shared.connected(5000), true);
+      const k = `spend-${Date.now()}`;
+      await a.spend.add(k, 2.5, at);
+      await b.spend.add(k, 1.25, at);
+      await b.spend.add(k, 10, at - 31 * 86_400_000);
+      assert.equal(await a.spend.spent(k, 'day', at), 3.75);
+      assert.equal(await b.spend.spent(k, 'month', at), 3.75, 'last month does not count');
+      assert.equal(await a.own.spent(k, 'day', at), 0, 'nothing kept locally while Redis answers');
+      redis.pause();
+      try {
+        await a.spend.add(k, 1, at);
+        assert.equal(await a.spend.spent(k, 'day', at), 1, "local: this replica's own spend");
+        await assert.rejects(b.spend.spent(k, 'day', at), SharedStateUnavailable);
+      } finally {
+        redis.resume();
+      }
+    } finally {
+      for (const s of stores) await s.shared.close();
     }
   });
 });
