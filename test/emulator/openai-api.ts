@@ -1,7 +1,7 @@
 // Ollama's OpenAI-compatible API under /v1, in the shapes Ollama's openai package produces (SSE streams).
 import { randomInt } from 'node:crypto';
 import { embeddingInputs, loadModel, planReply, requireModel, simulateGeneration, type Plan } from './generation.ts';
-import { isObject, sendError, sendJson } from './http.ts';
+import { isObject, sendError, sendJson, sendText } from './http.ts';
 import { MODIFIED_UNIX, ownerOf } from './models.ts';
 import { countTokens, embedding } from './reply.ts';
 import type { RequestContext, Route } from './router.ts';
@@ -115,10 +115,22 @@ function retrieveModel(ctx: RequestContext): void {
   if (ref) sendJson(ctx.res, 200, modelObject(ref.requested));
 }
 
+// vLLM's queue gauges (its /metrics, Prometheus text), from the requests running and waiting here.
+function vllmMetrics(ctx: RequestContext): void {
+  const s = ctx.backend.stats.snapshot();
+  const running = Object.values(s.running).reduce((a, b) => a + b, 0);
+  const label = `{model_name="${ctx.backend.listModels()[0] ?? ''}"}`;
+  sendText(ctx.res, 200, [
+    '# TYPE vllm:num_requests_running gauge', `vllm:num_requests_running${label} ${running}`,
+    '# TYPE vllm:num_requests_waiting gauge', `vllm:num_requests_waiting${label} ${s.queued}`, '',
+  ].join('\n'));
+}
+
 export const openaiRoutes: Route[] = [
   { methods: ['POST'], path: '/v1/chat/completions', api: 'openai', kind: 'generation', handle: chatCompletions },
   { methods: ['POST'], path: '/v1/completions', api: 'openai', kind: 'generation', handle: completions },
   { methods: ['POST'], path: '/v1/embeddings', api: 'openai', kind: 'generation', handle: embeddings },
   { methods: ['GET'], path: '/v1/models', api: 'openai', kind: 'probe', handle: listModels },
   { methods: ['GET'], path: '/v1/models/:model', api: 'openai', kind: 'probe', handle: retrieveModel },
+  { methods: ['GET'], path: '/metrics', api: 'openai', kind: 'probe', handle: vllmMetrics },
 ];

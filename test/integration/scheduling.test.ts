@@ -232,6 +232,45 @@ describe('scheduling: a request that needs a load behind warm traffic', () => {
   });
 });
 
+describe('scheduling: OpenAI-compatible servers that publish vLLM queue metrics', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({
+      backends: [
+        { name: 'a', kind: 'openai', numParallel: 1, tokenDelayMs: 50, slots: 4 },
+        { name: 'b', kind: 'openai', numParallel: 4, tokenDelayMs: 50, slots: 4 },
+      ],
+      config: { ...NO_GUARD, scheduling: { enabled: true } },
+    });
+  });
+  after(async () => stack?.stop());
+
+  const metricsReads = (backend: string) => stack.emulators[backend].stats().byPath['/metrics'] ?? 0;
+  /** Waits until the sidecar has read the backend's /metrics twice more (one full probe after `now`). */
+  const nextProbe = async (backend: string) => {
+    const seen = metricsReads(backend);
+    await waitFor(() => metricsReads(backend) >= seen + 2, 5000, `two probes of ${backend}'s /metrics`);
+  };
+  const ask = () => rawPost(`${stack.url}/v1/chat/completions`, { model: M1, messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 });
+
+  it('sends nothing to a server whose own queue is not empty (traffic from outside the gateway), and uses it again once it drains', async () => {
+    const { a } = stack.emulators;
+    const direct = () => fetch(`${a.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: M1, messages: [{ role: 'user', content: 'hi' }], max_tokens: 30 }) }).then((r) => r.text());
+    const outside = [direct(), direct()];
+    await waitFor(() => a.stats().queued === 1, 5000, 'one outside request waiting inside a');
+    await nextProbe('a');
+    const during = await Promise.all([ask(), ask(), ask(), ask()]);
+    for (const r of during) {
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.headers['x-gateway-backend'], 'b', 'a says requests wait inside it');
+    }
+    await Promise.all(outside);
+    await nextProbe('a');
+    const afterwards = await Promise.all([ask(), ask(), ask(), ask()]);
+    assert.ok(afterwards.some((r) => r.headers['x-gateway-backend'] === 'a'), 'a takes requests again once its queue is empty');
+  });
+});
+
 describe('scheduling: a backend that dies under a pinned request', () => {
   let stack: Stack;
   before(async () => {
