@@ -44,6 +44,7 @@ export function validateConfig(doc: unknown, file: string): LoadedConfig {
   const abs = resolve(file);
   const config = parsed.data;
   config.observability.metricsToken ??= readMetricsToken(config.observability.metricsTokenFile, file);
+  if (config.redis.ca) config.redis.ca = resolve(dirname(abs), config.redis.ca);
   const problems = checkBackendFiles(config, file);
   if (problems.length) throw new ConfigError(file, problems);
   return { config, file: abs, runtimeDir: resolve(dirname(abs), config.runtimeDir) };

@@ -285,9 +285,9 @@ export const apiKeySchema = z.object({
     .int()
     .min(1)
     .optional()
-    .describe('Requests per minute to model routes (nginx limit_req, metered evenly: 60 means one per second); unset = unlimited.'),
+    .describe('Requests per minute to model routes (nginx limit_req, metered evenly: 60 means one per second; with redis.url the sidecar meters it the same way for all replicas); unset = unlimited.'),
   burst: z.number().int().min(0).default(0).describe('Requests accepted at once above requestsPerMinute (nginx limit_req burst, nodelay).'),
-  maxConcurrent: z.number().int().min(1).optional().describe('Requests to model routes in flight at once (nginx limit_conn); unset = unlimited.'),
+  maxConcurrent: z.number().int().min(1).optional().describe('Requests to model routes in flight at once (nginx limit_conn; with redis.url the sidecar counts them across replicas); unset = unlimited.'),
   tokensPerMinute: z
     .number()
     .int()
@@ -341,6 +341,31 @@ const limitsSchema = z
       .prefault({})
       .describe('Limits per client address (after edge real-IP handling), whatever the key; off by default, as clients behind one NAT share an address.'),
     tokenWindow: duration('1m', 'Sliding window in which tokensPerMinute is counted; the budget scales with it (30s allows half).'),
+  })
+  .prefault({});
+
+// Shared state for several replicas (README: "Several replicas"). Off by default: one host keeps its
+// limits in memory.
+const redisSchema = z
+  .object({
+    url: z
+      .string()
+      .regex(
+        /^(redis|rediss):\/\/[^\s]+$|^sentinel:\/\/[^\s/]+\/[A-Za-z0-9._-]+$/,
+        'expected redis://host:6379, rediss://host:6380 (TLS) or sentinel://host1:26379,host2:26379/mastername',
+      )
+      .nullable()
+      .default(null)
+      .describe('Redis holding the limits every replica shares (per-key tokens, requests per minute, requests in flight, spend against budgets, and the scheduler\'s backend slots); null = each gateway keeps them in memory, as a single host does. rediss:// is TLS; sentinel://s1:26379,s2:26379/name asks the Sentinels for the master.'),
+    passwordEnv: z.string().regex(ENV_NAME, 'an environment variable name such as REDIS_PASSWORD').optional().describe('Environment variable holding the Redis password (a Kubernetes Secret, say); unset = the URL\'s, if any.'),
+    ca: z.string().optional().describe('CA bundle (relative to the config file) the rediss:// server\'s certificate is checked against besides the system\'s; verification is always on.'),
+    onUnavailable: z
+      .enum(['local', 'refuse'])
+      .default('local')
+      .describe('While Redis cannot be reached: local = each replica enforces every limit on its own (N replicas admit up to N times a key\'s limits); refuse = requests of keys with limits get 503 with Retry-After.'),
+    timeout: duration('250ms', 'Longest wait for Redis on one admission; past it the request is decided as onUnavailable says.'),
+    leaseTtl: duration('30s', 'A request in flight holds its concurrency slot this long and the replica renews it; a replica that dies frees its slots after it.'),
+    keyPrefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,40}$/).default('llmgw:').describe('Prefix of every Redis key the gateway writes (several gateways may share one Redis).'),
   })
   .prefault({});
 
@@ -508,6 +533,7 @@ export const configSchema = z
           .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
           .default('info')
           .describe('Level of the sidecar\'s JSON logs (pino): guard blocks, reloads and probe changes are info, each with the request id where there is one.'),
+        replica: name.optional().describe('This gateway\'s name in the replica label of every metric; unset = the host name (a pod\'s name on Kubernetes).'),
       })
       .prefault({}),
     admission: z
@@ -535,6 +561,7 @@ export const configSchema = z
       .describe('input: scanners run by the sidecar on /_admit (needs admission.enabled); output: checks on answers (streams inside nginx, whole answers by the sidecar).'),
     auth: authSchema,
     limits: limitsSchema,
+    redis: redisSchema,
     backends: z.array(backendSchema).min(1).describe('The fleet.'),
     strategy: z
       .enum(['round_robin', 'least_busy', 'weighted'])
@@ -627,6 +654,9 @@ export const configSchema = z
       if (!scanner.redacts && cfg.guard.input[scanner.key].action === 'redact') {
         ctx.addIssue({ code: 'custom', path: ['guard', 'input', scanner.key, 'action'], message: 'this scanner cannot redact: use block or monitor' });
       }
+    }
+    if (cfg.redis.url && !cfg.admission.enabled) {
+      ctx.addIssue({ code: 'custom', path: ['redis', 'url'], message: 'needs admission.enabled: shared limits are checked on /_admit' });
     }
     const listen = cfg.observability.metricsListen;
     if (listen && !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):/.test(listen) && !cfg.observability.metricsToken && !cfg.observability.metricsTokenFile) {

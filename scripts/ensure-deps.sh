@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what the gateway needs when it is missing, so `npm start`, `npm run demo` and `npm test`
-# work on a fresh Debian machine: nginx with the njs module, the njs CLI, promtool and wrk from apt, node modules from npm.
+# work on a fresh Debian machine: nginx with the njs module, the njs CLI, promtool, wrk and redis-server from apt, node modules from npm.
 set -e
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,8 @@ command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
 # wrk (the reload test holds keep-alive load with it, as the bench does).
 command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
+# redis-server (the tests of limits shared by replicas start their own).
+command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 if [ -n "$missing" ]; then
   echo "installing from apt:$missing" >&2
   sudo=""

@@ -6,6 +6,9 @@ import type { Fleet } from './fleet/fleet.ts';
 import type { AnswerScanner, PromptScanner } from './guard/scan-pool.ts';
 import { labelSetsFor } from './telemetry/labels.ts';
 import { Telemetry } from './telemetry/telemetry.ts';
+import { KeyLimits } from './limits/key-limits.ts';
+import type { LimitStore } from './limits/limit-store.ts';
+import { LocalStore } from './limits/local-store.ts';
 import { TokenQuota } from './limits/token-quota.ts';
 import { Budgets } from './cost/budgets.ts';
 import type { Ledger } from './cost/ledger.ts';
@@ -19,6 +22,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { queueRoutes } from './routes/queue.ts';
 import { scanOutputRoutes } from './routes/scan-output.ts';
 import { FleetScheduler } from './scheduler/fleet-scheduler.ts';
+import { SharedSlots } from './scheduler/shared-slots.ts';
 
 export interface AppDeps {
   current: () => { fleet: Fleet; config: GatewayConfig; guard?: PromptScanner; outputGuard?: AnswerScanner };
@@ -28,6 +32,8 @@ export interface AppDeps {
   logger?: boolean | object;
   /** Default: one of its own, fed by the telemetry's completions only (no probes). */
   scheduler?: FleetScheduler;
+  /** Where the per-key limits count: default this process (the gateway passes Redis with redis.url). */
+  limitStore?: LimitStore;
   /** The usage ledger priced requests are written to; none: spend is kept in memory only. */
   ledger?: Ledger;
   /** Where budgets read and add spend; default: in memory, empty. */
@@ -47,9 +53,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   const labels = () => labelSetsFor(deps.current().config, deps.current().fleet);
   const telemetry = deps.telemetry ?? new Telemetry(labels);
-  // Token quotas are admitted on /admit and settled with the usage in nginx's completion log.
-  const tokenQuota = new TokenQuota(() => deps.current().config);
-  telemetry.on('completion', (rec) => tokenQuota.settle(rec));
+  // Token quotas (and, when shared, request rates and concurrency) are checked on /admit; usage is
+  // settled and slots freed from nginx's completion log.
+  const store = deps.limitStore ?? new LocalStore();
+  const tokenQuota = new TokenQuota(() => deps.current().config, store);
+  const keyLimits = new KeyLimits(() => deps.current().config, store);
+  telemetry.on('completion', (rec) => {
+    tokenQuota.settle(rec).catch((err) => app.log.warn({ err, requestId: rec.requestId }, 'token usage not settled'));
+    keyLimits.release(rec.keyId, rec.requestId).catch(() => undefined);
+  });
   // Every answered request is priced, written to the ledger and charged to its key's budgets.
   const clock = deps.clock ?? Date.now;
   const budgets = new Budgets(() => deps.current().config, deps.spendStore ?? new MemorySpendStore(), telemetry.metrics, clock);
@@ -59,10 +71,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const budgetGauges = setInterval(() => budgets.refreshAll().catch(() => undefined), 30_000);
   budgetGauges.unref();
   app.addHook('onClose', async () => clearInterval(budgetGauges));
-  // A scheduled request's slot frees when nginx logs its end.
+  // A scheduled request's slot frees when nginx logs its end. With a shared store (redis.url) the slots
+  // are shared by the replicas.
   const scheduler = deps.scheduler ?? new FleetScheduler(deps.current, telemetry.metrics);
-  telemetry.on('completion', (rec) => scheduler.release(rec.requestId));
-  app.addHook('onClose', async () => scheduler.stop());
+  const slots = store instanceof LocalStore ? undefined : new SharedSlots(store, () => deps.current().config, () => scheduler.get());
+  if (slots) scheduler.shareWith(slots);
+  telemetry.on('completion', (rec) => {
+    scheduler.release(rec.requestId);
+    slots?.release(rec.requestId);
+  });
+  app.addHook('onClose', async () => {
+    slots?.stop();
+    scheduler.stop();
+  });
   // Redacted prompts and answers wait here for njs (the verdicts carry only a reference).
   const held = new HeldBodies();
   const config = () => deps.current().config;
@@ -72,11 +93,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     telemetry,
     tokenQuota,
     budgets,
+    keyLimits,
     held,
     scheduler: () => scheduler.get(),
+    slots,
     config,
   });
-  app.register(queueRoutes, { scheduler: () => scheduler.get(), config });
+  app.register(queueRoutes, { scheduler: () => scheduler.get(), slots, config });
   app.register(scanOutputRoutes, { guard: () => deps.current().outputGuard, telemetry, held });
   app.register(heldBodyRoutes, { held });
   app.register(metricsRoutes, { registry: telemetry.metrics.registry, token: () => deps.current().config.observability.metricsToken });

@@ -2,6 +2,7 @@
 // both. `gateway start` and the tests use this; nginx runs as a child in the foreground.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -20,6 +21,10 @@ import type { HealthRecord } from './fleet/health-tracker.ts';
 import { Lifecycle } from './fleet/lifecycle.ts';
 import type { ProbeResult } from './fleet/probe.ts';
 import { FleetScheduler } from './scheduler/fleet-scheduler.ts';
+import type { LimitStore } from './limits/limit-store.ts';
+import { LocalStore } from './limits/local-store.ts';
+import { SharedStore } from './limits/shared-store.ts';
+import { SharedSpendStore } from './cost/shared-spend-store.ts';
 import type { InputGuard } from './guard/input-guard.ts';
 import type { OutputGuard } from './guard/output-guard.ts';
 import { createControlToken } from './control-token.ts';
@@ -104,6 +109,30 @@ async function loadGuards(config: GatewayConfig): Promise<Guards> {
 /** Says that a backend's credential was just rejected, or accepted again; never the secret. */
 export type CredentialLog = (backend: string, rejected: boolean) => void;
 
+// With redis.url the per-key limits live in Redis, shared by every replica; a lost or regained Redis
+// is logged once each way and shown by llmgw_redis_up.
+async function limitStore(config: () => GatewayConfig, telemetry: Telemetry, log: () => Pick<FastifyInstance['log'], 'info' | 'warn'> | undefined, say: (line: string) => void): Promise<LimitStore> {
+  const cfg = config();
+  if (!cfg.redis.url) return new LocalStore(Date.now, cfg.scheduling.leaseTimeout);
+  const m = telemetry.metrics;
+  m.redisUp.set(0);
+  const store = new SharedStore(config, {
+    reachable(up) {
+      m.redisUp.set(up ? 1 : 0);
+      const mode = config().redis.onUnavailable === 'local' ? 'each replica enforces the limits on its own' : 'requests of keys with limits get 503';
+      const line = up ? 'Redis is reachable: limits are shared by the replicas again' : `Redis is unreachable: ${mode} until it is back`;
+      const l = log();
+      if (!l) say(line);
+      else if (up) l.info({ redis: 'up' }, line);
+      else l.warn({ redis: 'down', onUnavailable: config().redis.onUnavailable }, line);
+    },
+    decidedWithout: (outcome) => m.redisUnavailable.inc({ outcome }),
+  });
+  // Start serving either way: without Redis, as redis.onUnavailable says.
+  await store.connected(Math.max(1000, cfg.redis.timeout * 4));
+  return store;
+}
+
 function observedFleet(config: GatewayConfig, telemetry: Telemetry, scheduler: FleetScheduler, credentialLog: CredentialLog): Fleet {
   const fleet = new Fleet(config);
   fleet.on('probe', (name: string, result: ProbeResult, record: HealthRecord) => {
@@ -145,6 +174,7 @@ export class Gateway {
     readonly scheduler: FleetScheduler,
     readonly lifecycle: Lifecycle,
     readonly ledger: Ledger,
+    private readonly limits: LimitStore,
     private readonly say: (line: string) => void,
     private readonly credentialLog: CredentialLog,
   ) {}
@@ -169,6 +199,9 @@ export class Gateway {
     const paths = renderPaths(loaded);
     let gw: Gateway | undefined;
     const telemetry = new Telemetry(() => labelSetsFor(gw!.config, gw!.fleet));
+    // Every metric says which replica it comes from: Prometheus scrapes each one.
+    telemetry.metrics.registry.setDefaultLabels({ replica: loaded.config.observability.replica ?? hostname() });
+    const store = await limitStore(() => gw?.config ?? loaded.config, telemetry, () => gw?.app.log, say);
     // Probes feed the scheduler from the first one, before the gateway object exists.
     let first: Fleet | undefined;
     const current = () => ({ config: gw?.config ?? loaded.config, fleet: gw?.fleet ?? first! });
@@ -186,19 +219,22 @@ export class Gateway {
     for (const line of describeFleet(fleet)) say(line);
 
     const clock = opts.clock ?? Date.now;
-    const { ledger, spendStore } = openLedger(loaded, () => (gw?.config ?? loaded.config).cost.retentionDays, clock());
+    const { ledger, spendStore: ownSpend } = openLedger(loaded, () => (gw?.config ?? loaded.config).cost.retentionDays, clock());
+    // With redis.url the budgets count every replica's spend; this replica's own is the fallback.
+    const spendStore = store instanceof SharedStore ? new SharedSpendStore(store, ownSpend, loaded.config.redis.keyPrefix) : ownSpend;
     const app = buildApp({
       current: () => ({ fleet: gw!.fleet, config: gw!.config, guard: gw!.guards.input, outputGuard: gw!.guards.output }),
       control: { reload: () => gw!.reloadConfig(), token: createControlToken(loaded.runtimeDir), fleet: lifecycle },
       telemetry,
       scheduler,
+      limitStore: store,
       ledger,
       spendStore,
       clock,
       logger: opts.logger ?? { level: loaded.config.observability.logLevel },
     });
     const sync = new NginxSync(control, paths, app.log, (ok) => telemetry.observeReload(ok), () => telemetry.requestsInFlight());
-    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, scheduler, lifecycle, ledger, say, credentialLog);
+    gw = new Gateway(loaded, fleet, await loadGuards(loaded.config), control, sync, app, telemetry, scheduler, lifecycle, ledger, store, say, credentialLog);
     await sync.sync(loaded.config, fleet.state());
     telemetry.metrics.lastReloadOk.set(1);
     const granted = await telemetry.listen(loaded.config.observability.logPort);
@@ -256,7 +292,7 @@ export class Gateway {
   /** Re-reads the config file: validated, rendered and `nginx -t`-tested before anything changes. */
   async reloadConfig(): Promise<{ changed: boolean }> {
     const next = loadConfig(this.loaded.file);
-    for (const key of ['runtimeDir', 'sidecar', 'nginx', 'tls'] as const) {
+    for (const key of ['runtimeDir', 'sidecar', 'nginx', 'tls', 'redis'] as const) {
       if (JSON.stringify(next.config[key]) !== JSON.stringify(this.config[key])) {
         throw new Error(`"${key}" changed: restart the gateway to apply it`);
       }
@@ -307,6 +343,7 @@ export class Gateway {
       await gone;
     }
     await this.app.close();
+    await this.limits.close();
     await this.guards.pool?.retire();
     await this.metricsApp?.close();
     await this.telemetry.close();

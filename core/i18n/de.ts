@@ -38,6 +38,7 @@ export function de(): Catalogue {
     queue_full: 'Zu viele Anfragen warten auf „{model}“. Bitte versuchen Sie es in einigen Sekunden erneut.',
     queue_timeout: 'Kein Backend konnte diese Anfrage für „{model}“ innerhalb von {seconds} s übernehmen. Bitte versuchen Sie es in einigen Sekunden erneut.',
     service_unavailable: 'Der Dienst ist derzeit nicht verfügbar. Bitte versuchen Sie es in einigen Sekunden erneut.',
+    shared_state_unavailable: 'Die Limits dieses API-Schlüssels können gerade nicht geprüft werden. Bitte versuchen Sie es in einigen Sekunden erneut.',
     sidecar_unavailable: 'Das Gateway kann diese Anfrage derzeit nicht prüfen (sein Zulassungsdienst ist ausgefallen). Bitte versuchen Sie es in einigen Sekunden erneut.',
     internal_error: 'Im Gateway ist ein interner Fehler aufgetreten.',
     guard_prompt_injection: 'Diese Anfrage wurde blockiert, da sie offenbar versucht, die Anweisungen des Modells außer Kraft zu setzen (Prüfung: {scanner}).',

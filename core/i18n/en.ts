@@ -36,6 +36,7 @@ export function en() {
     queue_full: 'Too many requests are waiting for "{model}". Please retry in a few seconds.',
     queue_timeout: 'No backend could take this request for "{model}" within {seconds} s. Please retry in a few seconds.',
     service_unavailable: 'The service is unavailable right now. Please retry in a few seconds.',
+    shared_state_unavailable: "This API key's limits cannot be checked right now. Please retry in a few seconds.",
     sidecar_unavailable: 'The gateway cannot check this request right now (its admission service is down). Please retry in a few seconds.',
     internal_error: 'The gateway hit an internal error.',
     guard_prompt_injection: 'This request was blocked: it looks like an attempt to override the model\'s instructions (check: {scanner}).',

@@ -38,6 +38,7 @@ export function es(): Catalogue {
     queue_full: 'Hay demasiadas solicitudes esperando «{model}». Vuelva a intentarlo en unos segundos.',
     queue_timeout: 'Ningún backend pudo atender esta solicitud para «{model}» en {seconds} s. Vuelva a intentarlo en unos segundos.',
     service_unavailable: 'El servicio no está disponible en este momento. Vuelva a intentarlo en unos segundos.',
+    shared_state_unavailable: 'Los límites de esta clave de API no se pueden comprobar en este momento. Vuelva a intentarlo en unos segundos.',
     sidecar_unavailable: 'La puerta de enlace no puede comprobar esta solicitud en este momento (su servicio de admisión no funciona). Vuelva a intentarlo en unos segundos.',
     internal_error: 'Se produjo un error interno en la puerta de enlace.',
     guard_prompt_injection: 'Se bloqueó esta solicitud: parece un intento de anular las instrucciones del modelo (comprobación: {scanner}).',

@@ -38,6 +38,7 @@ export function fr(): Catalogue {
     queue_full: 'Trop de requêtes attendent « {model} ». Veuillez réessayer dans quelques secondes.',
     queue_timeout: 'Aucun backend n\'a pu prendre cette requête pour « {model} » en {seconds} s. Veuillez réessayer dans quelques secondes.',
     service_unavailable: 'Le service est momentanément indisponible. Veuillez réessayer dans quelques secondes.',
+    shared_state_unavailable: "Les limites de cette clé d'API ne peuvent pas être vérifiées pour le moment. Veuillez réessayer dans quelques secondes.",
     sidecar_unavailable: 'La passerelle ne peut pas vérifier cette requête pour le moment (son service d\'admission est hors service). Veuillez réessayer dans quelques secondes.',
     internal_error: 'La passerelle a rencontré une erreur interne.',
     guard_prompt_injection: 'Cette requête a été bloquée : elle semble tenter d\'outrepasser les instructions du modèle (contrôle : {scanner}).',

@@ -38,6 +38,7 @@ export function id(): Catalogue {
     queue_full: 'Terlalu banyak permintaan yang menunggu "{model}". Silakan coba lagi dalam beberapa detik.',
     queue_timeout: 'Tidak ada backend yang dapat menerima permintaan untuk "{model}" ini dalam {seconds} detik. Silakan coba lagi dalam beberapa detik.',
     service_unavailable: 'Layanan sedang tidak tersedia. Silakan coba lagi dalam beberapa detik.',
+    shared_state_unavailable: 'Batas kunci API ini tidak dapat diperiksa saat ini. Silakan coba lagi dalam beberapa detik.',
     sidecar_unavailable: 'Gateway saat ini tidak dapat memeriksa permintaan ini (layanan penerimaan permintaannya sedang tidak aktif). Silakan coba lagi dalam beberapa detik.',
     internal_error: 'Gateway mengalami kesalahan internal.',
     guard_prompt_injection: 'Permintaan ini diblokir: tampaknya ini upaya untuk mengesampingkan instruksi model (pemeriksaan: {scanner}).',

@@ -39,6 +39,7 @@ export function it(): Catalogue {
     queue_full: 'Troppe richieste sono in attesa di "{model}". Riprovare tra qualche secondo.',
     queue_timeout: 'Nessun backend ha potuto prendere questa richiesta per "{model}" entro {seconds} s. Riprovare tra qualche secondo.',
     service_unavailable: 'Il servizio non è al momento disponibile. Riprovare tra qualche secondo.',
+    shared_state_unavailable: 'Al momento non è possibile verificare i limiti di questa chiave API. Riprovare tra qualche secondo.',
     sidecar_unavailable: 'Al momento il gateway non può verificare questa richiesta (il suo servizio di ammissione non è attivo). Riprovare tra qualche secondo.',
     internal_error: 'Si è verificato un errore interno nel gateway.',
     guard_prompt_injection: 'Questa richiesta è stata bloccata: sembra un tentativo di scavalcare le istruzioni del modello (controllo: {scanner}).',

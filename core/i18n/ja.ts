@@ -38,6 +38,7 @@ export function ja(): Catalogue {
     queue_full: '「{model}」を待っているリクエストが多すぎます。数秒後に再試行してください。',
     queue_timeout: '{seconds} 秒以内に「{model}」へのこのリクエストを処理できるバックエンドがありませんでした。数秒後に再試行してください。',
     service_unavailable: '現在サービスを利用できません。数秒後に再試行してください。',
+    shared_state_unavailable: '現在、この API キーの制限を確認できません。数秒後に再試行してください。',
     sidecar_unavailable: '現在ゲートウェイはこのリクエストを確認できません（リクエスト審査サービスが停止しています）。数秒後に再試行してください。',
     internal_error: 'ゲートウェイで内部エラーが発生しました。',
     guard_prompt_injection: 'このリクエストはブロックされました。モデルへの指示を上書きしようとする試みのようです（チェック：{scanner}）。',

@@ -38,6 +38,7 @@ export function ko(): Catalogue {
     queue_full: '"{model}"을(를) 기다리는 요청이 너무 많습니다. 몇 초 후에 다시 시도해 주세요.',
     queue_timeout: '{seconds}초 안에 "{model}" 요청을 처리할 수 있는 백엔드가 없었습니다. 몇 초 후에 다시 시도해 주세요.',
     service_unavailable: '현재 서비스를 사용할 수 없습니다. 몇 초 후에 다시 시도해 주세요.',
+    shared_state_unavailable: '지금은 이 API 키의 한도를 확인할 수 없습니다. 몇 초 후에 다시 시도해 주세요.',
     sidecar_unavailable: '현재 게이트웨이가 이 요청을 검사할 수 없습니다(요청 승인 서비스가 중단됨). 몇 초 후에 다시 시도해 주세요.',
     internal_error: '게이트웨이에서 내부 오류가 발생했습니다.',
     guard_prompt_injection: '이 요청은 차단되었습니다. 모델의 지침을 무력화하려는 시도로 보입니다(검사: {scanner}).',

@@ -39,6 +39,7 @@ export function pt(): Catalogue {
     queue_full: 'Há muitas solicitações aguardando "{model}". Tente novamente em alguns segundos.',
     queue_timeout: 'Nenhum backend conseguiu atender esta solicitação para "{model}" em {seconds} s. Tente novamente em alguns segundos.',
     service_unavailable: 'O serviço está indisponível no momento. Tente novamente em alguns segundos.',
+    shared_state_unavailable: 'Os limites desta chave de API não podem ser verificados no momento. Tente novamente em alguns segundos.',
     sidecar_unavailable: 'O gateway não consegue verificar esta solicitação no momento (seu serviço de admissão está indisponível). Tente novamente em alguns segundos.',
     internal_error: 'Ocorreu um erro interno no gateway.',
     guard_prompt_injection: 'Esta solicitação foi bloqueada: parece uma tentativa de substituir as instruções do modelo (verificação: {scanner}).',

@@ -38,6 +38,7 @@ export function vi(): Catalogue {
     queue_full: 'Có quá nhiều yêu cầu đang chờ "{model}". Vui lòng thử lại sau vài giây.',
     queue_timeout: 'Không backend nào nhận được yêu cầu cho "{model}" này trong vòng {seconds} giây. Vui lòng thử lại sau vài giây.',
     service_unavailable: 'Dịch vụ hiện không khả dụng. Vui lòng thử lại sau vài giây.',
+    shared_state_unavailable: 'Hiện không thể kiểm tra giới hạn của khóa API này. Vui lòng thử lại sau vài giây.',
     sidecar_unavailable: 'Gateway hiện không thể kiểm tra yêu cầu này (dịch vụ kiểm duyệt yêu cầu của gateway đang ngừng hoạt động). Vui lòng thử lại sau vài giây.',
     internal_error: 'Gateway gặp lỗi nội bộ.',
     guard_prompt_injection: 'Yêu cầu này đã bị chặn: có vẻ đây là một nỗ lực ghi đè các chỉ dẫn của mô hình (kiểm tra: {scanner}).',

@@ -38,6 +38,7 @@ export function zh(): Catalogue {
     queue_full: '等待“{model}”的请求过多，请几秒后重试。',
     queue_timeout: '{seconds} 秒内没有后端能够处理这个“{model}”请求，请几秒后重试。',
     service_unavailable: '服务当前不可用，请几秒钟后重试。',
+    shared_state_unavailable: '当前无法检查此 API 密钥的限额，请几秒钟后重试。',
     sidecar_unavailable: '网关当前无法检查此请求（其准入服务已停止运行）。请几秒钟后重试。',
     internal_error: '网关发生内部错误。',
     guard_prompt_injection: '此请求已被拦截：它似乎试图覆盖模型的指令（检查项：{scanner}）。',

@@ -7,6 +7,7 @@ import type { ApiKeyConfig, GatewayConfig, LegacyRedirect } from '../../config/s
 import { encodeGlobs } from '../../core/routing/model-globs.ts';
 import { ENDPOINT_CLASSES, type EndpointClass } from '../../core/routing/endpoint-class.ts';
 import { encodeLimits } from '../../core/limits/rate-limit-headers.ts';
+import { sharedKeyLimits } from '../../core/limits/shared-key-limits.ts';
 import { mapKey, q } from './fleet-conf.ts';
 import { V } from './variables.ts';
 
@@ -26,7 +27,8 @@ const connZone = (k: ApiKeyConfig) => `gw_key_conn_${k.maxConcurrent}`;
 /** The zones of enabled keys with that kind of limit: zone name → its keys. */
 function keyZones(config: GatewayConfig, zone: (k: ApiKeyConfig) => string, has: (k: ApiKeyConfig) => boolean): Record<string, ApiKeyConfig[]> {
   const zones: Record<string, ApiKeyConfig[]> = {};
-  if (!config.auth.enabled) return zones;
+  // Shared limits are the sidecar's (Redis): a zone here would count per replica.
+  if (!config.auth.enabled || sharedKeyLimits(config)) return zones;
   for (const k of config.auth.keys) {
     if (!k.enabled || !has(k)) continue;
     (zones[zone(k)] ??= []).push(k);

@@ -9,7 +9,8 @@ import { limitHeaders } from '../../core/limits/rate-limit-headers.ts';
 import { promptText } from '../guard/prompt-text.ts';
 import { countTokensWithin } from '../guard/scanners/token-limit.ts';
 import type { CompletionRecord } from '../telemetry/completion-record.ts';
-import { TokenWindow, type WindowLimit } from './token-window.ts';
+import type { LimitStore } from './limit-store.ts';
+import type { WindowLimit } from './token-window.ts';
 
 export interface QuotaCheck {
   /** The 429 verdict when the key's window is spent. */
@@ -33,11 +34,9 @@ export function promptTokens(route: string, bodyText: string, cap: number): numb
 }
 
 export class TokenQuota {
-  private readonly window = new TokenWindow();
-
   constructor(
     private readonly config: () => GatewayConfig,
-    private readonly clock: () => number = Date.now,
+    private readonly store: LimitStore,
   ) {}
 
   private limitOf(keyId: string): (WindowLimit & { perMinute: number }) | undefined {
@@ -59,12 +58,12 @@ export class TokenQuota {
    * the guard's one parse of the body, or promptTokens when the guard is off). `lang`: the client's,
    * for the refusal message.
    */
-  admit(keyId: string, requestId: string, count: (cap: number) => number, lang: string): QuotaCheck | undefined {
+  async admit(keyId: string, requestId: string, count: (cap: number) => number, lang: string): Promise<QuotaCheck | undefined> {
     const limit = this.limitOf(keyId);
     if (!limit) return undefined;
     // At least one token: a request the count calls empty still runs the model. No expected completion
     // is added: the completion is charged when the request settles.
-    const d = this.window.reserve(keyId, requestId, Math.max(1, count(limit.tokens)), limit, this.clock());
+    const d = await this.store.reserveTokens(keyId, requestId, Math.max(1, count(limit.tokens)), limit);
     if (d.allowed) return { headers: { 'X-RateLimit-Limit-Tokens': String(d.limit), 'X-RateLimit-Remaining-Tokens': String(d.remaining) } };
     const msg = localize(lang, 'token_quota_exceeded', { limit: String(limit.perMinute), seconds: String(d.retryAfterSeconds) });
     return {
@@ -73,8 +72,9 @@ export class TokenQuota {
   }
 
   /** The request was refused after its admission (guard block): it uses nothing. */
-  release(keyId: string, requestId: string): void {
-    if (this.limitOf(keyId)) this.window.settle(keyId, requestId, 0, this.clock());
+  async release(keyId: string, requestId: string): Promise<void> {
+    const limit = this.limitOf(keyId);
+    if (limit) await this.store.settleTokens(keyId, requestId, { prompt: 0, completion: 0 }, limit.windowMs);
   }
 
   /**
@@ -85,14 +85,14 @@ export class TokenQuota {
    * estimate, and one that failed before any generation (4xx/5xx, but not 499: the client left
    * mid-answer) is charged nothing.
    */
-  settle(rec: CompletionRecord): void {
-    if (!this.limitOf(rec.keyId)) return;
+  async settle(rec: CompletionRecord): Promise<void> {
+    const limit = this.limitOf(rec.keyId);
+    if (!limit) return;
     // An answer from the response cache generated nothing.
-    if (rec.cacheStatus === 'HIT') return this.window.settle(rec.keyId, rec.requestId, 0, this.clock());
+    if (rec.cacheStatus === 'HIT') return this.store.settleTokens(rec.keyId, rec.requestId, { prompt: 0, completion: 0 }, limit.windowMs);
     const completion = rec.completionTokens ?? rec.streamEvents;
     if (rec.promptTokens !== undefined || completion !== undefined) {
-      const prompt = rec.promptTokens ?? this.window.estimateOf(rec.keyId, rec.requestId) ?? 0;
-      this.window.settle(rec.keyId, rec.requestId, prompt + (completion ?? 0), this.clock());
-    } else if (rec.status >= 400 && rec.status !== 499) this.window.settle(rec.keyId, rec.requestId, 0, this.clock());
+      await this.store.settleTokens(rec.keyId, rec.requestId, { prompt: rec.promptTokens, completion: completion ?? 0 }, limit.windowMs);
+    } else if (rec.status >= 400 && rec.status !== 499) await this.store.settleTokens(rec.keyId, rec.requestId, { prompt: 0, completion: 0 }, limit.windowMs);
   }
 }

@@ -5,15 +5,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayConfig } from '../../config/schema.ts';
 import { QUEUE_MS_HEADER, QUEUE_REFUSED_HEADER, SCHEDULED_BACKEND_HEADER } from '../../core/contract.ts';
-import type { Scheduler } from '../scheduler/scheduler.ts';
+import type { Outcome, Scheduler } from '../scheduler/scheduler.ts';
+import type { SharedSlots } from '../scheduler/shared-slots.ts';
 import { ticketFor } from '../scheduler/settings.ts';
 
 export interface QueueOptions {
   scheduler: () => Scheduler | undefined;
+  /** The replicas' shared slots (redis.url). */
+  slots?: SharedSlots;
   config: () => GatewayConfig;
 }
 
-export const queueRoutes: FastifyPluginAsync<QueueOptions> = async (app, { scheduler, config }) => {
+export const queueRoutes: FastifyPluginAsync<QueueOptions> = async (app, { scheduler, slots, config }) => {
   app.get('/queue', async (req, reply) => {
     const ticket = ticketFor(config(), req.id, (name) => String(req.headers[name.toLowerCase()] ?? ''));
     const started = Date.now();
@@ -22,7 +25,12 @@ export const queueRoutes: FastifyPluginAsync<QueueOptions> = async (app, { sched
       if (!reply.raw.writableFinished) left.abort();
     });
     const s = scheduler();
-    const outcome = s ? await s.wait(ticket, left.signal) : { refused: 'no_backend' as const };
+    let outcome: Outcome = s ? await s.wait(ticket, left.signal) : { refused: 'no_backend' };
+    // A slot the other replicas took meanwhile: give it back and wait on, within the same maxWait.
+    while (s && slots && 'backend' in outcome && !(await slots.claim(outcome))) {
+      s.release(outcome.requestId);
+      outcome = await s.wait(ticket, left.signal, Math.max(0, config().scheduling.queue.maxWait - (Date.now() - started)));
+    }
     if ('backend' in outcome) {
       return reply.header(SCHEDULED_BACKEND_HEADER, outcome.backend).header(QUEUE_MS_HEADER, String(Math.round(outcome.waitedMs))).send('');
     }

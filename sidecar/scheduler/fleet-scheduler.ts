@@ -5,13 +5,14 @@ import type { Fleet } from '../fleet/fleet.ts';
 import type { ProbeResult } from '../fleet/probe.ts';
 import { labelSetsFor } from '../telemetry/labels.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
-import { Scheduler } from './scheduler.ts';
+import { Scheduler, type RemoteSlots } from './scheduler.ts';
 import { schedulerMetrics } from './scheduler-metrics.ts';
 import { schedulerSettings } from './settings.ts';
 
 export class FleetScheduler {
   private scheduler?: Scheduler;
   private configured?: GatewayConfig;
+  private remote?: RemoteSlots;
 
   constructor(
     private readonly current: () => { config: GatewayConfig; fleet: Fleet },
@@ -31,8 +32,15 @@ export class FleetScheduler {
       const healthy = (b: string) => this.current().fleet.views.get(b)?.record?.healthy === true;
       const modelLabel = (m: string) => labelSetsFor(this.current().config, this.current().fleet).model(m) ?? 'other';
       this.scheduler = new Scheduler(schedulerSettings(config), healthy, schedulerMetrics(this.metrics, modelLabel));
+      if (this.remote) this.scheduler.shareWith(this.remote);
     }
     return this.scheduler;
+  }
+
+  /** Other replicas' slots (redis.url): counted by this scheduler and every later one. */
+  shareWith(remote: RemoteSlots): void {
+    this.remote = remote;
+    this.scheduler?.shareWith(remote);
   }
 
   observeProbe(backend: string, result: ProbeResult): void {

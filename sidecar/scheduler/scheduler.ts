@@ -60,6 +60,12 @@ export interface SchedulerObserver {
   slotsChanged(backend: string, inUse: number): void;
 }
 
+/** Generations other replicas run on a backend (the slots they share, through Redis). */
+export interface RemoteSlots {
+  running(backend: string, model: string): number;
+  total(backend: string): number;
+}
+
 interface Pending {
   ticket: Ticket;
   settle: (o: Outcome) => void;
@@ -75,6 +81,7 @@ export class Scheduler {
   private reserved = new Set<string>();
   private settings!: SchedulerSettings;
   private readonly sweeper: NodeJS.Timeout;
+  private remote?: RemoteSlots;
 
   constructor(
     settings: SchedulerSettings,
@@ -107,6 +114,16 @@ export class Scheduler {
     this.drain();
   }
 
+  /** Other replicas' generations count against the slots too; the queue moves when they change. */
+  shareWith(remote: RemoteSlots): void {
+    this.remote = remote;
+  }
+
+  /** The other replicas' counts changed: waiting requests may fit now. */
+  reconsider(): void {
+    this.drain();
+  }
+
   /** Places the request now if a slot is free and nobody waiting for its model would be overtaken. */
   tryPlace(ticket: Ticket): Lease | undefined {
     const t = normalize(ticket);
@@ -115,8 +132,8 @@ export class Scheduler {
     return choice ? this.start(t, choice, 0) : undefined;
   }
 
-  /** Waits for a slot in the queue. `signal` aborts (the client went away): the request leaves at once. */
-  wait(ticket: Ticket, signal?: AbortSignal): Promise<Outcome> {
+  /** Waits for a slot in the queue, at most `maxWaitMs`. `signal` aborts (the client went away): the request leaves at once. */
+  wait(ticket: Ticket, signal?: AbortSignal, maxWaitMs = this.settings.maxWaitMs): Promise<Outcome> {
     const t = normalize(ticket);
     if (this.candidatesOf(t).length === 0) {
       this.observer?.refused('no_backend', t.priority, 0);
@@ -149,7 +166,7 @@ export class Scheduler {
           this.observer?.refused('queue_timeout', t.priority, this.now() - waiter.arrivedAt);
           leave({ refused: 'queue_timeout' });
           this.drain();
-        }, this.settings.maxWaitMs),
+        }, maxWaitMs),
         // Past spreadAfter the request may load its model on another server: look again then (a
         // millisecond later, so the clock agrees that spreadAfter has passed).
         setTimeout(() => this.drain(), this.settings.spreadAfterMs + 1),
@@ -252,9 +269,9 @@ export class Scheduler {
       const c: Candidate = {
         name,
         loaded: r.isLoaded(t.model),
-        running: r.runningOf(t.model),
+        running: r.runningOf(t.model) + (this.remote?.running(name, t.model) ?? 0),
         slots: byName.get(name)!.slotsFor(t.model),
-        totalRunning: r.totalRunning(),
+        totalRunning: r.totalRunning() + (this.remote?.total(name) ?? 0),
         canLoad: r.canLoad(),
         toFree: r.toFree(),
         saturated: this.saturated.has(name),

@@ -21,7 +21,9 @@ access log, which reaches the sidecar as syslog datagrams on \`127.0.0.1:observa
 Label values come from closed sets: configured backend names and API key ids, model names the route
 table knows (\`other\` for any other requested name, \`none\` when there was none), the gateway's route
 paths (\`other\` for any other path), status classes. The prom-client process metrics of the sidecar
-(\`process_*\`, \`nodejs_*\`) are exposed too.
+(\`process_*\`, \`nodejs_*\`) are exposed too. Every series also carries \`replica\`: the gateway's
+\`observability.replica\`, or its host name (a pod's name on Kubernetes), so Prometheus keeps the
+replicas of one deployment apart.
 
 | metric | type | labels | meaning |
 |---|---|---|---|

@@ -49,6 +49,10 @@ export interface StackOptions {
   withHttp?: boolean;
   /** The sidecar's clock (budgets, the usage ledger), for tests that move time. */
   clock?: () => number;
+  /** The sidecar's logger (Fastify/pino options); default: silent. */
+  logger?: object;
+  /** Another stack's emulators (by backend name): a second replica in front of the same fleet; stop() leaves them running. */
+  emulators?: Record<string, Emulator>;
 }
 
 export interface Stack {
@@ -64,6 +68,8 @@ export interface Stack {
   keyFiles: Record<string, string>;
   /** Rewrites the config file (same defaults) so a test can `gateway.reloadConfig()`. */
   writeConfig(config: Partial<GatewayConfigInput>): void;
+  /** A dead replica as its balancer sees it: nginx's master and workers get SIGKILL (the sidecar is left to stop()). */
+  kill(): void;
   /** Stops the gateway (nginx and the sidecar) and starts a new one on the same config and folder. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -79,7 +85,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const keyFiles: Record<string, string> = {};
   const emulators: Record<string, Emulator> = {};
   for (const s of specs) {
-    emulators[s.name] = await startEmulator({ ...s, port: s.port ?? 0, ...(s.https && { tls: ca }) });
+    emulators[s.name] = opts.emulators?.[s.name] ?? (await startEmulator({ ...s, port: s.port ?? 0, ...(s.https && { tls: ca }) }));
     if (s.failure) emulators[s.name].fail(s.failure);
     const key = s.providerKey ?? s.apiKey;
     if (key === undefined) continue;
@@ -125,11 +131,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   writeConfig(opts.config ?? {});
 
   let gateway: Gateway;
-  const options = { logger: false, clock: opts.clock };
+  const options = { logger: opts.logger ?? false, clock: opts.clock };
   try {
     gateway = await Gateway.start(configFile, options);
   } catch (err) {
-    await Promise.all(Object.values(emulators).map((e) => e.close()));
+    if (!opts.emulators) await Promise.all(Object.values(emulators).map((e) => e.close()));
     throw err;
   }
   const stack: Stack = {
@@ -142,6 +148,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ca,
     keyFiles,
     writeConfig,
+    kill() {
+      process.kill(-gateway.control.pid()!, 'SIGKILL');
+    },
     async restart() {
       await gateway.stop();
       gateway = await Gateway.start(configFile, options);
@@ -149,7 +158,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     async stop() {
       await gateway.stop();
-      await Promise.all(Object.values(emulators).map((e) => e.close()));
+      if (!opts.emulators) await Promise.all(Object.values(emulators).map((e) => e.close()));
       rmSync(dir, { recursive: true, force: true });
     },
   };

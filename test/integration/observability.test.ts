@@ -3,10 +3,11 @@
 // emulator reported, the health gauge following a killed backend, and promtool's approval.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
-import { scrape, sum, type Sample } from '../harness/metrics.ts';
+import { parseMetrics, scrape, sum, type Sample } from '../harness/metrics.ts';
 import { freePort, postJson, startStack, waitFor, type Stack } from '../harness/stack.ts';
 
 const MODEL = 'llama3.2:1b';
@@ -201,7 +202,8 @@ describe('/metrics access', () => {
       assert.equal((await fetch(url, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status, 401);
       const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(ok.status, 200);
-      assert.match(await ok.text(), /^llmgw_backend_up\{backend="a"\} 1$/m);
+      // Every series names its replica: by default the host name.
+      assert.equal(sum(parseMetrics(await ok.text()), 'llmgw_backend_up', { backend: 'a', replica: hostname() }), 1);
     }
     assert.equal((await fetch(`http://127.0.0.1:${listen}/readyz`)).status, 404, 'the separate listener serves /metrics only');
   });

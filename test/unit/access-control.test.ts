@@ -121,6 +121,12 @@ describe('rendered access control', () => {
     assert.doesNotMatch(location(text, '/v1/models'), /limit_/, 'per-key limits stay off the listings');
   });
 
+  test('with redis.url the per-key zones are left to the sidecar (shared by replicas); per-IP zones stay', () => {
+    const text = conf({ auth: { keys: KEYS }, redis: { url: 'redis://127.0.0.1:6379' }, limits: { perIp: { generate: { requestsPerMinute: 600 } } } });
+    assert.doesNotMatch(text, /gw_key_rpm|gw_key_conn/);
+    assert.match(location(text, '/v1/chat/completions'), /limit_req zone=gw_ip_generate nodelay;\n\s+js_content gw\.proxy;/);
+  });
+
   test('per-IP limits by endpoint class; limit_conn per IP on model and listing routes; none on /readyz', () => {
     const text = conf({ limits: { perIp: { generate: { requestsPerMinute: 600, burst: 50 }, embeddings: { requestsPerMinute: 1200 }, metadata: { requestsPerMinute: 100 }, maxConcurrent: 20 } } });
     assert.match(text, /js_var \$gw_ip_limits "generate=600 embeddings=1200 metadata=100 conn=20";/);

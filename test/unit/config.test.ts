@@ -319,3 +319,20 @@ describe('observability.metricsTokenFile', () => {
     ]);
   });
 });
+
+describe('redis', () => {
+  const load = (redis: unknown, extra: object = {}) => validateConfig({ backends: ONE_BACKEND, redis, ...extra }, '/etc/gw/gateway.yaml').config.redis;
+
+  test('off by default; redis://, rediss:// and sentinel:// URLs are accepted; a CA is resolved beside the config', () => {
+    assert.equal(load(undefined).url, null);
+    assert.equal(load(undefined).onUnavailable, 'local');
+    for (const url of ['redis://127.0.0.1:6379', 'redis://:secret@redis:6379/2', 'rediss://redis.example:6380', 'sentinel://s1:26379,s2:26379/gateway']) assert.equal(load({ url }).url, url);
+    assert.equal(load({ url: 'rediss://redis:6380', ca: 'redis-ca.pem' }).ca, '/etc/gw/redis-ca.pem');
+  });
+
+  test('other URLs, a sentinel URL without a master name, and shared limits without admission are refused', () => {
+    assert.match(problemsOf({ backends: ONE_BACKEND, redis: { url: 'http://redis:6379' } })[0], /^redis\.url: expected redis:\/\//);
+    assert.match(problemsOf({ backends: ONE_BACKEND, redis: { url: 'sentinel://s1:26379' } })[0], /^redis\.url: /);
+    assert.deepEqual(problemsOf({ backends: ONE_BACKEND, redis: { url: 'redis://r:6379' }, admission: { enabled: false } }), ['redis.url: needs admission.enabled: shared limits are checked on /_admit']);
+  });
+});

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { GatewayConfigInput } from '../../config/schema.ts';
 import { countTokensWithin } from '../../sidecar/guard/scanners/token-limit.ts';
+import { LocalStore } from '../../sidecar/limits/local-store.ts';
 import { promptTokens, TokenQuota } from '../../sidecar/limits/token-quota.ts';
 import { TokenWindow } from '../../sidecar/limits/token-window.ts';
 import type { CompletionRecord } from '../../sidecar/telemetry/completion-record.ts';
@@ -97,29 +98,29 @@ describe('TokenQuota', () => {
   function setup(tpm: number | undefined, tokenWindow = '30s') {
     let now = 0;
     const config = makeConfig(doc([{ id: 'k', hash: HASH, tokensPerMinute: tpm }], tokenWindow));
-    const quota = new TokenQuota(() => config, () => now);
+    const quota = new TokenQuota(() => config, new LocalStore(() => now));
     return { quota, at: (ms: number) => (now = ms) };
   }
 
-  test('keys without a quota, and requests without a key, are not counted', () => {
+  test('keys without a quota, and requests without a key, are not counted', async () => {
     const { quota } = setup(undefined);
-    assert.equal(quota.admit('k', 'r', (cap) => promptTokens('/api/generate', body(5), cap), 'en'), undefined);
-    assert.equal(quota.admit('', 'r', (cap) => promptTokens('/api/generate', body(5), cap), 'en'), undefined);
-    assert.equal(quota.admit('unknown', 'r', (cap) => promptTokens('/api/generate', body(5), cap), 'en'), undefined);
+    assert.equal(await quota.admit('k', 'r', (cap) => promptTokens('/api/generate', body(5), cap), 'en'), undefined);
+    assert.equal(await quota.admit('', 'r', (cap) => promptTokens('/api/generate', body(5), cap), 'en'), undefined);
+    assert.equal(await quota.admit('unknown', 'r', (cap) => promptTokens('/api/generate', body(5), cap), 'en'), undefined);
   });
 
-  test('the budget scales with the window: 600/min over 30 s is 300; admitted requests carry the headers', () => {
+  test('the budget scales with the window: 600/min over 30 s is 300; admitted requests carry the headers', async () => {
     const { quota } = setup(600);
-    assert.deepEqual(quota.admit('k', 'r1', (cap) => promptTokens('/api/generate', body(100), cap), 'en'), { headers: { 'X-RateLimit-Limit-Tokens': '300', 'X-RateLimit-Remaining-Tokens': '200' } });
+    assert.deepEqual(await quota.admit('k', 'r1', (cap) => promptTokens('/api/generate', body(100), cap), 'en'), { headers: { 'X-RateLimit-Limit-Tokens': '300', 'X-RateLimit-Remaining-Tokens': '200' } });
   });
 
-  test('real usage spends the window; the refusal is a localized 429 verdict with the rate-limit headers', () => {
+  test('real usage spends the window; the refusal is a localized 429 verdict with the rate-limit headers', async () => {
     const { quota, at } = setup(600);
-    quota.admit('k', 'r1', (cap) => promptTokens('/api/generate', body(10), cap), 'en');
+    await quota.admit('k', 'r1', (cap) => promptTokens('/api/generate', body(10), cap), 'en');
     at(1000);
-    quota.settle(record('r1', { promptTokens: 10, completionTokens: 290 }));
+    await quota.settle(record('r1', { promptTokens: 10, completionTokens: 290 }));
     at(2000);
-    const check = quota.admit('k', 'r2', (cap) => promptTokens('/api/generate', body(10), cap), 'de');
+    const check = await quota.admit('k', 'r2', (cap) => promptTokens('/api/generate', body(10), cap), 'de');
     assert.deepEqual(check, {
       refused: {
         allow: false,
@@ -131,41 +132,41 @@ describe('TokenQuota', () => {
       },
     });
     at(31_001);
-    assert.ok(quota.admit('k', 'r3', (cap) => promptTokens('/api/generate', body(10), cap), 'en')?.headers, 'refilled once the usage left the window');
+    assert.ok((await quota.admit('k', 'r3', (cap) => promptTokens('/api/generate', body(10), cap), 'en'))?.headers, 'refilled once the usage left the window');
   });
 
-  test('without reported usage: an answer keeps its estimate, a failure costs nothing, a client that left keeps it', () => {
+  test('without reported usage: an answer keeps its estimate, a failure costs nothing, a client that left keeps it', async () => {
     const { quota } = setup(600);
-    quota.admit('k', 'ok', (cap) => promptTokens('/api/generate', body(100), cap), 'en');
-    quota.settle(record('ok', {}));
-    quota.admit('k', 'failed', (cap) => promptTokens('/api/generate', body(100), cap), 'en');
-    quota.settle(record('failed', { status: 502 }));
-    quota.admit('k', 'left', (cap) => promptTokens('/api/generate', body(100), cap), 'en');
-    quota.settle(record('left', { status: 499 }));
-    assert.equal(quota.admit('k', 'probe', (cap) => promptTokens('/api/generate', body(1), cap), 'en')?.headers?.['X-RateLimit-Remaining-Tokens'], String(300 - 200 - 1));
+    await quota.admit('k', 'ok', (cap) => promptTokens('/api/generate', body(100), cap), 'en');
+    await quota.settle(record('ok', {}));
+    await quota.admit('k', 'failed', (cap) => promptTokens('/api/generate', body(100), cap), 'en');
+    await quota.settle(record('failed', { status: 502 }));
+    await quota.admit('k', 'left', (cap) => promptTokens('/api/generate', body(100), cap), 'en');
+    await quota.settle(record('left', { status: 499 }));
+    assert.equal((await quota.admit('k', 'probe', (cap) => promptTokens('/api/generate', body(1), cap), 'en'))?.headers?.['X-RateLimit-Remaining-Tokens'], String(300 - 200 - 1));
   });
 
-  test('no usage reported: a stream is charged its prompt estimate plus one token per event; a missing prompt count is the estimate', () => {
+  test('no usage reported: a stream is charged its prompt estimate plus one token per event; a missing prompt count is the estimate', async () => {
     const { quota } = setup(600);
-    const left = () => Number(quota.admit('k', `probe-${Math.random()}`, (cap) => promptTokens('/api/generate', body(1), cap), 'en')?.headers?.['X-RateLimit-Remaining-Tokens']);
-    quota.admit('k', 'cut', (cap) => promptTokens('/api/generate', body(10), cap), 'en');
-    quota.settle(record('cut', { streamEvents: 40, terminal: false }));
-    assert.equal(left(), 300 - 50 - 1);
-    quota.admit('k', 'cached', (cap) => promptTokens('/api/generate', body(10), cap), 'en');
-    quota.settle(record('cached', { completionTokens: 5 }));
-    assert.equal(left(), 300 - 50 - 1 - 15 - 1);
+    const left = async () => Number((await quota.admit('k', `probe-${Math.random()}`, (cap) => promptTokens('/api/generate', body(1), cap), 'en'))?.headers?.['X-RateLimit-Remaining-Tokens']);
+    await quota.admit('k', 'cut', (cap) => promptTokens('/api/generate', body(10), cap), 'en');
+    await quota.settle(record('cut', { streamEvents: 40, terminal: false }));
+    assert.equal(await left(), 300 - 50 - 1);
+    await quota.admit('k', 'cached', (cap) => promptTokens('/api/generate', body(10), cap), 'en');
+    await quota.settle(record('cached', { completionTokens: 5 }));
+    assert.equal(await left(), 300 - 50 - 1 - 15 - 1);
   });
 
-  test('never reserves 0: an empty prompt reserves one token', () => {
+  test('never reserves 0: an empty prompt reserves one token', async () => {
     const { quota } = setup(600);
-    assert.equal(quota.admit('k', 'empty', (cap) => promptTokens('/api/generate', JSON.stringify({ model: 'm', prompt: '' }), cap), 'en')?.headers?.['X-RateLimit-Remaining-Tokens'], '299');
+    assert.equal((await quota.admit('k', 'empty', (cap) => promptTokens('/api/generate', JSON.stringify({ model: 'm', prompt: '' }), cap), 'en'))?.headers?.['X-RateLimit-Remaining-Tokens'], '299');
   });
 
-  test('release frees a request the guard refused', () => {
+  test('release frees a request the guard refused', async () => {
     const { quota } = setup(600);
-    quota.admit('k', 'blocked', (cap) => promptTokens('/api/generate', body(300), cap), 'en');
-    assert.ok(quota.admit('k', 'next', (cap) => promptTokens('/api/generate', body(1), cap), 'en')?.refused);
-    quota.release('k', 'blocked');
-    assert.ok(quota.admit('k', 'next', (cap) => promptTokens('/api/generate', body(1), cap), 'en')?.headers);
+    await quota.admit('k', 'blocked', (cap) => promptTokens('/api/generate', body(300), cap), 'en');
+    assert.ok((await quota.admit('k', 'next', (cap) => promptTokens('/api/generate', body(1), cap), 'en'))?.refused);
+    await quota.release('k', 'blocked');
+    assert.ok((await quota.admit('k', 'next', (cap) => promptTokens('/api/generate', body(1), cap), 'en'))?.headers);
   });
 });

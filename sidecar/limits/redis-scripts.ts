@@ -1,0 +1,93 @@
+// The shared limits' check-and-charge steps as Lua run by Redis (EVALSHA; ioredis falls back to EVAL
+// once after a Redis restart): each runs atomically, and reads the time from Redis's own clock (TIME),
+// so replicas whose clocks differ still agree on every window. They mirror token-window.ts,
+// request-rate.ts and LocalStore's slots.
+
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// A charge is a sorted-set member "e|tokens|requestId" (an estimate) or "s|tokens|requestId" (usage),
+// scored by the time it was charged.
+const CHARGES = `local function tokens_of(m) return tonumber(string.match(m, '^%a|(%d+)|')) end`;
+
+/** KEYS[1] charges; ARGV requestId, estimate, windowMs, limit → {allowed, remaining, retryAfterMs}. */
+export const RESERVE_TOKENS = `${NOW}
+${CHARGES}
+local estimate, window, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local list = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local used = 0
+for i = 1, #list, 2 do used = used + tokens_of(list[i]) end
+if used == 0 or used + estimate <= limit then
+  if estimate > 0 then
+    redis.call('ZADD', KEYS[1], now, 'e|' .. estimate .. '|' .. ARGV[1])
+    redis.call('PEXPIRE', KEYS[1], window * 2)
+  end
+  return {1, math.max(0, limit - used - estimate), 0}
+end
+local left, free_at = used, now
+for i = 1, #list, 2 do
+  left = left - tokens_of(list[i])
+  free_at = tonumber(list[i + 1]) + window
+  if left == 0 or left + estimate <= limit then break end
+end
+return {0, math.max(0, limit - used), free_at - now}`;
+
+/** KEYS[1] charges; ARGV requestId, prompt (-1: unknown, keep the estimate), completion, windowMs. */
+export const SETTLE_TOKENS = `${NOW}
+local estimate = 0
+for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local kind, n, id = string.match(m, '^(%a)|(%d+)|(.*)$')
+  if kind == 'e' and id == ARGV[1] then
+    estimate = tonumber(n)
+    redis.call('ZREM', KEYS[1], m)
+  end
+end
+local prompt = tonumber(ARGV[2])
+if prompt < 0 then prompt = estimate end
+local actual = prompt + tonumber(ARGV[3])
+if actual > 0 then
+  redis.call('ZADD', KEYS[1], now, 's|' .. actual .. '|' .. ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]) * 2)
+end
+return actual`;
+
+/** KEYS[1] the key's next arrival time; ARGV intervalMs, burst → {allowed, retryAfterMs}. */
+export const TAKE_REQUEST = `${NOW}
+local interval, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local next_tat = tat + interval
+local allow_at = next_tat - (burst + 1) * interval
+if allow_at > now then return {0, math.ceil(allow_at - now)} end
+redis.call('SET', KEYS[1], tostring(next_tat), 'PX', math.ceil(next_tat - now) + 1000)
+return {1, 0}`;
+
+/** KEYS[1] the key's slots (requestId scored by its lease's end); ARGV requestId, max, leaseMs → {allowed, inUse}. */
+export const ACQUIRE_SLOT = `${NOW}
+local max, lease = tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local n = redis.call('ZCARD', KEYS[1])
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  if n >= max then return {0, n} end
+  n = n + 1
+end
+redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], lease * 2)
+return {1, n}`;
+
+/** KEYS[1] the key's slots; ARGV leaseMs, requestIds… : the leases still held run on from now. */
+export const RENEW_SLOTS = `${NOW}
+local lease = tonumber(ARGV[1])
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + lease, ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], lease * 2)
+return 0`;
+
+/** KEYS the slot sets → the live slots in each. */
+export const COUNT_SLOTS = `${NOW}
+local counts = {}
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  counts[i] = redis.call('ZCARD', key)
+end
+return counts`;
