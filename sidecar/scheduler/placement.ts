@@ -5,8 +5,8 @@
 //      model is warm nowhere: a backend with a free slot that can load it, preferring one with room
 //      over one that must evict, and evicting the model idle the longest;
 //   3. none: the request waits. If it waits for a load no backend can start (every model in memory
-//      busy), it holds one backend (reserveFor): nothing new starts there until its models go idle, so
-//      warm requests behind it cannot keep the whole fleet busy and starve it (priority inversion).
+//      busy), it may hold one backend (reserveFor): nothing of lower priority starts there until its
+//      models go idle, so warm lower-priority requests cannot starve it (priority inversion).
 // So a model stays on as few servers as its traffic needs, and spreads only while its servers stay full.
 
 export interface Candidate {

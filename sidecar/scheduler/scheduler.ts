@@ -66,6 +66,12 @@ export interface RemoteSlots {
   total(backend: string): number;
 }
 
+interface Hold {
+  backend: string;
+  /** The holder's effective priority (aging included). */
+  priority: number;
+}
+
 interface Pending {
   ticket: Ticket;
   settle: (o: Outcome) => void;
@@ -77,8 +83,8 @@ export class Scheduler {
   private readonly leases = new Map<string, Lease>();
   private readonly queue: WaitQueue<Pending>;
   private readonly saturated = new Set<string>();
-  /** Backends held by waiters that need a load (placement.ts reserveFor), as the last drain found them. */
-  private reserved = new Set<string>();
+  /** The backend held for a waiter that needs a load (placement.ts reserveFor), as the last drain found it. */
+  private hold: Hold | undefined;
   private settings!: SchedulerSettings;
   private readonly sweeper: NodeJS.Timeout;
   private remote?: RemoteSlots;
@@ -128,7 +134,7 @@ export class Scheduler {
   tryPlace(ticket: Ticket): Lease | undefined {
     const t = normalize(ticket);
     if (this.queue.some((p) => p.ticket.model === t.model)) return undefined;
-    const choice = place(this.candidates(t, this.reserved), 0, this.settings.spreadAfterMs);
+    const choice = place(this.candidates(t, this.hold, t.priority), 0, this.settings.spreadAfterMs);
     return choice ? this.start(t, choice, 0) : undefined;
   }
 
@@ -216,19 +222,19 @@ export class Scheduler {
     for (const w of this.queue.ordered(this.now())) w.item.settle({ refused: 'cancelled' });
   }
 
-  // Waiters in queue order; one that needs a load nobody can start holds a backend from those after it
-  // (one per model: the others of that model follow it onto the load).
+  // Waiters in queue order. The first that needs a load nobody can start holds one backend against
+  // lower priorities only: one hold at a time, and none among equals, which would drain boxes and
+  // thrash loads where first come first served is all that is owed (the 5-model bench trace).
   private drain(): void {
     const now = this.now();
-    const reserved = new Set<string>();
-    const holding = new Set<string>();
-    this.reserved = reserved;
-    for (const w of this.queue.ordered(now)) this.placeWaiter(w, now, reserved, holding);
+    this.hold = undefined;
+    for (const w of this.queue.ordered(now)) this.placeWaiter(w, now);
   }
 
-  private placeWaiter(w: Waiter<Pending>, now: number, reserved: Set<string>, holding: Set<string>): void {
+  private placeWaiter(w: Waiter<Pending>, now: number): void {
     const t = w.item.ticket;
-    const candidates = this.candidates(t, reserved);
+    const priority = this.queue.effectivePriority(w, now);
+    const candidates = this.candidates(t, this.hold, priority);
     if (candidates.length === 0) {
       this.observer?.refused('no_backend', t.priority, now - w.arrivedAt);
       return w.item.settle({ refused: 'no_backend' });
@@ -236,11 +242,9 @@ export class Scheduler {
     const waited = now - w.arrivedAt;
     const choice = place(candidates, waited, this.settings.spreadAfterMs);
     if (choice) return w.item.settle(this.start(t, choice, waited));
-    if (holding.has(t.model)) return;
-    const hold = reserveFor(candidates, waited, this.settings.spreadAfterMs);
-    if (hold === undefined) return;
-    reserved.add(hold);
-    holding.add(t.model);
+    if (this.hold) return;
+    const backend = reserveFor(candidates, waited, this.settings.spreadAfterMs);
+    if (backend !== undefined) this.hold = { backend, priority };
   }
 
 
@@ -261,7 +265,8 @@ export class Scheduler {
     return poolMembers(t.pool).filter((b) => this.residency.has(b) && this.healthy(b));
   }
 
-  private candidates(t: Ticket, held: Set<string>): Candidate[] {
+  /** The ticket's candidates; `hold` bars its backend to requests of a lower priority than its holder's. */
+  private candidates(t: Ticket, hold?: Hold, priority = 0): Candidate[] {
     const byName = new Map(this.settings.backends.map((b) => [b.name, b]));
     return this.candidatesOf(t).map((name) => {
       const r = this.residency.get(name)!;
@@ -275,7 +280,7 @@ export class Scheduler {
         canLoad: r.canLoad(),
         toFree: r.toFree(),
         saturated: this.saturated.has(name),
-        held: held.has(name),
+        held: hold !== undefined && hold.backend === name && hold.priority > priority,
       };
       if (victim !== undefined) c.victim = { model: victim, lastUsed: r.loaded.get(victim)!.lastUsed };
       return c;
