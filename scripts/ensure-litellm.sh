@@ -15,8 +15,8 @@ if [ "$installed" = "$LITELLM_VERSION" ] && [ -x "$venv/bin/litellm" ]; then
 fi
 
 python=$(command -v python3 || true)
-if [ -z "$python" ]; then
-  echo "ensure-litellm: python3 (3.9 or later, with its venv module) is needed for LiteLLM's proxy and was not found" >&2
+if [ -z "$python" ] || ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
+  echo "ensure-litellm: LiteLLM's proxy needs python3 with its venv module (Debian: apt-get install python3-venv); not found" >&2
   exit 1
 fi
 echo "installing litellm[proxy]==$LITELLM_VERSION from PyPI into .tools/litellm with $("$python" --version) (a minute or two the first time)" >&2
