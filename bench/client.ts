@@ -10,7 +10,7 @@ const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 export interface Timed {
   status: number;
   body: string;
-  /** The emulator that answered (its X-Backend-Name header), if the proxy passed it on. */
+  /** The emulator that answered: its X-Backend-Name header if the proxy passed it on, else LiteLLM's deployment id (bench/litellm.ts names them after the emulators). */
   backend?: string;
   headers: IncomingHttpHeaders;
   headersMs: number;
@@ -45,7 +45,7 @@ export function post(url: URL, body: string, headers: Record<string, string> = {
       });
       res.on('error', reject);
       res.on('end', () => {
-        const backend = res.headers['x-backend-name'];
+        const backend = res.headers['x-backend-name'] ?? res.headers['x-litellm-model-id'];
         resolvePost({
           status: res.statusCode ?? 0,
           body: text,

@@ -1,11 +1,11 @@
 // What is measured against each scenario: wrk slices with the CPU time and RSS of every process
 // involved, a backend check, and sequential streamed requests timed to the first token.
 import { post } from './client.ts';
-import { allProcesses, childrenOf, cpuSeconds, machineJiffies, rssKiB, sleep, watchPeakRss } from './procs.ts';
+import { allProcesses, childrenOf, cpuSeconds, machineJiffies, processTree, rssKiB, sleep, watchPeakRss } from './procs.ts';
 import { wrk, type WrkLoad, type WrkRun } from './wrk.ts';
 
-// a–e: bench/run.ts; h (cache hit) and m (cacheable gateway, request not cached): bench/cache.ts.
-export type Key = 'a' | 'b' | 'c' | 'd' | 'e' | 'h' | 'm';
+// a–f: bench/run.ts; h (cache hit) and m (cacheable gateway, request not cached): bench/cache.ts.
+export type Key = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'h' | 'm';
 
 export const PATH = '/v1/chat/completions';
 export const MODEL = 'llama3.2:1b';
@@ -32,11 +32,13 @@ export interface Target {
   key: Key;
   title: string;
   base: string;
-  /** Headers every request carries (Portkey's routing config). */
+  /** Headers every request carries (Portkey's routing config, LiteLLM's master key). */
   headers: Record<string, string>;
   nginxMaster?: number;
-  /** The proxy's node process: the gateway's sidecar (c, d) or Portkey (e). */
+  /** The proxy's own process: the gateway's sidecar (c, d), Portkey (e) or LiteLLM's python (f). */
   nodePid?: number;
+  /** Count the processes that `nodePid` starts as part of it (a python server's workers); not for the gateway, whose nginx is its child. */
+  nodeTree?: boolean;
   /** The request wrk sends; default BODY. */
   body?: string;
 }
@@ -91,6 +93,7 @@ export function body(stream: boolean, tokens?: number): string {
 export const BODY = body(false);
 
 export const nginxPids = (master?: number): number[] => (master ? [master, ...childrenOf(master)] : []);
+export const nodePids = (t: Target): number[] => (!t.nodePid ? [] : t.nodeTree ? processTree(t.nodePid) : [t.nodePid]);
 const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 export const rpsOf = (l: Load) => l.slices.reduce((n, s) => n + s.requests, 0) / l.slices.reduce((n, s) => n + s.seconds, 0);
 export const requestsOf = (l: Load) => l.slices.reduce((n, s) => n + s.requests, 0);
@@ -142,7 +145,7 @@ export function wrkLoad(s: Settings, t: Target): WrkLoad {
 export async function slice(s: Settings, r: Result, emulatorPids: number[], benchPids: number[]): Promise<WrkRun> {
   const { target: t, load } = r;
   const pids = nginxPids(t.nginxMaster);
-  const node = t.nodePid ? [t.nodePid] : [];
+  const node = nodePids(t);
   const sample = () => ({
     nginx: cpuOf(pids),
     node: cpuOf(node),
@@ -189,7 +192,7 @@ export function memory(t: Target, emulatorPids: number[]): Mem {
   return {
     nginxMasterKiB: t.nginxMaster ? rssKiB(t.nginxMaster) : undefined,
     nginxWorkersKiB: t.nginxMaster ? workers.map(rssKiB) : undefined,
-    nodeKiB: t.nodePid ? rssKiB(t.nodePid) : undefined,
+    nodeKiB: t.nodePid ? nodePids(t).reduce((sum, pid) => sum + rssKiB(pid), 0) : undefined,
     emulatorsKiB: emulatorPids.map(rssKiB),
   };
 }

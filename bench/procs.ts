@@ -151,6 +151,13 @@ export function childrenOf(pid: number): number[] {
   return out;
 }
 
+/** `pid` and all its descendants. */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...childrenOf(out[i]));
+  return out;
+}
+
 /** CPU seconds of every process on the machine right now, with its name: to tell who else was busy. */
 export function allProcesses(): Map<number, { comm: string; cpu: number }> {
   const out = new Map<number, { comm: string; cpu: number }>();

@@ -14,6 +14,7 @@ export interface Run {
   command: string;
   code: string;
   portkeyVersion: string;
+  litellm: { litellm: string; python: string };
 }
 
 const f = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits));
@@ -30,7 +31,7 @@ function table(columns: string[], rows: string[][]): string[] {
   return [`| ${names.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
-/** CPU µs per request of the proxy itself: nginx and its node process (sidecar or Portkey). */
+/** CPU µs per request of the proxy itself: nginx and its own process (sidecar, Portkey or LiteLLM). */
 function proxyCpu(l: Load): number | undefined {
   if (l.cpu.nginx === undefined && l.cpu.node === undefined) return undefined;
   return usPerReq((l.cpu.nginx ?? 0) + (l.cpu.node ?? 0), requestsOf(l));
@@ -43,9 +44,9 @@ export function verdicts(results: Result[]): Verdict[] {
   const rps = (k: Key) => rpsOf(by[k].load);
   const ttfb = (k: Key) => pct(by[k].stream.ttfbMs, 50);
   return checkGoals({
-    rps: { b: rps('b'), c: rps('c'), d: rps('d'), e: rps('e') },
+    rps: { b: rps('b'), c: rps('c'), d: rps('d'), e: rps('e'), f: rps('f') },
     p50Ms: { b: mergedPercentileMs(by.b.load.slices, 50), c: mergedPercentileMs(by.c.load.slices, 50) },
-    ttfbP50Ms: { b: ttfb('b'), c: ttfb('c'), d: ttfb('d'), e: ttfb('e') },
+    ttfbP50Ms: { b: ttfb('b'), c: ttfb('c'), d: ttfb('d'), e: ttfb('e'), f: ttfb('f') },
     sidecarPeakKiB: { c: by.c.load.peakKiB.node ?? NaN, d: by.d.load.peakKiB.node ?? NaN },
   });
 }
@@ -69,17 +70,17 @@ function header(ctx: Ctx): string[] {
   L.push(`- command: \`${run.command}\``);
   L.push(`- code: ${run.code}`);
   L.push(`- machine: ${machine()}`);
-  L.push(`- software: nginx ${v.nginx} (${v.openssl}), njs ${v.njs}, node ${v.node}, ${v.wrk}, @portkey-ai/gateway ${run.portkeyVersion}`);
+  L.push(`- software: nginx ${v.nginx} (${v.openssl}), njs ${v.njs}, node ${v.node}, ${v.wrk}, @portkey-ai/gateway ${run.portkeyVersion}, litellm ${run.litellm.litellm} (Python ${run.litellm.python})`);
   L.push(
-    `- load: wrk -t${s.threads} -c${s.connections}, keepalive (HTTP/1.1; HTTPS for (b)–(d), plain HTTP for (a) and (e)), \`POST ${PATH}\` with ` +
+    `- load: wrk -t${s.threads} -c${s.connections}, keepalive (HTTP/1.1; HTTPS for (b)–(d), plain HTTP for (a), (e) and (f)), \`POST ${PATH}\` with ` +
       `\`${BODY}\` (${Buffer.byteLength(BODY)} bytes; the emulator answers 8 tokens at once). Per scenario ${s.warmup} s warm-up, then ` +
-      `${s.rounds * s.slice} s measured as ${s.rounds} slices of ${s.slice} s, the scenarios taking turns (a b c d e a b c d e …)`,
+      `${s.rounds * s.slice} s measured as ${s.rounds} slices of ${s.slice} s, the scenarios taking turns (a b c d e f a b c d e f …)`,
   );
   L.push(
     `- backends: 3 emulators (test/emulator/main.ts, one node process each), the same processes for every scenario; ` +
       `nginx \`worker_processes ${s.workers}\` in (b), (c), (d) (${workers ?? '?'} workers here); the gateway runs as \`node dist/node/cli/main.js start\` (compiled, no TypeScript loader) ` +
       '(sidecar + its nginx) in its own process, with API keys required as by default (one key, sent as `Authorization: Bearer`), ' +
-      'Portkey as its own node server, so their CPU and RSS are their own',
+      'Portkey as its own node server, LiteLLM as its own python server, so their CPU and RSS are their own',
   );
   const spread = (r: Result) => Object.entries(r.backends).sort().map(([name, n]) => `${name} ${n}`).join(', ');
   L.push(`- which emulator answered the check requests before the load: ${results.map((r) => `(${r.target.key}) ${spread(r)}`).join('; ')}`);
@@ -141,7 +142,7 @@ function cpuSection(ctx: Ctx): string[] {
     ];
   });
   L.push(...table(
-    ['<scenario', 'nginx µs/req (master + workers)', 'node µs/req (sidecar / Portkey)', 'proxy µs/req', '× (b)', 'emulators µs/req', 'wrk µs/req', 'machine busy (by others)'],
+    ['<scenario', 'nginx µs/req (master + workers)', 'node / python µs/req (sidecar / Portkey / LiteLLM)', 'proxy µs/req', '× (b)', 'emulators µs/req', 'wrk µs/req', 'machine busy (by others)'],
     rows,
   ));
   const others = new Map<string, number>();
@@ -150,7 +151,7 @@ function cpuSection(ctx: Ctx): string[] {
   const stealMax = Math.max(...results.map((r) => r.load.machine.steal / r.load.machine.total));
   L.push('');
   L.push(
-    'Proxy = nginx + its node process. The sidecar receives the access log of every request and polls health in (c) and (d), and ' +
+    'Proxy = nginx + its own process (node; LiteLLM\'s python with any processes it starts). The sidecar receives the access log of every request and polls health in (c) and (d), and ' +
       'answers an /_admit subrequest per request in (d) only. ' +
       `Machine busy: share of all ${cores} cores in use during the measured slices (/proc/stat, hypervisor steal excluded: at most ${(stealMax * 100).toFixed(1)} %); ` +
       'in brackets the part used by processes outside the bench' +
@@ -174,7 +175,7 @@ function memorySection(ctx: Ctx): string[] {
     return [target.title, nginxAfter, mib(l.peakKiB.nginx), mib(l.peakKiB.node), mib(m.nodeKiB), mib(proxyPeakKiB(l)), ratio(proxyPeakKiB(l), floorPeak)];
   });
   L.push(...table(
-    ['<scenario', '<nginx MiB after the load (master + workers)', 'nginx peak under load MiB', 'node peak under load MiB (sidecar / Portkey)', 'node MiB after the load', 'proxy peak MiB', '× (b)'],
+    ['<scenario', '<nginx MiB after the load (master + workers)', 'nginx peak under load MiB', 'node / python peak under load MiB (sidecar / Portkey / LiteLLM)', 'node / python MiB after the load', 'proxy peak MiB', '× (b)'],
     rows,
   ));
   L.push('');
@@ -230,7 +231,7 @@ function notes(ctx: Ctx): string[] {
   const cores = os.availableParallelism();
   L.push('## Read this before quoting a number', '');
   L.push(
-    `- One box does everything: wrk, nginx (${workers ?? '?'} workers), three node emulators, the sidecar in (c)/(d) and Portkey in (e) share ${cores} cores. ` +
+    `- One box does everything: wrk, nginx (${workers ?? '?'} workers), three node emulators, the sidecar in (c)/(d), Portkey in (e) and LiteLLM in (f) share ${cores} cores. ` +
       'With "machine busy" near 100 % the box is saturated and req/s is the throughput of the whole box, not of the proxy: CPU the ' +
       'proxy spends is taken from the emulators and wrk, and the other way round. The µs/req columns are the better measure of cost; in ' +
       'production the backends and the clients are other machines.',
@@ -248,7 +249,12 @@ function notes(ctx: Ctx): string[] {
       'override): with 1.14.2 and later every streamed reply fails with "TypeError: immutable" (Portkey-AI/gateway issue #1389).',
     '- Latencies are wrk\'s (closed loop: a slower server gets fewer requests, not longer queues), merged over the slices from a grid of ' +
       'percentiles that bench/post.lua prints. One run of the bench, not an average of several: expect several % of noise, more for p99.',
-    '- All five targets stay up for the whole run; while one is measured the others are idle apart from each sidecar\'s health probes ' +
+    `- (f) is LiteLLM's proxy ${run.litellm.litellm} (\`litellm[proxy]\` from PyPI in a virtual environment, \`litellm --config\`, one ` +
+      'uvicorn worker as its production guide advises, LITELLM_MODE=PRODUCTION, LITELLM_LOG=ERROR, no database) on **plain HTTP** like (e). Its config lists the model three times, an `ollama_chat/` deployment ' +
+      'per emulator (what LiteLLM advises for Ollama: it calls Ollama\'s /api/chat and turns the replies into OpenAI\'s shape and SSE ' +
+      'streams), and its router balances over them (simple-shuffle, its default). Each request carries a master key (LiteLLM does not ' +
+      'start without one); telemetry is off and the model cost map is read locally, so nothing leaves the box. Its one python process runs Python code on one core at a time (the GIL).',
+    '- All six targets stay up for the whole run; while one is measured the others are idle apart from each sidecar\'s health probes ' +
       '(3 backends every 5 s).',
   );
   L.push('');

@@ -5,7 +5,8 @@
 //   (c) the gateway with admission off (njs routing, no sidecar subrequest)
 //   (d) the gateway with admission on (one /_admit subrequest to the sidecar per request)
 //   (e) Portkey's open-source gateway balancing over the same emulators (bench/portkey.ts)
-// Each runs in its own processes, so nginx, the sidecar, Portkey, the emulators and wrk each have their
+//   (f) LiteLLM's proxy balancing over the same emulators (bench/litellm.ts)
+// Each runs in its own processes, so nginx, the sidecar, Portkey, LiteLLM, the emulators and wrk each have their
 // own CPU time and RSS (from /proc). All targets stay up for the whole run and are measured in turns
 // (short wrk slices, then streamed requests one each in turn), so whatever else the machine is doing
 // meanwhile hits them alike. Writes bench/RESULTS.md (or --out) and prints it.
@@ -21,8 +22,9 @@ import { parseArgs } from 'node:util';
 import { closeConnections } from './client.ts';
 import { codeVersion, commandLine } from './environment.ts';
 import {
-  checkTarget, memory, newResult, nginxPids, PATH, pct, slice, streamTimings, wrkLoad, type Busy, type Result, type Settings, type Target,
+  checkTarget, memory, newResult, nginxPids, nodePids, PATH, pct, slice, streamTimings, wrkLoad, type Busy, type Result, type Settings, type Target,
 } from './measure.ts';
+import { litellmVersions, startLiteLLM, type RunningLiteLLM } from './litellm.ts';
 import { portkeyVersion, startPortkey, type RunningPortkey } from './portkey.ts';
 import { stop, type Child } from './procs.ts';
 import { report, verdicts } from './report.ts';
@@ -70,19 +72,22 @@ const SETTINGS: Settings = {
   workers: opt.workers === 'auto' ? 'auto' : int('workers', opt.workers, 1),
 };
 
+const LITELLM = litellmVersions();
 const TITLES = {
   a: '(a) direct to one emulator (HTTP)',
   b: '(b) bare nginx proxy_pass (floor)',
   c: '(c) gateway, admission off',
   d: '(d) gateway, admission on',
   e: `(e) Portkey gateway ${portkeyVersion()} (HTTP)`,
+  f: `(f) LiteLLM proxy ${LITELLM.litellm} (HTTP)`,
 };
 
 // The whole run is bounded (startup, then about twice what the settings ask for); the 'exit' handler in
 // procs.ts stops whatever is still running.
+const SCENARIOS = Object.keys(TITLES).length;
 const expectedSeconds =
-  5 * (SETTINGS.warmup + SETTINGS.duration) +
-  (5 * (SETTINGS.streamWarmup + SETTINGS.streams) * (SETTINGS.streamTokens * (SETTINGS.tokenDelayMs + 1) + 50)) / 1000;
+  SCENARIOS * (SETTINGS.warmup + SETTINGS.duration) +
+  (SCENARIOS * (SETTINGS.streamWarmup + SETTINGS.streams) * (SETTINGS.streamTokens * (SETTINGS.tokenDelayMs + 1) + 50)) / 1000;
 const WATCHDOG_MS = (120 + 2 * expectedSeconds) * 1000;
 setTimeout(() => {
   console.error(`bench: gave up after ${(WATCHDOG_MS / 1000).toFixed(0)} s`);
@@ -96,6 +101,7 @@ async function main(): Promise<void> {
   let emulators: Child[] = [];
   let floor: Child | undefined;
   let portkey: RunningPortkey | undefined;
+  let litellm: RunningLiteLLM | undefined;
   const gateways: RunningGateway[] = [];
   let results: Result[] = [];
   let streamBusy: Busy = { busy: NaN, other: NaN };
@@ -110,6 +116,7 @@ async function main(): Promise<void> {
       gateways.push(await startGateway(dir, `gateway-${key}`, started.urls, tls, SETTINGS.workers, admission));
     }
     portkey = await startPortkey(started.urls);
+    litellm = await startLiteLLM(dir, started.urls);
     const [gwC, gwD] = gateways;
     const targets: Target[] = [
       { key: 'a', title: TITLES.a, base: started.urls[0], headers: {} },
@@ -117,11 +124,12 @@ async function main(): Promise<void> {
       { key: 'c', title: TITLES.c, base: gwC.url, headers: gwC.headers, nginxMaster: gwC.nginxMaster, nodePid: gwC.child.proc.pid },
       { key: 'd', title: TITLES.d, base: gwD.url, headers: gwD.headers, nginxMaster: gwD.nginxMaster, nodePid: gwD.child.proc.pid },
       { key: 'e', title: TITLES.e, base: portkey.url, headers: portkey.headers, nodePid: portkey.child.proc.pid },
+      { key: 'f', title: TITLES.f, base: litellm.url, headers: litellm.headers, nodePid: litellm.child.proc.pid, nodeTree: true },
     ];
     const benchPids = () => [
       process.pid,
       ...emulatorPids,
-      ...targets.flatMap((t) => [...(t.nodePid ? [t.nodePid] : []), ...nginxPids(t.nginxMaster)]),
+      ...targets.flatMap((t) => [...nodePids(t), ...nginxPids(t.nginxMaster)]),
     ];
     results = targets.map(newResult);
 
@@ -147,12 +155,13 @@ async function main(): Promise<void> {
   } finally {
     for (const g of gateways) await stopGateway(g);
     if (portkey) await stop(portkey.child);
+    if (litellm) await stop(litellm.child);
     if (floor) await stop(floor);
     await Promise.all(emulators.map((c) => stop(c)));
     closeConnections();
   }
 
-  const md = report({ settings: SETTINGS, results, streamBusy, startedAt, command: commandLine(ROOT), code, portkeyVersion: portkeyVersion() });
+  const md = report({ settings: SETTINGS, results, streamBusy, startedAt, command: commandLine(ROOT), code, portkeyVersion: portkeyVersion(), litellm: LITELLM });
   const out = resolve(opt.out);
   writeFileSync(out, md);
   console.log(md);

@@ -8,9 +8,9 @@ const MIB = 1024;
 
 /** Every target met, each at or just inside its limit. */
 const atLimits: Figures = {
-  rps: { b: 1000, c: 800, d: 350, e: 349 },
+  rps: { b: 1000, c: 800, d: 350, e: 349, f: 349 },
   p50Ms: { b: 3, c: 3.2 },
-  ttfbP50Ms: { b: 2, c: 3, d: 3, e: 3.01 },
+  ttfbP50Ms: { b: 2, c: 3, d: 3, e: 3.01, f: 3.01 },
   sidecarPeakKiB: { c: 100 * MIB, d: 143 * MIB },
 };
 
@@ -41,11 +41,15 @@ test('the sidecar limit is 150 MB (10^6 bytes), not 150 MiB', () => {
   assert.equal(at(146_485), false); // 150.0006 MB
 });
 
-test('being ahead of the peer means strictly more req/s and a strictly lower TTFB', () => {
-  const tie = { ...atLimits, rps: { ...atLimits.rps, e: 350 }, ttfbP50Ms: { ...atLimits.ttfbP50Ms, e: 3 } };
-  assert.equal(verdict(tie, '(d) ahead of (e) in throughput').met, false);
-  assert.equal(verdict(tie, '(c) ahead of (e) in streaming TTFB p50').met, false);
-  assert.equal(verdict(tie, '(c) ahead of (e) in throughput').met, true);
+test('being ahead of a peer (Portkey or LiteLLM) means strictly more req/s and a strictly lower TTFB', () => {
+  for (const peer of ['e', 'f'] as const) {
+    const tie = { ...atLimits, rps: { ...atLimits.rps, [peer]: 350 }, ttfbP50Ms: { ...atLimits.ttfbP50Ms, [peer]: 3 } };
+    assert.equal(verdict(tie, `(d) ahead of (${peer}) in throughput`).met, false);
+    assert.equal(verdict(tie, `(c) ahead of (${peer}) in streaming TTFB p50`).met, false);
+    assert.equal(verdict(tie, `(c) ahead of (${peer}) in throughput`).met, true);
+    const other = peer === 'e' ? 'f' : 'e';
+    assert.equal(verdict(tie, `(d) ahead of (${other}) in throughput`).met, true, 'each peer is compared with its own figures');
+  }
 });
 
 test('merged percentiles weigh each wrk run by its requests', () => {
