@@ -42,6 +42,11 @@ const CACHE_DIRECTIVES = (config: GatewayConfig) => `        # Whole answers onl
         proxy_cache_methods POST;
         proxy_cache_key "${V.gw_cache_scope} ${V.gw_cache_key}";
         proxy_cache_valid 200 ${secs(config.cache.ttl)};
+        # Identical requests at once: one generation; the others wait for its answer (up to the
+        # whole-answer timeout, as long as a generation may take) and are served from the cache.
+        proxy_cache_lock on;
+        proxy_cache_lock_timeout ${secs(config.timeouts.wholeAnswer)};
+        proxy_cache_lock_age ${secs(config.timeouts.wholeAnswer)};
         # The config's TTL, whatever the backend says; a provider's cookie is not replayed to others.
         proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Expires X-Accel-Buffering;
         proxy_hide_header Set-Cookie;`;

@@ -187,3 +187,20 @@ describe('response cache with scheduling: a request that waited for a slot', () 
     assert.equal((await rawPost(`${stack.url}/api/chat`, body)).headers['x-cache-status'], 'HIT');
   });
 });
+
+describe('response cache: identical requests at once', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ backends: [{ name: 'a', tokenDelayMs: 20 }], config: { cache: { enabled: true, ttl: '10m' } } });
+  });
+  after(async () => stack?.stop());
+
+  it('sends one of them to the backend; the others wait for its answer and get it from the cache', async () => {
+    const body = { model: MODEL, stream: false, options: { temperature: 0, num_predict: 20 }, messages: [{ role: 'user', content: 'all at once' }] };
+    const answers = await Promise.all([0, 1, 2].map(() => rawPost(`${stack.url}/api/chat`, body)));
+    for (const r of answers) assert.equal(r.status, 200, r.text);
+    assert.equal(stack.emulators.a.stats().byPath['/api/chat'], 1, 'one generation for three identical requests');
+    assert.deepEqual(answers.map((r) => r.headers['x-cache-status']).sort(), ['HIT', 'HIT', 'MISS']);
+    assert.equal(new Set(answers.map((r) => r.text)).size, 1);
+  });
+});
