@@ -14,11 +14,15 @@ if [ "$installed" = "$LITELLM_VERSION" ] && [ -x "$venv/bin/litellm" ]; then
   exit 0
 fi
 
-python=$(command -v python3 || true)
-if [ -z "$python" ] || ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
-  echo "ensure-litellm: LiteLLM's proxy needs python3 with its venv module (Debian: apt-get install python3-venv); not found" >&2
-  exit 1
+# A fresh Debian has python3 but not its venv module: both come from apt, like the bench's wrk.
+if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  echo "installing from apt: python3 python3-venv" >&2
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3 python3-venv >/dev/null
 fi
+python=$(command -v python3)
 echo "installing litellm[proxy]==$LITELLM_VERSION from PyPI into .tools/litellm with $("$python" --version) (a minute or two the first time)" >&2
 started=$(date +%s)
 rm -rf "$venv"
