@@ -14,18 +14,45 @@ export interface ModelRoute {
   legacyModelField?: string;
 }
 
+export const MODEL_ROUTE_PATHS = [
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/embeddings',
+  '/v1/messages',
+  '/api/chat',
+  '/api/generate',
+  '/api/embed',
+  '/api/embeddings',
+  '/api/show',
+];
+
+// One route per call: every request asks for its own, and njs pays for each object literal it builds.
+export function modelRoute(path: string): ModelRoute | undefined {
+  switch (path) {
+    case '/v1/chat/completions':
+    case '/v1/completions':
+      return { generates: true, shape: 'openai', admit: true, streamDefault: false };
+    case '/v1/embeddings':
+      return { generates: false, shape: 'openai', admit: true, streamDefault: false };
+    case '/v1/messages':
+      return { generates: true, shape: 'anthropic', admit: true, streamDefault: false };
+    case '/api/chat':
+    case '/api/generate':
+      return { generates: true, shape: 'ollama', admit: true, streamDefault: true };
+    case '/api/embed':
+    case '/api/embeddings':
+      return { generates: false, shape: 'ollama', admit: true, streamDefault: false };
+    case '/api/show':
+      return { generates: false, shape: 'ollama', admit: false, streamDefault: false, legacyModelField: 'name' };
+    default:
+      return undefined;
+  }
+}
+
 export function modelRoutes(): Record<string, ModelRoute> {
-  return {
-    '/v1/chat/completions': { generates: true, shape: 'openai', admit: true, streamDefault: false },
-    '/v1/completions': { generates: true, shape: 'openai', admit: true, streamDefault: false },
-    '/v1/embeddings': { generates: false, shape: 'openai', admit: true, streamDefault: false },
-    '/v1/messages': { generates: true, shape: 'anthropic', admit: true, streamDefault: false },
-    '/api/chat': { generates: true, shape: 'ollama', admit: true, streamDefault: true },
-    '/api/generate': { generates: true, shape: 'ollama', admit: true, streamDefault: true },
-    '/api/embed': { generates: false, shape: 'ollama', admit: true, streamDefault: false },
-    '/api/embeddings': { generates: false, shape: 'ollama', admit: true, streamDefault: false },
-    '/api/show': { generates: false, shape: 'ollama', admit: false, streamDefault: false, legacyModelField: 'name' },
-  };
+  const out: Record<string, ModelRoute> = {};
+  for (const path of MODEL_ROUTE_PATHS) out[path] = modelRoute(path) as ModelRoute;
+  return out;
 }
 
 /** Errors on /v1/messages take Anthropic's shape, on the rest of /v1/* OpenAI's; everything else Ollama's. */

@@ -5,7 +5,7 @@ import { ERROR_URI, UPSTREAM_URI } from '../../core/contract.ts';
 import { keyForStatus } from '../../core/errors/error-body.ts';
 import { endpointClass } from '../../core/routing/endpoint-class.ts';
 import { decodeLimits, rejectionHeaders } from '../../core/limits/rate-limit-headers.ts';
-import { modelRoutes, shapeOf } from '../../core/routing/routes.ts';
+import { modelRoute, shapeOf } from '../../core/routing/routes.ts';
 import { sendError } from './respond.ts';
 import { vars } from './variables.ts';
 
@@ -23,7 +23,7 @@ export function errorPage(r: NginxHTTPRequest): void {
 
 // Per-key limits apply on model routes only (nginx/render/access-control.ts).
 function rateLimitHeaders(r: NginxHTTPRequest): void {
-  const keyLimits = modelRoutes()[r.uri] ? decodeLimits(vars(r).gw_key_limits) : {};
+  const keyLimits = modelRoute(r.uri) ? decodeLimits(vars(r).gw_key_limits) : {};
   const v = r.variables;
   const headers = rejectionHeaders(String(v.limit_req_status || ''), String(v.limit_conn_status || ''), keyLimits, decodeLimits(vars(r).gw_ip_limits), endpointClass(r.uri));
   for (const name in headers) r.headersOut[name] = headers[name];

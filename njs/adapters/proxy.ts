@@ -4,7 +4,7 @@ import { allowedList, modelAllowed } from '../../core/routing/model-globs.ts';
 import { ROUTE_UNAVAILABLE, type AdmitVerdict, type ApiShape } from '../../core/contract.ts';
 import { scriptLanguage } from '../../core/i18n/messages.ts';
 import { isBodyError, parseBody, parseRouteValue, promptSample, type ParsedBody } from '../request/parse-body.ts';
-import { modelRoutes } from '../../core/routing/routes.ts';
+import { modelRoute } from '../../core/routing/routes.ts';
 import { askUsage, mustAskUsage } from '../usage/include-usage.ts';
 import { withHeldBody } from './held-body.ts';
 import { prepareCache } from './response-cache.ts';
@@ -23,7 +23,7 @@ function retryAfter(r: NginxHTTPRequest): number {
 }
 
 export function proxy(r: NginxHTTPRequest): void {
-  const route = modelRoutes()[r.uri];
+  const route = modelRoute(r.uri);
   const shape: ApiShape = route ? route.shape : 'ollama';
   try {
     if (!route) return sendError(r, shape, 404, 'route_not_found', { params: { path: r.uri } });

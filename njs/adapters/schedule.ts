@@ -3,7 +3,7 @@
 // whose auth_request waits in the sidecar's queue, and whose js_content (dispatch) then proxies.
 import { QUEUE_LOCATION, QUEUE_MS_HEADER, type ApiShape } from '../../core/contract.ts';
 import { singlePool } from '../../core/routing/next-backend.ts';
-import { modelRoutes } from '../../core/routing/routes.ts';
+import { modelRoute } from '../../core/routing/routes.ts';
 import { sendError } from './respond.ts';
 import { sidecarUnavailable } from './sidecar-down.ts';
 import { checksWholeAnswer, forward } from './whole-answer.ts';
@@ -25,7 +25,7 @@ export function enqueue(r: NginxHTTPRequest): void {
 }
 
 function resume(r: NginxHTTPRequest, handle: (shape: ApiShape, go: () => void) => void): void {
-  const route = modelRoutes()[r.uri];
+  const route = modelRoute(r.uri);
   const shape: ApiShape = route ? route.shape : 'ollama';
   try {
     handle(shape, function () {

@@ -123,11 +123,61 @@ function sseEnd(tail: Buffer, whole: boolean): AnswerEnd {
   return end;
 }
 
+/** Where `quoted` last stands before `end` as a key (followed by its colon), not as a string value; -1 if nowhere. */
+function lastKey(body: Buffer, quoted: string, end: number): number {
+  let at = body.lastIndexOf(quoted, end);
+  while (at > 0) {
+    let i = at + quoted.length;
+    while (i < end && isSpace(body[i])) i++;
+    if (body[i] === 0x3a) return at;
+    at = body.lastIndexOf(quoted, at - 1);
+  }
+  return -1;
+}
+
+/**
+ * The body's members from the key at `start` to its end, read as `{` + that text: an object only when
+ * the key is a top-level one (from a nested key the text closes more than it opens), and then each
+ * top-level member from that key on with the value a parse of the whole body gives it (the last one).
+ */
+function membersFrom(body: Buffer, start: number, end: number): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse('{' + body.slice(start, end).toString());
+    return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+/**
+ * The top-level members usageOf reads, without decoding the generated text before them (a parse costs
+ * as much as the answer is long): from the last `"usage"` key, which OpenAI-compatible servers send
+ * last; else from the first of Ollama's counts. A quoted key never stands inside a JSON string, whose
+ * quotes are escaped, so generated text cannot place one. null: read the whole body.
+ */
+function trailingMembers(body: Buffer, end: number): Record<string, unknown> | null {
+  const usage = lastKey(body, '"usage"', end);
+  let members: Record<string, unknown> | null = null;
+  if (usage > 0) {
+    members = membersFrom(body, usage, end);
+    // A nested "usage" last: a top-level one may stand before it.
+    if (members === null) return null;
+    if (members.usage !== null && typeof members.usage === 'object') return members;
+  }
+  let start = usage;
+  const prompt = lastKey(body, '"prompt_eval_count"', end);
+  const completion = lastKey(body, '"eval_count"', end);
+  if (prompt > 0 && (start < 0 || prompt < start)) start = prompt;
+  if (completion > 0 && (start < 0 || completion < start)) start = completion;
+  if (start < 0) return null;
+  return start === usage ? members : membersFrom(body, start, end);
+}
+
 function jsonEnd(tail: Buffer, whole: boolean): AnswerEnd {
   const last = lastNonSpace(tail, tail.length);
   const end: AnswerEnd = { terminal: last >= 0 && tail[last] === 0x7d }; // a whole JSON body ends with "}"
   if (!whole || !end.terminal) return end;
-  const body = parseJson(tail, 0, last + 1);
+  const body = trailingMembers(tail, last + 1) || parseJson(tail, 0, last + 1);
   if (body) usageOf(body, end);
   return end;
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Gauge, Registry } from 'prom-client';
 import { answerFormat, parseAnswerEnd as parseEnd } from '../../njs/usage/parse-usage.ts';
+import { usageBodies, wholeParseEnd } from '../harness/usage-bodies.ts';
 
 const parseAnswerEnd = (text: string, contentType: string, whole = true) => parseEnd(Buffer.from(text), whole, answerFormat(contentType));
 import { bearerMatches } from '../../sidecar/routes/metrics.ts';
@@ -29,6 +30,12 @@ describe('answer end', () => {
   it('reads Ollama eval counts from the final line', () => {
     const nd = '{"message":{"content":"a"},"done":false}\n{"done":true,"prompt_eval_count":3,"eval_count":9,"eval_duration":1}\n';
     assert.deepEqual(parseAnswerEnd(nd, 'application/x-ndjson'), { terminal: true, promptTokens: 3, completionTokens: 9 });
+  });
+
+  it('reads a whole body\'s usage as a parse of the whole body does, wherever the usage keys stand', () => {
+    const bodies = usageBodies();
+    for (const text of bodies) assert.deepEqual({ ...parseAnswerEnd(text, 'application/json') }, wholeParseEnd(text), text);
+    assert.equal(bodies.length, 3 * 6 ** 3 * 4);
   });
 
   it('says a stream without its terminal event is not complete', () => {
