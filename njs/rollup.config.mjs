@@ -2,6 +2,9 @@
 import { babel } from '@rollup/plugin-babel';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { lazyColdCode } from './lazy-cold-code.mjs';
 
 const extensions = ['.ts', '.js'];
 
@@ -29,6 +32,7 @@ export default {
       presets: ['@babel/preset-typescript', 'babel-preset-njs'],
       plugins: [['@babel/plugin-transform-class-properties', { loose: true }]],
     }),
+    lazyColdCode(resolve(dirname(fileURLToPath(import.meta.url)), '..')),
     njsDefaultExport,
   ],
 };

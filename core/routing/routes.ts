@@ -51,7 +51,7 @@ export function modelRoute(path: string): ModelRoute | undefined {
 
 export function modelRoutes(): Record<string, ModelRoute> {
   const out: Record<string, ModelRoute> = {};
-  for (const path of MODEL_ROUTE_PATHS) out[path] = modelRoute(path) as ModelRoute;
+  for (let i = 0; i < MODEL_ROUTE_PATHS.length; i++) out[MODEL_ROUTE_PATHS[i]] = modelRoute(MODEL_ROUTE_PATHS[i]) as ModelRoute;
   return out;
 }
 
