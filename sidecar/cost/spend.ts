@@ -19,7 +19,9 @@ export class SpendMeter {
     private readonly budgets: Budgets,
     private readonly ledger: Ledger | undefined,
     private readonly clock: () => number,
-  ) {}
+  ) {
+    if (ledger) ledger.onWriteFailure = () => metrics.ledgerFailures.inc();
+  }
 
   /** Only requests a backend or the cache answered are recorded; refusals never reached one. */
   record(rec: CompletionRecord): void {
