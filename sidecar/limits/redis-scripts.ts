@@ -63,20 +63,79 @@ if allow_at > now then return {0, math.ceil(allow_at - now)} end
 redis.call('SET', KEYS[1], tostring(next_tat), 'PX', math.ceil(next_tat - now) + 1000)
 return {1, 0}`;
 
-/** KEYS[1] the key's slots (requestId scored by its lease's end); ARGV requestId, max, leaseMs → {allowed, inUse}. */
+// The scheduler's queue across replicas: a sorted set per model of waiters "priority|arrivedMs|requestId|backend,…"
+// (arrival on Redis's clock), each scored by the end of its lease, which its replica renews. Ranked
+// here, on Redis's clock, so every replica sees the same order: effective priority (aging: one level
+// per agingStepMs waited) first, then arrival, then request id.
+const WAITERS = `local function waiters(key, now, step)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  local out = {}
+  for _, m in ipairs(redis.call('ZRANGE', key, 0, -1)) do
+    local p, at, id, pool = string.match(m, '^(%d+)|(%d+)|([^|]*)|(.*)$')
+    local rank = tonumber(p)
+    if step > 0 then rank = rank + math.floor((now - tonumber(at)) / step) end
+    out[#out + 1] = {rank = rank, at = tonumber(at), id = id, pool = pool}
+  end
+  table.sort(out, function(a, b)
+    if a.rank ~= b.rank then return a.rank > b.rank end
+    if a.at ~= b.at then return a.at < b.at end
+    return a.id < b.id
+  end)
+  return out
+end`;
+
+/**
+ * KEYS[1] the key's slots (requestId scored by its lease's end), KEYS[2] (optional) the model's queue;
+ * ARGV requestId, max, leaseMs, backend, agingStepMs → {allowed, inUse, behind}. With a queue, a request
+ * not yet holding a slot takes one only when no waiter that this backend can serve ranks ahead of it
+ * (behind = 1 otherwise); a waiter that takes one leaves the queue.
+ */
 export const ACQUIRE_SLOT = `${NOW}
+${WAITERS}
 local max, lease = tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local n = redis.call('ZCARD', KEYS[1])
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  if n >= max then return {0, n} end
+  if KEYS[2] then
+    for _, w in ipairs(waiters(KEYS[2], now, tonumber(ARGV[5]))) do
+      if string.find(',' .. w.pool .. ',', ',' .. ARGV[4] .. ',', 1, true) then
+        if w.id ~= ARGV[1] then return {0, n, 1} end
+        break
+      end
+    end
+  end
+  if n >= max then return {0, n, 0} end
   n = n + 1
+  if KEYS[2] then
+    for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+      if string.match(m, '^%d+|%d+|([^|]*)|') == ARGV[1] then redis.call('ZREM', KEYS[2], m) end
+    end
+  end
 end
 redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], lease * 2)
-return {1, n}`;
+return {1, n, 0}`;
 
-/** KEYS[1] the key's slots; ARGV leaseMs, requestIds… : the leases still held run on from now. */
+/** KEYS[1] the model's queue; ARGV requestId, priority, backends (comma-separated), leaseMs → the waiter's member. */
+export const JOIN_QUEUE = `${NOW}
+local lease = tonumber(ARGV[4])
+local m = ARGV[2] .. '|' .. string.format('%d', now) .. '|' .. ARGV[1] .. '|' .. ARGV[3]
+redis.call('ZADD', KEYS[1], now + lease, m)
+redis.call('PEXPIRE', KEYS[1], lease * 2)
+return m`;
+
+/** KEYS the models' queues; ARGV agingStepMs → per queue, its live waiters in order as "requestId|backends". */
+export const RANK_QUEUES = `${NOW}
+${WAITERS}
+local out = {}
+for i, key in ipairs(KEYS) do
+  local list = {}
+  for _, w in ipairs(waiters(key, now, tonumber(ARGV[1]))) do list[#list + 1] = w.id .. '|' .. w.pool end
+  out[i] = list
+end
+return out`;
+
+/** KEYS[1] a set of leases (slots or waiters); ARGV leaseMs, members… : the leases still held run on from now. */
 export const RENEW_SLOTS = `${NOW}
 local lease = tonumber(ARGV[1])
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + lease, ARGV[i]) end

@@ -60,10 +60,12 @@ export interface SchedulerObserver {
   slotsChanged(backend: string, inUse: number): void;
 }
 
-/** Generations other replicas run on a backend (the slots they share, through Redis). */
+/** Generations other replicas run on a backend (the slots they share, through Redis), and their queue. */
 export interface RemoteSlots {
   running(backend: string, model: string): number;
   total(backend: string): number;
+  /** A waiter in the replicas' shared queue ranks ahead of this request for a slot of the backend. */
+  ahead(backend: string, model: string, requestId: string): boolean;
 }
 
 interface Hold {
@@ -265,7 +267,10 @@ export class Scheduler {
     return poolMembers(t.pool).filter((b) => this.residency.has(b) && this.healthy(b));
   }
 
-  /** The ticket's candidates; `hold` bars its backend to requests of a lower priority than its holder's. */
+  /**
+   * The ticket's candidates; `hold` bars its backend to requests of a lower priority than its holder's,
+   * and the shared queue (redis.url) bars a backend to requests that a waiter there ranks ahead of.
+   */
   private candidates(t: Ticket, hold?: Hold, priority = 0): Candidate[] {
     const byName = new Map(this.settings.backends.map((b) => [b.name, b]));
     return this.candidatesOf(t).map((name) => {
@@ -280,7 +285,7 @@ export class Scheduler {
         canLoad: r.canLoad(),
         toFree: r.toFree(),
         saturated: this.saturated.has(name),
-        held: hold !== undefined && hold.backend === name && hold.priority > priority,
+        held: (hold !== undefined && hold.backend === name && hold.priority > priority) || this.remote?.ahead(name, t.model, t.requestId) === true,
       };
       if (victim !== undefined) c.victim = { model: victim, lastUsed: r.loaded.get(victim)!.lastUsed };
       return c;
