@@ -1,7 +1,7 @@
-// The shared limits' check-and-charge steps as Lua run by Redis (EVALSHA; ioredis falls back to EVAL
-// once after a Redis restart): each runs atomically, and reads the time from Redis's own clock (TIME),
-// so replicas whose clocks differ still agree on every window. They mirror token-window.ts,
-// request-rate.ts and LocalStore's slots.
+// The shared limits' and budgets' check-and-charge steps as Lua run by Redis (EVALSHA; ioredis falls
+// back to EVAL once after a Redis restart): each runs atomically, and reads the time from Redis's own
+// clock (TIME), so replicas whose clocks differ still agree on every window and every UTC day. They
+// mirror token-window.ts, request-rate.ts, LocalStore's slots and cost/spend-store.ts.
 
 const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -33,12 +33,16 @@ for i = 1, #list, 2 do
 end
 return {0, math.max(0, limit - used), free_at - now}`;
 
-/** KEYS[1] charges; ARGV requestId, prompt (-1: unknown, keep the estimate), completion, windowMs. */
+/**
+ * KEYS[1] charges; ARGV requestId, prompt (-1: unknown, keep the estimate), completion, windowMs. A
+ * request settled already (a write resent after a hang) is not charged again.
+ */
 export const SETTLE_TOKENS = `${NOW}
 local estimate = 0
 for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local kind, n, id = string.match(m, '^(%a)|(%d+)|(.*)$')
-  if kind == 'e' and id == ARGV[1] then
+  if id == ARGV[1] then
+    if kind == 's' then return tonumber(n) end
     estimate = tonumber(n)
     redis.call('ZREM', KEYS[1], m)
   end
@@ -150,3 +154,35 @@ for i, key in ipairs(KEYS) do
   counts[i] = redis.call('ZCARD', key)
 end
 return counts`;
+
+/** day_stamp(ms): "2026-12-05", the UTC day of epoch milliseconds (Redis's Lua has no os.date). */
+export const DAY_STAMP = `local function day_stamp(ms)
+  local z = math.floor(ms / 86400000) + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400
+  if m <= 2 then y = y + 1 end
+  return string.format('%04d-%02d-%02d', y, m, d)
+end`;
+
+/**
+ * KEYS[1] the key's spend (a hash of UTC day → USD), KEYS[2] the charge's request id; ARGV usd, keepMs,
+ * idTtlMs → 1, or 0 for a request charged already (a write resent after a hang). The day is Redis's.
+ */
+export const ADD_SPEND = `${NOW}
+${DAY_STAMP}
+if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[3]) then return 0 end
+redis.call('HINCRBYFLOAT', KEYS[1], day_stamp(now), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+/** KEYS[1] the key's spend → {Redis's time in ms, day, usd, day, usd…}: the periods are counted on Redis's clock. */
+export const READ_SPEND = `${NOW}
+local out = {now}
+for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do out[#out + 1] = v end
+return out`;

@@ -7,7 +7,7 @@ import type { GatewayConfig } from '../../config/schema.ts';
 import type { LimitStore, QueueTurn, RateDecision, RateLimit, SlotDecision, TokenUsage } from './limit-store.ts';
 import { redisOptions } from './redis-options.ts';
 import { intervalMs } from './request-rate.ts';
-import { ACQUIRE_SLOT, COUNT_SLOTS, JOIN_QUEUE, RANK_QUEUES, RENEW_SLOTS, RESERVE_TOKENS, SETTLE_TOKENS, TAKE_REQUEST } from './redis-scripts.ts';
+import { ACQUIRE_SLOT, ADD_SPEND, COUNT_SLOTS, JOIN_QUEUE, RANK_QUEUES, READ_SPEND, RENEW_SLOTS, RESERVE_TOKENS, SETTLE_TOKENS, TAKE_REQUEST } from './redis-scripts.ts';
 import type { WindowDecision, WindowLimit } from './token-window.ts';
 
 type Reply = [number, number, number?];
@@ -21,7 +21,14 @@ interface LimitCommands {
   countSlots(count: number, ...keys: string[]): Promise<number[]>;
   joinQueue(key: string, requestId: string, priority: number, backends: string, leaseMs: number): Promise<string>;
   rankQueues(count: number, ...keysThenStep: (string | number)[]): Promise<string[][]>;
+  addSpend(key: string, idKey: string, usd: number, keepMs: number, idTtlMs: number): Promise<number>;
+  readSpend(key: string): Promise<[number, ...string[]]>;
 }
+
+// Spend is kept by UTC day for two months (no period reaches further back); a charge's request id is
+// remembered long enough that a write resent after a Redis hang is recognised.
+const SPEND_KEEP_MS = 62 * 86_400_000;
+const CHARGE_ID_TTL_MS = 10 * 60_000;
 
 /** A lease this replica renews: a member of a Redis sorted set scored by its end. */
 interface Held {
@@ -51,6 +58,8 @@ export class RedisStore implements LimitStore {
     this.client.defineCommand('takeRequest', { numberOfKeys: 1, lua: TAKE_REQUEST });
     this.client.defineCommand('renewSlots', { numberOfKeys: 1, lua: RENEW_SLOTS });
     this.client.defineCommand('joinQueue', { numberOfKeys: 1, lua: JOIN_QUEUE });
+    this.client.defineCommand('addSpend', { numberOfKeys: 2, lua: ADD_SPEND });
+    this.client.defineCommand('readSpend', { numberOfKeys: 1, lua: READ_SPEND });
     // The number of keys comes first in each call.
     this.client.defineCommand('acquireSlot', { lua: ACQUIRE_SLOT });
     this.client.defineCommand('countSlots', { lua: COUNT_SLOTS });
@@ -118,6 +127,19 @@ export class RedisStore implements LimitStore {
         return { requestId: w.slice(0, at), backends: w.slice(at + 1).split(',') };
       }),
     );
+  }
+
+  /** Adds a priced request's USD to the key's spend on Redis's UTC day; false when that request was charged already. */
+  async addSpend(keyId: string, requestId: string, usd: number): Promise<boolean> {
+    return (await this.commands.addSpend(`${this.prefix}spend:${keyId}`, `${this.prefix}charged:${keyId}:${requestId}`, usd, SPEND_KEEP_MS, CHARGE_ID_TTL_MS)) === 1;
+  }
+
+  /** The key's spend by UTC day, and Redis's time: the periods it falls in are Redis's. */
+  async readSpend(keyId: string): Promise<{ now: number; days: Record<string, number> }> {
+    const [now, ...flat] = await this.commands.readSpend(`${this.prefix}spend:${keyId}`);
+    const days: Record<string, number> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) days[flat[i]] = Number(flat[i + 1]);
+    return { now, days };
   }
 
   private queueKey(queueId: string): string {
