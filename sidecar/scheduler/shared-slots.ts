@@ -60,6 +60,8 @@ export class SharedSlots implements RemoteSlots {
 
   /** The request waits: it takes its place in the shared queue, arriving now on Redis's clock. */
   async join(ticket: Ticket): Promise<void> {
+    // A request asked again (nginx retried /queue) keeps one place.
+    this.leave(ticket.requestId);
     const model = canonicalModel(ticket.model);
     const member = await this.store.joinQueue(model, ticket.requestId, ticket.priority, poolMembers(ticket.pool));
     if (member !== undefined) this.places.set(ticket.requestId, { model, member });
@@ -97,8 +99,8 @@ export class SharedSlots implements RemoteSlots {
       return false;
     }
     if (!d.allowed) return false;
-    // Served: it left the shared queue in the same step.
-    this.places.delete(lease.requestId);
+    // Served: it left the shared queue in the same step; this replica stops renewing its place.
+    this.leave(lease.requestId);
     const list = this.order.get(lease.model);
     if (list) this.order.set(lease.model, list.filter((w) => w.requestId !== lease.requestId));
     if (!this.claimed.has(lease.requestId)) this.mine.set(k, (this.mine.get(k) ?? 0) + 1);

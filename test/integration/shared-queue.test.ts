@@ -1,6 +1,6 @@
 // The scheduler's queue order shared by two replicas through Redis: a slot that frees on one replica
 // goes to the request that ranks first across both, even when it waits on the other; a waiter whose
-// replica died holds nobody back past redis.leaseTtl.
+// replica died holds nobody back past redis.leaseTtl; while Redis is away, each replica orders its own.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RedisStore } from '../../sidecar/limits/redis-store.ts';
@@ -56,5 +56,21 @@ describe('queue order shared by two replicas', () => {
     const r = await waiting;
     assert.equal(r.status, 200, r.text);
     assert.ok(Number(r.headers['x-gateway-queue-ms']) > 0, 'it waited');
+  });
+
+  it("while Redis is away, each replica orders its own queue: another replica's waiter ahead holds nobody back", async () => {
+    const send = (stack: Stack, tokens: number, priority: number) => rawPost(`${stack.url}/api/chat`, chat(tokens), { 'X-Priority': String(priority) });
+    const holder = send(one, 60, 9);
+    await waitFor(() => one.emulators.a.stats().inFlight >= 1, 5000, 'the holder running');
+    const high = send(two, 2, 9);
+    await waitFor(() => queued(two) === 1, 5000, 'the high request queued on two');
+    const low = send(one, 2, 1);
+    await waitFor(() => queued(one) === 1, 5000, 'the low request queued on one, behind two’s');
+    await replicas.redis.stop();
+    try {
+      for (const r of await Promise.all([holder, high, low])) assert.equal(r.status, 200, r.text);
+    } finally {
+      await replicas.redis.start();
+    }
   });
 });
