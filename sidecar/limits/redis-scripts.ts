@@ -91,8 +91,9 @@ end`;
 /**
  * KEYS[1] the key's slots (requestId scored by its lease's end), KEYS[2] (optional) the model's queue;
  * ARGV requestId, max, leaseMs, backend, agingStepMs → {allowed, inUse, behind}. With a queue, a request
- * not yet holding a slot takes one only when no waiter that this backend can serve ranks ahead of it
- * (behind = 1 otherwise); a waiter that takes one leaves the queue.
+ * not yet holding a slot takes one only when the waiters ahead of it that this backend can serve leave
+ * a free slot for it (behind = 1 otherwise; every waiter is ahead of a request not in the queue); a
+ * waiter that takes one leaves the queue.
  */
 export const ACQUIRE_SLOT = `${NOW}
 ${WAITERS}
@@ -100,15 +101,15 @@ local max, lease = tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local n = redis.call('ZCARD', KEYS[1])
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  if KEYS[2] then
-    for _, w in ipairs(waiters(KEYS[2], now, tonumber(ARGV[5]))) do
-      if string.find(',' .. w.pool .. ',', ',' .. ARGV[4] .. ',', 1, true) then
-        if w.id ~= ARGV[1] then return {0, n, 1} end
-        break
-      end
-    end
-  end
   if n >= max then return {0, n, 0} end
+  if KEYS[2] then
+    local ahead = 0
+    for _, w in ipairs(waiters(KEYS[2], now, tonumber(ARGV[5]))) do
+      if w.id == ARGV[1] then break end
+      if string.find(',' .. w.pool .. ',', ',' .. ARGV[4] .. ',', 1, true) then ahead = ahead + 1 end
+    end
+    if ahead >= max - n then return {0, n, 1} end
+  end
   n = n + 1
   if KEYS[2] then
     for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do

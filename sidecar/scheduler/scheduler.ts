@@ -64,8 +64,8 @@ export interface SchedulerObserver {
 export interface RemoteSlots {
   running(backend: string, model: string): number;
   total(backend: string): number;
-  /** A waiter in the replicas' shared queue ranks ahead of this request for a slot of the backend. */
-  ahead(backend: string, model: string, requestId: string): boolean;
+  /** Waiters in the replicas' shared queue that rank ahead of this request for the backend's slots. */
+  waitingAhead(backend: string, model: string, requestId: string): number;
 }
 
 interface Hold {
@@ -269,23 +269,26 @@ export class Scheduler {
 
   /**
    * The ticket's candidates; `hold` bars its backend to requests of a lower priority than its holder's,
-   * and the shared queue (redis.url) bars a backend to requests that a waiter there ranks ahead of.
+   * and the shared queue (redis.url) bars a backend whose free slots the waiters ahead there will take.
    */
   private candidates(t: Ticket, hold?: Hold, priority = 0): Candidate[] {
     const byName = new Map(this.settings.backends.map((b) => [b.name, b]));
     return this.candidatesOf(t).map((name) => {
       const r = this.residency.get(name)!;
       const victim = r.victim();
+      const running = r.runningOf(t.model) + (this.remote?.running(name, t.model) ?? 0);
+      const slots = byName.get(name)!.slotsFor(t.model);
+      const ahead = this.remote?.waitingAhead(name, t.model, t.requestId) ?? 0;
       const c: Candidate = {
         name,
         loaded: r.isLoaded(t.model),
-        running: r.runningOf(t.model) + (this.remote?.running(name, t.model) ?? 0),
-        slots: byName.get(name)!.slotsFor(t.model),
+        running,
+        slots,
         totalRunning: r.totalRunning() + (this.remote?.total(name) ?? 0),
         canLoad: r.canLoad(),
         toFree: r.toFree(),
         saturated: this.saturated.has(name),
-        held: (hold !== undefined && hold.backend === name && hold.priority > priority) || this.remote?.ahead(name, t.model, t.requestId) === true,
+        held: (hold !== undefined && hold.backend === name && hold.priority > priority) || (ahead > 0 && ahead >= slots - running),
       };
       if (victim !== undefined) c.victim = { model: victim, lastUsed: r.loaded.get(victim)!.lastUsed };
       return c;

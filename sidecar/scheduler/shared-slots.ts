@@ -52,10 +52,14 @@ export class SharedSlots implements RemoteSlots {
     return n;
   }
 
-  /** A waiter of another replica (or of this one) that ranks ahead of the request and that the backend can serve. */
-  ahead(backend: string, model: string, requestId: string): boolean {
-    const first = this.order.get(model)?.find((w) => w.backends.includes(backend));
-    return first !== undefined && first.requestId !== requestId;
+  /** Waiters of any replica that rank ahead of the request and that the backend can serve (all of them for a request not queued). */
+  waitingAhead(backend: string, model: string, requestId: string): number {
+    let n = 0;
+    for (const w of this.order.get(model) ?? []) {
+      if (w.requestId === requestId) break;
+      if (w.backends.includes(backend)) n++;
+    }
+    return n;
   }
 
   /** The request waits: it takes its place in the shared queue, arriving now on Redis's clock. */

@@ -33,13 +33,15 @@ describe('shared queue (RedisStore)', () => {
 
   const turn = (queueId: string, backend = 'a', agingStepMs = 0) => ({ queueId, backend, agingStepMs });
   const ids = async (store: RedisStore, queueId: string, agingStepMs = 0) => (await store.rankQueues([queueId], agingStepMs))[0].map((w) => w.requestId);
+  /** Waiters joining one after the other: [replica, request id, priority], all for backend a. */
+  const line = async (queueId: string, waiters: [RedisStore, string, number][]) => {
+    for (const [store, id, priority] of waiters) await store.joinQueue(queueId, id, priority, ['a']);
+  };
 
   test('higher priority first, then first come; a claim waits for the waiters ahead, the head takes the slot and leaves the queue', async () => {
     const [a, b] = [await replica(), await replica()];
     const q = model();
-    await b.joinQueue(q, 'low1', 1, ['a']);
-    await b.joinQueue(q, 'low2', 1, ['a']);
-    await a.joinQueue(q, 'high', 8, ['a']);
+    await line(q, [[b, 'low1', 1], [b, 'low2', 1], [a, 'high', 8]]);
     assert.deepEqual(await ids(a, q), ['high', 'low1', 'low2']);
     assert.deepEqual(await b.acquireSlot(`s-${q}`, 'low1', 1, turn(q)), { allowed: false, inUse: 0, behind: true }, 'a free slot, but high ranks ahead');
     assert.deepEqual(await b.acquireSlot(`s-${q}`, 'fresh', 1, turn(q)), { allowed: false, inUse: 0, behind: true }, 'a request not queued waits behind every waiter');
@@ -48,6 +50,15 @@ describe('shared queue (RedisStore)', () => {
     assert.deepEqual(await b.acquireSlot(`s-${q}`, 'low1', 1, turn(q)), { allowed: false, inUse: 1 }, 'the head, but no room');
     await a.releaseSlot(`s-${q}`, 'high');
     assert.deepEqual(await b.acquireSlot(`s-${q}`, 'low1', 1, turn(q)), { allowed: true, inUse: 1 });
+  });
+
+  test('with two free slots, the second waiter may start while the first has not claimed its own yet', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const q = model();
+    await line(q, [[a, 'first', 5], [b, 'second', 5], [b, 'third', 5]]);
+    assert.deepEqual(await b.acquireSlot(`s-${q}`, 'second', 2, turn(q)), { allowed: true, inUse: 1 }, 'one waiter ahead, two free slots');
+    assert.deepEqual(await b.acquireSlot(`s-${q}`, 'third', 2, turn(q)), { allowed: false, inUse: 1, behind: true }, 'the last free slot is first\'s');
+    assert.deepEqual(await a.acquireSlot(`s-${q}`, 'first', 2, turn(q)), { allowed: true, inUse: 2 });
   });
 
   test('a waiter holds back only the backends that can serve it; one that leaves holds back nothing', async () => {
