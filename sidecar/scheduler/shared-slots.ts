@@ -1,8 +1,8 @@
 // The scheduler's slots and queue order across replicas (redis.url). Each replica's scheduler places
 // requests as before; a lease it grants is then claimed in the shared store, one check-and-charge
-// against the backend's slots for that model that also gives way to any waiter, on any replica, that
-// ranks ahead and that backend can serve (the shared queue: a request that waits joins it). A claim
-// refused is given back (the request waits in the queue). What the other replicas hold, and the
+// against the backend's slots for that model that also leaves the free slots to the waiters, on any
+// replica, that rank ahead and that the backend can serve (the shared queue: a request that waits
+// joins it). A claim refused is given back (the request waits in the queue). What the other replicas hold, and the
 // shared queue's order, are read back every REFRESH_MS so placement counts them, and the queue moves
 // when they change. With Redis away, claims are this replica's own (the store's local counts,
 // whatever redis.onUnavailable says for the per-key limits) and each replica orders its own queue.
@@ -81,7 +81,7 @@ export class SharedSlots implements RemoteSlots {
 
   /**
    * True when the lease holds a shared slot; false (the caller gives the lease back) when every slot is
-   * taken, or a waiter the backend can serve ranks ahead in the shared queue.
+   * taken, or the free ones are owed to waiters ahead in the shared queue.
    */
   async claim(lease: Lease): Promise<boolean> {
     const k = slotKey(lease.backend, lease.model);
