@@ -356,7 +356,7 @@ const redisSchema = z
       )
       .nullable()
       .default(null)
-      .describe('Redis holding the limits every replica shares (per-key tokens, requests per minute, requests in flight, spend against budgets, and the scheduler\'s backend slots); null = each gateway keeps them in memory, as a single host does. rediss:// is TLS; sentinel://s1:26379,s2:26379/name asks the Sentinels for the master.'),
+      .describe('Redis holding the limits every replica shares (per-key tokens, requests per minute, requests in flight, spend against budgets, and the scheduler\'s backend slots and queue order); null = each gateway keeps them in memory, as a single host does. rediss:// is TLS; sentinel://s1:26379,s2:26379/name asks the Sentinels for the master.'),
     passwordEnv: z.string().regex(ENV_NAME, 'an environment variable name such as REDIS_PASSWORD').optional().describe('Environment variable holding the Redis password (a Kubernetes Secret, say); unset = the URL\'s, if any.'),
     ca: z.string().optional().describe('CA bundle (relative to the config file) the rediss:// server\'s certificate is checked against besides the system\'s; verification is always on.'),
     onUnavailable: z
@@ -364,7 +364,7 @@ const redisSchema = z
       .default('local')
       .describe('While Redis cannot be reached: local = each replica enforces every limit on its own (N replicas admit up to N times a key\'s limits); refuse = requests of keys with limits get 503 with Retry-After.'),
     timeout: duration('250ms', 'Longest wait for Redis on one admission; past it the request is decided as onUnavailable says.'),
-    leaseTtl: duration('30s', 'A request in flight holds its concurrency slot this long and the replica renews it; a replica that dies frees its slots after it.'),
+    leaseTtl: duration('30s', 'A request in flight holds its concurrency slot (a queued one its place in the shared queue) this long and the replica renews it; a replica that dies frees its slots and places after it.'),
     keyPrefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,40}$/).default('llmgw:').describe('Prefix of every Redis key the gateway writes (several gateways may share one Redis).'),
   })
   .prefault({});

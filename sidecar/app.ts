@@ -9,6 +9,7 @@ import { Telemetry } from './telemetry/telemetry.ts';
 import { KeyLimits } from './limits/key-limits.ts';
 import type { LimitStore } from './limits/limit-store.ts';
 import { LocalStore } from './limits/local-store.ts';
+import { SharedStore } from './limits/shared-store.ts';
 import { TokenQuota } from './limits/token-quota.ts';
 import { Budgets } from './cost/budgets.ts';
 import type { Ledger } from './cost/ledger.ts';
@@ -74,11 +75,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // A scheduled request's slot frees when nginx logs its end. With a shared store (redis.url) the slots
   // are shared by the replicas.
   const scheduler = deps.scheduler ?? new FleetScheduler(deps.current, telemetry.metrics);
-  const slots = store instanceof LocalStore ? undefined : new SharedSlots(store, () => deps.current().config, () => scheduler.get());
+  const slots = store instanceof SharedStore ? new SharedSlots(store, () => deps.current().config, () => scheduler.get()) : undefined;
   if (slots) scheduler.shareWith(slots);
+  // The shared slot frees first: this replica's queue then moves on a slot that Redis has free too.
   telemetry.on('completion', (rec) => {
-    scheduler.release(rec.requestId);
-    slots?.release(rec.requestId);
+    if (!slots) return scheduler.release(rec.requestId);
+    void slots.release(rec.requestId).then(() => scheduler.release(rec.requestId));
   });
   app.addHook('onClose', async () => {
     slots?.stop();

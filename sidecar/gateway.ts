@@ -221,7 +221,7 @@ export class Gateway {
     const clock = opts.clock ?? Date.now;
     const { ledger, spendStore: ownSpend } = openLedger(loaded, () => (gw?.config ?? loaded.config).cost.retentionDays, clock());
     // With redis.url the budgets count every replica's spend; this replica's own is the fallback.
-    const spendStore = store instanceof SharedStore ? new SharedSpendStore(store, ownSpend, loaded.config.redis.keyPrefix) : ownSpend;
+    const spendStore = store instanceof SharedStore ? new SharedSpendStore(store, ownSpend) : ownSpend;
     const app = buildApp({
       current: () => ({ fleet: gw!.fleet, config: gw!.config, guard: gw!.guards.input, outputGuard: gw!.guards.output }),
       control: { reload: () => gw!.reloadConfig(), token: createControlToken(loaded.runtimeDir), fleet: lifecycle },

@@ -43,10 +43,10 @@ export class Budgets {
   async check(keyId: string, lang: string): Promise<QuotaCheck | undefined> {
     const limits = this.limits(keyId);
     if (limits.length === 0) return undefined;
-    const now = this.clock();
     const headers: Record<string, string> = {};
     for (const [period, limit] of limits) {
-      const spent = await this.store.spent(keyId, period, now);
+      // The store's time decides the period and its reset (Redis's, when shared).
+      const { usd: spent, now } = await this.store.spent(keyId, period, this.clock());
       this.observe(keyId, period, spent, limit);
       if (spent >= limit) {
         const reset = periodEnd(period, now);
@@ -59,15 +59,15 @@ export class Budgets {
     return { headers };
   }
 
-  async charge(keyId: string, amount: number, at: number): Promise<void> {
-    await this.store.add(keyId, amount, at);
+  async charge(keyId: string, amount: number, at: number, requestId: string): Promise<void> {
+    await this.store.add(keyId, amount, at, requestId);
     await this.refresh(keyId);
   }
 
   /** Sets the key's budget gauges from its spend now (a new day or month starts them at 0 again). */
   async refresh(keyId: string): Promise<void> {
     const now = this.clock();
-    for (const [period, limit] of this.limits(keyId)) this.observe(keyId, period, await this.store.spent(keyId, period, now), limit);
+    for (const [period, limit] of this.limits(keyId)) this.observe(keyId, period, (await this.store.spent(keyId, period, now)).usd, limit);
   }
 
   async refreshAll(): Promise<void> {

@@ -1,45 +1,35 @@
 // Spend per key per UTC day shared by the replicas (redis.url): a Redis hash per key, one field per
-// day, added to with HINCRBYFLOAT (atomic) by whichever replica priced the answer, so every replica
-// checks a budget against the whole spend. While Redis is away, redis.onUnavailable decides: this
-// replica's own spend (its ledger's, in memory) or a refusal.
+// day, added to atomically by whichever replica priced the answer, so every replica checks a budget
+// against the whole spend. The day is Redis's (TIME, in the script), for charges and checks alike, so
+// replicas whose clocks disagree still agree on the day and the month; and a request is charged once
+// even when its write is resent after a hang. While Redis is away, redis.onUnavailable decides: this
+// replica's own spend (its ledger's, in memory, on this host's clock) or a refusal.
 import type { SharedStore } from '../limits/shared-store.ts';
-import { dayStamp, periodStart, type Period } from './periods.ts';
-import type { SpendStore } from './spend-store.ts';
-
-// Days older than two months no longer count toward any period.
-const KEEP_MS = 62 * 86_400_000;
+import type { Period } from './periods.ts';
+import { spentIn, type Spent, type SpendStore } from './spend-store.ts';
 
 export class SharedSpendStore implements SpendStore {
   constructor(
     private readonly shared: SharedStore,
     private readonly local: SpendStore,
-    private readonly prefix: string,
   ) {}
 
-  private key(keyId: string): string {
-    return `${this.prefix}spend:${keyId}`;
-  }
-
-  spent(keyId: string, period: Period, now: number): Promise<number> {
+  spent(keyId: string, period: Period, now: number): Promise<Spent> {
     return this.shared.decide(
       async (redis) => {
-        const from = dayStamp(periodStart(period, now));
-        const to = dayStamp(now);
-        const days = await redis.client.hgetall(this.key(keyId));
-        let sum = 0;
-        for (const [day, usd] of Object.entries(days)) if (day >= from && day <= to) sum += Number(usd);
-        return sum;
+        const read = await redis.readSpend(keyId);
+        return { usd: spentIn(Object.entries(read.days), period, read.now), now: read.now };
       },
       () => this.local.spent(keyId, period, now),
     );
   }
 
-  add(keyId: string, usd: number, at: number): Promise<void> {
+  add(keyId: string, usd: number, at: number, requestId: string): Promise<void> {
     return this.shared.record(
       async (redis) => {
-        await redis.client.multi().hincrbyfloat(this.key(keyId), dayStamp(at), usd).pexpire(this.key(keyId), KEEP_MS).exec();
+        await redis.addSpend(keyId, requestId, usd);
       },
-      () => this.local.add(keyId, usd, at),
+      () => this.local.add(keyId, usd, at, requestId),
     );
   }
 }

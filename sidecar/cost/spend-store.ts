@@ -1,12 +1,29 @@
 // Spend per key per UTC day: what budgets are checked against. Behind an interface so that replicas
-// can share one store (Redis) instead of this process's memory, which is rebuilt from the ledger.
+// can share one store (Redis: shared-spend-store.ts) instead of this process's memory, which is
+// rebuilt from the ledger. Each completion is charged once here, by the telemetry's completion event.
 import type { LedgerEntry } from './ledger.ts';
 import { dayStamp, periodStart, type Period } from './periods.ts';
 
+/** A key's spend in a period, and the time that decided the period (a shared store's clock may differ from this host's). */
+export interface Spent {
+  usd: number;
+  now: number;
+}
+
 export interface SpendStore {
-  /** USD the key has spent in the period that holds `now`. */
-  spent(keyId: string, period: Period, now: number): Promise<number>;
-  add(keyId: string, usd: number, at: number): Promise<void>;
+  /** USD the key has spent in the period that holds `now` (or the store's own time). */
+  spent(keyId: string, period: Period, now: number): Promise<Spent>;
+  /** `requestId`: the request priced; a shared store charges it once, whatever retries the write. */
+  add(keyId: string, usd: number, at: number, requestId: string): Promise<void>;
+}
+
+/** USD of the days (UTC day → USD) in the period that holds `now`. */
+export function spentIn(days: Iterable<[string, number]>, period: Period, now: number): number {
+  const from = dayStamp(periodStart(period, now));
+  const to = dayStamp(now);
+  let sum = 0;
+  for (const [day, usd] of days) if (day >= from && day <= to) sum += usd;
+  return sum;
 }
 
 export class MemorySpendStore implements SpendStore {
@@ -27,15 +44,11 @@ export class MemorySpendStore implements SpendStore {
     this.days.set(keyId, days);
   }
 
-  async spent(keyId: string, period: Period, now: number): Promise<number> {
-    const from = dayStamp(periodStart(period, now));
-    const to = dayStamp(now);
-    let sum = 0;
-    for (const [day, usd] of this.days.get(keyId) ?? []) if (day >= from && day <= to) sum += usd;
-    return sum;
+  async spent(keyId: string, period: Period, now: number): Promise<Spent> {
+    return { usd: spentIn(this.days.get(keyId) ?? [], period, now), now };
   }
 
-  async add(keyId: string, usd: number, at: number): Promise<void> {
+  async add(keyId: string, usd: number, at: number, _requestId?: string): Promise<void> {
     this.addNow(keyId, usd, at);
     // Days before the month that holds `at` no longer count toward any budget.
     const monthStart = dayStamp(periodStart('month', at));

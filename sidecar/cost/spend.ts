@@ -66,7 +66,7 @@ export class SpendMeter {
       cost.usd,
     );
     // A shared store out of reach must not bring the sidecar down: the ledger keeps the spend.
-    if (rec.keyId) this.budgets.charge(rec.keyId, cost.usd, entry.t).catch(() => undefined);
+    if (rec.keyId) this.budgets.charge(rec.keyId, cost.usd, entry.t, rec.requestId).catch(() => undefined);
   }
 
   /** A ledger that cannot be written must not stop the other work on a finished request (slots, quotas). */

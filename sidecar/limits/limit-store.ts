@@ -20,6 +20,15 @@ export interface SlotDecision {
   allowed: boolean;
   /** The key's requests in flight, this one included when allowed. */
   inUse: number;
+  /** Refused because a waiter of the shared queue ranks ahead (the slot may be free). */
+  behind?: boolean;
+}
+
+/** The scheduler's shared queue a slot is claimed against: waiters ahead that the backend can serve go first. */
+export interface QueueTurn {
+  queueId: string;
+  backend: string;
+  agingStepMs: number;
 }
 
 /** What a finished request used; a prompt the backend did not report keeps its admission estimate. */
@@ -32,7 +41,8 @@ export interface LimitStore {
   reserveTokens(keyId: string, requestId: string, estimate: number, limit: WindowLimit): Promise<WindowDecision>;
   settleTokens(keyId: string, requestId: string, usage: TokenUsage, windowMs: number): Promise<void>;
   takeRequest(keyId: string, limit: RateLimit): Promise<RateDecision>;
-  acquireSlot(keyId: string, requestId: string, max: number): Promise<SlotDecision>;
+  /** `turn`: shared stores also check the queue's order (one host's scheduler orders its own queue). */
+  acquireSlot(keyId: string, requestId: string, max: number, turn?: QueueTurn): Promise<SlotDecision>;
   releaseSlot(keyId: string, requestId: string): Promise<void>;
   /** Slots in use now under each of these ids (every replica's). */
   countSlots(keyIds: string[]): Promise<number[]>;

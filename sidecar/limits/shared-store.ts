@@ -2,7 +2,7 @@
 // redis.onUnavailable says: this replica's own counts (local) or a refusal (refuse). The switch is
 // per call, so limits are shared again from the first call after Redis is back.
 import type { GatewayConfig } from '../../config/schema.ts';
-import type { LimitStore, RateDecision, RateLimit, SlotDecision, TokenUsage } from './limit-store.ts';
+import type { LimitStore, QueueTurn, RateDecision, RateLimit, SlotDecision, TokenUsage } from './limit-store.ts';
 import { LocalStore } from './local-store.ts';
 import { RedisStore } from './redis-store.ts';
 import type { WindowDecision, WindowLimit } from './token-window.ts';
@@ -109,14 +109,14 @@ export class SharedStore implements LimitStore {
     return this.check((s) => s.takeRequest(keyId, limit));
   }
 
-  acquireSlot(keyId: string, requestId: string, max: number): Promise<SlotDecision> {
-    return this.check((s) => s.acquireSlot(keyId, requestId, max));
+  acquireSlot(keyId: string, requestId: string, max: number, turn?: QueueTurn): Promise<SlotDecision> {
+    return this.check((s) => s.acquireSlot(keyId, requestId, max, turn));
   }
 
   async releaseSlot(keyId: string, requestId: string): Promise<void> {
     // A slot taken during an outage was taken here; one taken in Redis stops being renewed at once.
     await this.local.releaseSlot(keyId, requestId);
-    if (this.redis.ready) await this.redis.releaseSlot(keyId, requestId).catch(() => undefined);
+    await this.redis.releaseSlot(keyId, requestId).catch(() => undefined);
   }
 
   /** Redis's counts; while it is away, this replica's own. */
@@ -129,6 +129,29 @@ export class SharedStore implements LimitStore {
       }
     }
     return this.local.countSlots(keyIds);
+  }
+
+  /** A place in the shared queue; undefined while Redis is away (this replica's scheduler orders its own queue). */
+  async joinQueue(queueId: string, requestId: string, priority: number, backends: string[]): Promise<string | undefined> {
+    if (!this.redis.ready) return undefined;
+    return this.redis.joinQueue(queueId, requestId, priority, backends).catch(() => undefined);
+  }
+
+  /** Stops renewing the place at once; while Redis is away its lease runs out there. */
+  async leaveQueue(queueId: string, member: string): Promise<void> {
+    await this.redis.leaveQueue(queueId, member).catch(() => undefined);
+  }
+
+  /** The shared queues' order; while Redis is away, none (each replica orders its own queue). */
+  async rankQueues(queueIds: string[], agingStepMs: number): Promise<{ requestId: string; backends: string[] }[][]> {
+    if (this.redis.ready) {
+      try {
+        return await this.redis.rankQueues(queueIds, agingStepMs);
+      } catch {
+        // As an outage.
+      }
+    }
+    return queueIds.map(() => []);
   }
 
   async close(): Promise<void> {

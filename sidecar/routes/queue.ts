@@ -25,11 +25,18 @@ export const queueRoutes: FastifyPluginAsync<QueueOptions> = async (app, { sched
       if (!reply.raw.writableFinished) left.abort();
     });
     const s = scheduler();
-    let outcome: Outcome = s ? await s.wait(ticket, left.signal) : { refused: 'no_backend' };
-    // A slot the other replicas took meanwhile: give it back and wait on, within the same maxWait.
-    while (s && slots && 'backend' in outcome && !(await slots.claim(outcome))) {
-      s.release(outcome.requestId);
-      outcome = await s.wait(ticket, left.signal, Math.max(0, config().scheduling.queue.maxWait - (Date.now() - started)));
+    // With replicas, the request waits in their shared queue too: their order decides who gets a slot.
+    if (s && slots) await slots.join(ticket);
+    let outcome: Outcome;
+    try {
+      outcome = s ? await s.wait(ticket, left.signal) : { refused: 'no_backend' };
+      // A slot the other replicas took meanwhile, or owe to a waiter ahead: give it back and wait on, within the same maxWait.
+      while (s && slots && 'backend' in outcome && !(await slots.claim(outcome))) {
+        s.release(outcome.requestId);
+        outcome = await s.wait(ticket, left.signal, Math.max(0, config().scheduling.queue.maxWait - (Date.now() - started)));
+      }
+    } finally {
+      slots?.leave(ticket.requestId);
     }
     if ('backend' in outcome) {
       return reply.header(SCHEDULED_BACKEND_HEADER, outcome.backend).header(QUEUE_MS_HEADER, String(Math.round(outcome.waitedMs))).send('');

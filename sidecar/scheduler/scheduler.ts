@@ -60,10 +60,12 @@ export interface SchedulerObserver {
   slotsChanged(backend: string, inUse: number): void;
 }
 
-/** Generations other replicas run on a backend (the slots they share, through Redis). */
+/** Generations other replicas run on a backend (the slots they share, through Redis), and their queue. */
 export interface RemoteSlots {
   running(backend: string, model: string): number;
   total(backend: string): number;
+  /** Waiters in the replicas' shared queue that rank ahead of this request for the backend's slots. */
+  waitingAhead(backend: string, model: string, requestId: string): number;
 }
 
 interface Hold {
@@ -265,22 +267,28 @@ export class Scheduler {
     return poolMembers(t.pool).filter((b) => this.residency.has(b) && this.healthy(b));
   }
 
-  /** The ticket's candidates; `hold` bars its backend to requests of a lower priority than its holder's. */
+  /**
+   * The ticket's candidates; `hold` bars its backend to requests of a lower priority than its holder's,
+   * and the shared queue (redis.url) bars a backend whose free slots the waiters ahead there will take.
+   */
   private candidates(t: Ticket, hold?: Hold, priority = 0): Candidate[] {
     const byName = new Map(this.settings.backends.map((b) => [b.name, b]));
     return this.candidatesOf(t).map((name) => {
       const r = this.residency.get(name)!;
       const victim = r.victim();
+      const running = r.runningOf(t.model) + (this.remote?.running(name, t.model) ?? 0);
+      const slots = byName.get(name)!.slotsFor(t.model);
+      const ahead = this.remote?.waitingAhead(name, t.model, t.requestId) ?? 0;
       const c: Candidate = {
         name,
         loaded: r.isLoaded(t.model),
-        running: r.runningOf(t.model) + (this.remote?.running(name, t.model) ?? 0),
-        slots: byName.get(name)!.slotsFor(t.model),
+        running,
+        slots,
         totalRunning: r.totalRunning() + (this.remote?.total(name) ?? 0),
         canLoad: r.canLoad(),
         toFree: r.toFree(),
         saturated: this.saturated.has(name),
-        held: hold !== undefined && hold.backend === name && hold.priority > priority,
+        held: (hold !== undefined && hold.backend === name && hold.priority > priority) || (ahead > 0 && ahead >= slots - running),
       };
       if (victim !== undefined) c.victim = { model: victim, lastUsed: r.loaded.get(victim)!.lastUsed };
       return c;

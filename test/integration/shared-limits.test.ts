@@ -44,7 +44,8 @@ describe('limits shared by two replicas through Redis', () => {
 
   before(async () => {
     redis = await startRedis();
-    one = await startStack({ backends: [{ name: 'a' }], config: config('one') });
+    // One's clock is a day behind: budgets still count on one day, Redis's.
+    one = await startStack({ backends: [{ name: 'a' }], config: config('one'), clock: () => Date.now() - 86_400_000 });
     two = await startStack({ backends: [{ name: 'a' }], config: config('two'), emulators: one.emulators });
   });
   after(async () => {
@@ -121,7 +122,7 @@ describe('limits shared by two replicas through Redis', () => {
     }
   });
 
-  it('spend budget: what one replica priced counts on the other', async () => {
+  it("spend budget: what one replica priced counts on the other, on Redis's day though their clocks are a day apart", async () => {
     const used = async (stack: Stack) => sum(await scrape(stack.gateway.config.sidecar.port), 'llmgw_budget_used_ratio', { key: 'spender', period: 'day' });
     const spend = async (stack: Stack, expected: number) => {
       const res = await settled(stack, { ...CHAT, options: { num_predict: 4 } }, SECRET.spender);

@@ -3,41 +3,22 @@
 // answered as slots free, on either replica.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { GatewayConfigInput } from '../../config/schema.ts';
 import { rawPost } from '../harness/gateway-client.ts';
-import { startRedis, type TestRedis } from '../harness/redis-server.ts';
-import { startStack, waitFor, type Stack } from '../harness/stack.ts';
+import { startSchedulingReplicas, type SchedulingReplicas } from '../harness/scheduling-replicas.ts';
+import type { Stack } from '../harness/stack.ts';
 
 const M1 = 'llama3.2:1b';
 const chat = { model: M1, messages: [{ role: 'user', content: 'hello there' }], stream: false, options: { num_predict: 10 } };
 
 describe('scheduler slots shared by two replicas', () => {
-  let redis: TestRedis;
+  let replicas: SchedulingReplicas;
   let one: Stack;
   let two: Stack;
-  const config = (replica: string): Partial<GatewayConfigInput> => ({
-    guard: { input: { promptInjection: { enabled: false }, secrets: { enabled: false }, toxicity: { enabled: false } } },
-    scheduling: { enabled: true },
-    redis: { url: redis.url },
-    observability: { replica } as GatewayConfigInput['observability'],
-  });
-
   before(async () => {
-    redis = await startRedis();
-    const backends = [{ name: 'a', loadMs: 100, tokenDelayMs: 20, slots: 2 }];
-    one = await startStack({ backends, config: config('one') });
-    two = await startStack({ backends, config: config('two'), emulators: one.emulators });
-    // Loaded, and both schedulers know it from their probes.
-    const res = await fetch(`${one.emulators.a.url}/api/generate`, { method: 'POST', body: JSON.stringify({ model: M1, keep_alive: -1 }) });
-    assert.equal(res.status, 200);
-    for (const s of [one, two]) await waitFor(() => s.gateway.scheduler.get()?.snapshot().backends.a.loaded.includes(M1) === true, 5000, 'a reported with M1 loaded');
+    replicas = await startSchedulingReplicas({ backends: [{ name: 'a', loadMs: 100, tokenDelayMs: 20, slots: 2 }], model: M1 });
+    ({ one, two } = replicas);
   });
-  after(async () => {
-    await two?.stop();
-    await one?.stop();
-    await one?.emulators.a.close();
-    await redis?.close();
-  });
+  after(async () => replicas?.stop());
 
   it('2 slots: at most 2 generations at once from both replicas together; the others wait and are answered', async (t) => {
     one.emulators.a.resetStats();

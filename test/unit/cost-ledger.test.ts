@@ -72,11 +72,11 @@ describe('usage ledger', () => {
 describe('spend store', () => {
   it('sums a key by day and month, rebuilt from the ledger', async () => {
     const store = MemorySpendStore.fromLedger([entry(T - 10 * DAY, 'k', 1), entry(T - DAY, 'k', 2), entry(T, 'k', 4), entry(T, 'other', 8), entry(T, '', 16)]);
-    assert.equal(await store.spent('k', 'day', T), 4);
-    assert.equal(await store.spent('k', 'month', T), 6, 'November (10 days before) is another month');
-    await store.add('k', 0.5, T);
-    assert.equal(await store.spent('k', 'day', T), 4.5);
-    assert.equal(await store.spent('k', 'day', T + DAY), 0, 'a new day starts empty');
+    assert.equal((await store.spent('k', 'day', T)).usd, 4);
+    assert.equal((await store.spent('k', 'month', T)).usd, 6, 'November (10 days before) is another month');
+    await store.add('k', 0.5, T, 'r1');
+    assert.equal((await store.spent('k', 'day', T)).usd, 4.5);
+    assert.equal((await store.spent('k', 'day', T + DAY)).usd, 0, 'a new day starts empty');
   });
 });
 
@@ -92,10 +92,10 @@ describe('budgets', () => {
     const metrics = createMetrics();
     const budgets = new Budgets(() => config, new MemorySpendStore(), metrics, () => now);
     assert.deepEqual(await budgets.check('k', 'en'), { headers: { 'X-Budget-Remaining-Daily-USD': '1.000000', 'X-Budget-Remaining-Monthly-USD': '10.000000' } });
-    await budgets.charge('k', 0.6, now);
+    await budgets.charge('k', 0.6, now, 'r1');
     assert.equal((await metrics.budgetAlert.get()).values.find((v) => v.labels.period === 'day')?.value, 1);
     assert.equal((await budgets.check('k', 'en'))?.headers?.['X-Budget-Remaining-Daily-USD'], '0.400000');
-    await budgets.charge('k', 0.5, now);
+    await budgets.charge('k', 0.5, now, 'r2');
     const refused = (await budgets.check('k', 'fr'))?.refused;
     assert.equal(refused?.status, 429);
     assert.equal(refused?.code, 'budget_exceeded');
@@ -126,7 +126,7 @@ describe('spend meter', () => {
     const meter = new SpendMeter(() => config, labels, metrics, new Budgets(() => config, store, metrics, () => T), broken, () => T);
     meter.record(rec);
     assert.equal((await metrics.ledgerFailures.get()).values[0].value, 1);
-    assert.equal(await store.spent('k', 'day', T), 5);
+    assert.equal((await store.spent('k', 'day', T)).usd, 5);
     assert.equal((await metrics.spend.get()).values[0].value, 5);
   });
 
@@ -134,7 +134,7 @@ describe('spend meter', () => {
     const metrics = createMetrics();
     const store = new MemorySpendStore();
     new SpendMeter(() => config, labels, metrics, new Budgets(() => config, store, metrics, () => T), undefined, () => T).record({ ...rec, backend: '', status: 429 });
-    assert.equal(await store.spent('k', 'day', T), 0);
+    assert.equal((await store.spent('k', 'day', T)).usd, 0);
   });
 
   it('refuses a monthly budget with less than a month of ledger', () => {

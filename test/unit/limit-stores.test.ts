@@ -3,7 +3,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SharedSpendStore } from '../../sidecar/cost/shared-spend-store.ts';
+import { Budgets } from '../../sidecar/cost/budgets.ts';
+import { dayStamp, periodEnd, periodStart } from '../../sidecar/cost/periods.ts';
 import { MemorySpendStore } from '../../sidecar/cost/spend-store.ts';
+import { DAY_STAMP } from '../../sidecar/limits/redis-scripts.ts';
+import { createMetrics } from '../../sidecar/telemetry/metrics.ts';
 import type { LimitStore } from '../../sidecar/limits/limit-store.ts';
 import { LocalStore } from '../../sidecar/limits/local-store.ts';
 import { RedisStore } from '../../sidecar/limits/redis-store.ts';
@@ -157,34 +161,104 @@ describe('SharedStore: a Redis that hangs', () => {
 });
 
 describe('SharedSpendStore', () => {
+  const DAY = 86_400_000;
+  const sharedSpend = (onUnavailable: 'local' | 'refuse') => {
+    const config = makeConfig({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434' }], redis: { url: redis.url, timeout: '200ms', onUnavailable } });
+    const shared = new SharedStore(() => config, { reachable: () => undefined, decidedWithout: () => undefined });
+    const own = new MemorySpendStore();
+    return { shared, own, spend: new SharedSpendStore(shared, own) };
+  };
+  /** Redis's own time, in ms. */
+  const redisNow = async (client: RedisStore['client']) => {
+    const [s, us] = await client.time();
+    return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+  };
+
   test("two replicas' spend adds up in Redis by UTC day; while Redis hangs, this replica's own or a refusal", async () => {
-    const at = Date.parse('2026-06-15T12:00:00Z');
-    const stores = (['local', 'refuse'] as const).map((onUnavailable) => {
-      const config = makeConfig({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434' }], redis: { url: redis.url, timeout: '200ms', onUnavailable } });
-      const shared = new SharedStore(() => config, { reachable: () => undefined, decidedWithout: () => undefined });
-      const own = new MemorySpendStore();
-      return { shared, own, spend: new SharedSpendStore(shared, own, config.redis.keyPrefix) };
-    });
+    const stores = (['local', 'refuse'] as const).map(sharedSpend);
     const [a, b] = stores;
+    const raw = await readyRedisStore();
     try {
       for (const s of stores) assert.equal(await s.shared.connected(5000), true);
       const k = `spend-${Date.now()}`;
-      await a.spend.add(k, 2.5, at);
-      await b.spend.add(k, 1.25, at);
-      await b.spend.add(k, 10, at - 31 * 86_400_000);
-      assert.equal(await a.spend.spent(k, 'day', at), 3.75);
-      assert.equal(await b.spend.spent(k, 'month', at), 3.75, 'last month does not count');
-      assert.equal(await a.own.spent(k, 'day', at), 0, 'nothing kept locally while Redis answers');
+      const now = await redisNow(raw.client);
+      await a.spend.add(k, 2.5, now, 'r1');
+      await b.spend.add(k, 1.25, now, 'r2');
+      // A day of last month, as an earlier charge left it.
+      await raw.client.hset(`llmgw:spend:${k}`, dayStamp(periodStart('month', now) - DAY), 10);
+      assert.equal((await a.spend.spent(k, 'day', now)).usd, 3.75);
+      assert.equal((await b.spend.spent(k, 'month', now)).usd, 3.75, 'last month does not count');
+      assert.equal((await a.own.spent(k, 'day', now)).usd, 0, 'nothing kept locally while Redis answers');
       redis.pause();
       try {
-        await a.spend.add(k, 1, at);
-        assert.equal(await a.spend.spent(k, 'day', at), 1, "local: this replica's own spend");
-        await assert.rejects(b.spend.spent(k, 'day', at), SharedStateUnavailable);
+        await a.spend.add(k, 1, now, 'r3');
+        assert.equal((await a.spend.spent(k, 'day', now)).usd, 1, "local: this replica's own spend");
+        await assert.rejects(b.spend.spent(k, 'day', now), SharedStateUnavailable);
       } finally {
         redis.resume();
       }
     } finally {
       for (const s of stores) await s.shared.close();
+      await raw.close();
+    }
+  });
+
+  test("a charge lands in the UTC day of Redis's clock, not the host's; budgets count and reset on it", async () => {
+    const { shared, spend } = sharedSpend('local');
+    const raw = await readyRedisStore();
+    try {
+      assert.equal(await shared.connected(5000), true);
+      const k = `skew-${Date.now()}`;
+      const today = dayStamp(await redisNow(raw.client));
+      // This host's clock is a day behind Redis's.
+      const host = () => Date.now() - DAY;
+      await spend.add(k, 2, host(), 'r1');
+      assert.deepEqual(Object.keys(await raw.client.hgetall(`llmgw:spend:${k}`)), [today], "Redis's day");
+      const spent = await spend.spent(k, 'day', host());
+      assert.equal(spent.usd, 2, "counted in Redis's day, though the host's is the day before");
+      assert.equal(dayStamp(spent.now), today);
+      const config = makeConfig({ backends: [{ name: 'a', url: 'http://10.0.0.1:11434' }], auth: { keys: [{ id: k, hash: `sha256:${'0'.repeat(64)}` }] }, cost: { budgets: { [k]: { dailyUsd: 1 } } } });
+      const refused = (await new Budgets(() => config, spend, createMetrics(), host).check(k, 'en'))?.refused;
+      assert.equal(refused?.code, 'budget_exceeded');
+      assert.match(refused?.message ?? '', new RegExp(new Date(periodEnd('day', spent.now)).toISOString()), "resets at Redis's next midnight");
+    } finally {
+      await shared.close();
+      await raw.close();
+    }
+  });
+
+  test("the UTC day in Redis's Lua matches the host's for any date", async () => {
+    const raw = await readyRedisStore();
+    try {
+      const days = [0, 59, 60, 365, 10_956, 11_016, 11_017, 18_321, 19_782, 20_427, 20_513, 47_541];
+      for (const d of days) {
+        for (const ms of [d * DAY, d * DAY + DAY - 1]) {
+          assert.equal(await raw.client.eval(`${DAY_STAMP}\nreturn day_stamp(tonumber(ARGV[1]))`, 0, ms), dayStamp(ms), new Date(ms).toISOString());
+        }
+      }
+    } finally {
+      await raw.close();
+    }
+  });
+});
+
+describe('RedisStore: a write resent after a hang', () => {
+  test('the same spend or token charge sent twice counts once', async () => {
+    const store = await readyRedisStore();
+    try {
+      const k = `twice-${Date.now()}`;
+      assert.equal(await store.addSpend(k, 'r1', 1.5), true);
+      assert.equal(await store.addSpend(k, 'r1', 1.5), false, 'a repeat');
+      assert.equal(await store.addSpend(k, 'r2', 1), true);
+      const { days } = await store.readSpend(k);
+      assert.deepEqual(Object.values(days), [2.5]);
+      // Tokens: the prompt unknown, so the estimate stands in for it, once.
+      await store.reserveTokens(k, 'r1', 30, WINDOW);
+      await store.settleTokens(k, 'r1', { completion: 20 }, WINDOW.windowMs);
+      await store.settleTokens(k, 'r1', { completion: 20 }, WINDOW.windowMs);
+      assert.equal((await store.reserveTokens(k, 'r2', 1, WINDOW)).remaining, 100 - 50 - 1);
+    } finally {
+      await store.close();
     }
   });
 });
