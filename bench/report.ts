@@ -88,10 +88,10 @@ function header(ctx: Ctx): string[] {
   return L;
 }
 
-/** The targets of issue 6, met or missed. */
+/** The targets of issue 16, met or missed. */
 function targetsSection(ctx: Ctx): string[] {
   const rows = verdicts(ctx.run.results).map((t) => [t.goal, t.measured, t.met ? 'met' : '**missed**']);
-  return ['## Targets (issue 6)', '', ...table(['<target', '<measured', '<verdict'], rows), ''];
+  return ['## Targets (issue 16)', '', ...table(['<target', '<measured', '<verdict'], rows), ''];
 }
 
 /** wrk: requests per second and latency. */

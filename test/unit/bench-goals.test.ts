@@ -8,10 +8,10 @@ const MIB = 1024;
 
 /** Every target met, each at or just inside its limit. */
 const atLimits: Figures = {
-  rps: { b: 1000, c: 800, d: 350, e: 349, f: 349 },
+  rps: { b: 1000, c: 800, d: 500, e: 80, f: 80 },
   p50Ms: { b: 3, c: 3.2 },
-  ttfbP50Ms: { b: 2, c: 3, d: 3, e: 3.01, f: 3.01 },
-  sidecarPeakKiB: { c: 100 * MIB, d: 143 * MIB },
+  ttfbP50Ms: { b: 2, c: 2.5, d: 3, e: 3.01, f: 3.01 },
+  sidecarPeakKiB: { c: 114 * MIB, d: 143 * MIB },
 };
 
 const verdict = (f: Figures, goal: string) => {
@@ -29,21 +29,25 @@ test('each target is missed just past its limit, and says by how much', () => {
   assert.equal(c.met, false);
   assert.match(c.measured, /^0\.80× \(\(c\) 799 req\/s, \(b\) 1000 req\/s\)$/);
   assert.equal(verdict({ ...atLimits, p50Ms: { b: 3, c: 3.21 } }, '(c) adds ≤ 0.20 ms to p50 latency').met, false);
-  assert.equal(verdict({ ...atLimits, rps: { ...atLimits.rps, d: 349 } }, '(d) throughput ≥ 0.35× (b)').met, false);
+  assert.equal(verdict({ ...atLimits, rps: { ...atLimits.rps, d: 499 } }, '(d) throughput ≥ 0.50× (b)').met, false);
+  assert.equal(verdict({ ...atLimits, rps: { ...atLimits.rps, e: 80.1 } }, "(c) throughput ≥ 10× (e) Portkey's").met, false);
   const ttfb = verdict({ ...atLimits, ttfbP50Ms: { ...atLimits.ttfbP50Ms, d: 3.5 } }, '(d) adds ≤ 1 ms to streaming TTFB p50');
   assert.equal(ttfb.met, false);
   assert.match(ttfb.measured, /^\+1\.50 ms/);
+  assert.equal(verdict({ ...atLimits, ttfbP50Ms: { ...atLimits.ttfbP50Ms, c: 2.51 } }, '(c) adds ≤ 0.5 ms to streaming TTFB p50').met, false);
 });
 
-test('the sidecar limit is 150 MB (10^6 bytes), not 150 MiB', () => {
-  const at = (kib: number) => verdict({ ...atLimits, sidecarPeakKiB: { c: 1, d: kib } }, '(d) sidecar RSS under load ≤ 150 MB').met;
-  assert.equal(at(146_484), true); // 149.9996 MB
-  assert.equal(at(146_485), false); // 150.0006 MB
+test('the sidecar limits are 120 MB (c) and 150 MB (d), in 10^6 bytes, not MiB', () => {
+  const at = (k: 'c' | 'd', kib: number) => verdict({ ...atLimits, sidecarPeakKiB: { ...atLimits.sidecarPeakKiB, [k]: kib } }, `(${k}) sidecar RSS under load ≤ ${k === 'c' ? 120 : 150} MB`).met;
+  assert.equal(at('d', 146_484), true); // 149.9996 MB
+  assert.equal(at('d', 146_485), false); // 150.0006 MB
+  assert.equal(at('c', 117_187), true); // 119.9995 MB
+  assert.equal(at('c', 117_188), false); // 120.0005 MB
 });
 
 test('being ahead of a peer (Portkey or LiteLLM) means strictly more req/s and a strictly lower TTFB', () => {
   for (const peer of ['e', 'f'] as const) {
-    const tie = { ...atLimits, rps: { ...atLimits.rps, [peer]: 350 }, ttfbP50Ms: { ...atLimits.ttfbP50Ms, [peer]: 3 } };
+    const tie = { ...atLimits, rps: { ...atLimits.rps, [peer]: 500 }, ttfbP50Ms: { ...atLimits.ttfbP50Ms, [peer]: 2.5 } };
     assert.equal(verdict(tie, `(d) ahead of (${peer}) in throughput`).met, false);
     assert.equal(verdict(tie, `(c) ahead of (${peer}) in streaming TTFB p50`).met, false);
     assert.equal(verdict(tie, `(c) ahead of (${peer}) in throughput`).met, true);
