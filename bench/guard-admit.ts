@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       let verdict = '';
       for (let i = 0; i < 50; i++) {
         const outcome = guard.admit('/v1/chat/completions', body);
-        verdict = outcome.verdict.allow ? 'allowed' : `blocked by ${outcome.verdict.guard?.scanner} (${outcome.verdict.guard?.reason})`;
+        verdict = outcome.verdict.allow ? 'allowed' : `blocked by ${outcome.verdict.guard?.scanner}`;
         for (const r of outcome.results) (perScanner[key][r.scanner] ??= []).push(r.ms);
       }
       const p99 = mergedPercentileMs([run], 99);
@@ -119,7 +119,8 @@ ${target}
 ${rows.join('\n')}
 
 The prompts are lingua-rs sentences joined (the same text each round). They are web text and include some profanity, which
-the word lists match by design: a block says which rule matched.
+the word lists match by design, and the Arabic text carries right-to-left marks (U+200F), which InvisibleText blocks: a
+blocked row times the scan up to the scanner that blocked.
 
 Median time per scanner (ms, in-process; — = not reached, an earlier scanner blocked):
 

@@ -78,7 +78,7 @@ function header(ctx: Ctx): string[] {
   );
   L.push(
     `- backends: 3 emulators (test/emulator/main.ts, one node process each), the same processes for every scenario; ` +
-      `nginx \`worker_processes ${s.workers}\` in (b), (c), (d) (${workers ?? '?'} workers here); the gateway runs as \`node dist/node/cli/main.js start\` (compiled, no TypeScript loader) ` +
+      `nginx \`worker_processes ${s.workers}\` in (b), (c), (d) (${workers ?? '?'} workers here); the gateway runs as \`node dist/node/cli/main.js start\` (compiled, no TypeScript loader; NODE_OPTIONS=--max-semi-space-size=8, as the systemd unit and the container image set it) ` +
       '(sidecar + its nginx) in its own process, with API keys required as by default (one key, sent as `Authorization: Bearer`), ' +
       'Portkey as its own node server, LiteLLM as its own python server, so their CPU and RSS are their own',
   );

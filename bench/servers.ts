@@ -100,7 +100,8 @@ export async function startGateway(
   writeFileSync(file, stringify(config));
   const child = start(`gateway ${name}`, process.execPath, ['dist/node/cli/main.js', 'start', '--config', file], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    // The young generation the systemd unit and the container image give it.
+    env: { ...process.env, LOG_LEVEL: 'warn', NODE_OPTIONS: '--max-semi-space-size=8' },
   });
   await waitForOutput(child, /gateway listening on/, 30_000);
   const nginxMaster = readPidFile(join(runtimeDir, 'nginx.pid'));

@@ -337,7 +337,14 @@ export function matchRules(norm: string): RuleHit | undefined {
 
 // ---- model ---------------------------------------------------------------------------------------
 
-const classifier = new NgramClassifier(loadWeightsFile(new URL('../model/prompt-injection.weights.json', import.meta.url)));
+let classifier: NgramClassifier | undefined;
+
+// Loaded when a scanner is built (or by the first scan), not at import: the config schema imports
+// every scanner, and a sidecar without admission builds none.
+function model(): NgramClassifier {
+  if (classifier === undefined) classifier = new NgramClassifier(loadWeightsFile(new URL('../model/prompt-injection.weights.json', import.meta.url)));
+  return classifier;
+}
 
 /** The normalized pieces of a raw text the scanner looks at (bounded; see the file comment). */
 export function normalizedPieces(text: string): string[] {
@@ -354,7 +361,8 @@ export function windowLogits(pieces: string[], chunks: ChunkOptions = MODEL_CHUN
     const per = Math.max(1, Math.floor(chunks.maxWindows / pieces.length));
     windows = pieces.flatMap((p) => windowsOf(p, { ...chunks, maxWindows: per }));
   }
-  return windows.map((w) => classifier.logit(w));
+  const clf = model();
+  return windows.map((w) => clf.logit(w));
 }
 
 /** Model score for already-normalized pieces (see the file comment). */
@@ -397,6 +405,7 @@ export interface PromptInjectionOptions {
 }
 
 export function createPromptInjectionScanner(opts: PromptInjectionOptions): Scanner {
+  model();
   const threshold = opts.threshold;
   const modelLanguages = opts.modelLanguages;
   return {

@@ -1,11 +1,26 @@
 // TokenLimit: real token counts (o200k_base via gpt-tokenizer: 0.3–0.5 ms for 4k characters of
 // English or Chinese on the 2-core machine; js-tiktoken took 150 ms on the Chinese text).
-import { countTokens, isWithinTokenLimit } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
 import { canonicalModel } from '../../../core/routing/model-name.ts';
 import type { Scanner } from '../scanner.ts';
 import { z } from 'zod';
 import { action, enabled, modelName } from '../../../config/fields.ts';
 import { inputScanner } from '../scanner-spec.ts';
+
+type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
+let encoding: Encoding | undefined;
+
+// The encoding's tables hold ~70 MB: loaded when a guard that counts is built (or by the first count),
+// so a sidecar that counts nothing (admission off) never holds them.
+function o200k(): Encoding {
+  if (encoding === undefined) encoding = createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as Encoding;
+  return encoding;
+}
+
+/** Loads the encoding now, so that the first count does not wait for it. */
+export function loadTokenEncoding(): void {
+  o200k();
+}
 
 export interface TokenLimitOptions {
   limit: number;
@@ -65,7 +80,7 @@ export function countingPieces(text: string): string[] {
 export function countTokensWithin(text: string, limit: number): number | undefined {
   let count = 0;
   for (const piece of countingPieces(text)) {
-    const within = isWithinTokenLimit(piece, limit - count);
+    const within = o200k().isWithinTokenLimit(piece, limit - count);
     if (within === false) return undefined;
     count += within;
   }
@@ -94,7 +109,7 @@ export function createTokenLimitScanner(opts: TokenLimitOptions): Scanner {
       if (bytes !== undefined) return { score: bytes / limit, flagged: false };
       const count = countTokensWithin(text, limit);
       if (count !== undefined) return { score: count / limit, flagged: false };
-      const tokens = Buffer.byteLength(text) <= EXACT_COUNT_MAX_BYTES ? String(countingPieces(text).reduce((n, p) => n + countTokens(p), 0)) : `more than ${limit}`;
+      const tokens = Buffer.byteLength(text) <= EXACT_COUNT_MAX_BYTES ? String(countingPieces(text).reduce((n, p) => n + o200k().countTokens(p), 0)) : `more than ${limit}`;
       return { score: 1, flagged: true, reason: `${tokens} tokens, limit ${limit}`, params: { tokens, limit: String(limit) } };
     },
   };
