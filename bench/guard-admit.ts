@@ -44,7 +44,9 @@ async function serve(): Promise<void> {
 }
 
 async function startSidecar(): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The young generation the systemd unit and the container image give the sidecar.
+  const env = { ...process.env, NODE_OPTIONS: '--max-semi-space-size=8' };
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       const m = /port (\d+)/.exec(String(d));
