@@ -25,10 +25,6 @@ export function askUsage(body: Record<string, unknown>): void {
   body.stream_options = asked;
 }
 
-function isSpace(b: number): boolean {
-  return b === 0x20 || b === 0x09;
-}
-
 /** The usage-only chunk: top-level `"choices": []` and a `usage` object. */
 function usageOnly(data: string): boolean {
   try {
@@ -40,30 +36,38 @@ function usageOnly(data: string): boolean {
   }
 }
 
+const DATA = 'data:';
+const EMPTY_CHOICES = '"choices":[]';
+
+/** Whether `lines` holds `text` at `at` (byte by byte: njs tries a string needle at every position of a search). */
+function holdsAt(lines: Buffer, at: number, text: string): boolean {
+  if (at < 0 || at + text.length > lines.length) return false;
+  for (let k = 0; k < text.length; k++) if (lines[at + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
 /**
  * Removes the usage-only chunk's `data:` line (and the blank line after it, when it came in the same
- * buffer) from `lines`, whole SSE lines. Chunks whose "usage" is null or that have choices are left:
- * only a `"usage":{` and a `"choices":[]` on the same line are decoded and parsed.
+ * buffer) from `lines`, whole SSE lines. Only a `data:` line with `"choices":[]` is decoded, and it goes
+ * when it parses as a usage-only event: chunks whose "usage" is null or that have choices are left.
+ * Runs on every chunk of such streams, so it looks for the `]` byte, not for a string.
  */
 export function dropUsageChunk(lines: Buffer): Buffer {
-  let at = lines.indexOf('"usage"');
-  while (at >= 0) {
-    const start = lines.lastIndexOf(0x0a, at) + 1;
-    let end = lines.indexOf(0x0a, at);
-    if (end < 0) return lines;
-    let v = at + 7;
-    while (isSpace(lines[v]) || lines[v] === 0x3a) v++;
-    const choices = lines.indexOf('"choices":[]', start);
-    if (lines[v] === 0x7b && choices >= 0 && choices < end && lines.indexOf('data:', start) === start) {
-      const data = lines.slice(start + 5, end).toString();
-      if (usageOnly(data)) {
+  let close = lines.indexOf(0x5d);
+  while (close >= 0) {
+    const at = close + 1 - EMPTY_CHOICES.length;
+    if (lines[close - 1] === 0x5b && holdsAt(lines, at, EMPTY_CHOICES)) {
+      const start = lines.lastIndexOf(0x0a, at) + 1;
+      let end = lines.indexOf(0x0a, close);
+      if (end < 0) return lines;
+      if (holdsAt(lines, start, DATA) && usageOnly(lines.slice(start + DATA.length, end).toString())) {
         end++;
         if (lines[end] === 0x0a) end++;
         else if (lines[end] === 0x0d && lines[end + 1] === 0x0a) end += 2;
         return Buffer.concat([lines.slice(0, start), lines.slice(end)]);
       }
     }
-    at = lines.indexOf('"usage"', end);
+    close = lines.indexOf(0x5d, close + 1);
   }
   return lines;
 }

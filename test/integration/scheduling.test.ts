@@ -135,7 +135,10 @@ describe('scheduling: the queue', () => {
       assert.equal(r.status, 200, r.text);
       done.push(name);
     };
-    const lows = [send('low1', 1), send('low2', 1)];
+    // One after the other: sent at once, the two would race to the queue.
+    const lows = [send('low1', 1)];
+    await waitFor(() => queued(stack) === 1, 5000, 'low1 queued');
+    lows.push(send('low2', 1));
     await waitFor(() => queued(stack) === 2, 5000, 'two low requests queued');
     const high = send('high', 9);
     await Promise.all([holder, ...lows, high]);
