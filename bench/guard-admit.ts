@@ -24,10 +24,15 @@ const TARGET_P99_MS = 5;
 /** Sizes measured per language: the target's in every one, the range in two scripts. */
 const sizesOf = (lang: string) => (lang === 'en' || lang === 'zh' ? [200, TARGET_CHARS, 32000] : [TARGET_CHARS]);
 
-function prose(lang: string, chars: number): string {
+/** `chars` characters of the language's sentences, leaving out those the guard blocks on their own: every row times the whole scan. */
+function prose(lang: string, chars: number, guard: InputGuard): string {
   const lines = readFileSync(`${DATA}${lang}.sentences.txt`, 'utf8').split('\n').filter(Boolean);
+  const passes = (line: string) => guard.admit('/v1/chat/completions', JSON.stringify({ model: 'm', messages: [{ role: 'user', content: line }] })).verdict.allow;
   let out = '';
-  for (let i = 0; out.length < chars; i++) out += `${lines[i % lines.length]} `;
+  for (let i = 0; out.length < chars && i < lines.length * 4; i++) {
+    const line = lines[i % lines.length];
+    if (passes(line)) out += `${line} `;
+  }
   return out.slice(0, chars);
 }
 
@@ -68,7 +73,7 @@ async function main(): Promise<void> {
   const atTarget: { lang: string; p99: number }[] = [];
   for (const lang of LANGUAGES) {
     for (const size of sizesOf(lang)) {
-      const body = JSON.stringify({ model: 'llama3.2:1b', messages: [{ role: 'user', content: prose(lang, size) }] });
+      const body = JSON.stringify({ model: 'llama3.2:1b', messages: [{ role: 'user', content: prose(lang, size, guard) }] });
       // One keep-alive connection, one request at a time, from a C client (as nginx's upstream keepalive
       // pool is): a node client adds its own garbage-collection pauses to the tail.
       const load = { threads: 1, connections: 1, body, headers: { 'X-Gateway-Route': '/v1/chat/completions' } };
@@ -120,9 +125,10 @@ ${target}
 |---|---:|---|---:|---:|---:|
 ${rows.join('\n')}
 
-The prompts are lingua-rs sentences joined (the same text each round). They are web text and include some profanity, which
-the word lists match by design, and the Arabic text carries right-to-left marks (U+200F), which InvisibleText blocks: a
-blocked row times the scan up to the scanner that blocked.
+The prompts are lingua-rs sentences joined (the same text each round), leaving out the sentences the default guard
+blocks on their own (web text: some profanity, which the word lists match by design; Arabic lines with right-to-left
+marks, U+200F, which InvisibleText blocks), so that every row times the whole scan. A row still blocked says which
+scanner blocked the joined text.
 
 Median time per scanner (ms, in-process; — = not reached, an earlier scanner blocked):
 
