@@ -1,9 +1,10 @@
 // njs 0.7.9 runs the bundle's top level again in every request's VM (and in the VM of each internal
 // redirect), and each top-level function costs a copy there, whether the request calls it or not:
-// ~200-400 instructions apiece, twice per proxied request. This rollup plugin moves the functions of
-// the modules that only some requests need (errors, translation, the output guard, retries, the
-// queue) into one function that builds them on first use; the rest of the bundle reaches them through
-// it. What stays at the top level is what every proxied request runs.
+// ~200-400 instructions apiece, twice per proxied request; so does each constant table. This rollup
+// plugin moves the functions of the modules that only some requests need (errors, translation, the
+// output guard, retries, the queue, the cache) into one function that builds them on first use, with
+// the constants only they read; the rest of the bundle reaches them through it. What stays at the top
+// level is what every proxied request runs.
 //
 // Kept at the top level whatever its module: a function the top level itself references (the handlers
 // of the default export), and one whose name is also declared in a nested scope (no scope analysis
@@ -16,6 +17,10 @@ export const COLD_MODULES = [
   'core/output/',
   'core/errors/',
   'core/cost/',
+  'core/cache/',
+  'core/limits/',
+  'core/routing/endpoint-class.ts',
+  'core/routing/next-backend.ts',
   'njs/output/',
   'njs/adapters/error-page.ts',
   'njs/adapters/held-body.ts',
@@ -99,6 +104,28 @@ function loadTimeReferences(stmt, out) {
   });
 }
 
+/** An initializer that only builds a value (no call, no assignment) outside the functions it holds. */
+function isPure(init) {
+  let pure = true;
+  walk(init, (n) => {
+    if (n !== init && isFunction(n)) return false;
+    if (['CallExpression', 'NewExpression', 'AssignmentExpression', 'UpdateExpression', 'TaggedTemplateExpression', 'AwaitExpression', 'YieldExpression', 'ImportExpression'].includes(n.type)) pure = false;
+  });
+  return pure;
+}
+
+/** Names read by the top-level statements not in `inside`. */
+function readOutside(ast, inside) {
+  const out = new Set();
+  for (const stmt of ast.body) {
+    if (inside.has(stmt)) continue;
+    walk(stmt, (n, parent, key) => {
+      if (n.type === 'Identifier' && isReference(n, parent, key)) out.add(n.name);
+    });
+  }
+  return out;
+}
+
 function moduleRanges(code, chunk) {
   const ranges = [];
   let cursor = 0;
@@ -134,6 +161,20 @@ export function lazyColdCode(root) {
         return m !== undefined && isCold(m.id) && !loadTime.has(s.id.name) && !nested.has(s.id.name);
       });
       if (moved.length === 0) return null;
+      // Constants of the cold modules that only moved code reads go with it; a kept one's initializer
+      // is read at the top level, so what it reads stays too.
+      let consts = ast.body.filter((s) => {
+        if (s.type !== 'VariableDeclaration' || s.kind !== 'const' || s.declarations.length !== 1) return false;
+        const d = s.declarations[0];
+        const m = moduleOf(s.start);
+        return d.id.type === 'Identifier' && d.init && isPure(d.init) && m !== undefined && isCold(m.id);
+      });
+      for (;;) {
+        const read = readOutside(ast, new Set([...moved, ...consts]));
+        const kept = consts.filter((s) => !read.has(s.declarations[0].id.name));
+        if (kept.length === consts.length) break;
+        consts = kept;
+      }
       const names = new Set(moved.map((s) => s.id.name));
       // Rewrites outside the moved functions: `f` becomes `coldCode$().f`.
       const edits = [];
@@ -152,7 +193,7 @@ export function lazyColdCode(root) {
           }
         });
       }
-      for (const s of moved) edits.push({ start: s.start, end: s.end, text: '' });
+      for (const s of [...moved, ...consts]) edits.push({ start: s.start, end: s.end, text: '' });
       // The cache goes before any other top-level code runs; the builder at the end.
       const first = ast.body.find((s) => s.type !== 'ImportDeclaration');
       edits.push({
@@ -164,7 +205,7 @@ export function lazyColdCode(root) {
       edits.sort((a, b) => b.start - a.start || b.end - a.end);
       let out = code;
       for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-      const bodies = moved.map((s) => code.slice(s.start, s.end)).join('\n');
+      const bodies = [...consts, ...moved].map((s) => code.slice(s.start, s.end)).join('\n');
       const exported = [...reached].map((n) => `${n}: ${n}`).join(', ');
       return {
         code: `${out}\nfunction ${BUILD}() {\n${bodies}\nreturn { ${exported} };\n}\n`,

@@ -58,6 +58,28 @@ describe('lazy cold code', () => {
     assert.equal(mod.handler('x'), 'handled x');
   });
 
+  it('moves the constants only moved functions read; keeps those the top level reads, and any computed by a call', async () => {
+    const code = await bundle({
+      'core/errors/cold.js': `
+        const TABLE = ['a', 'b'];
+        export const SHARED = 7;
+        const COMPUTED = [1, 2].length;
+        const CALLED = String(3);
+        export function pick(i) { return TABLE[i] + COMPUTED + CALLED; }`,
+      'main.js': `
+        import { pick, SHARED } from './core/errors/cold.js';
+        function hot(i) { return pick(i) + SHARED; }
+        export default { hot };`,
+    });
+    const topConsts = parseAst(code)
+      .body.filter((n) => n.type === 'VariableDeclaration')
+      .flatMap((n) => (n as unknown as { declarations: { id: { name: string } }[] }).declarations.map((d) => d.id.name));
+    assert.ok(!topConsts.includes('TABLE') && !topConsts.includes('COMPUTED'), `moved: ${topConsts.join()}`);
+    assert.ok(topConsts.includes('SHARED') && topConsts.includes('CALLED'), `kept: ${topConsts.join()}`);
+    const mod = (await import(`data:text/javascript,${encodeURIComponent(code)}`)).default;
+    assert.equal(mod.hot(1), 'b237');
+  });
+
   it('leaves a bundle without cold modules as it is', async () => {
     const files = { 'main.js': 'function f() { return 1; }\nexport default { f };' };
     assert.deepEqual(topLevelFunctions(await bundle(files)), ['f']);
