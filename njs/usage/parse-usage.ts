@@ -79,17 +79,39 @@ function ndjsonEnd(tail: Buffer, whole: boolean): AnswerEnd {
   return end;
 }
 
-/** Start of the SSE event that ends at `end` (exclusive): just past the blank line before it, or -1 if none is kept. */
+/**
+ * Start of the SSE event that ends at `end` (exclusive): just past the blank line ("\n\n" or "\n\r\n")
+ * before it, or -1 if none is kept. Found by stepping back over newline bytes: njs searches for a
+ * string needle by trying every position, and a needle that is not there took the whole tail each time.
+ */
 function eventStart(tail: Buffer, end: number): number {
-  const lf = tail.lastIndexOf('\n\n', end - 1);
-  const crlf = tail.lastIndexOf('\n\r\n', end - 1);
-  if (lf < 0 && crlf < 0) return -1;
-  return lf > crlf ? lf + 2 : crlf + 3;
+  if (tail.length === 0) return -1;
+  // A blank line may end just past `end` (the event's end is its last non-space byte).
+  let i = tail.lastIndexOf(0x0a, Math.min(end + 1, tail.length - 1));
+  while (i > 0) {
+    if (tail[i - 1] === 0x0a && i <= end) return i + 1;
+    if (tail[i - 1] === 0x0d && i >= 2 && tail[i - 2] === 0x0a) return i + 1;
+    i = tail.lastIndexOf(0x0a, i - 1);
+  }
+  return -1;
+}
+
+/** Whether `tail` holds `text` at `at` (compared byte by byte, for the reason above). */
+function holdsAt(tail: Buffer, at: number, text: string): boolean {
+  if (at < 0 || at + text.length > tail.length) return false;
+  for (let k = 0; k < text.length; k++) if (tail[at + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Whether the bytes from `start` to `end` hold `"usage"` (the search runs on to the tail's end: the last events only). */
+function hasUsage(tail: Buffer, start: number, end: number): boolean {
+  const at = tail.indexOf('"usage"', start);
+  return at >= 0 && at < end;
 }
 
 /** The data of an SSE event (its one `data:` line, as OpenAI-compatible servers send them); null if none. */
 function eventData(tail: Buffer, start: number, end: number): { start: number; end: number } | null {
-  if (tail.indexOf('data:', start) !== start) return null;
+  if (!holdsAt(tail, start, 'data:')) return null;
   let s = start + 5;
   if (tail[s] === 0x20) s++;
   return { start: s, end: lastNonSpace(tail, end) + 1 };
@@ -106,10 +128,9 @@ function sseEnd(tail: Buffer, whole: boolean): AnswerEnd {
     }
     const data = eventData(tail, start, stop);
     if (data !== null) {
-      const at = tail.indexOf('"usage"', data.start);
-      if (n === 0 && data.end - data.start === 6 && tail.indexOf('[DONE]', data.start) === data.start) {
+      if (n === 0 && data.end - data.start === 6 && holdsAt(tail, data.start, '[DONE]')) {
         end.terminal = true;
-      } else if (at >= 0 && at < data.end) {
+      } else if (hasUsage(tail, data.start, data.end)) {
         const event = parseJson(tail, data.start, data.end);
         const usage = event ? event.usage : null;
         if (usage !== null && typeof usage === 'object') {

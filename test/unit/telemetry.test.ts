@@ -38,6 +38,20 @@ describe('answer end', () => {
     assert.equal(bodies.length, 3 * 6 ** 3 * 4);
   });
 
+  it('reads a stream whose lines end in CRLF, with comments and other fields between its events', () => {
+    const usage = '{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7}}';
+    for (const nl of ['\n', '\r\n']) {
+      const events = [`data: {"choices":[{"delta":{"content":"a"}}]}`, `: ping`, `event: note${nl}data: {"x":1}`, `data: ${usage}`, 'data: [DONE]'];
+      const text = events.map((e) => e + nl + nl).join('');
+      assert.deepEqual(parseAnswerEnd(text, 'text/event-stream'), { terminal: true, promptTokens: 5, completionTokens: 7 }, JSON.stringify(nl));
+      // Cut before [DONE]: usage read, not complete.
+      const cut = events.slice(0, 4).map((e) => e + nl + nl).join('');
+      assert.deepEqual(parseAnswerEnd(cut, 'text/event-stream'), { terminal: false, promptTokens: 5, completionTokens: 7 }, JSON.stringify(nl));
+      // A kept tail that starts inside an event: that event is not read.
+      assert.deepEqual(parseAnswerEnd(`tokens":5}}${nl}${nl}data: [DONE]${nl}${nl}`, 'text/event-stream', false), { terminal: true }, JSON.stringify(nl));
+    }
+  });
+
   it('says a stream without its terminal event is not complete', () => {
     assert.equal(parseAnswerEnd('data: {"choices":[]}\n\n', 'text/event-stream').terminal, false);
     assert.equal(parseAnswerEnd('{"done":false}\n', 'application/x-ndjson').terminal, false);
