@@ -25,7 +25,6 @@ export const NJS_REPORT_VARIABLES = [
   'gw_tokens_cached',
   'gw_fetched_backend',
   'gw_fetched_time',
-  'gw_stream_events',
   'gw_hide_usage',
   'gw_output_blocked',
   'gw_output_flagged',
@@ -49,9 +48,11 @@ export const CONF_VARIABLES = [
   'gw_sched_wait',
   'gw_sched_refused',
   'gw_backend_api',
+  // A streamed request's events so far: njs counts them (js_set, read as the log line is written).
+  'gw_stream_events',
 ] as const;
 
-/** Used by the conf alone (njs computes gw_key_hash and gw_spend_usd through js_set, without naming them). */
+/** Used by the conf alone (njs computes gw_key_hash, gw_spend_usd and gw_stream_events_counted through js_set, without naming them). */
 export const CONF_ONLY_VARIABLES = [
   'gw_key_hash',
   'gw_key_id',
@@ -71,6 +72,7 @@ export const CONF_ONLY_VARIABLES = [
   'gw_drain_connection',
   'gw_cache_scope',
   'gw_spend_usd',
+  'gw_stream_events_counted',
 ] as const;
 
 /** Variables njs writes. */

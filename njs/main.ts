@@ -8,6 +8,6 @@ import { retryBackend } from './adapters/retry.ts';
 import { dispatch, queueRefused } from './adapters/schedule.ts';
 import { spendUsd } from './adapters/spend.ts';
 import { credentialRejected, translateFilter, translateHeaders } from './adapters/translate-filter.ts';
-import { usageFilter } from './adapters/usage-capture.ts';
+import { streamEvents, usageFilter } from './adapters/usage-capture.ts';
 
-export default { proxy, errorPage, sidecarErrorPage, keyInClearPage, retryBackend, dispatch, queueRefused, outputFilter, usageFilter, keyHash, spendUsd, translateHeaders, translateFilter, credentialRejected };
+export default { proxy, errorPage, sidecarErrorPage, keyInClearPage, retryBackend, dispatch, queueRefused, outputFilter, usageFilter, keyHash, spendUsd, translateHeaders, translateFilter, credentialRejected, streamEvents };

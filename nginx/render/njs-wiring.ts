@@ -75,5 +75,12 @@ export function renderNjsWiring(config: GatewayConfig, paths: RenderPaths): stri
     '    # Set by njs for the access log and the response headers.',
     ...declare(NJS_REPORT_VARIABLES),
     ...spendVariable(config),
+    "    # A stream's events so far, counted by njs and read as the log line is written (a variable written",
+    '    # for every chunk cost more); asked of njs for streams only, so no other request starts a VM for it.',
+    `    js_set ${V.gw_stream_events_counted} gw.streamEvents;`,
+    `    map ${V.gw_stream} ${V.gw_stream_events} {`,
+    `        1 ${V.gw_stream_events_counted};`,
+    '        default "";',
+    '    }',
   ].join('\n');
 }

@@ -1,9 +1,10 @@
 // Part of every proxied answer's body filter. For the access log the sidecar reads:
 // - keeps the answer's last bytes (references to the chunks, no copies) and, at its end, reads its
 //   usage and completeness from the terminal event ($gw_tokens_prompt, $gw_tokens_completion, $gw_terminal);
-// - counts a stream's events as they pass ($gw_stream_events), so that a stream that ends without
-//   usage (cut by the client or the backend, or a backend that reports none) is charged what it
-//   generated: the log line is written whether or not the filter sees the end.
+// - counts a stream's events as they pass ($gw_stream_events, read from the count as the log line is
+//   written), so that a stream that ends without usage (cut by the client or the backend, or a backend
+//   that reports none) is charged what it generated: the line is written whether or not the filter
+//   sees the end.
 // For the client, on streams: forwards whole lines only (a line cut short waits for its end), takes
 // out the usage chunk the gateway asked for on the client's behalf (njs/usage/include-usage.ts), and
 // ends a stream the backend cut with an error event in the client's API shape.
@@ -77,14 +78,27 @@ function keep(a: Answer, data: Buffer): void {
 }
 
 function countEvents(a: Answer, data: Buffer): void {
-  const before = a.newlines;
   let i = data.indexOf(0x0a);
   while (i >= 0) {
     a.newlines++;
     i = data.indexOf(0x0a, i + 1);
   }
-  // An SSE event is a data line and a blank line.
-  if (a.newlines !== before) vars(a.r).gw_stream_events = String(a.format === 'sse' ? a.newlines >> 1 : a.newlines);
+}
+
+/**
+ * js_set of a streamed request's events so far ($gw_stream_events through a map on $gw_stream), read
+ * when its log line is written, in the VM whose filter counted them; "" before the first line.
+ */
+export function streamEvents(r: NginxHTTPRequest): string {
+  try {
+    const a = answer;
+    if (a === null || a.r !== r || a.format === 'json' || a.newlines === 0) return '';
+    // An SSE event is a data line and a blank line.
+    return String(a.format === 'sse' ? a.newlines >> 1 : a.newlines);
+  } catch (e) {
+    r.error('gateway stream events: ' + String(e));
+    return '';
+  }
 }
 
 /** Sets the logged usage variables from the end of an answer. */

@@ -516,6 +516,9 @@ cases.forEach(function (c) {
   } catch (e) {
     rec.threw = String(e);
   }
+  // As the log line reads it: njs's count (the conf asks for it on streams only).
+  var events = gw.streamEvents(r);
+  if (events !== '') r.variables.gw_stream_events = events;
   rec.variables = r.variables;
   out.push(rec);
 });
