@@ -4,6 +4,8 @@
 // and takes that chunk out of the stream it forwards: the client sees what it would have seen.
 // Only streamed /v1 generations whose client did not ask pay for this. Pure: runs in njs and node.
 
+import { holdsAt } from './bytes-at.ts';
+
 /** Whether the gateway asks for usage: a streamed /v1 generation whose body does not ask for it. */
 export function mustAskUsage(shape: string, generates: boolean, stream: boolean, body: Record<string, unknown>): boolean {
   if (shape !== 'openai' || !generates || !stream) return false;
@@ -38,13 +40,6 @@ function usageOnly(data: string): boolean {
 
 const DATA = 'data:';
 const EMPTY_CHOICES = '"choices":[]';
-
-/** Whether `lines` holds `text` at `at` (byte by byte: njs tries a string needle at every position of a search). */
-function holdsAt(lines: Buffer, at: number, text: string): boolean {
-  if (at < 0 || at + text.length > lines.length) return false;
-  for (let k = 0; k < text.length; k++) if (lines[at + k] !== text.charCodeAt(k)) return false;
-  return true;
-}
 
 /**
  * Removes the usage-only chunk's `data:` line (and the blank line after it, when it came in the same

@@ -8,6 +8,8 @@
 // The caller keeps the answer's last bytes; a terminal event that does not fit whole in them gives
 // no usage. Works on bytes and finds events with native searches; only the terminal event is decoded.
 
+import { holdsAt } from './bytes-at.ts';
+
 export interface AnswerEnd {
   promptTokens?: number;
   completionTokens?: number;
@@ -94,13 +96,6 @@ function eventStart(tail: Buffer, end: number): number {
     i = tail.lastIndexOf(0x0a, i - 1);
   }
   return -1;
-}
-
-/** Whether `tail` holds `text` at `at` (compared byte by byte, for the reason above). */
-function holdsAt(tail: Buffer, at: number, text: string): boolean {
-  if (at < 0 || at + text.length > tail.length) return false;
-  for (let k = 0; k < text.length; k++) if (tail[at + k] !== text.charCodeAt(k)) return false;
-  return true;
 }
 
 /** Whether the bytes from `start` to `end` hold `"usage"` (the search runs on to the tail's end: the last events only). */
