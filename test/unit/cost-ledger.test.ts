@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -128,6 +128,22 @@ describe('spend meter', () => {
     assert.equal((await metrics.ledgerFailures.get()).values[0].value, 1);
     assert.equal((await store.spent('k', 'day', T)).usd, 5);
     assert.equal((await metrics.spend.get()).values[0].value, 5);
+  });
+
+  it('counts a failure when a batch of lines cannot be written (the disk is full), and goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-ledger-full-'));
+    try {
+      // The day's file is the full device: every write fails with ENOSPC, after the append returned.
+      symlinkSync('/dev/full', join(dir, '2026-12-05.ndjson'));
+      const metrics = createMetrics();
+      const ledger = new Ledger(dir, () => 30, T);
+      new SpendMeter(() => config, labels, metrics, new Budgets(() => config, new MemorySpendStore(), metrics, () => T), ledger, () => T).record(rec);
+      await new Promise((r) => setImmediate(r));
+      assert.equal((await metrics.ledgerFailures.get()).values[0].value, 1);
+      ledger.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('charges nothing for a refusal no backend answered', async () => {
