@@ -14,9 +14,9 @@
 //   4. Too little text, an unsupported script or a low-confidence guess: the client's
 //      Accept-Language when it names a supported locale, then 'en'.
 
-import eldSmall from 'eld/small';
 import { LATIN, NONE, OTHER, newTally, nonLatinLanguage, scriptOf as sharedScriptOf, strongestScript, tallyChar, type ScriptTally } from '../../core/i18n/scripts.ts';
-import { DEFAULT_LOCALE, LATIN_LOCALES, supportedAcceptLanguage, type Locale } from './locales.ts';
+import { guessLatin } from './latin-ngrams.ts';
+import { DEFAULT_LOCALE, supportedAcceptLanguage, type Locale } from './locales.ts';
 
 export type DetectSource = 'script' | 'model' | 'accept-language' | 'default';
 
@@ -42,11 +42,6 @@ const MIN_LATIN_LETTERS = 3;
 // low-confidence guess: overridden by a supported Accept-Language when there is one.
 const LOW_MARGIN = 0.05;
 
-// Loaded once, at module load: eld's small n-gram database (the 'small' entry is preloaded; about
-// 0.6 s and 47 MB of heap, see bench/LANGUAGE.md), in an instance of our own so that its language
-// subset does not affect other users of eld. newInstance() shares the database, it does not copy it.
-const eld = eldSmall.newInstance();
-eld.setLanguageSubset(LATIN_LOCALES.map((l) => (l === 'id' ? 'ms' : l)));
 
 const LETTER = /\p{L}/u;
 
@@ -218,14 +213,10 @@ export function detectLanguage(text: string, opts?: DetectOptions): DetectedLang
   if (viWords >= 2 || (viWords >= 1 && viWords * 3 >= latinWords)) {
     return { lang: 'vi', source: 'script', confidence: round2(Math.min(1, 0.8 + viWords / 20)) };
   }
-  const result = eld.detect(prose);
-  if (!result.language) return fallback(opts);
-  const lang = (result.language === 'ms' ? 'id' : result.language) as Locale;
-  const scores = Object.values(result.getScores());
-  const top = scores[0] ?? 0;
-  const second = scores[1] ?? 0;
+  const { language, top, second, reliable } = guessLatin(prose);
+  if (!language) return fallback(opts);
+  const lang = (language === 'ms' ? 'id' : language) as Locale;
   const margin = top > 0 ? (top - second) / top : 0;
-  const reliable = result.isReliable();
   // A single word that eld itself calls unreliable is a guess ("Hello" → it): no better than the default.
   if (latinWords < 2 && !reliable) return fallback(opts);
   const confidence = round2(Math.min(0.99, 0.5 + 5 * margin) * (reliable ? 1 : 0.8));
