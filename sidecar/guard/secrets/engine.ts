@@ -281,8 +281,8 @@ function lowerSameLength(text: string): string {
 }
 
 interface KeywordHits {
-  /** For each keyword, the ascending start offsets of its occurrences in the lower-cased text. */
-  occ: number[][];
+  /** For each keyword found (by index), the ascending start offsets of its occurrences in the lower-cased text. */
+  occ: Map<number, number[]>;
   /** Occurrences (of any keyword) starting before each offset: those in [a, b) are starts[b] − starts[a]. */
   starts: Int32Array;
   /** For each offset, the end of the longest keyword occurrence starting there (0: none). */
@@ -291,7 +291,8 @@ interface KeywordHits {
 
 function keywordOccurrences(lower: string): KeywordHits {
   const { cls, classes, next, firstOutputRow, outStart, outputs } = AUTOMATON;
-  const occ: number[][] = KEYWORDS.map(() => []);
+  // Most texts hold none of the hundreds of keywords: no array for each of them.
+  const occ = new Map<number, number[]>();
   const n = lower.length;
   const starts = new Int32Array(n + 1);
   const reach = new Int32Array(n);
@@ -304,13 +305,24 @@ function keywordOccurrences(lower: string): KeywordHits {
     for (let o = outStart[s]!; o < outStart[s + 1]!; o++) {
       const w = outputs[o]!;
       const start = i + 1 - KEYWORD_LENGTHS[w]!;
-      occ[w]!.push(start); // ascending: the ends are
+      const at = occ.get(w);
+      if (at) at.push(start); // ascending: the ends are
+      else occ.set(w, [start]);
       starts[start + 1]!++;
       if (reach[start]! < i + 1) reach[start] = i + 1;
     }
   }
   for (let i = 0; i < n; i++) starts[i + 1]! += starts[i]!;
   return { occ, starts, reach };
+}
+
+/** Does one of the keywords `kws` occur within [from, to)? */
+function keywordWithin(kws: number[], occ: Map<number, number[]>, from: number, to: number): boolean {
+  for (const k of kws) {
+    const at = occ.get(k);
+    if (at && occursIn(at, KEYWORD_LENGTHS[k]!, from, to)) return true;
+  }
+  return false;
 }
 
 function occursIn(positions: number[], len: number, from: number, to: number): boolean {
@@ -654,7 +666,7 @@ export function scanSecrets(text: string, opts: SecretScanOptions = {}): SecretS
         const rule = RULES[r]!;
         if (skipPathRules && rule.pathGated) continue;
         const kws = RULE_KEYWORDS[r]!;
-        if (kws.length > 0 && !kws.some((k) => occursIn(occ[k]!, KEYWORD_LENGTHS[k]!, pFrom, pTo))) continue;
+        if (kws.length > 0 && !keywordWithin(kws, occ, pFrom, pTo)) continue;
         const tr = profile ? performance.now() : 0;
         lastEnd.set(rule, runRule(rule, text, win, winStart, Math.max(pFrom, lastEnd.get(rule) ?? 0), pOwn, findings, allowedSpans));
         const now = performance.now();
@@ -706,7 +718,7 @@ export const __testing = {
   /** Every keyword and the start offsets of its occurrences in `text` (case-insensitive), by the automaton. */
   keywordOccurrences(text: string): Map<string, number[]> {
     const { occ } = keywordOccurrences(lowerSameLength(text));
-    return new Map(KEYWORDS.map((k, i) => [k, occ[i]!]));
+    return new Map(KEYWORDS.map((k, i) => [k, occ.get(i) ?? []]));
   },
   hasFastPlan(ruleId: string): 'alternatives' | 'lineSkip' | null {
     const r = RULES.find((x) => x.id === ruleId);
