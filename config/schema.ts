@@ -554,8 +554,9 @@ export const configSchema = z
           .min(0)
           .max(16)
           .default(2)
-          .describe("Worker threads that scan prompts and whole answers over 8 KB, so one heavy request cannot delay the others on the sidecar's event loop; 0 = scan everything on the event loop."),
+          .describe("Worker threads, at most, that scan prompts and whole answers over 8 KB, so one heavy request cannot delay the others on the sidecar's event loop; each starts when such a text finds the running ones busy. 0 = scan everything on the event loop."),
         maxQueued: z.number().int().min(1).default(256).describe('Scans waiting for a worker at most; beyond, a request gets 503 with Retry-After.'),
+        workerIdle: duration('5m', 'A scan worker stops after this long without a job, giving back its copy of the guards (tens of MB); the next text over 8 KB starts one again.'),
       })
       .prefault({})
       .describe('input: scanners run by the sidecar on /_admit (needs admission.enabled); output: checks on answers (streams inside nginx, whole answers by the sidecar).'),

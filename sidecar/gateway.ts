@@ -28,7 +28,9 @@ import { SharedSpendStore } from './cost/shared-spend-store.ts';
 import type { InputGuard } from './guard/input-guard.ts';
 import type { OutputGuard } from './guard/output-guard.ts';
 import { createControlToken } from './control-token.ts';
-import { pooled, ScanPool, type AnswerScanner, type PromptScanner } from './guard/scan-pool.ts';
+import { limitHeapGrowth } from './heap-growth.ts';
+import { INLINE_CHARS, pooled, ScanPool, type AnswerScanner, type PromptScanner } from './guard/scan-pool.ts';
+import { loadTokenEncoding, tokensCountedUpFront } from './guard/scanners/token-limit.ts';
 import { NginxSync } from './nginx-sync.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -97,12 +99,13 @@ async function loadGuards(config: GatewayConfig): Promise<Guards> {
   if (config.admission.enabled) {
     const { InputGuard } = await import('./guard/input-guard.ts');
     inline.input = new InputGuard(config.guard.input);
+    if (tokensCountedUpFront(config, config.guard.workers > 0 ? INLINE_CHARS : Infinity)) loadTokenEncoding();
   }
   if (wholeAnswerScanning(config.guard.output)) {
     const { OutputGuard } = await import('./guard/output-guard.ts');
     inline.output = new OutputGuard(config.guard.output);
   }
-  const pool = (inline.input || inline.output) && config.guard.workers > 0 ? await ScanPool.start(config) : undefined;
+  const pool = (inline.input || inline.output) && config.guard.workers > 0 ? new ScanPool(config) : undefined;
   return { ...pooled(inline, pool), pool };
 }
 
@@ -193,6 +196,7 @@ export class Gateway {
 
   static async start(configFile: string, opts: GatewayOptions = {}): Promise<Gateway> {
     const say = opts.say ?? (() => {});
+    limitHeapGrowth();
     const loaded = loadConfig(configFile);
     const control = new NginxControl(loaded.config.nginx.binary, loaded.runtimeDir);
     if (opts.manageNginx !== false) await recoverRuntimeDir(loaded, control, say);

@@ -7,7 +7,7 @@ import { findingAction } from '../../core/output/finding-action.ts';
 import { detectLanguage } from '../language/detect.ts';
 import { promptText, userText, type Segment } from './prompt-text.ts';
 import { INPUT_SCANNERS } from './input-scanners.ts';
-import { countTokensWithin, loadTokenEncoding } from './scanners/token-limit.ts';
+import { countTokensWithin } from './scanners/token-limit.ts';
 import type { Scanner } from './scanner.ts';
 
 interface Step {
@@ -60,8 +60,6 @@ export class InputGuard {
 
   constructor(private readonly cfg: InputGuardConfig) {
     this.steps = steps(cfg);
-    // Admissions count tokens (TokenLimit, token quotas): the first one should not wait for the tables.
-    loadTokenEncoding();
   }
 
   /** `tokenCap`: also count the prompt's tokens, up to this many (the key's token quota). */

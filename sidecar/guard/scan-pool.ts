@@ -2,6 +2,9 @@
 // threads (scan-worker.ts), each with its own copy of the guards, so a request that takes the guard
 // a second delays no other request's admission, health probe or metrics scrape. Small ones, the
 // common case, are scanned inline: a round trip to a worker would cost more than the scan.
+// A worker holds its own guards (tens of MB): it starts when a large text finds every running one
+// busy, and stops after guard.workerIdle without a job, so a fleet whose prompts are small never
+// pays for one.
 import { Worker } from 'node:worker_threads';
 import type { GatewayConfig } from '../../config/schema.ts';
 import type { GuardVerdict } from '../../core/contract.ts';
@@ -42,6 +45,7 @@ export class ScanQueueFull extends Error {}
 interface Slot {
   worker: Worker;
   pending: Map<number, { resolve: (r: ScanReply) => void; reject: (e: Error) => void }>;
+  idle?: NodeJS.Timeout;
 }
 
 export class ScanPool {
@@ -49,47 +53,57 @@ export class ScanPool {
   private nextId = 0;
   private closed = false;
 
-  private constructor(
-    private readonly config: GatewayConfig,
-    private readonly maxQueued: number,
-  ) {}
+  /** Workers start on demand, up to `config.guard.workers`. */
+  constructor(private readonly config: GatewayConfig) {}
 
-  /** Starts `config.guard.workers` workers and waits until each has loaded its guards. */
-  static async start(config: GatewayConfig): Promise<ScanPool> {
-    const pool = new ScanPool(config, config.guard.maxQueued);
-    await Promise.all(Array.from({ length: config.guard.workers }, () => pool.spawn()));
-    return pool;
+  /** Workers running now. */
+  get size(): number {
+    return this.slots.length;
   }
 
-  private spawn(): Promise<void> {
+  private spawn(): Slot {
     const worker = startWorker({ config: this.config });
     const slot: Slot = { worker, pending: new Map() };
     this.slots.push(slot);
-    return new Promise((ready, failed) => {
-      worker.on('message', (m: ScanReply | { ready: true }) => {
-        if ('ready' in m) return ready();
-        const p = slot.pending.get(m.id);
-        slot.pending.delete(m.id);
-        p?.resolve(m);
-      });
-      worker.on('error', failed);
-      // A worker that died takes its jobs with it; a new one takes its place.
-      worker.on('exit', () => {
-        this.slots.splice(this.slots.indexOf(slot), 1);
-        for (const p of slot.pending.values()) p.reject(new Error('scan worker exited'));
-        if (!this.closed) this.spawn().catch(() => {});
-      });
+    worker.on('message', (m: ScanReply) => {
+      const p = slot.pending.get(m.id);
+      slot.pending.delete(m.id);
+      if (slot.pending.size === 0) this.idleAfter(slot);
+      p?.resolve(m);
     });
+    // A worker that died (or could not start) takes its jobs with it; the next large text starts another.
+    worker.on('error', () => {});
+    worker.on('exit', () => {
+      clearTimeout(slot.idle);
+      const at = this.slots.indexOf(slot);
+      if (at >= 0) this.slots.splice(at, 1);
+      for (const p of slot.pending.values()) p.reject(new Error('scan worker exited'));
+    });
+    return slot;
+  }
+
+  private idleAfter(slot: Slot): void {
+    clearTimeout(slot.idle);
+    slot.idle = setTimeout(() => {
+      if (slot.pending.size > 0) return;
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      void slot.worker.terminate();
+    }, this.config.guard.workerIdle);
+    slot.idle.unref();
   }
 
   private run(job: ScanJob): Promise<ScanReply> {
     const queued = this.slots.reduce((n, s) => n + s.pending.size, 0);
-    if (queued >= this.maxQueued || this.slots.length === 0) return Promise.reject(new ScanQueueFull('scan queue full'));
-    const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    if (queued >= this.config.guard.maxQueued || this.closed) return Promise.reject(new ScanQueueFull('scan queue full'));
+    let slot = this.slots.find((s) => s.pending.size === 0);
+    if (!slot) slot = this.slots.length < this.config.guard.workers ? this.spawn() : this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    clearTimeout(slot.idle);
     const id = this.nextId++;
+    const { worker, pending } = slot;
     return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ ...job, id });
+      pending.set(id, { resolve, reject });
+      // Posted before the worker is up, a job waits in its port until the guards are loaded.
+      worker.postMessage({ ...job, id });
     });
   }
 
@@ -110,6 +124,7 @@ export class ScanPool {
     this.closed = true;
     return Promise.all(
       this.slots.map(async (s) => {
+        clearTimeout(s.idle);
         while (s.pending.size > 0) await new Promise((r) => setTimeout(r, 50));
         await s.worker.terminate();
       }),

@@ -5,10 +5,13 @@ import type { GatewayConfig } from '../../config/schema.ts';
 import { wholeAnswerScanning } from '../../core/output/config-rules.ts';
 import { InputGuard } from './input-guard.ts';
 import { OutputGuard } from './output-guard.ts';
+import { loadTokenEncoding, tokensCountedUpFront } from './scanners/token-limit.ts';
 import type { ScanJob, ScanReply } from './scan-pool.ts';
 
 const config = (workerData as { config: GatewayConfig }).config;
 const input = config.admission.enabled ? new InputGuard(config.guard.input) : undefined;
+// Texts sent here are the large ones.
+if (input && tokensCountedUpFront(config, Infinity)) loadTokenEncoding();
 const output = wholeAnswerScanning(config.guard.output) ? new OutputGuard(config.guard.output) : undefined;
 
 parentPort!.on('message', (job: ScanJob & { id: number }) => {
@@ -21,4 +24,3 @@ parentPort!.on('message', (job: ScanJob & { id: number }) => {
   }
   parentPort!.postMessage(reply);
 });
-parentPort!.postMessage({ ready: true });

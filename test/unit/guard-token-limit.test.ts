@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { createTokenLimitScanner } from '../../sidecar/guard/scanners/token-limit.ts';
+import { createTokenLimitScanner, tokensCountedUpFront } from '../../sidecar/guard/scanners/token-limit.ts';
+import { INLINE_CHARS } from '../../sidecar/guard/scan-pool.ts';
+import { makeConfig } from './fixtures.ts';
 
 const ctx = { lang: 'en', direction: 'input' as const };
 const scanner = (limit: number, perModel: Record<string, number> = {}) => createTokenLimitScanner({ limit, perModel });
@@ -41,5 +43,25 @@ describe('TokenLimit', () => {
     assert.deepEqual(scanner(100).scan(text, ctx), { score: 1, flagged: true, reason: `${tokens} tokens, limit 100`, params: { tokens, limit: '100' } });
     assert.equal(scanner(100, { 'Big:latest': 10_000 }).scan(text, { ...ctx, model: 'big' }).flagged, false);
     assert.equal(scanner(10_000, { small: 100 }).scan(text, { ...ctx, model: 'small:latest' }).flagged, true);
+  });
+});
+
+describe('tokensCountedUpFront', () => {
+  const backends = [{ name: 'a', url: 'http://127.0.0.1:9' }];
+  test('the inline guard of a fleet without token quotas, at the default limit, never counts: the tables load on demand', () => {
+    assert.equal(tokensCountedUpFront(makeConfig({ backends }), INLINE_CHARS), false);
+  });
+  test('a scan worker (any length) counts when TokenLimit is on, and not when it is off', () => {
+    assert.equal(tokensCountedUpFront(makeConfig({ backends }), Infinity), true);
+    assert.equal(tokensCountedUpFront(makeConfig({ backends, guard: { input: { tokenLimit: { enabled: false } } } }), Infinity), false);
+  });
+  test('a limit a text of INLINE_CHARS can pass in UTF-8 bytes, or a per-model one, is counted up front', () => {
+    assert.equal(tokensCountedUpFront(makeConfig({ backends, guard: { input: { tokenLimit: { limit: 3 * INLINE_CHARS - 1 } } } }), INLINE_CHARS), true);
+    assert.equal(tokensCountedUpFront(makeConfig({ backends, guard: { input: { tokenLimit: { limit: 3 * INLINE_CHARS } } } }), INLINE_CHARS), false);
+    assert.equal(tokensCountedUpFront(makeConfig({ backends, guard: { input: { tokenLimit: { perModel: { small: 4096 } } } } }), INLINE_CHARS), true);
+  });
+  test('a key with a token quota counts every admission', () => {
+    const auth = { keys: [{ id: 'k', hash: `sha256:${'0'.repeat(64)}`, tokensPerMinute: 1000 }] };
+    assert.equal(tokensCountedUpFront(makeConfig({ backends, auth, guard: { input: { tokenLimit: { enabled: false } } } }), INLINE_CHARS), true);
   });
 });

@@ -22,9 +22,13 @@ describe('ScanPool', () => {
   let pool: ScanPool;
   before(async () => {
     config = makeConfig({ backends: [{ name: 'a', url: 'http://127.0.0.1:9' }], guard: { workers: 2, maxQueued: 3, input: { tokenLimit: { limit: 1_000_000 } } } });
-    pool = await ScanPool.start(config);
+    pool = new ScanPool(config);
   });
   after(async () => pool?.retire());
+
+  test('no worker runs before the first text over INLINE_CHARS', () => {
+    assert.equal(pool.size, 0);
+  });
 
   test('a light prompt asked after a heavy one is answered first', async () => {
     const guards = pooled({ input: new InputGuard(config.guard.input) }, pool);
@@ -57,6 +61,27 @@ describe('ScanPool', () => {
     const big = heavy();
     const jobs = [1, 2, 3].map(() => pool.admit('/api/chat', big));
     await assert.rejects(pool.admit('/api/chat', big), ScanQueueFull);
+    assert.equal(pool.size, 2, 'the second large text found the first worker busy and started another');
     await Promise.all(jobs);
+  });
+});
+
+describe('ScanPool workers on demand', () => {
+  test('a worker idle for guard.workerIdle stops; the next large text starts one again', async () => {
+    const config = makeConfig({ backends: [{ name: 'a', url: 'http://127.0.0.1:9' }], guard: { workers: 2, workerIdle: '300ms' } });
+    const pool = new ScanPool(config);
+    const text = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `${'log line '.repeat(2000)} ${INJECTION}` }] });
+    try {
+      assert.equal((await pool.admit('/api/chat', text)).verdict.allow, false);
+      assert.equal((await pool.admit('/api/chat', text)).verdict.allow, false);
+      assert.equal(pool.size, 1, 'one after the other, the texts shared one worker');
+      const deadline = Date.now() + 5000;
+      while (pool.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(pool.size, 0, 'the idle worker stopped');
+      assert.equal((await pool.admit('/api/chat', text)).verdict.allow, false);
+      assert.equal(pool.size, 1);
+    } finally {
+      await pool.retire();
+    }
   });
 });

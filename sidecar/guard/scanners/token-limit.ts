@@ -2,6 +2,7 @@
 // English or Chinese on the 2-core machine; js-tiktoken took 150 ms on the Chinese text).
 import { createRequire } from 'node:module';
 import { canonicalModel } from '../../../core/routing/model-name.ts';
+import type { GatewayConfig } from '../../../config/schema.ts';
 import type { Scanner } from '../scanner.ts';
 import { z } from 'zod';
 import { action, enabled, modelName } from '../../../config/fields.ts';
@@ -10,8 +11,8 @@ import { inputScanner } from '../scanner-spec.ts';
 type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
 let encoding: Encoding | undefined;
 
-// The encoding's tables hold ~70 MB: loaded when a guard that counts is built (or by the first count),
-// so a sidecar that counts nothing (admission off) never holds them.
+// The encoding's tables hold ~50 MB: loaded by the first count (about 130 ms), or up front by a guard
+// that will count (tokensCountedUpFront), so a sidecar that counts nothing never holds them.
 function o200k(): Encoding {
   if (encoding === undefined) encoding = createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as Encoding;
   return encoding;
@@ -20,6 +21,17 @@ function o200k(): Encoding {
 /** Loads the encoding now, so that the first count does not wait for it. */
 export function loadTokenEncoding(): void {
   o200k();
+}
+
+/**
+ * Whether a guard that scans texts of up to `maxChars` UTF-16 units will count tokens: every
+ * admission of a key with a token quota does, and TokenLimit does for a text longer in UTF-8 bytes
+ * (at most 3 per unit) than its smallest limit. Otherwise counting is rare enough to load on demand.
+ */
+export function tokensCountedUpFront(config: Pick<GatewayConfig, 'auth' | 'guard'>, maxChars: number): boolean {
+  if (config.auth.keys.some((k) => k.tokensPerMinute !== undefined)) return true;
+  const t = config.guard.input.tokenLimit;
+  return t.enabled && Math.min(t.limit, ...Object.values(t.perModel)) < 3 * maxChars;
 }
 
 export interface TokenLimitOptions {
