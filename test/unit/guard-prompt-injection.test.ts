@@ -12,6 +12,7 @@ import {
 } from '../../sidecar/guard/scanners/prompt-injection.ts';
 import { sigmoid } from '../../sidecar/guard/model/ngram.ts';
 import { normalizeText } from '../../sidecar/guard/model/normalize.ts';
+import { seededRandom } from '../../scripts/seeded-random.ts';
 
 const ctx = { lang: 'en', direction: 'input' as const };
 const scanner = createPromptInjectionScanner({ threshold: DEFAULT_PROMPT_INJECTION_THRESHOLD });
@@ -256,5 +257,16 @@ test('the model needs three words, or six CJK/Thai characters; asking twice give
     assert.equal(longEnoughForModel('你好吗'), false);
     assert.equal(longEnoughForModel('今天天气很好'), true);
     assert.equal(longEnoughForModel('สวัสดีครับ'), true);
+  }
+});
+
+test('normalizeText turns every run of whitespace into one space, lone spaces included', () => {
+  const random = seededRandom(7);
+  const parts = [' ', '\t', '\n', '\r\n', '\u00a0', '\u2003', '\u3000', 'a', 'Bc', '\u200b', '“x”'];
+  for (let i = 0; i < 20_000; i++) {
+    let s = '';
+    for (let j = Math.floor(random() * 12); j > 0; j--) s += parts[Math.floor(random() * parts.length)];
+    const expected = s.normalize('NFKC').replace(/[\u200b]/g, '').toLowerCase().replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim();
+    assert.equal(normalizeText(s), expected, JSON.stringify(s));
   }
 });
