@@ -431,24 +431,39 @@ const ALL_LETTERS = /^[\p{L}\p{M}]+$/u;
 /** Longer tokens are not disguised words (URLs, hashes, code): no leet/mask treatment. */
 const MAX_OBFUSCATED = 40;
 
+const isLeadingMark = (c: number) => c === 0x23 || c === 0x40 || c === 0x2a; // # @ *
+const isTrailingMark = (c: number) => c === 0x21 || c === 0x2a || c === 0x23; // ! * #
+
 /** A token that mixes letters with digits/symbols: leetspeak and masked variants. */
 function obfuscatedHit(list: CompiledList, token: string): Hit {
   // leading #/@ are hashtags and handles, trailing ! is punctuation, and `*` or `#` around a word is
   // markdown emphasis or a hashtag, not a mask
   if (token.length > MAX_OBFUSCATED) return null;
-  const core = token.replace(/^[#@*]+/, '').replace(/[!*#]+$/, '');
+  // The core without the leading #@* and trailing !*#, counted in place: most tokens (prose with its
+  // punctuation) end here, without a copy.
+  let from = 0;
+  let to = token.length;
+  while (from < to && isLeadingMark(token.charCodeAt(from))) from++;
+  while (to > from && isTrailingMark(token.charCodeAt(to - 1))) to--;
   let letters = 0;
   let masks = 0;
   let leet = 0;
-  for (let i = 0; i < core.length; i++) {
-    const c = core.charCodeAt(i);
+  let unspaced = false;
+  for (let i = from; i < to; i++) {
+    const c = token.charCodeAt(i);
     if (c === 0x2a || c === 0x23) masks++;
-    else if (c < 0x80 && LEET[core[i]] !== undefined) leet++;
-    else if (bmpClass(c) === LETTER) letters++;
+    else if (c < 0x80 && LEET[token[i]] !== undefined) leet++;
+    else if (bmpClass(c) === LETTER) {
+      letters++;
+      if (isSubstringScript(c)) unspaced = true;
+    }
   }
   if (letters < 2) return null;
+  // Digits in Han, kana or Thai are numbers ("2016年度"), not letters in disguise: leetspeak is
+  // Latin and Cyrillic words.
+  if (masks === 0 && (leet === 0 || leet > letters || unspaced)) return null;
+  const core = token.slice(from, to);
   if (masks > 0) return core.length >= 4 && masks <= letters ? maskHit(list, mapChars(core, LEET)) : null;
-  if (leet === 0 || leet > letters) return null;
   const variants = [mapChars(core, LEET)];
   if (/[1|]/.test(core)) variants.push(mapChars(core, LEET_L));
   for (const v of variants) {
