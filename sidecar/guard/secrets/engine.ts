@@ -666,7 +666,8 @@ export function scanSecrets(text: string, opts: SecretScanOptions = {}): SecretS
         const rule = RULES[r]!;
         if (skipPathRules && rule.pathGated) continue;
         const kws = RULE_KEYWORDS[r]!;
-        if (kws.length > 0 && !keywordWithin(kws, occ, pFrom, pTo)) continue;
+        // Most prompts hold no keyword at all: every rule that needs one is skipped without a look-up.
+        if (kws.length > 0 && (occ.size === 0 || !keywordWithin(kws, occ, pFrom, pTo))) continue;
         const tr = profile ? performance.now() : 0;
         lastEnd.set(rule, runRule(rule, text, win, winStart, Math.max(pFrom, lastEnd.get(rule) ?? 0), pOwn, findings, allowedSpans));
         const now = performance.now();
