@@ -13,6 +13,7 @@ import { buildApp } from '../sidecar/app.ts';
 import { Fleet } from '../sidecar/fleet/fleet.ts';
 import { InputGuard } from '../sidecar/guard/input-guard.ts';
 import { LANGUAGES } from '../core/i18n/languages.ts';
+import { bytesPerCall } from './allocation.ts';
 import { mergedPercentileMs, wrk } from './wrk.ts';
 
 const DATA = fileURLToPath(new URL('../../shared/data/language/lingua/', import.meta.url));
@@ -89,9 +90,10 @@ async function main(): Promise<void> {
         verdict = outcome.verdict.allow ? 'allowed' : `blocked by ${outcome.verdict.guard?.scanner}`;
         for (const r of outcome.results) (perScanner[key][r.scanner] ??= []).push(r.ms);
       }
+      const allocated = await bytesPerCall(() => guard.admit('/v1/chat/completions', body), 50);
       const p99 = mergedPercentileMs([run], 99);
       if (size === TARGET_CHARS) atTarget.push({ lang, p99 });
-      rows.push(`| ${lang} | ${size} | ${verdict} | ${run.requests} | ${mergedPercentileMs([run], 50).toFixed(2)} | ${p99.toFixed(2)} |`);
+      rows.push(`| ${lang} | ${size} | ${verdict} | ${run.requests} | ${mergedPercentileMs([run], 50).toFixed(2)} | ${p99.toFixed(2)} | ${(allocated / 1024).toFixed(1)} |`);
     }
   }
   child.kill();
@@ -121,9 +123,13 @@ HTTP POST to the sidecar (its own process) on 127.0.0.1 from \`wrk -t1 -c1\` (be
 
 ${target}
 
-| prompt language | characters | verdict | requests | p50 ms | p99 ms |
-|---|---:|---|---:|---:|---:|
+| prompt language | characters | verdict | requests | p50 ms | p99 ms | kB allocated per admission |
+|---|---:|---|---:|---:|---:|---:|
 ${rows.join('\n')}
+
+kB allocated: what one admission allocates in the guard (garbage included; parsing the body, detecting the language,
+every scanner), in-process, from V8's sampling heap profiler (bench/allocation.ts), 50 admissions per row. Garbage that
+outlives a young-generation collection is what the sidecar's heap grows by under load.
 
 The prompts are lingua-rs sentences joined (the same text each round), leaving out the sentences the default guard
 blocks on their own (web text: some profanity, which the word lists match by design; Arabic lines with right-to-left
