@@ -74,19 +74,23 @@ export class ScanPool {
     // A worker that died (or could not start) takes its jobs with it; the next large text starts another.
     worker.on('error', () => {});
     worker.on('exit', () => {
-      clearTimeout(slot.idle);
-      const at = this.slots.indexOf(slot);
-      if (at >= 0) this.slots.splice(at, 1);
+      this.remove(slot);
       for (const p of slot.pending.values()) p.reject(new Error('scan worker exited'));
     });
     return slot;
+  }
+
+  private remove(slot: Slot): void {
+    clearTimeout(slot.idle);
+    const at = this.slots.indexOf(slot);
+    if (at >= 0) this.slots.splice(at, 1);
   }
 
   private idleAfter(slot: Slot): void {
     clearTimeout(slot.idle);
     slot.idle = setTimeout(() => {
       if (slot.pending.size > 0) return;
-      this.slots.splice(this.slots.indexOf(slot), 1);
+      this.remove(slot);
       void slot.worker.terminate();
     }, this.config.guard.workerIdle);
     slot.idle.unref();

@@ -42,7 +42,6 @@ const MIN_LATIN_LETTERS = 3;
 // low-confidence guess: overridden by a supported Accept-Language when there is one.
 const LOW_MARGIN = 0.05;
 
-
 const LETTER = /\p{L}/u;
 
 /** The script of a code point (core/i18n/scripts.ts), telling letters of unsupported scripts (OTHER) from symbols. */

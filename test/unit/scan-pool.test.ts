@@ -85,3 +85,25 @@ describe('ScanPool workers on demand', () => {
     }
   });
 });
+
+describe('ScanPool: a worker that dies', () => {
+  test('takes its jobs with it (they fail), and the next large text starts a new worker', async () => {
+    const config = makeConfig({ backends: [{ name: 'a', url: 'http://127.0.0.1:9' }], guard: { workers: 1, input: { tokenLimit: { limit: 1_000_000 } } } });
+    const pool = new ScanPool(config);
+    try {
+      const job = pool.admit('/api/chat', heavy());
+      assert.equal(pool.size, 1);
+      // Killed from outside while it scans (as an out-of-memory abort would).
+      const worker = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0].worker;
+      await new Promise((r) => setTimeout(r, 300));
+      await worker.terminate();
+      await assert.rejects(job, /scan worker exited/);
+      assert.equal(pool.size, 0);
+      const text = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `${'log line '.repeat(2000)} ${INJECTION}` }] });
+      assert.equal((await pool.admit('/api/chat', text)).verdict.allow, false);
+      assert.equal(pool.size, 1);
+    } finally {
+      await pool.retire();
+    }
+  });
+});
