@@ -2,7 +2,7 @@
 // uses (sidecar/language/latin-ngrams.ts). scripts/derive-latin-ngrams.ts writes it; a unit test
 // checks the committed file against the installed eld.
 import { readFileSync } from 'node:fs';
-import { ELD_LATIN, eldModule } from '../sidecar/language/latin-ngrams.ts';
+import { ELD_LATIN, eldModule, latinIds } from '../sidecar/language/latin-ngrams.ts';
 
 export interface NgramsFile {
   source: string;
@@ -22,7 +22,7 @@ export async function smallNgrams(): Promise<Database> {
 /** eld's small database with only the scores of `ELD_LATIN`, under eld's own language ids. */
 export async function latinNgrams(): Promise<NgramsFile> {
   const data = await smallNgrams();
-  const ids = new Set(Object.keys(data.languages).filter((id) => ELD_LATIN.includes(data.languages[id] as (typeof ELD_LATIN)[number])));
+  const ids = new Set(latinIds(data.languages).map(String));
   const ngrams: NgramsFile['ngrams'] = {};
   for (const [ngram, scores] of Object.entries(data.ngrams)) {
     const kept = Object.entries(scores).filter(([id]) => ids.has(id));

@@ -15,6 +15,14 @@ import { LATIN_LOCALES } from './locales.ts';
 /** The Latin locales under eld's codes (eld calls Indonesian prose Malay). */
 export const ELD_LATIN = LATIN_LOCALES.map((l) => (l === 'id' ? 'ms' : l));
 
+/** eld's ids of `ELD_LATIN` in a database's language table ({ "11": "en", … }), ascending. */
+export function latinIds(languages: Record<string, string>): number[] {
+  return Object.keys(languages)
+    .filter((id) => (ELD_LATIN as readonly string[]).includes(languages[id]!))
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
 /** A module of eld's sources: its package exports only prebuilt detectors, not their parts. */
 export function eldModule(path: string): Promise<unknown> {
   return import(new URL(`../${path}`, import.meta.resolve('eld')).href);
@@ -48,10 +56,7 @@ const NO_GUESS: LatinGuess = { language: '', top: 0, second: 0, reliable: false 
 // One slot per language (ascending eld id, eld's order when scores tie); each n-gram's scores as
 // [slot, score, slot, score…].
 const database = JSON.parse(readFileSync(new URL('./latin-ngrams.json', import.meta.url), 'utf8')) as Database;
-const ids = Object.keys(database.languages)
-  .map(Number)
-  .filter((id) => ELD_LATIN.includes(database.languages[id] as (typeof ELD_LATIN)[number]))
-  .sort((a, b) => a - b);
+const ids = latinIds(database.languages);
 const CODES = ids.map((id) => database.languages[id]!);
 const SLOT = new Map(ids.map((id, slot) => [String(id), slot]));
 const IDS = Int32Array.from(ids);
