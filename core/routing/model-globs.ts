@@ -26,6 +26,8 @@ export function globMatch(glob: string, text: string): boolean {
       g++;
       t++;
     } else if (c === '*') {
+      // A last star takes whatever is left ("*", "llama*"): no character needs a look.
+      if (g === glob.length - 1) return true;
       starG = g++;
       starT = t;
     } else if (starG >= 0) {

@@ -22,6 +22,11 @@ describe('globMatch', () => {
     ['exact', 'exactly', false],
     ['', '', true],
     ['', 'x', false],
+    // A last star reached after backtracking, or never reached.
+    ['*a*', 'bba', true],
+    ['*a*', 'bbb', false],
+    ['l*m*', 'llama3', true],
+    ['ab*', 'a', false],
   ];
   for (const [glob, text, want] of cases) test(`${JSON.stringify(glob)} ~ ${JSON.stringify(text)} → ${want}`, () => assert.equal(globMatch(glob, text), want));
 
