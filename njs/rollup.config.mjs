@@ -4,7 +4,7 @@ import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lazyColdCode } from './lazy-cold-code.mjs';
+import { lazyFunctions } from './lazy-functions.mjs';
 
 const extensions = ['.ts', '.js'];
 
@@ -32,7 +32,7 @@ export default {
       presets: ['@babel/preset-typescript', 'babel-preset-njs'],
       plugins: [['@babel/plugin-transform-class-properties', { loose: true }]],
     }),
-    lazyColdCode(resolve(dirname(fileURLToPath(import.meta.url)), '..')),
+    lazyFunctions(resolve(dirname(fileURLToPath(import.meta.url)), '..')),
     njsDefaultExport,
   ],
 };

@@ -1,11 +1,11 @@
 // An Anthropic client (/v1/messages) served by an OpenAI-compatible backend (/v1/chat/completions,
 // Ollama's included): the request, the whole answer, and the stream. Pure: runs in njs and in node tests.
 import { dataUrl } from './images.ts';
-import { attempt, defined, eachOf, isObj, onlyFields, refuse, text, withModel, type Obj, type Translated } from './refusal.ts';
+import { attempt, defined, eachOf, isObj, onlyFields, refuse, textField, withModel, type Obj, type Translated } from './refusal.ts';
 import { namedFrame } from './sse-frames.ts';
 import { anthropicStop } from './stop-reasons.ts';
 import type { StreamTranslator } from './stream-translator.ts';
-import { anthropicUsage, fromOpenai, type Tokens } from './usage.ts';
+import { anthropicUsage, tokensFromOpenai, type Tokens } from './usage.ts';
 
 const MAPPED = ['model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'tools', 'tool_choice', 'metadata', 'thinking'];
 // Anthropic's service tier: nothing an OpenAI-compatible backend would do differently.
@@ -13,8 +13,8 @@ const IGNORED = ['service_tier'];
 
 function image(block: Obj, field: string): Obj {
   const src: Obj = isObj(block.source) ? block.source : {};
-  if (src.type === 'base64') return { type: 'image_url', image_url: { url: dataUrl({ mediaType: text(src.media_type, field + '.source.media_type'), data: text(src.data, field + '.source.data') }) } };
-  if (src.type === 'url') return { type: 'image_url', image_url: { url: text(src.url, field + '.source.url') } };
+  if (src.type === 'base64') return { type: 'image_url', image_url: { url: dataUrl({ mediaType: textField(src.media_type, field + '.source.media_type'), data: textField(src.data, field + '.source.data') }) } };
+  if (src.type === 'url') return { type: 'image_url', image_url: { url: textField(src.url, field + '.source.url') } };
   throw refuse(field + '.source.type', 'only base64 and url images can be sent');
 }
 
@@ -27,13 +27,13 @@ function joined(content: unknown, field: string): string {
   for (let i = 0; i < content.length; i++) {
     const b = content[i];
     if (!isObj(b) || b.type !== 'text') throw refuse(field + '[' + i + '].type', 'only text blocks can be sent here');
-    s += (i ? '\n\n' : '') + text(b.text, field + '[' + i + '].text');
+    s += (i ? '\n\n' : '') + textField(b.text, field + '[' + i + '].text');
   }
   return s;
 }
 
 function toolCall(b: Obj, field: string): Obj {
-  return { id: text(b.id, field + '.id'), type: 'function', function: { name: text(b.name, field + '.name'), arguments: JSON.stringify(isObj(b.input) ? b.input : {}) } };
+  return { id: textField(b.id, field + '.id'), type: 'function', function: { name: textField(b.name, field + '.name'), arguments: JSON.stringify(isObj(b.input) ? b.input : {}) } };
 }
 
 /** One Anthropic message as OpenAI messages: tool results become tool messages, before the user's text. */
@@ -50,12 +50,12 @@ function messagesOf(m: Obj, field: string, out: Obj[]): void {
     const b = m.content[j];
     const f = field + '.content[' + j + ']';
     if (!isObj(b)) throw refuse(f, 'must be an object');
-    if (b.type === 'text') parts.push({ type: 'text', text: text(b.text, f + '.text') });
+    if (b.type === 'text') parts.push({ type: 'text', text: textField(b.text, f + '.text') });
     else if (b.type === 'image' && m.role === 'user') parts.push(image(b, f));
     else if (b.type === 'tool_use' && m.role === 'assistant') calls.push(toolCall(b, f));
     else if (b.type === 'tool_result' && m.role === 'user') {
       if (b.is_error === true) throw refuse(f + '.is_error', 'OpenAI-compatible APIs have no failed tool results');
-      out.push({ role: 'tool', tool_call_id: text(b.tool_use_id, f + '.tool_use_id'), content: joined(b.content, f + '.content') });
+      out.push({ role: 'tool', tool_call_id: textField(b.tool_use_id, f + '.tool_use_id'), content: joined(b.content, f + '.content') });
     } else throw refuse(f + '.type', 'block type ' + JSON.stringify(b.type) + ' cannot be sent to this provider');
   }
   if (m.role === 'assistant') {
@@ -78,7 +78,7 @@ function clientTool(t: unknown, field: string): Obj {
 
 function tool(item: unknown, field: string): Obj {
   const t = clientTool(item, field);
-  return { type: 'function', function: defined({ name: text(t.name, field + '.name'), description: t.description, parameters: isObj(t.input_schema) ? t.input_schema : { type: 'object', properties: {} } }) };
+  return { type: 'function', function: defined({ name: textField(t.name, field + '.name'), description: t.description, parameters: isObj(t.input_schema) ? t.input_schema : { type: 'object', properties: {} } }) };
 }
 
 function toolChoice(c: unknown): { choice?: unknown; parallel?: boolean } {
@@ -88,7 +88,7 @@ function toolChoice(c: unknown): { choice?: unknown; parallel?: boolean } {
   if (c.type === 'auto') return { choice: 'auto', parallel: parallel };
   if (c.type === 'any') return { choice: 'required', parallel: parallel };
   if (c.type === 'none') return { choice: 'none' };
-  if (c.type === 'tool') return { choice: { type: 'function', function: { name: text(c.name, 'tool_choice.name') } }, parallel: parallel };
+  if (c.type === 'tool') return { choice: { type: 'function', function: { name: textField(c.name, 'tool_choice.name') } }, parallel: parallel };
   throw refuse('tool_choice.type', 'cannot be sent to this provider');
 }
 
@@ -158,7 +158,7 @@ export function anthropicAnswerFromOpenai(c: Obj): Obj {
     content: content,
     stop_reason: anthropicStop(choice.finish_reason),
     stop_sequence: null,
-    usage: anthropicUsage(fromOpenai(c.usage)),
+    usage: anthropicUsage(tokensFromOpenai(c.usage)),
   };
 }
 
@@ -225,7 +225,7 @@ export function anthropicStreamFromOpenai(): StreamTranslator {
         return namedFrame({ type: 'error', error: { type: 'api_error', message: String(c.error.message || 'provider error') } });
       }
       let s = start(c);
-      if (isObj(c.usage)) tokens = fromOpenai(c.usage);
+      if (isObj(c.usage)) tokens = tokensFromOpenai(c.usage);
       const choice: Obj = Array.isArray(c.choices) && isObj(c.choices[0]) ? c.choices[0] : {};
       const d: Obj = isObj(choice.delta) ? choice.delta : {};
       if (typeof d.content === 'string' && d.content !== '') {

@@ -3,10 +3,10 @@
 // turned into NDJSON. /api/generate becomes a chat request (every provider has chat; not all have
 // /v1/completions). Pure: runs in njs and in node tests.
 import { dataUrl, sniffMediaType } from './images.ts';
-import { attempt, defined, isObj, onlyFields, refuse, text, type Obj, type Translated } from './refusal.ts';
+import { attempt, defined, isObj, onlyFields, refuse, textField, type Obj, type Translated } from './refusal.ts';
 import { ollamaDone } from './stop-reasons.ts';
 import type { StreamTranslator } from './stream-translator.ts';
-import { fromOpenai } from './usage.ts';
+import { tokensFromOpenai } from './usage.ts';
 
 /** The OpenAI path each Ollama route is served by. */
 export function openaiPathFor(ollamaPath: string): string {
@@ -18,7 +18,7 @@ export function openaiPathFor(ollamaPath: string): string {
 const RUNTIME_OPTIONS = ['num_ctx', 'num_batch', 'num_gpu', 'main_gpu', 'low_vram', 'num_thread', 'use_mmap', 'use_mlock', 'numa', 'num_keep'];
 const IGNORED = ['keep_alive', 'truncate'];
 
-function options(o: unknown): Obj {
+function ollamaOptions(o: unknown): Obj {
   if (o === undefined || o === null) return {};
   if (!isObj(o)) throw refuse('options', 'must be an object');
   const out: Obj = {};
@@ -43,7 +43,7 @@ function withImages(content: string, images: unknown, field: string): string | O
   if (!Array.isArray(images)) throw refuse(field, 'must be a list of base64 strings');
   const parts: Obj[] = [{ type: 'text', text: content }];
   for (let i = 0; i < images.length; i++) {
-    const data = text(images[i], field + '[' + i + ']');
+    const data = textField(images[i], field + '[' + i + ']');
     parts.push({ type: 'image_url', image_url: { url: dataUrl({ mediaType: sniffMediaType(data), data: data }) } });
   }
   return parts;
@@ -59,7 +59,7 @@ function chatMessages(list: unknown): Obj[] {
     const f = 'messages[' + i + ']';
     if (!isObj(m)) throw refuse(f, 'must be an object');
     onlyFields(m, ['role', 'content', 'images', 'tool_calls', 'tool_name', 'thinking'], [], f);
-    const content = text(m.content, f + '.content');
+    const content = textField(m.content, f + '.content');
     if (m.role === 'tool') {
       let id = 'call_unmatched';
       for (let k = open.length - 1; k >= 0; k--) {
@@ -77,7 +77,7 @@ function chatMessages(list: unknown): Obj[] {
           const fn: Obj = isObj(c) && isObj(c.function) ? c.function : {};
           const id = 'call_' + i + '_' + j;
           open.push({ id: id, name: fn.name });
-          return { id: id, type: 'function', function: { name: text(fn.name, f + '.tool_calls[' + j + '].function.name'), arguments: JSON.stringify(isObj(fn.arguments) ? fn.arguments : {}) } };
+          return { id: id, type: 'function', function: { name: textField(fn.name, f + '.tool_calls[' + j + '].function.name'), arguments: JSON.stringify(isObj(fn.arguments) ? fn.arguments : {}) } };
         });
       }
       out.push(msg);
@@ -93,7 +93,7 @@ function chatMessages(list: unknown): Obj[] {
 function generationRequest(b: Obj, model: string, messages: Obj[]): Obj {
   if (b.think !== undefined && b.think !== false) throw refuse('think', 'OpenAI-compatible APIs take no thinking switch');
   const stream = b.stream !== false; // Ollama streams unless told not to
-  const o = options(b.options);
+  const o = ollamaOptions(b.options);
   return defined({
     model: model,
     messages: messages,
@@ -125,10 +125,10 @@ export function openaiRequestFromOllamaGenerate(b: Obj, model: string): Translat
   return attempt(function () {
     // suffix (fill in the middle), template, raw and context steer Ollama's own prompt building.
     onlyFields(b, ['model', 'prompt', 'system', 'images', 'format', 'options', 'stream', 'think'], IGNORED, '');
-    const prompt = text(b.prompt, 'prompt');
+    const prompt = textField(b.prompt, 'prompt');
     if (prompt === '') throw refuse('prompt', 'an empty prompt (which loads a local model) means nothing to this provider');
     const messages: Obj[] = [];
-    const system = text(b.system, 'system');
+    const system = textField(b.system, 'system');
     if (system) messages.push({ role: 'system', content: system });
     messages.push({ role: 'user', content: withImages(prompt, b.images, 'images') });
     return generationRequest(b, model, messages);
@@ -139,8 +139,8 @@ export function openaiRequestFromOllamaGenerate(b: Obj, model: string): Translat
 export function openaiRequestFromOllamaEmbed(b: Obj, model: string, legacy: boolean): Translated {
   return attempt(function () {
     onlyFields(b, legacy ? ['model', 'prompt', 'options'] : ['model', 'input', 'dimensions', 'options'], IGNORED, '');
-    options(b.options);
-    const input = legacy ? text(b.prompt, 'prompt') : b.input;
+    ollamaOptions(b.options);
+    const input = legacy ? textField(b.prompt, 'prompt') : b.input;
     if (!legacy && typeof input !== 'string' && !(Array.isArray(input) && input.every((s: unknown) => typeof s === 'string'))) {
       throw refuse('input', 'must be a string or a list of strings');
     }
@@ -164,7 +164,7 @@ function toolCallsOf(calls: unknown): Obj[] | undefined {
 
 /** Fields of Ollama's last line: why it stopped and the token counts (no timings: the gateway has none). */
 function finalFields(line: Obj, finish: unknown, usage: unknown): Obj {
-  const t = fromOpenai(usage);
+  const t = tokensFromOpenai(usage);
   line.done = true;
   line.done_reason = ollamaDone(finish);
   line.prompt_eval_count = t.input;
@@ -193,7 +193,7 @@ export function ollamaEmbeddingsFromOpenai(e: Obj, legacy: boolean, model: strin
     return d.embedding;
   });
   if (legacy) return { embedding: vectors[0] || [] };
-  return { model: model, embeddings: vectors, prompt_eval_count: fromOpenai(e.usage).input };
+  return { model: model, embeddings: vectors, prompt_eval_count: tokensFromOpenai(e.usage).input };
 }
 
 /**

@@ -1,11 +1,11 @@
 // An OpenAI client (/v1/chat/completions) served by an Anthropic backend (/v1/messages): the
 // request, the whole answer, and the stream of events. Pure: runs in njs and in node tests.
 import { parseDataUrl } from './images.ts';
-import { attempt, defined, eachOf, isObj, onlyFields, refuse, text, type Obj, type Translated } from './refusal.ts';
+import { attempt, defined, eachOf, isObj, onlyFields, refuse, textField, type Obj, type Translated } from './refusal.ts';
 import { dataFrame, OPENAI_DONE } from './sse-frames.ts';
 import { openaiFinish } from './stop-reasons.ts';
 import type { StreamTranslator } from './stream-translator.ts';
-import { fromAnthropic, openaiUsage, type Tokens } from './usage.ts';
+import { tokensFromAnthropic, openaiUsage, type Tokens } from './usage.ts';
 
 /** Anthropic requires max_tokens; OpenAI clients often send none. This is the gateway's default then. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -33,7 +33,7 @@ function blocks(content: unknown, field: string, images: boolean): Obj[] {
     const part = content[j];
     const f = field + '[' + j + ']';
     if (!isObj(part)) throw refuse(f, 'must be an object');
-    if (part.type === 'text') out.push({ type: 'text', text: text(part.text, f + '.text') });
+    if (part.type === 'text') out.push({ type: 'text', text: textField(part.text, f + '.text') });
     else if (part.type === 'image_url' && images) out.push(image(part, f));
     else throw refuse(f + '.type', 'part type ' + JSON.stringify(part.type) + ' cannot be sent to this provider');
   }
@@ -56,7 +56,7 @@ function toolUse(call: unknown, field: string): Obj {
     throw refuse(field + '.function.arguments', 'must be a JSON object');
   }
   if (!isObj(input)) throw refuse(field + '.function.arguments', 'must be a JSON object');
-  return { type: 'tool_use', id: text(call.id, field + '.id'), name: text(call.function.name, field + '.function.name'), input: input };
+  return { type: 'tool_use', id: textField(call.id, field + '.id'), name: textField(call.function.name, field + '.function.name'), input: input };
 }
 
 /** Anthropic takes alternating turns: consecutive messages of one role become one. */
@@ -89,7 +89,7 @@ function conversation(messages: unknown): { system: string; messages: Obj[] } {
       if (m.function_call !== undefined && m.function_call !== null) throw refuse(f + '.function_call', 'use tool_calls');
       append(out, 'assistant', content);
     } else if (m.role === 'tool') {
-      const result = { type: 'tool_result', tool_use_id: text(m.tool_call_id, f + '.tool_call_id'), content: plainText(m.content, f + '.content') };
+      const result = { type: 'tool_result', tool_use_id: textField(m.tool_call_id, f + '.tool_call_id'), content: plainText(m.content, f + '.content') };
       append(out, 'user', [result]);
     } else {
       throw refuse(f + '.role', 'role ' + JSON.stringify(m.role) + ' cannot be sent to this provider');
@@ -101,7 +101,7 @@ function conversation(messages: unknown): { system: string; messages: Obj[] } {
 function tool(t: unknown, field: string): Obj {
   if (!isObj(t) || t.type !== 'function' || !isObj(t.function)) throw refuse(field + '.type', 'only function tools can be sent');
   const fn = t.function;
-  return defined({ name: text(fn.name, field + '.function.name'), description: fn.description, input_schema: isObj(fn.parameters) ? fn.parameters : { type: 'object', properties: {} } });
+  return defined({ name: textField(fn.name, field + '.function.name'), description: fn.description, input_schema: isObj(fn.parameters) ? fn.parameters : { type: 'object', properties: {} } });
 }
 
 function toolChoice(choice: unknown, parallel: unknown): Obj | undefined {
@@ -109,7 +109,7 @@ function toolChoice(choice: unknown, parallel: unknown): Obj | undefined {
   if (choice === undefined || choice === null || choice === 'auto') out = parallel === false ? { type: 'auto' } : undefined;
   else if (choice === 'required') out = { type: 'any' };
   else if (choice === 'none') out = { type: 'none' };
-  else if (isObj(choice) && choice.type === 'function' && isObj(choice.function)) out = { type: 'tool', name: text(choice.function.name, 'tool_choice.function.name') };
+  else if (isObj(choice) && choice.type === 'function' && isObj(choice.function)) out = { type: 'tool', name: textField(choice.function.name, 'tool_choice.function.name') };
   else throw refuse('tool_choice', 'cannot be sent to this provider');
   if (out && parallel === false) out.disable_parallel_tool_use = true;
   return out;
@@ -178,7 +178,7 @@ export function openaiAnswerFromAnthropic(msg: Obj, now: number): Obj {
     created: now,
     model: msg.model,
     choices: [{ index: 0, message: message, logprobs: null, finish_reason: openaiFinish(msg.stop_reason) }],
-    usage: openaiUsage(fromAnthropic(msg.usage)),
+    usage: openaiUsage(tokensFromAnthropic(msg.usage)),
   };
 }
 
@@ -212,7 +212,7 @@ export function openaiStreamFromAnthropic(includeUsage: boolean, now: number): S
           const m: Obj = isObj(ev.message) ? ev.message : {};
           id = String(m.id || '');
           model = String(m.model || '');
-          tokens = fromAnthropic(m.usage);
+          tokens = tokensFromAnthropic(m.usage);
           return chunk({ role: 'assistant', content: '' }, null);
         }
         case 'content_block_start': {
@@ -231,7 +231,7 @@ export function openaiStreamFromAnthropic(includeUsage: boolean, now: number): S
           return ''; // thinking and signature deltas have no OpenAI counterpart
         }
         case 'message_delta': {
-          const u = fromAnthropic(ev.usage);
+          const u = tokensFromAnthropic(ev.usage);
           if (u.output > 0) tokens.output = u.output;
           if (u.input > 0) tokens = { input: u.input, output: tokens.output, cached: u.cached };
           const d: Obj = isObj(ev.delta) ? ev.delta : {};

@@ -54,7 +54,7 @@ export function onlyFields(body: Obj, mapped: string[], ignored: string[], where
 }
 
 /** The text of a value that must be a string (or absent): refused otherwise. */
-export function text(v: unknown, field: string): string {
+export function textField(v: unknown, field: string): string {
   if (v === undefined || v === null) return '';
   if (typeof v !== 'string') throw refuse(field, 'must be a string');
   return v;

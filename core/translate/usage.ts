@@ -8,19 +8,19 @@ export interface Tokens {
   cached: number;
 }
 
-function n(v: unknown): number {
+function tokenCount(v: unknown): number {
   return typeof v === 'number' && v >= 0 ? v : 0;
 }
 
-export function fromAnthropic(u: unknown): Tokens {
+export function tokensFromAnthropic(u: unknown): Tokens {
   const o: Obj = isObj(u) ? u : {};
-  return { input: n(o.input_tokens) + n(o.cache_creation_input_tokens) + n(o.cache_read_input_tokens), output: n(o.output_tokens), cached: n(o.cache_read_input_tokens) };
+  return { input: tokenCount(o.input_tokens) + tokenCount(o.cache_creation_input_tokens) + tokenCount(o.cache_read_input_tokens), output: tokenCount(o.output_tokens), cached: tokenCount(o.cache_read_input_tokens) };
 }
 
-export function fromOpenai(u: unknown): Tokens {
+export function tokensFromOpenai(u: unknown): Tokens {
   const o: Obj = isObj(u) ? u : {};
   const details: Obj = isObj(o.prompt_tokens_details) ? o.prompt_tokens_details : {};
-  return { input: n(o.prompt_tokens), output: n(o.completion_tokens), cached: n(details.cached_tokens) };
+  return { input: tokenCount(o.prompt_tokens), output: tokenCount(o.completion_tokens), cached: tokenCount(details.cached_tokens) };
 }
 
 export function openaiUsage(t: Tokens): Obj {

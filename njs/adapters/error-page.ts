@@ -18,7 +18,7 @@ export function errorPage(r: NginxHTTPRequest): void {
   } catch (e) {
     r.error('gateway error page headers: ' + String(e));
   }
-  send(r, authErrorKey(status, String(vars(r).gw_key_state || '')) || keyForStatus(status));
+  sendErrorPage(r, authErrorKey(status, String(vars(r).gw_key_state || '')) || keyForStatus(status));
 }
 
 // Per-key limits apply on model routes only (nginx/render/access-control.ts).
@@ -31,15 +31,15 @@ function rateLimitHeaders(r: NginxHTTPRequest): void {
 
 /** The plain-HTTP server's answer to a request carrying an API key: the key already went in clear. */
 export function keyInClearPage(r: NginxHTTPRequest): void {
-  send(r, 'key_sent_in_clear');
+  sendErrorPage(r, 'key_sent_in_clear');
 }
 
 /** error_page target of the routes the sidecar answers: its failure is not the backend's. */
 export function sidecarErrorPage(r: NginxHTTPRequest): void {
-  send(r, 'sidecar_unavailable');
+  sendErrorPage(r, 'sidecar_unavailable');
 }
 
-function send(r: NginxHTTPRequest, key: string): void {
+function sendErrorPage(r: NginxHTTPRequest, key: string): void {
   const status = Number(r.variables.status) || 500;
   try {
     // Reached by URI (ERROR_URI) rather than by name, the request's own path is in $request_uri, if any;

@@ -12,7 +12,7 @@ import { sendError } from './respond.ts';
 import { applyVerdict } from './verdict.ts';
 import { enqueue, pinBackend } from './schedule.ts';
 import { sidecarUnavailable } from './sidecar-down.ts';
-import { checksWholeAnswer, forward } from './whole-answer.ts';
+import { checksWholeAnswer, forward } from './forward.ts';
 import { vars } from './variables.ts';
 import { routeRefusal, type Translation } from '../../core/translate/route-translation.ts';
 import { activeTranslation, translationOf } from './translation.ts';

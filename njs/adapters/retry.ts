@@ -7,7 +7,7 @@ import { sendError } from './respond.ts';
 import { upstreamLocation } from './upstream-location.ts';
 import { vars } from './variables.ts';
 
-function list(value: string | undefined): string[] {
+function listOf(value: string | undefined): string[] {
   return value ? value.split(',') : [];
 }
 
@@ -18,8 +18,8 @@ function list(value: string | undefined): string[] {
 export function moveToNextBackend(r: NginxHTTPRequest, status: number, backend: string): boolean {
   const v = vars(r);
   if (!v.gw_route_pool) v.gw_route_pool = v.gw_pool;
-  const tried = list(v.gw_tried);
-  const statuses = list(v.gw_tried_status).map(Number);
+  const tried = listOf(v.gw_tried);
+  const statuses = listOf(v.gw_tried_status).map(Number);
   tried.push(backend);
   statuses.push(status);
   v.gw_tried = tried.join(',');

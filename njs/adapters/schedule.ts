@@ -6,7 +6,7 @@ import { singlePool } from '../../core/routing/next-backend.ts';
 import { modelRoute } from '../../core/routing/routes.ts';
 import { sendError } from './respond.ts';
 import { sidecarUnavailable } from './sidecar-down.ts';
-import { checksWholeAnswer, forward } from './whole-answer.ts';
+import { checksWholeAnswer, forward } from './forward.ts';
 import { vars } from './variables.ts';
 
 const REFUSALS: Record<string, string> = { queue_full: 'queue_full', queue_timeout: 'queue_timeout', no_backend: 'no_healthy_backend' };

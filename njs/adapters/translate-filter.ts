@@ -9,7 +9,7 @@ import { shapeOf } from '../../core/routing/routes.ts';
 import { createSseFramer, sseData, type Framer } from '../output/sse.ts';
 import { filterAnswer, wholeChars } from './output-filter.ts';
 import { sendError } from './respond.ts';
-import { activeTranslation, nowIso, nowSeconds } from './translation.ts';
+import { activeTranslation, isoTimeNow, nowSeconds } from './translation.ts';
 import { upstreamCut } from './usage-capture.ts';
 import { vars } from './variables.ts';
 
@@ -56,7 +56,7 @@ function stateOf(r: NginxHTTPRequest, plan: Translation): State {
       carry: null,
       held: [],
       inbound: passage(plan.inboundStream(nowSeconds())),
-      outbound: passage(plan.outboundStream(model, nowIso)),
+      outbound: passage(plan.outboundStream(model, isoTimeNow)),
     };
   }
   return state;
@@ -94,7 +94,7 @@ function wholeAnswer(s: State, body: string): string {
   filterAnswer(s.r, Buffer.from(pivot), { last: true }, false, function (text) {
     out += String(text);
   });
-  return JSON.stringify(s.plan.outboundWhole(JSON.parse(out), model, nowIso()));
+  return JSON.stringify(s.plan.outboundWhole(JSON.parse(out), model, isoTimeNow()));
 }
 
 export function translateFilter(r: NginxHTTPRequest, data: Buffer, flags: NginxHTTPSendBufferOptions): void {

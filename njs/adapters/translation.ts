@@ -19,6 +19,6 @@ export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-export function nowIso(): string {
+export function isoTimeNow(): string {
   return new Date().toISOString();
 }

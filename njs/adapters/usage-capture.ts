@@ -112,7 +112,7 @@ export function recordAnswerEnd(r: NginxHTTPRequest, tail: Buffer, whole: boolea
 }
 
 /** Records the answer's end once; whether it had its terminal event. */
-function finish(a: Answer): boolean {
+function finishAnswer(a: Answer): boolean {
   if (a.ended) return false;
   a.ended = true;
   const live = a.head === 0 ? a.chunks : a.chunks.slice(a.head);
@@ -131,7 +131,7 @@ export function watchAnswer(r: NginxHTTPRequest, data: Buffer, last: boolean): B
     keep(a, data);
     if (a.format !== 'json') countEvents(a, data);
   }
-  if (last) finish(a);
+  if (last) finishAnswer(a);
   if (a.format === 'json') return data;
   let out = a.partial ? Buffer.concat([a.partial, data]) : data;
   a.partial = null;
@@ -159,7 +159,7 @@ export function upstreamCut(r: NginxHTTPRequest, data: Buffer, flags: NginxHTTPS
 export function cutEnding(r: NginxHTTPRequest): string {
   const a = answerOf(r);
   a.partial = null;
-  if (finish(a) || a.format === 'json') return '';
+  if (finishAnswer(a) || a.format === 'json') return '';
   const lang = vars(r).gw_lang || negotiateLanguage(r.headersIn['Accept-Language'] as string | undefined);
   r.warn('gateway: the backend stopped mid-stream; ended it with an error event');
   return streamCutEvent(a.format, answerShapeOf(r), lang);

@@ -1,21 +1,18 @@
-// Hands a request to the backends. Usually an internal redirect to the proxy (@upstream), which
-// streams the answer through; when whole answers are checked, njs fetches the answer itself (a
-// subrequest to the same proxy settings, retries included), asks the sidecar (/scan/output), and only
-// then sends it, redacted, or replaced by a localized error.
+// Whole answers checked before the client sees them (forward.ts hands them here): njs fetches the
+// answer itself (a subrequest to the same proxy settings, retries included), asks the sidecar
+// (/scan/output), and only then sends it, redacted, or replaced by a localized error.
 import { UPSTREAM_URI, type AdmitVerdict, type ApiShape } from '../../core/contract.ts';
 import { keyForStatus } from '../../core/errors/error-body.ts';
 import { withHeldBody } from './held-body.ts';
 import { sendError } from './respond.ts';
 import { mayMoveOn, moveToNextBackend, sendBackendFailure } from './retry.ts';
-import { upstreamLocation } from './upstream-location.ts';
-import { sealCacheKey } from './response-cache.ts';
 import { recordAnswerEnd } from './usage-capture.ts';
 import { applyVerdict } from './verdict.ts';
 import { vars } from './variables.ts';
 import { answerFormat } from '../usage/parse-usage.ts';
 import { clientErrorBody } from '../../core/translate/errors.ts';
 import { credentialRejected } from './translate-filter.ts';
-import { activeTranslation, nowIso, nowSeconds } from './translation.ts';
+import { activeTranslation, isoTimeNow, nowSeconds } from './translation.ts';
 
 // The subrequest talked to the backend: the request's access log says which, and for how long (what
 // it costs), whether the answer is then delivered or blocked.
@@ -35,7 +32,7 @@ function deliver(r: NginxHTTPRequest, answer: Whole, body: string): void {
   const plan = activeTranslation(r);
   r.headersOut['Content-Type'] = plan === null ? answer.contentType || 'application/json' : 'application/json';
   recordAnswerEnd(r, Buffer.from(answer.text), true, answerFormat(r.headersOut['Content-Type']));
-  const out = plan === null ? body : JSON.stringify(plan.outboundWhole(JSON.parse(body), String(vars(r).gw_model || ''), nowIso()));
+  const out = plan === null ? body : JSON.stringify(plan.outboundWhole(JSON.parse(body), String(vars(r).gw_model || ''), isoTimeNow()));
   r.return(answer.status, out);
 }
 
@@ -102,18 +99,8 @@ function fetchWhole(r: NginxHTTPRequest, shape: ApiShape): void {
   });
 }
 
-/** Whole answers of generation routes are checked by the sidecar before the client sees them. */
-export function checksWholeAnswer(r: NginxHTTPRequest, generates: boolean): boolean {
-  return generates && vars(r).gw_stream !== '1' && vars(r).gw_output_whole === 'on';
-}
-
-export function forward(r: NginxHTTPRequest, shape: ApiShape, scanWhole: boolean): void {
-  // The gateway's own time before the first attempt (body parsing, admission), for X-Gateway-Overhead-Ms.
-  vars(r).gw_overhead_ms = String(Math.round(Number(r.variables.request_time) * 1000));
-  if (!scanWhole) {
-    sealCacheKey(r);
-    return r.internalRedirect(upstreamLocation(r));
-  }
+/** Fetches the answer, has the sidecar scan it, then answers the client. */
+export function checkWholeAnswer(r: NginxHTTPRequest, shape: ApiShape): void {
   const plan = activeTranslation(r);
   vars(r).gw_path = plan === null ? r.uri : vars(r).gw_backend_path;
   fetchWhole(r, shape);

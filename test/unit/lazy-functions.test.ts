@@ -1,5 +1,6 @@
-// The rollup plugin that builds the functions of cold modules on first use (njs/lazy-cold-code.mjs):
-// the bundle computes what it computed before, and the functions that must stay at the top level do.
+// The rollup plugin that builds functions on first use, in groups (njs/lazy-functions.mjs): the bundle
+// computes what it computed before, each group holds what it should, and the functions that must stay
+// at the top level do.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { rollup } from 'rollup';
 import { parseAst } from 'rollup/parseAst';
-import { lazyColdCode } from '../../njs/lazy-cold-code.mjs';
+import { lazyFunctions } from '../../njs/lazy-functions.mjs';
 
 async function bundle(files: Record<string, string>): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-cold-'));
@@ -16,7 +17,7 @@ async function bundle(files: Record<string, string>): Promise<string> {
       mkdirSync(join(dir, name, '..'), { recursive: true });
       writeFileSync(join(dir, name), text);
     }
-    const b = await rollup({ input: join(dir, 'main.js'), plugins: [lazyColdCode(dir)] });
+    const b = await rollup({ input: join(dir, 'main.js'), plugins: [lazyFunctions(dir)] });
     const { output } = await b.generate({ format: 'es' });
     await b.close();
     return output[0].code;
@@ -30,7 +31,14 @@ const topLevelFunctions = (code: string) =>
     .body.filter((n) => n.type === 'FunctionDeclaration')
     .map((n) => (n as { id: { name: string } }).id.name);
 
-describe('lazy cold code', () => {
+/** The functions a group's builder declares (`<group>Functions$`). */
+const groupFunctions = (code: string, group: string) => {
+  const builder = parseAst(code).body.find((n) => n.type === 'FunctionDeclaration' && (n as { id: { name: string } }).id.name === `${group}Functions$`);
+  if (!builder) return [];
+  return (builder as unknown as { body: { body: { type: string; id?: { name: string } }[] } }).body.body.filter((n) => n.type === 'FunctionDeclaration').map((n) => n.id!.name);
+};
+
+describe('lazy functions', () => {
   it('moves the functions of cold modules into one builder, and the bundle computes the same', async () => {
     const code = await bundle({
       'core/errors/cold.js': `
@@ -76,8 +84,51 @@ describe('lazy cold code', () => {
       .flatMap((n) => (n as unknown as { declarations: { id: { name: string } }[] }).declarations.map((d) => d.id.name));
     assert.ok(!topConsts.includes('TABLE') && !topConsts.includes('COMPUTED'), `moved: ${topConsts.join()}`);
     assert.ok(topConsts.includes('SHARED') && topConsts.includes('CALLED'), `kept: ${topConsts.join()}`);
+    // In a builder the constants come before the functions (njs 0.7.9 failed reading one declared after them).
+    const builder = parseAst(code).body.find((n) => n.type === 'FunctionDeclaration' && (n as { id: { name: string } }).id.name === 'coldFunctions$');
+    const kinds = (builder as unknown as { body: { body: { type: string }[] } }).body.body.map((n) => n.type).filter((t) => t !== 'ReturnStatement');
+    assert.deepEqual(kinds, [...kinds].sort((a, b) => Number(a === 'FunctionDeclaration') - Number(b === 'FunctionDeclaration')), kinds.join());
+    assert.equal(kinds[0], 'VariableDeclaration');
     const mod = (await import(`data:text/javascript,${encodeURIComponent(code)}`)).default;
     assert.equal(mod.hot(1), 'b237');
+  });
+
+  it("builds what only one module's handlers reach in that module's group; what two reach stays", async () => {
+    const code = await bundle({
+      'core/shared.js': `
+        export function shared(x) { return x + 1; }
+        export function onlyA(x) { return shared(x) * 10; }
+        export function onlyB(x) { return shared(x) * 100; }
+        export function viaCold(x) { return x - 1; }`,
+      'core/errors/cold.js': `
+        import { viaCold } from '../shared.js';
+        export function coldOne(x) { return viaCold(x); }`,
+      'njs/handler-a.js': `
+        import { onlyA } from '../core/shared.js';
+        import { coldOne } from '../core/errors/cold.js';
+        export function first(r) { return onlyA(r) + coldOne(r); }
+        export function second(r) { return onlyA(r) + 1; }`,
+      'njs/handler-b.js': `
+        import { onlyB } from '../core/shared.js';
+        export function third(r) { return onlyB(r) + first(r); }
+        import { first } from './handler-a.js';`,
+      'main.js': `
+        import { first, second } from './njs/handler-a.js';
+        import { third } from './njs/handler-b.js';
+        export default { first, second, third };`,
+    });
+    const top = topLevelFunctions(code);
+    assert.deepEqual(groupFunctions(code, 'handlerA').sort(), ['first', 'onlyA', 'second']);
+    assert.deepEqual(groupFunctions(code, 'handlerB').sort(), ['onlyB', 'third']);
+    // Reached only through cold code: cold.
+    assert.deepEqual(groupFunctions(code, 'cold').sort(), ['coldOne', 'viaCold']);
+    assert.ok(top.includes('shared'), 'reached by both modules: stays');
+    // The default export's handlers stay as stubs that reach their group.
+    for (const name of ['first', 'second', 'third']) assert.ok(top.includes(name), `${name} has a stub`);
+    const mod = (await import(`data:text/javascript,${encodeURIComponent(code)}`)).default;
+    assert.equal(mod.first(2), 30 + 1);
+    assert.equal(mod.second(2), 31);
+    assert.equal(mod.third(2), 300 + 31);
   });
 
   it('leaves a bundle without cold modules as it is', async () => {
