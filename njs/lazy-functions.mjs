@@ -222,14 +222,19 @@ export function lazyFunctions(root) {
       for (const g of groups) for (const name of Object.values(names(g))) if (code.includes(name)) throw new Error(`lazy-functions: ${name} is taken`);
       const moved = new Map(fns.filter((f) => groupOf.has(f.id.name)).map((f) => [f, groupOf.get(f.id.name)]));
       // A hot handler goes into its group too, so its calls stay inside; at the top level a stub of the
-      // same name (the default export's reference) passes its arguments on.
+      // same name (the default export's reference) passes its arguments on. njs looks a handler up in
+      // the default export on every call (a body filter: every chunk), so the stub first puts the
+      // built handler there in its place.
+      const defaultExport = exportedObject(ast);
       const stubs = new Map();
       for (const f of fns) {
         const g = handlerGroup.get(f.id.name);
         if (g === undefined || !groups.includes(g) || !f.params.every((p) => p.type === 'Identifier')) continue;
         moved.set(f, g);
         const args = f.params.map((p) => p.name).join(', ');
-        stubs.set(f, `function ${f.id.name}(${args}) {\n  return ${names(g).access}().${f.id.name}(${args});\n}`);
+        const key = defaultExport?.keys.get(f.id.name);
+        const call = key?.length === 1 ? `(${defaultExport.name}.${key[0]} = ${names(g).access}().${f.id.name})` : `${names(g).access}().${f.id.name}`;
+        stubs.set(f, `function ${f.id.name}(${args}) {\n  return ${call}(${args});\n}`);
       }
       // References are rewritten without scope analysis: a function stays at the top level when a statement
       // outside its group declares its name in a nested scope (there the name means that declaration).
@@ -307,6 +312,24 @@ export function lazyFunctions(root) {
       return { code: `${applyEdits(code, outer, 0)}\n${builders.join('')}`, map: null };
     },
   };
+}
+
+/** The default export when it names a top-level object literal: its name, and the keys that hold each function. */
+function exportedObject(ast) {
+  let name = null;
+  for (const s of ast.body) {
+    if (s.type === 'ExportNamedDeclaration' && !s.declaration) for (const sp of s.specifiers) if (sp.exported.name === 'default') name = sp.local.name;
+    if (s.type === 'ExportDefaultDeclaration' && s.declaration.type === 'Identifier') name = s.declaration.name;
+  }
+  const decl = ast.body.find((s) => s.type === 'VariableDeclaration' && s.declarations.length === 1 && s.declarations[0].id.name === name);
+  const init = decl?.declarations[0].init;
+  if (init?.type !== 'ObjectExpression') return null;
+  const keys = new Map();
+  for (const p of init.properties) {
+    if (p.type !== 'Property' || p.computed || p.key.type !== 'Identifier' || p.value.type !== 'Identifier') continue;
+    keys.set(p.value.name, [...(keys.get(p.value.name) ?? []), p.key.name]);
+  }
+  return { name, keys };
 }
 
 /** Whether a function declaration reads `name` (a property key or label of that name does not count). */
