@@ -66,6 +66,8 @@ function answerOf(r: NginxHTTPRequest): Answer {
 function keep(a: Answer, data: Buffer): void {
   a.chunks.push(data);
   a.kept += data.length;
+  // The common case, the tail not yet full, in one comparison (each operation costs njs ~1k instructions).
+  if (a.kept < a.limit) return;
   while (a.head < a.chunks.length - 1 && a.kept - a.chunks[a.head].length >= a.limit) {
     a.kept -= a.chunks[a.head].length;
     a.head++;
@@ -78,11 +80,13 @@ function keep(a: Answer, data: Buffer): void {
 }
 
 function countEvents(a: Answer, data: Buffer): void {
+  let n = 0;
   let i = data.indexOf(0x0a);
   while (i >= 0) {
-    a.newlines++;
+    n++;
     i = data.indexOf(0x0a, i + 1);
   }
+  a.newlines += n;
 }
 
 /**

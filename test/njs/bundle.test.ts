@@ -474,7 +474,18 @@ const OLLAMA_TOOLS = [
 const SSE_TEXT = sse([{ choices: [{ delta: { content: 'Hel' } }], usage: null }, { choices: [{ delta: { content: 'lo' }, finish_reason: 'stop' }], usage: null }]);
 const SSE_USAGE = sse([{ choices: [], usage: { prompt_tokens: 4, completion_tokens: 2 } }]);
 
+// A stream longer than the tail the filter keeps (64 KiB): 400 events of ~300 bytes, then the usage chunk.
+const LONG_SSE = sse(Array.from({ length: 400 }, (_, i) => ({ choices: [{ delta: { content: 'x'.repeat(250) + i } }], usage: null })));
+
 const FILTER_CASES: FilterCase[] = [
+  {
+    name: 'sse longer than the kept tail',
+    fn: 'usageFilter',
+    uri: '/v1/chat/completions',
+    contentType: 'text/event-stream',
+    variables: { gw_hide_usage: '1' },
+    chunks: [...(LONG_SSE.match(/[^]{1,1000}/g) as string[]).map((data) => ({ data })), { data: SSE_USAGE.slice(0, 20) }, { data: SSE_USAGE.slice(20) + 'data: [DONE]\n\n' }, { data: '', last: true }],
+  },
   { name: 'ollama tool call with fake usage', fn: 'usageFilter', uri: '/api/chat', contentType: 'application/x-ndjson', chunks: [{ data: OLLAMA_TOOLS.slice(0, 50) }, { data: OLLAMA_TOOLS.slice(50) }, { data: '', last: true }] },
   { name: 'whole answer with fake usage', fn: 'usageFilter', uri: '/api/chat', contentType: 'application/json; charset=utf-8', chunks: [{ data: JSON.stringify({ message: { tool_calls: [{ function: { arguments: FAKE_USAGE } }] }, done: true, prompt_eval_count: 3, eval_count: 9 }), last: true }] },
   {
@@ -568,6 +579,13 @@ describe('body filters in the real njs engine', () => {
       assert.deepEqual([o.variables.gw_tokens_prompt, o.variables.gw_tokens_completion, o.variables.gw_terminal], ['4', '2', '1'], name);
       assert.equal(o.variables.gw_stream_events, '4', name);
     }
+  });
+
+  test('a stream longer than the kept tail: every event counted and passed on, the usage read from the tail', () => {
+    const o = outcome('sse longer than the kept tail');
+    assert.equal(o.sent, LONG_SSE + 'data: [DONE]\n\n');
+    assert.deepEqual([o.variables.gw_tokens_prompt, o.variables.gw_tokens_completion, o.variables.gw_terminal], ['4', '2', '1']);
+    assert.equal(o.variables.gw_stream_events, '402');
   });
 
   test('a cut stream ends, marked last, with an error event in its API shape; an unfinished line is dropped', () => {
