@@ -79,14 +79,18 @@ function keep(a: Answer, data: Buffer): void {
   }
 }
 
-function countEvents(a: Answer, data: Buffer): void {
+/** Counts the chunk's newlines; returns where its last one is (-1: none), which ends its whole lines. */
+function countEvents(a: Answer, data: Buffer): number {
   let n = 0;
+  let last = -1;
   let i = data.indexOf(0x0a);
   while (i >= 0) {
     n++;
+    last = i;
     i = data.indexOf(0x0a, i + 1);
   }
   a.newlines += n;
+  return last;
 }
 
 /**
@@ -131,16 +135,19 @@ function finishAnswer(a: Answer): boolean {
  */
 export function watchAnswer(r: NginxHTTPRequest, data: Buffer, last: boolean): Buffer {
   const a = answerOf(r);
+  let newline = -1;
   if (data.length > 0) {
     keep(a, data);
-    if (a.format !== 'json') countEvents(a, data);
+    if (a.format !== 'json') newline = countEvents(a, data);
   }
   if (last) finishAnswer(a);
   if (a.format === 'json') return data;
+  // A held partial line has no newline: the last one in `out` is the chunk's.
+  const held = a.partial ? a.partial.length : 0;
   let out = a.partial ? Buffer.concat([a.partial, data]) : data;
   a.partial = null;
   if (!last) {
-    const cut = out.lastIndexOf(0x0a) + 1;
+    const cut = newline < 0 ? 0 : held + newline + 1;
     if (cut < out.length) {
       a.partial = out.slice(cut);
       out = out.slice(0, cut);
@@ -172,7 +179,8 @@ export function cutEnding(r: NginxHTTPRequest): string {
 /** js_body_filter of proxied answers when no output rule is on. */
 export function usageFilter(r: NginxHTTPRequest, data: Buffer, flags: NginxHTTPSendBufferOptions): void {
   try {
-    if (upstreamCut(r, data, flags)) return r.sendBuffer(cutEnding(r), { last: true });
+    // Checked on empty buffers only: a chunk with data is never the cut.
+    if (data.length === 0 && upstreamCut(r, data, flags)) return r.sendBuffer(cutEnding(r), { last: true });
     r.sendBuffer(watchAnswer(r, data, !!flags.last), flags);
   } catch (e) {
     r.error('gateway usage capture: ' + String(e));
