@@ -69,7 +69,7 @@ export function filterAnswer(r: NginxHTTPRequest, data: Buffer, flags: NginxHTTP
   const last = !!flags.last || cut;
   const whole = last ? all.length : wholeChars(all);
   carry = whole < all.length ? all.slice(whole) : null;
-  const res = guard.push(all.slice(0, whole).toString(), last, cut);
+  const res = guard.push(all.toString('utf8', 0, whole), last, cut);
   if (res.flagged) recordFlagged(r, res.flagged);
   if (res.blocked) {
     vars(r).gw_output_blocked = res.blocked.scanner;

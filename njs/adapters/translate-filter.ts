@@ -79,7 +79,7 @@ function wholeText(s: State, data: Buffer, last: boolean): string {
   const all = s.carry ? Buffer.concat([s.carry, data]) : data;
   const n = last ? all.length : wholeChars(all);
   s.carry = n < all.length ? all.slice(n) : null;
-  return all.slice(0, n).toString();
+  return all.toString('utf8', 0, n);
 }
 
 function wholeAnswer(s: State, body: string): string {

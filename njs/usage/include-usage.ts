@@ -55,7 +55,7 @@ export function dropUsageChunk(lines: Buffer): Buffer {
       const start = lines.lastIndexOf(0x0a, at) + 1;
       let end = lines.indexOf(0x0a, close);
       if (end < 0) return lines;
-      if (holdsAt(lines, start, DATA) && usageOnly(lines.slice(start + DATA.length, end).toString())) {
+      if (holdsAt(lines, start, DATA) && usageOnly(lines.toString('utf8', start + DATA.length, end))) {
         end++;
         if (lines[end] === 0x0a) end++;
         else if (lines[end] === 0x0d && lines[end + 1] === 0x0a) end += 2;
