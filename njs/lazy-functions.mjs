@@ -155,7 +155,7 @@ function moduleRanges(code, chunk) {
   return ranges;
 }
 
-/** Top-level function names each top-level function's body reads. */
+/** The names of `known` each top-level function's body reads. */
 function functionReferences(fns, known) {
   const refs = new Map();
   for (const f of fns) {
@@ -184,12 +184,14 @@ export function lazyFunctions(root) {
       for (const stmt of ast.body) if (stmt.type !== 'FunctionDeclaration') loadTimeReferences(stmt, loadTime);
       const nested = nestedNames(ast);
       const fns = ast.body.filter((s) => s.type === 'FunctionDeclaration');
-      const refs = functionReferences(fns, new Set(fns.map((f) => f.id.name)));
+      // The top-level names (functions, constants) each function reads.
+      const topNames = ast.body.flatMap((s) => (s.type === 'FunctionDeclaration' ? [s.id.name] : s.type === 'VariableDeclaration' ? s.declarations.filter((d) => d.id.type === 'Identifier').map((d) => d.id.name) : []));
+      const refs = functionReferences(fns, new Set(topNames));
       const movable = (f) => !loadTime.has(f.id.name);
       const cold = new Set(fns.filter((f) => movable(f) && isCold(moduleOf(f.start)?.id ?? '')).map((f) => f.id.name));
       // The hot handlers (of modules that are not cold) that reach each function, without passing through
-      // the cold group (reached through its accessor) or another handler (through its stub). Handlers of one module make one group: they may
-      // run in one VM (a body filter and the js_set that reads its count).
+      // the cold group (reached through its accessor) or another handler (through its stub). Handlers of
+      // one module make one group: they may run in one VM (a body filter and the js_set that reads its count).
       const handlerGroup = new Map();
       for (const f of fns) {
         const id = moduleOf(f.start)?.id ?? '';
@@ -201,7 +203,7 @@ export function lazyFunctions(root) {
         const seen = new Set(stack);
         while (stack.length > 0) {
           for (const next of refs.get(stack.pop())) {
-            if (seen.has(next) || cold.has(next) || handlerGroup.has(next)) continue;
+            if (seen.has(next) || !refs.has(next) || cold.has(next) || handlerGroup.has(next)) continue;
             seen.add(next);
             stack.push(next);
             if (!reachedBy.has(next)) reachedBy.set(next, new Set());
@@ -259,7 +261,7 @@ export function lazyFunctions(root) {
         const readTop = readOutside(ast, new Set([...moved.keys(), ...consts]));
         for (const s of consts) {
           const name = s.declarations[0].id.name;
-          const readers = new Set([...moved].filter(([f]) => refsName(f, name)).map(([, g]) => g));
+          const readers = new Set([...moved].filter(([f]) => refs.get(f.id.name).has(name)).map(([, g]) => g));
           if (!readTop.has(name) && readers.size === 1) constGroup.set(s, [...readers][0]);
         }
         const kept = consts.filter((s) => constGroup.has(s));
@@ -330,16 +332,6 @@ function exportedObject(ast) {
     keys.set(p.value.name, [...(keys.get(p.value.name) ?? []), p.key.name]);
   }
   return { name, keys };
-}
-
-/** Whether a function declaration reads `name` (a property key or label of that name does not count). */
-function refsName(fn, name) {
-  let found = false;
-  walk(fn.body, (n, parent, key) => {
-    if (found) return false;
-    if (n.type === 'Identifier' && n.name === name && isReference(n, parent, key)) found = true;
-  });
-  return found;
 }
 
 /** `text` (which starts at `offset` in the chunk) with edits applied, from the end so positions hold;
